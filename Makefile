@@ -1,0 +1,42 @@
+# The two commands a newcomer needs: `make run` (local mode) and `make test` (the whole suite).
+# Both install what they need first, from the lock file, into .venv.
+
+VENV ?= .venv
+PY := $(VENV)/bin/python
+UV_VERSION := 0.13.8
+# aws-cdk-lib runs on the machine's Node.js; its notice about Node versions is not an error.
+export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
+export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
+
+.PHONY: install run test lint format synth bench clean
+
+$(VENV)/.installed: pyproject.toml uv.lock
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	UV_PROJECT_ENVIRONMENT=$(VENV) $(VENV)/bin/uv sync --frozen
+	touch $@
+
+install: $(VENV)/.installed  ## create .venv from uv.lock
+
+run: install  ## start local mode (Ctrl-C stops it)
+	$(VENV)/bin/mkt-local run
+
+test: install lint  ## lint, then every test: unit, integration, infra, end-to-end
+	$(VENV)/bin/pytest
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+synth: install  ## synthesize the CDK app into cdk.out (no AWS account needed)
+	$(PY) infra/app.py
+
+bench: install  ## print the benchmarks' figures
+	$(PY) bench/cold_start.py
+
+clean:
+	rm -rf $(VENV) cdk.out build .pytest_cache .ruff_cache

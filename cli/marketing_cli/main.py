@@ -1,0 +1,151 @@
+"""`mkt`: the staff command line for the marketing platform's admin API.
+
+Requests are signed with SigV4 using the normal AWS credential chain (environment, profile, SSO,
+instance role); `--local` targets local mode with its staff credentials instead.
+
+    mkt --local templates list
+    mkt --api-url https://abc.execute-api.eu-west-2.amazonaws.com/api/v1/marketing templates list
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from marketing_cli.client import LOCAL_API_URL, ApiClient, ApiError
+
+
+def _client(args: argparse.Namespace) -> ApiClient:
+    if args.local:
+        return ApiClient.local(args.api_url or LOCAL_API_URL)
+    if not args.api_url:
+        raise SystemExit("mkt: give --api-url (or MKT_API_URL), or --local for local mode")
+    import boto3
+
+    session = boto3.Session(profile_name=args.profile, region_name=args.region)
+    credentials = session.get_credentials()
+    if credentials is None:
+        raise SystemExit("mkt: no AWS credentials found (see `aws configure`)")
+    return ApiClient(args.api_url, credentials.get_frozen_credentials(), session.region_name or "eu-west-2")
+
+
+def _print(value: Any) -> None:
+    print(json.dumps(value, indent=2, sort_keys=False))
+
+
+def _read(path: str | None) -> str | None:
+    return Path(path).read_text() if path else None
+
+
+# --- templates -------------------------------------------------------------------------------
+def templates_list(client: ApiClient, args: argparse.Namespace) -> Any:
+    return client.call("GET", "templates/", query={"limit": args.limit, "next": args.next})
+
+
+def templates_create(client: ApiClient, args: argparse.Namespace) -> Any:
+    body: dict[str, Any] = json.loads(Path(args.file).read_text()) if args.file else {}
+    fields = {
+        "name": args.name,
+        "category": args.category,
+        "subject": args.subject,
+        "html_content": _read(args.html),
+        "text_content": _read(args.text),
+    }
+    body.update({key: value for key, value in fields.items() if value is not None})
+    return client.call("POST", "templates/", body)
+
+
+def templates_show(client: ApiClient, args: argparse.Namespace) -> Any:
+    return client.call("GET", f"templates/{args.id}/")
+
+
+def templates_update(client: ApiClient, args: argparse.Namespace) -> Any:
+    fields = {
+        "name": args.name,
+        "category": args.category,
+        "subject": args.subject,
+        "html_content": _read(args.html),
+        "text_content": _read(args.text),
+    }
+    return client.call("PATCH", f"templates/{args.id}/", {k: v for k, v in fields.items() if v is not None})
+
+
+def templates_delete(client: ApiClient, args: argparse.Namespace) -> Any:
+    client.call("DELETE", f"templates/{args.id}/")
+    return {"deleted": args.id}
+
+
+def templates_preview(client: ApiClient, args: argparse.Namespace) -> Any:
+    return client.call("POST", f"templates/{args.id}/preview/", {"data": json.loads(args.data or "{}")})
+
+
+def _template_fields(parser: argparse.ArgumentParser, required: bool) -> None:
+    parser.add_argument("--name", required=required)
+    parser.add_argument(
+        "--category", choices=["transactional", "promotional", "newsletter", "automation"], required=required
+    )
+    parser.add_argument("--subject", required=required)
+    parser.add_argument("--html", metavar="FILE", required=required, help="file with the HTML content")
+    parser.add_argument("--text", metavar="FILE", help="file with the plain-text content")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mkt", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--local", action="store_true", help="talk to local mode (local staff credentials)")
+    parser.add_argument(
+        "--api-url",
+        default=os.environ.get("MKT_API_URL"),
+        help="base URL ending in /api/v1/marketing (env MKT_API_URL)",
+    )
+    parser.add_argument("--profile", default=os.environ.get("AWS_PROFILE"), help="AWS profile to sign with")
+    parser.add_argument("--region", default=os.environ.get("AWS_REGION"), help="region of the API")
+    resources = parser.add_subparsers(dest="resource", required=True)
+
+    templates = resources.add_parser("templates", help="email templates").add_subparsers(dest="action", required=True)
+    listing = templates.add_parser("list", help="list templates, newest first")
+    listing.add_argument("--limit", type=int)
+    listing.add_argument("--next", help="cursor from the previous page")
+    listing.set_defaults(func=templates_list)
+    create = templates.add_parser("create", help="create a template (fields, or --file with JSON)")
+    create.add_argument("--file", help="JSON file with the template's fields")
+    _template_fields(create, required=False)
+    create.set_defaults(func=templates_create)
+    for name, func in (("show", templates_show), ("delete", templates_delete)):
+        action = templates.add_parser(name, help=f"{name} a template")
+        action.add_argument("id")
+        action.set_defaults(func=func)
+    update = templates.add_parser("update", help="change a template's fields")
+    update.add_argument("id")
+    _template_fields(update, required=False)
+    update.set_defaults(func=templates_update)
+    preview = templates.add_parser("preview", help="render with sample data")
+    preview.add_argument("id")
+    preview.add_argument("--data", help='JSON merge-tag values, e.g. \'{"first_name": "Sam"}\'')
+    preview.set_defaults(func=templates_preview)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        _print(args.func(_client(args), args))
+    except ApiError as error:
+        print(f"mkt: {error}", file=sys.stderr)
+        if isinstance(error.body, dict):
+            for detail in (error.body.get("error") or {}).get("details", []):
+                print(f"  - {detail.get('field')}: {detail.get('reason')}", file=sys.stderr)
+        return 1
+    except OSError as error:
+        print(f"mkt: cannot reach the API: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,48 @@
+"""The HTTP API function: one Powertools resolver behind every route of the API.
+
+Routes are thin: parse, call a service, return a model. Errors map to HTTP in api/errors.py,
+and the caller's kind is checked against the route table in api/access.py.
+"""
+
+from __future__ import annotations
+
+import os
+
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
+from aws_lambda_powertools.logging import correlation_paths
+
+from api import errors, openapi
+from api.access import enforce_route_access
+from api.routes import templates
+from marketing.api_routes import BASE_PATH
+from marketing.config import ApiSettings, load_settings
+from marketing.observability import logger, metrics, tracer
+from marketing.store.tables import bind_tables
+
+settings = load_settings(ApiSettings)
+bind_tables(os.environ, settings.region)
+
+app = APIGatewayHttpResolver(enable_validation=True, strip_prefixes=[BASE_PATH])
+app.configure_openapi(
+    title=openapi.TITLE,
+    version=openapi.VERSION,
+    description=openapi.DESCRIPTION,
+    servers=openapi.SERVERS,
+    security_schemes=openapi.SECURITY_SCHEMES,
+)
+app.use(middlewares=[enforce_route_access])
+errors.register(app)
+app.include_router(templates.router)
+app.enable_swagger(path="/docs", title=openapi.TITLE, servers=openapi.SERVERS)
+
+
+@app.get("/openapi.json", include_in_schema=False)
+def openapi_document():
+    return Response(200, content_types.APPLICATION_JSON, app.get_openapi_json_schema())
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def lambda_handler(event: dict, context: object) -> dict:
+    return app.resolve(event, context)

@@ -1,0 +1,58 @@
+"""Email templates (staff)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
+from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
+
+from api.openapi import STAFF
+from marketing.models.templates import (
+    EmailTemplate,
+    Preview,
+    PreviewRequest,
+    TemplateCreate,
+    TemplatePage,
+    TemplatePatch,
+)
+from marketing.pagination import MAX_PAGE_SIZE
+from marketing.services import templates as service
+
+router = APIGatewayHttpRouter()
+TemplateId = Annotated[str, Path(description="Template id")]
+
+
+@router.get("/templates/", summary="List templates, newest first", security=STAFF, tags=["templates"])
+def list_templates(
+    limit: Annotated[int | None, Query(ge=1, le=MAX_PAGE_SIZE)] = None,
+    cursor: Annotated[str | None, Query(alias="next", description="Cursor from the previous page")] = None,
+) -> TemplatePage:
+    return service.list_page(limit, cursor)
+
+
+@router.post("/templates/", summary="Create a template", security=STAFF, tags=["templates"], status_code=201)
+def create_template(body: Annotated[TemplateCreate, Body()]) -> EmailTemplate:
+    return service.create(body)
+
+
+@router.get("/templates/<template_id>/", summary="Get a template", security=STAFF, tags=["templates"])
+def get_template(template_id: TemplateId) -> EmailTemplate:
+    return service.get(template_id)
+
+
+@router.patch("/templates/<template_id>/", summary="Change a template", security=STAFF, tags=["templates"])
+def update_template(template_id: TemplateId, body: Annotated[TemplatePatch, Body()]) -> EmailTemplate:
+    return service.update(template_id, body)
+
+
+@router.delete(
+    "/templates/<template_id>/", summary="Delete a template", security=STAFF, tags=["templates"], status_code=204
+)
+def delete_template(template_id: TemplateId) -> None:
+    service.delete(template_id)
+
+
+@router.post("/templates/<template_id>/preview/", summary="Render with sample data", security=STAFF, tags=["templates"])
+def preview_template(template_id: TemplateId, body: Annotated[PreviewRequest, Body()] = None) -> Preview:
+    return service.preview(template_id, body or PreviewRequest())

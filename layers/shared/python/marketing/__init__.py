@@ -1,0 +1,1 @@
+"""Shared layer of the marketing platform: domain models, services and data access."""

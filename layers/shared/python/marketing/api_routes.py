@@ -1,0 +1,67 @@
+"""The HTTP API's route table: method, path and who may call it.
+
+One table serves three readers so they cannot drift apart: CDK creates one API Gateway route per
+entry with the matching authorizer, the local gateway authenticates requests the same way, and
+the API function re-checks the caller against the entry (tests assert the function's routes and
+this table are the same set).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+
+from marketing.auth import Access
+
+BASE_PATH = "/api/v1/marketing"
+
+
+@dataclass(frozen=True)
+class ApiRoute:
+    method: str
+    path: str  # below BASE_PATH, with `{name}` parameters, trailing slash as in the SPEC
+    access: Access
+
+    @property
+    def full_path(self) -> str:
+        return BASE_PATH + self.path
+
+    @property
+    def route_key(self) -> str:
+        """API Gateway's routeKey for this route, as it appears in the Lambda event."""
+        return f"{self.method} {self.full_path}"
+
+    @cached_property
+    def pattern(self) -> re.Pattern[str]:
+        return re.compile("^" + re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(self.full_path)) + "$")
+
+
+S, C, P = Access.STAFF, Access.CUSTOMER, Access.PUBLIC
+
+ROUTES: tuple[ApiRoute, ...] = (
+    ApiRoute("GET", "/openapi.json", P),
+    ApiRoute("GET", "/docs", P),
+    ApiRoute("GET", "/templates/", S),
+    ApiRoute("POST", "/templates/", S),
+    ApiRoute("GET", "/templates/{template_id}/", S),
+    ApiRoute("PATCH", "/templates/{template_id}/", S),
+    ApiRoute("DELETE", "/templates/{template_id}/", S),
+    ApiRoute("POST", "/templates/{template_id}/preview/", S),
+)
+
+_BY_KEY = {route.route_key: route for route in ROUTES}
+
+
+def route_for_key(route_key: str) -> ApiRoute | None:
+    return _BY_KEY.get(route_key)
+
+
+def match(method: str, path: str) -> tuple[ApiRoute, dict[str, str]] | None:
+    """The route serving `method path` and its path parameters, as API Gateway would pick it."""
+    for route in ROUTES:
+        if route.method == method:
+            found = route.pattern.match(path)
+            if found:
+                return route, found.groupdict()
+    return None

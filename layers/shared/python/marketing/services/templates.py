@@ -1,0 +1,79 @@
+"""Email template rules: every saved template is valid and safe to render."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marketing import clock, pagination
+from marketing.errors import ValidationFailed
+from marketing.ids import new_id
+from marketing.models.templates import (
+    EmailTemplate,
+    Preview,
+    PreviewRequest,
+    TemplateCreate,
+    TemplatePage,
+    TemplatePatch,
+)
+from marketing.services import rendering
+from marketing.services.plain_text import html_to_text
+from marketing.store import templates as store
+
+# Which fields hold template source, and whether they are HTML (autoescaped).
+_TEMPLATE_FIELDS = {"subject": False, "html_content": True, "text_content": False}
+
+
+def _validate_sources(fields: dict[str, Any]) -> None:
+    for field, is_html in _TEMPLATE_FIELDS.items():
+        source = fields.get(field)
+        if source:
+            rendering.validate(field, source, html=is_html)
+
+
+def create(request: TemplateCreate) -> EmailTemplate:
+    _validate_sources(request.model_dump())
+    now = clock.utcnow()
+    template = EmailTemplate(id=new_id("tpl"), created_at=now, updated_at=now, **request.model_dump())
+    return store.create(template)
+
+
+def get(template_id: str) -> EmailTemplate:
+    return store.get(template_id)
+
+
+def update(template_id: str, patch: TemplatePatch) -> EmailTemplate:
+    changes = patch.model_dump(exclude_unset=True)
+    for field, value in changes.items():
+        if value is None and field != "text_content":
+            raise ValidationFailed.field(field, "may not be null")
+    if "text_content" in changes and changes["text_content"] is None:
+        changes["text_content"] = ""  # null clears the text part: sends derive it from the HTML
+    _validate_sources(changes)
+    if not changes:
+        return store.get(template_id)
+    return store.update(template_id, changes, clock.utcnow())
+
+
+def delete(template_id: str) -> None:
+    store.delete(template_id)
+
+
+def list_page(limit: int | None, cursor: str | None) -> TemplatePage:
+    items, last_key = store.list_page(pagination.page_size(limit), pagination.decode_cursor(cursor))
+    return TemplatePage(items=items, next=pagination.encode_cursor(last_key))
+
+
+def render_template(template: EmailTemplate, context: dict[str, Any]) -> Preview:
+    html = rendering.render(template.html_content, context, html=True)
+    text_source = template.text_content
+    text = rendering.render(text_source, context, html=False) if text_source else html_to_text(html)
+    subject = rendering.render(template.subject, context, html=False)
+    return Preview(subject=subject, html=html, text=text)
+
+
+def preview(template_id: str, request: PreviewRequest) -> Preview:
+    template = store.get(template_id)
+    try:
+        return render_template(template, {**rendering.SAMPLE_CONTEXT, **request.data})
+    except Exception as exc:  # sample data the template cannot work with is the caller's input error
+        raise ValidationFailed.field("data", f"template fails to render with this data: {exc}") from exc

@@ -1,0 +1,26 @@
+"""Every table of the platform, and binding PynamoDB models to them.
+
+A model's table name is not known until a function starts (CDK names the tables and passes the
+names in environment variables), so `bind_tables` points each model at its table, in the
+function's region, once at cold start. CDK and local mode read TABLES to create the same tables.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from pynamodb.models import Model
+
+from marketing.store.templates import TemplateRecord
+
+# Model -> the environment variable that holds its table's name.
+TABLES: dict[type[Model], str] = {
+    TemplateRecord: "TEMPLATES_TABLE",
+}
+
+
+def bind_tables(environ: Mapping[str, str], region: str) -> None:
+    for model, env_var in TABLES.items():
+        model.Meta.table_name = environ[env_var]
+        model.Meta.region = region
+        model._connection = None  # drop a connection bound to a previous table or region

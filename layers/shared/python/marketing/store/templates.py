@@ -1,0 +1,124 @@
+"""Email templates table: the only code that knows how templates are stored."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute, VersionAttribute
+from pynamodb.exceptions import DeleteError, DoesNotExist, PutError, UpdateError
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from marketing.errors import Conflict, NotFound
+from marketing.models.templates import EmailTemplate, TemplateCategory
+
+LISTING_PARTITION = "template"
+
+
+class ByCreatedIndex(GlobalSecondaryIndex):
+    """All templates newest first: one partition is fine at the size of a template library."""
+
+    class Meta:
+        index_name = "by_created"
+        projection = AllProjection()
+
+    listing = UnicodeAttribute(hash_key=True)
+    created_at = UTCDateTimeAttribute(range_key=True)
+
+
+class TemplateRecord(Model):
+    class Meta:
+        table_name = "templates"
+        billing_mode = "PAY_PER_REQUEST"
+
+    id = UnicodeAttribute(hash_key=True)
+    listing = UnicodeAttribute(default=LISTING_PARTITION)
+    name = UnicodeAttribute()
+    category = UnicodeAttribute()
+    subject = UnicodeAttribute()
+    html_content = UnicodeAttribute()
+    text_content = UnicodeAttribute(default="")
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()
+    version = VersionAttribute()
+
+    by_created = ByCreatedIndex()
+
+    def to_domain(self) -> EmailTemplate:
+        return EmailTemplate(
+            id=self.id,
+            name=self.name,
+            category=TemplateCategory(self.category),
+            subject=self.subject,
+            html_content=self.html_content,
+            text_content=self.text_content or "",
+            created_at=self.created_at,
+            updated_at=self.updated_at,
+        )
+
+
+def _get(template_id: str) -> TemplateRecord:
+    try:
+        return TemplateRecord.get(template_id, consistent_read=True)
+    except DoesNotExist as exc:
+        raise NotFound(f"template {template_id} not found") from exc
+
+
+def _conditional_failure(exc: Exception) -> bool:
+    return getattr(exc, "cause_response_code", None) == "ConditionalCheckFailedException"
+
+
+def create(template: EmailTemplate) -> EmailTemplate:
+    record = TemplateRecord(
+        template.id,
+        name=template.name,
+        category=template.category.value,
+        subject=template.subject,
+        html_content=template.html_content,
+        text_content=template.text_content,
+        created_at=template.created_at,
+        updated_at=template.updated_at,
+    )
+    try:
+        record.save(condition=TemplateRecord.id.does_not_exist())
+    except PutError as exc:
+        if _conditional_failure(exc):
+            raise Conflict(f"template {template.id} already exists") from exc
+        raise
+    return record.to_domain()
+
+
+def get(template_id: str) -> EmailTemplate:
+    return _get(template_id).to_domain()
+
+
+def update(template_id: str, changes: dict[str, Any], updated_at: datetime) -> EmailTemplate:
+    """Applies `changes` (field -> value); the version check turns a concurrent edit into a 409."""
+    record = _get(template_id)
+    actions = [getattr(TemplateRecord, field).set(value) for field, value in changes.items()]
+    actions.append(TemplateRecord.updated_at.set(updated_at))
+    try:
+        record.update(actions=actions)
+    except UpdateError as exc:
+        if _conditional_failure(exc):
+            raise Conflict(f"template {template_id} was changed by someone else; fetch it and retry") from exc
+        raise
+    return record.to_domain()
+
+
+def delete(template_id: str) -> None:
+    try:
+        TemplateRecord(template_id).delete(condition=TemplateRecord.id.exists())
+    except DeleteError as exc:
+        if _conditional_failure(exc):
+            raise NotFound(f"template {template_id} not found") from exc
+        raise
+
+
+def list_page(limit: int, start_key: dict[str, Any] | None) -> tuple[list[EmailTemplate], dict[str, Any] | None]:
+    results = TemplateRecord.by_created.query(
+        LISTING_PARTITION, scan_index_forward=False, limit=limit, last_evaluated_key=start_key
+    )
+    items = [record.to_domain() for record in results]
+    return items, results.last_evaluated_key

@@ -1,0 +1,217 @@
+"""The local HTTP gateway: API Gateway (HTTP API, payload format 2.0) in front of the same
+Lambda handler that deploys.
+
+Per request: find the route in the shared route table (404 as API Gateway answers if none),
+authenticate it with the route's authorizer (SigV4 for staff routes, JWT for customer routes,
+none for public ones) and refuse it as API Gateway would (403 / 401), build the v2 event with the
+authorizer's result in the request context, invoke the function, and turn its result into the
+HTTP response. Local-only routes live under /local/ (the SES outbox, and what later parts add).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from werkzeug.exceptions import HTTPException, NotFound
+from werkzeug.routing import Map, Rule
+from werkzeug.wrappers import Request, Response
+
+from marketing.api_routes import ApiRoute, match
+from marketing.auth import Access
+from marketing_local import sigv4
+from marketing_local.config import ACCOUNT_ID, REGION, STAFF_ACCESS_KEY, STAFF_SECRET_KEY
+from marketing_local.identity import LocalIdentityProvider, TokenRejected
+from marketing_local.lambda_runtime import FunctionError, LocalFunction
+
+MAX_PAYLOAD_BYTES = 10 * 1024 * 1024  # API Gateway's HTTP API payload limit
+TEXT_TYPES = ("application/json", "text/", "application/xml", "application/x-www-form-urlencoded")
+
+
+def _gateway_error(status: int, message: str) -> Response:
+    return Response(json.dumps({"message": message}), status=status, content_type="application/json")
+
+
+class Unauthenticated(Exception):
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+
+
+class Gateway:
+    def __init__(
+        self,
+        api_function: LocalFunction,
+        identity: LocalIdentityProvider,
+        local_routes: dict[str, Callable[[Request], Response]],
+    ):
+        self._api = api_function
+        self._identity = identity
+        self._local_map = Map([Rule(path, endpoint=path) for path in local_routes])
+        self._local_routes = local_routes
+
+    # --- authorizers -------------------------------------------------------------------------
+    def _authorize_staff(self, request: Request, body: bytes) -> dict[str, Any]:
+        headers = {name.lower(): value for name, value in request.headers.items()}
+        try:
+            caller = sigv4.verify(
+                method=request.method,
+                raw_path=request.environ.get("RAW_URI", request.path).split("?", 1)[0],
+                raw_query=request.query_string.decode(),
+                headers=headers,
+                body=body,
+                secrets={STAFF_ACCESS_KEY: STAFF_SECRET_KEY},
+                region=REGION,
+            )
+        except sigv4.SignatureError as exc:
+            raise Unauthenticated(403, str(exc)) from exc
+        arn = f"arn:aws:iam::{ACCOUNT_ID}:user/{caller.access_key}"
+        return {
+            "iam": {
+                "accessKey": caller.access_key,
+                "accountId": ACCOUNT_ID,
+                "callerId": caller.access_key,
+                "principalOrgId": None,
+                "userArn": arn,
+                "userId": caller.access_key,
+            }
+        }
+
+    def _authorize_customer(self, request: Request) -> dict[str, Any]:
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not token:
+            raise Unauthenticated(401, "Unauthorized")
+        try:
+            claims = self._identity.verify(token.strip())
+        except TokenRejected as exc:
+            raise Unauthenticated(401, "Unauthorized") from exc
+        # API Gateway passes claims as strings.
+        return {
+            "jwt": {
+                "claims": {
+                    key: value if isinstance(value, str) else json.dumps(value) for key, value in claims.items()
+                },
+                "scopes": None,
+            }
+        }
+
+    # --- event and response mapping ---------------------------------------------------------
+    @staticmethod
+    def _event(
+        request: Request, route: ApiRoute, params: dict[str, str], body: bytes, authorizer: dict[str, Any] | None
+    ) -> dict[str, Any]:
+        headers: dict[str, str] = {}
+        for name, value in request.headers.items():
+            key = name.lower()
+            headers[key] = f"{headers[key]},{value}" if key in headers else value
+        query: dict[str, str] = {}
+        for key, value in request.args.items(multi=True):
+            query[key] = f"{query[key]},{value}" if key in query else value
+        content_type = request.content_type or ""
+        is_text = not body or any(content_type.startswith(kind) for kind in TEXT_TYPES)
+        now = datetime.now(UTC)
+        context: dict[str, Any] = {
+            "accountId": ACCOUNT_ID,
+            "apiId": "local",
+            "domainName": request.host,
+            "domainPrefix": request.host.split(".")[0],
+            "http": {
+                "method": request.method,
+                "path": request.path,
+                "protocol": request.environ.get("SERVER_PROTOCOL", "HTTP/1.1"),
+                "sourceIp": request.remote_addr or "127.0.0.1",
+                "userAgent": request.headers.get("User-Agent", ""),
+            },
+            "requestId": str(uuid.uuid4()),
+            "routeKey": route.route_key,
+            "stage": "$default",
+            "time": now.strftime("%d/%b/%Y:%H:%M:%S +0000"),
+            "timeEpoch": int(time.time() * 1000),
+        }
+        if authorizer:
+            context["authorizer"] = authorizer
+        event: dict[str, Any] = {
+            "version": "2.0",
+            "routeKey": route.route_key,
+            "rawPath": request.path,
+            "rawQueryString": request.query_string.decode(),
+            "headers": headers,
+            "requestContext": context,
+            "isBase64Encoded": not is_text,
+        }
+        if request.cookies:
+            event["cookies"] = [f"{key}={value}" for key, value in request.cookies.items()]
+        if query:
+            event["queryStringParameters"] = query
+        if params:
+            event["pathParameters"] = params
+        if body:
+            event["body"] = body.decode() if is_text else base64.b64encode(body).decode()
+        return event
+
+    @staticmethod
+    def _response(result: Any) -> Response:
+        if not isinstance(result, dict) or "statusCode" not in result:
+            # Payload 2.0 lets a function return a bare value: API Gateway sends it as JSON.
+            return Response(json.dumps(result), status=200, content_type="application/json")
+        body = result.get("body") or ""
+        data = base64.b64decode(body) if result.get("isBase64Encoded") else body.encode()
+        response = Response(data, status=int(result["statusCode"]))
+        response.headers.remove("Content-Type")
+        for name, value in (result.get("headers") or {}).items():
+            response.headers[name] = str(value)
+        for name, values in (result.get("multiValueHeaders") or {}).items():
+            for value in values:
+                response.headers.add(name, str(value))
+        for cookie in result.get("cookies") or []:
+            response.headers.add("Set-Cookie", cookie)
+        return response
+
+    # --- WSGI --------------------------------------------------------------------------------
+    def _handle_api(self, request: Request) -> Response:
+        found = match(request.method, request.path)
+        if found is None:  # API Gateway answers 404 for an unknown path and for an unknown method alike
+            return _gateway_error(404, "Not Found")
+        route, params = found
+        body = request.get_data(cache=True)
+        if len(body) > MAX_PAYLOAD_BYTES:
+            return _gateway_error(413, "Request Entity Too Large")
+        try:
+            authorizer = None
+            if route.access is Access.STAFF:
+                authorizer = self._authorize_staff(request, body)
+            elif route.access is Access.CUSTOMER:
+                authorizer = self._authorize_customer(request)
+        except Unauthenticated as exc:
+            return _gateway_error(exc.status, str(exc))
+        try:
+            result = self._api.invoke(self._event(request, route, params, body, authorizer))
+        except FunctionError as exc:
+            print(f"[gateway] {self._api.name} failed: {exc}\n{exc.payload.get('stackTrace', '')}", flush=True)
+            return _gateway_error(500, "Internal Server Error")
+        return self._response(result)
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable) -> Any:
+        request = Request(environ)
+        started = time.perf_counter()
+        try:
+            if request.path.startswith("/api/"):
+                response = self._handle_api(request)
+            else:
+                endpoint, _ = self._local_map.bind_to_environ(environ).match()
+                response = self._local_routes[endpoint](request)
+        except NotFound:
+            response = _gateway_error(404, "Not Found")
+        except HTTPException as exc:
+            response = _gateway_error(exc.code or 500, exc.description or "error")
+        elapsed_ms = (time.perf_counter() - started) * 1000
+        print(
+            f"[gateway] {request.method} {request.full_path.rstrip('?')} {response.status_code} {elapsed_ms:.0f}ms",
+            flush=True,
+        )
+        return response(environ, start_response)

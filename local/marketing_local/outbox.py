@@ -1,0 +1,39 @@
+"""Local routes over what SES accepted: the moto server runs in this process, so its SES backend
+(which SES v2 raw sends also land in) is read directly."""
+
+from __future__ import annotations
+
+import email
+import json
+from email import policy
+
+from werkzeug.wrappers import Request, Response
+
+from marketing_local.config import ACCOUNT_ID, REGION
+
+
+def _sent_messages() -> list:
+    from moto.ses.models import ses_backends
+
+    return list(ses_backends[ACCOUNT_ID][REGION].sent_messages)
+
+
+def _summary(message) -> dict:
+    raw = getattr(message, "raw_data", None)
+    parsed = email.message_from_string(raw, policy=policy.default) if raw else None
+    return {
+        "id": message.id,
+        "source": message.source,
+        "destinations": list(message.destinations) if isinstance(message.destinations, list) else message.destinations,
+        "subject": str(parsed["Subject"]) if parsed and parsed["Subject"] else getattr(message, "subject", None),
+        "raw": raw,
+    }
+
+
+def list_outbox(request: Request) -> Response:
+    """GET /local/outbox?to=address: every email SES accepted, oldest first, with its raw MIME."""
+    recipient = (request.args.get("to") or "").lower()
+    items = [_summary(message) for message in _sent_messages()]
+    if recipient:
+        items = [item for item in items if any(recipient in str(dest).lower() for dest in item["destinations"])]
+    return Response(json.dumps({"items": items, "count": len(items)}), content_type="application/json")
