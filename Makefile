@@ -33,7 +33,7 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 
 synth: install  ## synthesize the CDK app into cdk.out (no AWS account needed)
-	$(PY) infra/app.py
+	$(PY) -m infra.app
 
 bench: install  ## print the benchmarks' figures
 	$(PY) bench/cold_start.py

@@ -14,7 +14,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from api import errors, openapi
 from api.access import enforce_route_access
 from api.routes import templates
-from marketing.api_routes import BASE_PATH
+from marketing.api_routes import BASE_PATH, with_canonical_path
 from marketing.config import ApiSettings, load_settings
 from marketing.observability import logger, metrics, tracer
 from marketing.store.tables import bind_tables
@@ -45,4 +45,4 @@ def openapi_document():
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict, context: object) -> dict:
-    return app.resolve(event, context)
+    return app.resolve(with_canonical_path(event), context)

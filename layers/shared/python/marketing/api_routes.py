@@ -25,16 +25,30 @@ class ApiRoute:
 
     @property
     def full_path(self) -> str:
+        """The path clients call (the SPEC's, with its trailing slash)."""
         return BASE_PATH + self.path
+
+    @property
+    def gateway_path(self) -> str:
+        """The path of the API Gateway route. HTTP APIs refuse route paths ending in "/" and send
+        both `/x` and `/x/` to route `/x`, so the deployed route drops the trailing slash."""
+        return self.full_path.rstrip("/")
 
     @property
     def route_key(self) -> str:
         """API Gateway's routeKey for this route, as it appears in the Lambda event."""
-        return f"{self.method} {self.full_path}"
+        return f"{self.method} {self.gateway_path}"
 
     @cached_property
     def pattern(self) -> re.Pattern[str]:
-        return re.compile("^" + re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(self.full_path)) + "$")
+        regex = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(self.gateway_path))
+        return re.compile(f"^{regex}/?$")
+
+    def canonical_path(self, raw_path: str) -> str:
+        """`raw_path` with the trailing slash the SPEC's path has, however the client wrote it."""
+        if self.path.endswith("/") and not raw_path.endswith("/"):
+            return raw_path + "/"
+        return raw_path
 
 
 S, C, P = Access.STAFF, Access.CUSTOMER, Access.PUBLIC
@@ -65,3 +79,11 @@ def match(method: str, path: str) -> tuple[ApiRoute, dict[str, str]] | None:
             if found:
                 return route, found.groupdict()
     return None
+
+
+def with_canonical_path(event: dict) -> dict:
+    """The event with rawPath in the SPEC's form, so `/templates` and `/templates/` route alike."""
+    route = route_for_key(event.get("routeKey", ""))
+    if route is not None and "rawPath" in event:
+        event["rawPath"] = route.canonical_path(event["rawPath"])
+    return event

@@ -1,0 +1,41 @@
+"""Names and per-deployment settings of the stack, read from CDK context (`-c key=value` or
+cdk.json). Defaults let `cdk synth` run with no context at all; a real deployment sets at least
+the JWT issuer and audience of the shop's identity provider."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from constructs import Construct
+
+SERVICE = "marketing"
+METRICS_NAMESPACE = "Marketing"
+LAMBDA_MEMORY_MB = 512
+
+
+@dataclass(frozen=True)
+class StackSettings:
+    stack_name: str
+    jwt_issuer: str
+    jwt_audience: tuple[str, ...]
+    public_base_url: str | None  # custom domain for links in emails; default: the API's own URL
+    retain_data: bool
+    api_rate_limit: int
+    api_burst_limit: int
+
+    @classmethod
+    def from_context(cls, scope: Construct) -> StackSettings:
+        def get(key: str, default: object) -> object:
+            value = scope.node.try_get_context(key)
+            return default if value is None else value
+
+        audience = get("jwtAudience", "marketing-api")
+        return cls(
+            stack_name=str(get("stackName", "MarketingPlatform")),
+            jwt_issuer=str(get("jwtIssuer", "https://auth.example.com/")),
+            jwt_audience=tuple(audience if isinstance(audience, list) else str(audience).split(",")),
+            public_base_url=get("publicBaseUrl", None),  # type: ignore[arg-type]
+            retain_data=str(get("retainData", "true")).lower() == "true",
+            api_rate_limit=int(get("apiRateLimit", 200)),  # type: ignore[arg-type]
+            api_burst_limit=int(get("apiBurstLimit", 400)),  # type: ignore[arg-type]
+        )

@@ -1,0 +1,117 @@
+"""The HTTP API: one API Gateway route per entry of the shared route table, each with the
+authorizer its access class needs (AWS_IAM for staff, the shop's JWT for customers, none for
+public links), all integrated with the API function."""
+
+from __future__ import annotations
+
+import jsii
+from aws_cdk import CfnOutput, RemovalPolicy
+from aws_cdk import aws_apigateway as apigateway
+from aws_cdk import aws_apigatewayv2 as apigw
+from aws_cdk import aws_apigatewayv2_authorizers as authorizers
+from aws_cdk import aws_apigatewayv2_integrations as integrations
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_secretsmanager as secretsmanager
+from constructs import Construct
+
+from infra.config import StackSettings
+from infra.constructs.function import PlatformFunction
+from infra.nag import acknowledge, acknowledge_index_access
+from marketing.api_routes import BASE_PATH, ROUTES
+from marketing.auth import Access
+
+_ACCESS_LOG_FORMAT = apigateway.AccessLogFormat.custom(
+    '{"requestId":"$context.requestId","ip":"$context.identity.sourceIp","method":"$context.httpMethod",'
+    '"routeKey":"$context.routeKey","status":"$context.status","latencyMs":"$context.responseLatency",'
+    '"integrationError":"$context.integrationErrorMessage","authorizerError":"$context.authorizer.error"}'
+)
+
+
+@jsii.implements(apigw.IAccessLogSettings)
+class _AccessLogs:
+    def __init__(self, log_group: logs.ILogGroup):
+        self._destination = apigw.LogGroupLogDestination(log_group)
+
+    @property
+    def destination(self) -> apigw.IAccessLogDestination:
+        return self._destination
+
+    @property
+    def format(self) -> apigateway.AccessLogFormat:
+        return _ACCESS_LOG_FORMAT
+
+
+class HttpApi(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        settings: StackSettings,
+        layer: lambda_.ILayerVersion,
+        tables: dict[str, dynamodb.Table],
+        token_secret: secretsmanager.ISecret,
+    ):
+        super().__init__(scope, construct_id)
+        self.api = apigw.HttpApi(self, "HttpApi", create_default_stage=False, description="Marketing platform API")
+        access_logs = logs.LogGroup(
+            self, "AccessLogs", retention=logs.RetentionDays.THREE_MONTHS, removal_policy=RemovalPolicy.DESTROY
+        )
+        self.stage = apigw.HttpStage(
+            self,
+            "DefaultStage",
+            http_api=self.api,
+            auto_deploy=True,
+            access_log_settings=_AccessLogs(access_logs),
+            throttle=apigw.ThrottleSettings(rate_limit=settings.api_rate_limit, burst_limit=settings.api_burst_limit),
+        )
+        public_base_url = settings.public_base_url or f"{self.api.api_endpoint}{BASE_PATH}"
+
+        self.handler = PlatformFunction(
+            self,
+            "ApiFunction",
+            service="api",
+            handler="api.app.lambda_handler",
+            layer=layer,
+            environment={
+                **{env_var: table.table_name for env_var, table in tables.items()},
+                "TOKEN_SECRET_NAME": token_secret.secret_name,
+                "PUBLIC_BASE_URL": public_base_url,
+            },
+        ).function
+        for table in tables.values():
+            table.grant_read_write_data(self.handler)
+            acknowledge_index_access(self.handler, table)
+        token_secret.grant_read(self.handler)
+
+        # One permission for the whole API, not one per route: the function's resource policy has
+        # a size limit that dozens of per-route statements would reach.
+        integration = integrations.HttpLambdaIntegration("Api", self.handler, scope_permission_to_route=False)
+        by_access = {
+            Access.STAFF: authorizers.HttpIamAuthorizer(),
+            Access.CUSTOMER: authorizers.HttpJwtAuthorizer(
+                "CustomerJwt", settings.jwt_issuer, jwt_audience=list(settings.jwt_audience)
+            ),
+            Access.PUBLIC: apigw.HttpNoneAuthorizer(),
+        }
+        for route in ROUTES:
+            http_route = apigw.HttpRoute(
+                self,
+                f"{route.method} {route.gateway_path}",
+                http_api=self.api,
+                route_key=apigw.HttpRouteKey.with_(route.gateway_path, apigw.HttpMethod(route.method)),
+                integration=integration,
+                authorizer=by_access[route.access],
+            )
+            if route.access is Access.PUBLIC:
+                acknowledge(
+                    http_route,
+                    "AwsSolutions-APIG4",
+                    "Public by design: reached from emails and browsers without credentials; tracking and "
+                    "unsubscribe links carry HMAC-signed tokens, and the stage is throttled.",
+                )
+        CfnOutput(
+            self, "ApiUrl", value=f"{self.api.api_endpoint}{BASE_PATH}/", description="Base URL of the marketing API"
+        )

@@ -1,0 +1,60 @@
+"""The DynamoDB tables, one per aggregate, defined from the PynamoDB models themselves so the
+deployed keys and indexes cannot drift from the code that reads them."""
+
+from __future__ import annotations
+
+from aws_cdk import RemovalPolicy
+from aws_cdk import aws_dynamodb as dynamodb
+from constructs import Construct
+from pynamodb.models import Model
+
+from marketing.store.tables import TABLES
+
+_TYPES = {"S": dynamodb.AttributeType.STRING, "N": dynamodb.AttributeType.NUMBER, "B": dynamodb.AttributeType.BINARY}
+
+
+def _keys(key_schema: list[dict], definitions: dict[str, str]) -> dict[str, dynamodb.Attribute]:
+    keys = {}
+    for key in key_schema:
+        name = key["AttributeName"]
+        role = "partition_key" if key["KeyType"] == "HASH" else "sort_key"
+        keys[role] = dynamodb.Attribute(name=name, type=_TYPES[definitions[name]])
+    return keys
+
+
+def _table_id(env_var: str) -> str:
+    return "".join(part.capitalize() for part in env_var.removesuffix("_TABLE").split("_")) + "Table"
+
+
+class DataTables(Construct):
+    """`tables` maps each table's environment variable (TEMPLATES_TABLE, …) to its Table."""
+
+    def __init__(self, scope: Construct, construct_id: str, *, retain_data: bool):
+        super().__init__(scope, construct_id)
+        self.tables: dict[str, dynamodb.Table] = {}
+        for model, env_var in TABLES.items():
+            self.tables[env_var] = self._table(model, env_var, retain_data)
+
+    def _table(self, model: type[Model], env_var: str, retain_data: bool) -> dynamodb.Table:
+        schema = model._get_schema()
+        definitions = {item["AttributeName"]: item["AttributeType"] for item in schema["attribute_definitions"]}
+        table = dynamodb.Table(
+            self,
+            _table_id(env_var),
+            **_keys(schema["key_schema"], definitions),
+            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+                point_in_time_recovery_enabled=True
+            ),
+            encryption=dynamodb.TableEncryption.AWS_MANAGED,
+            deletion_protection=retain_data,
+            removal_policy=RemovalPolicy.RETAIN if retain_data else RemovalPolicy.DESTROY,
+            time_to_live_attribute=getattr(model.Meta, "ttl_attribute", None),
+        )
+        for index in schema["global_secondary_indexes"]:
+            table.add_global_secondary_index(
+                index_name=index["index_name"],
+                **_keys(index["key_schema"], definitions),
+                projection_type=dynamodb.ProjectionType(index["projection"]["ProjectionType"]),
+            )
+        return table

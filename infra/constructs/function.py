@@ -1,0 +1,53 @@
+"""One way to make a platform function: the same runtime, architecture, layer, tracing, log
+retention and Powertools settings everywhere; only the handler and its environment differ."""
+
+from __future__ import annotations
+
+from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+from infra.config import LAMBDA_MEMORY_MB, METRICS_NAMESPACE
+from infra.constructs.layer import ARCHITECTURE, REPO_ROOT, RUNTIME
+
+FUNCTIONS_SOURCE = REPO_ROOT / "functions"
+
+
+class PlatformFunction(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        service: str,
+        handler: str,
+        layer: lambda_.ILayerVersion,
+        environment: dict[str, str],
+        timeout_seconds: int = 10,
+        memory_size: int = LAMBDA_MEMORY_MB,
+    ):
+        super().__init__(scope, construct_id)
+        self.log_group = logs.LogGroup(
+            self, "Logs", retention=logs.RetentionDays.ONE_MONTH, removal_policy=RemovalPolicy.DESTROY
+        )
+        self.function = lambda_.Function(
+            self,
+            "Function",
+            runtime=RUNTIME,
+            architecture=ARCHITECTURE,
+            handler=handler,
+            code=lambda_.Code.from_asset(str(FUNCTIONS_SOURCE), exclude=["**/__pycache__", "**/*.pyc"]),
+            layers=[layer],
+            memory_size=memory_size,
+            timeout=Duration.seconds(timeout_seconds),
+            tracing=lambda_.Tracing.ACTIVE,
+            log_group=self.log_group,
+            logging_format=lambda_.LoggingFormat.JSON,
+            environment={
+                "POWERTOOLS_SERVICE_NAME": service,
+                "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
+                "LOG_LEVEL": "INFO",
+                **environment,
+            },
+        )

@@ -1,0 +1,107 @@
+"""The shared Lambda layer: the `marketing` package plus its third-party dependencies, built for
+Lambda's platform (arm64, CPython 3.12) from the lock file, on this machine and without Docker.
+
+Wheels are chosen for the target platform by `uv pip install --python-platform`, so a compiled
+dependency (pydantic-core) arrives as its aarch64 build whatever machine synthesizes. Packages the
+Lambda runtime already provides (boto3 and its dependencies) stay out of the layer.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import jsii
+from aws_cdk import AssetHashType, BundlingOptions, DockerImage, ILocalBundling
+from aws_cdk import aws_lambda as lambda_
+from constructs import Construct
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+LAYER_SOURCE = REPO_ROOT / "layers" / "shared"
+RUNTIME = lambda_.Runtime.PYTHON_3_12
+ARCHITECTURE = lambda_.Architecture.ARM_64
+PROVIDED_BY_RUNTIME = {"boto3", "botocore", "s3transfer", "jmespath", "urllib3", "python-dateutil", "six"}
+
+
+def _uv() -> str:
+    beside_python = Path(sys.executable).parent / "uv"
+    return str(beside_python) if beside_python.exists() else (shutil.which("uv") or "uv")
+
+
+def layer_requirements() -> list[str]:
+    """`name==version` of every runtime dependency in uv.lock that the layer must carry."""
+    exported = subprocess.run(
+        [_uv(), "export", "--frozen", "--no-dev", "--no-emit-project", "--no-hashes", "--no-header", "--no-annotate"],
+        cwd=REPO_ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    requirements = [line.strip() for line in exported.splitlines() if line.strip() and not line.startswith("#")]
+    return [line for line in requirements if line.split("==")[0].lower() not in PROVIDED_BY_RUNTIME]
+
+
+def build_layer(output_dir: Path) -> None:
+    """Writes the layer's contents (`python/…`) into `output_dir`."""
+    target = output_dir / "python"
+    with tempfile.NamedTemporaryFile("w", suffix=".txt") as requirements:
+        requirements.write("\n".join(layer_requirements()) + "\n")
+        requirements.flush()
+        subprocess.run(
+            [
+                _uv(),
+                "pip",
+                "install",
+                "--quiet",
+                "--target",
+                str(target),
+                "--python-platform",
+                "aarch64-manylinux2014",
+                "--python-version",
+                RUNTIME.name.removeprefix("python"),
+                "--only-binary",
+                ":all:",
+                "--no-deps",
+                "--requirement",
+                requirements.name,
+            ],
+            cwd=REPO_ROOT,
+            check=True,
+        )
+    shutil.copytree(
+        LAYER_SOURCE / "python" / "marketing",
+        target / "marketing",
+        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
+        dirs_exist_ok=True,
+    )
+
+
+@jsii.implements(ILocalBundling)
+class _LocalLayerBuild:
+    def try_bundle(self, output_dir: str, *args: object, **kwargs: object) -> bool:
+        build_layer(Path(output_dir))
+        return True
+
+
+class SharedLayer(Construct):
+    def __init__(self, scope: Construct, construct_id: str):
+        super().__init__(scope, construct_id)
+        self.layer = lambda_.LayerVersion(
+            self,
+            "Layer",
+            code=lambda_.Code.from_asset(
+                str(LAYER_SOURCE),
+                asset_hash_type=AssetHashType.OUTPUT,
+                bundling=BundlingOptions(
+                    # Never used: local bundling always succeeds, so no Docker is needed.
+                    image=DockerImage.from_registry("public.ecr.aws/sam/build-python3.12"),
+                    local=_LocalLayerBuild(),
+                ),
+            ),
+            compatible_runtimes=[RUNTIME],
+            compatible_architectures=[ARCHITECTURE],
+            description="marketing platform: shared domain code and dependencies",
+        )

@@ -1,0 +1,53 @@
+"""The marketing platform's stack: composes one construct per concern."""
+
+from __future__ import annotations
+
+from aws_cdk import Stack
+from aws_cdk import aws_secretsmanager as secretsmanager
+from constructs import Construct
+
+from infra.config import StackSettings
+from infra.constructs.api import HttpApi
+from infra.constructs.data import DataTables
+from infra.constructs.layer import SharedLayer
+from infra.nag import acknowledge
+
+
+class MarketingStack(Stack):
+    def __init__(self, scope: Construct, construct_id: str, *, settings: StackSettings, **kwargs):
+        super().__init__(scope, construct_id, **kwargs)
+        data = DataTables(self, "Data", retain_data=settings.retain_data)
+        layer = SharedLayer(self, "SharedLayer").layer
+        token_secret = secretsmanager.Secret(
+            self,
+            "TokenSigningKey",
+            description="HMAC key for tracking, unsubscribe and preference links in emails",
+            generate_secret_string=secretsmanager.SecretStringGenerator(password_length=48, exclude_punctuation=True),
+        )
+        acknowledge(
+            token_secret,
+            "AwsSolutions-SMG4",
+            "Rotating the link-signing key would break the unsubscribe and tracking links in every email "
+            "already sent; it is rotated by hand with a grace period (docs/decisions.md).",
+        )
+        self.api = HttpApi(self, "Api", settings=settings, layer=layer, tables=data.tables, token_secret=token_secret)
+        self._suppress_platform_wide()
+
+    def _suppress_platform_wide(self) -> None:
+        acknowledge(
+            self,
+            "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
+            "Functions use AWSLambdaBasicExecutionRole only, the AWS-maintained minimum for writing their "
+            "own CloudWatch logs.",
+        )
+        acknowledge(
+            self,
+            "AwsSolutions-IAM5[Resource::*]",
+            "X-Ray trace writes (xray:PutTraceSegments, PutTelemetryRecords) have no resource-level permissions.",
+        )
+        acknowledge(
+            self,
+            "AwsSolutions-L1",
+            "python3.12 is the platform's pinned runtime (SPEC); moving to a newer one is a deliberate "
+            "change made with a full test run, not a side effect of a CDK upgrade.",
+        )
