@@ -13,7 +13,7 @@ from aws_lambda_powertools.logging import correlation_paths
 
 from api import errors, openapi
 from api.access import enforce_route_access
-from api.routes import templates
+from api.routes import me, templates
 from marketing.api_routes import BASE_PATH, with_canonical_path
 from marketing.config import ApiSettings, load_settings
 from marketing.observability import logger, metrics, tracer
@@ -33,6 +33,7 @@ app.configure_openapi(
 app.use(middlewares=[enforce_route_access])
 errors.register(app)
 app.include_router(templates.router)
+app.include_router(me.router)
 app.enable_swagger(path="/docs", title=openapi.TITLE, servers=openapi.SERVERS)
 
 

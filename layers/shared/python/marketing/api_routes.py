@@ -62,6 +62,7 @@ ROUTES: tuple[ApiRoute, ...] = (
     ApiRoute("PATCH", "/templates/{template_id}/", S),
     ApiRoute("DELETE", "/templates/{template_id}/", S),
     ApiRoute("POST", "/templates/{template_id}/preview/", S),
+    ApiRoute("GET", "/me/", C),
 )
 
 _BY_KEY = {route.route_key: route for route in ROUTES}

@@ -109,7 +109,7 @@ def update(template_id: str, changes: dict[str, Any], updated_at: datetime) -> E
 
 def delete(template_id: str) -> None:
     try:
-        TemplateRecord(template_id).delete(condition=TemplateRecord.id.exists())
+        TemplateRecord(template_id).delete(condition=TemplateRecord.id.exists(), add_version_condition=False)
     except DeleteError as exc:
         if _conditional_failure(exc):
             raise NotFound(f"template {template_id} not found") from exc

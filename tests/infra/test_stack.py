@@ -1,0 +1,129 @@
+"""Assertions on the synthesized CloudFormation template."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from aws_cdk import Stack
+from aws_cdk import aws_sqs as sqs
+from aws_cdk.assertions import Match
+from cfnlint.api import ManualArgs, lint_file
+
+from infra.app import build_app
+from marketing.api_routes import ROUTES
+from marketing.auth import Access
+from marketing.store.tables import TABLES
+
+
+def test_every_table_is_on_demand_encrypted_and_recoverable(template):
+    tables = template.find_resources("AWS::DynamoDB::Table")
+    assert len(tables) == len(TABLES)
+    for table in tables.values():
+        props = table["Properties"]
+        assert props["BillingMode"] == "PAY_PER_REQUEST"
+        assert props["SSESpecification"]["SSEEnabled"] is True
+        assert props["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
+        assert props["DeletionProtectionEnabled"] is True
+        assert table["DeletionPolicy"] == "Retain"
+
+
+def test_the_templates_table_has_the_models_keys_and_index(template):
+    template.has_resource_properties(
+        "AWS::DynamoDB::Table",
+        {
+            "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
+            "GlobalSecondaryIndexes": [
+                Match.object_like(
+                    {
+                        "IndexName": "by_created",
+                        "KeySchema": Match.array_with(
+                            [
+                                {"AttributeName": "listing", "KeyType": "HASH"},
+                                {"AttributeName": "created_at", "KeyType": "RANGE"},
+                            ]
+                        ),
+                    }
+                )
+            ],
+        },
+    )
+
+
+def test_the_api_function_runs_python_312_on_arm64_with_the_layer_and_tracing(template):
+    functions = template.find_resources("AWS::Lambda::Function", {"Properties": {"Handler": "api.app.lambda_handler"}})
+    (api,) = functions.values()
+    props = api["Properties"]
+    assert props["Runtime"] == "python3.12"
+    assert props["Architectures"] == ["arm64"]
+    assert props["TracingConfig"] == {"Mode": "Active"}
+    assert len(props["Layers"]) == 1
+    env = props["Environment"]["Variables"]
+    assert {"TEMPLATES_TABLE", "TOKEN_SECRET_NAME", "PUBLIC_BASE_URL", "POWERTOOLS_SERVICE_NAME"} <= set(env)
+    template.has_resource_properties(
+        "AWS::Lambda::LayerVersion", {"CompatibleRuntimes": ["python3.12"], "CompatibleArchitectures": ["arm64"]}
+    )
+
+
+def test_one_route_per_table_entry_with_the_authorizer_of_its_access_class(template):
+    routes = {
+        props["Properties"]["RouteKey"]: props["Properties"]
+        for props in template.find_resources("AWS::ApiGatewayV2::Route").values()
+    }
+    assert set(routes) == {route.route_key for route in ROUTES}
+    expected = {Access.STAFF: "AWS_IAM", Access.CUSTOMER: "JWT", Access.PUBLIC: "NONE"}
+    for route in ROUTES:
+        assert routes[route.route_key].get("AuthorizationType", "NONE") == expected[route.access], route
+
+
+def test_the_jwt_authorizer_takes_issuer_and_audience_from_context(template):
+    template.has_resource_properties(
+        "AWS::ApiGatewayV2::Authorizer",
+        {
+            "AuthorizerType": "JWT",
+            "JwtConfiguration": {"Issuer": "https://idp.shop.test/", "Audience": ["shop-app"]},
+        },
+    )
+
+
+def test_the_stage_logs_access_and_throttles(template):
+    template.has_resource_properties(
+        "AWS::ApiGatewayV2::Stage",
+        {
+            "StageName": "$default",
+            "AutoDeploy": True,
+            "AccessLogSettings": Match.object_like({"Format": Match.string_like_regexp("requestId")}),
+            "DefaultRouteSettings": Match.object_like({"ThrottlingRateLimit": 200, "ThrottlingBurstLimit": 400}),
+        },
+    )
+
+
+def test_the_api_function_may_only_touch_its_tables_and_secret(template):
+    policies = template.find_resources("AWS::IAM::Policy")
+    statements = [
+        statement for policy in policies.values() for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+    ]
+    actions = {
+        action
+        for statement in statements
+        for action in (statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]])
+    }
+    assert not any(action.endswith(":*") for action in actions)
+    assert "dynamodb:DeleteTable" not in actions
+    assert {"dynamodb:PutItem", "secretsmanager:GetSecretValue"} <= actions
+
+
+def test_cfn_lint_finds_no_errors_or_warnings(synthesized):
+    _, template_path, _ = synthesized
+    matches = lint_file(template_path, ManualArgs(ignore_checks=["W3005"], regions=["eu-west-2"]))
+    assert [str(match) for match in matches] == []
+
+
+def test_an_unacknowledged_nag_finding_fails_synth(tmp_path):
+    """The nag gate is real: a queue without a DLQ or TLS enforcement must stop the synth."""
+    app, stack = build_app(context={"aws:cdk:bundling-stacks": [], "stackName": "NagProbe"}, outdir=str(tmp_path))
+    sqs.Queue(Stack.of(stack), "UnsafeQueue")
+    with pytest.raises(RuntimeError, match="AwsSolutions-SQS3"):
+        app.synth()
+    report = json.loads((tmp_path / "validation-report.json").read_text())
+    assert "AwsSolutions-SQS3" in json.dumps(report)
