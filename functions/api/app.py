@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import os
 
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from aws_lambda_powertools.logging import correlation_paths
 
-from api import errors, openapi
+from api import docs, errors
 from api.access import enforce_route_access
 from api.routes import me, templates
 from marketing.api_routes import BASE_PATH, with_canonical_path
@@ -23,23 +23,11 @@ settings = load_settings(ApiSettings)
 bind_tables(os.environ, settings.region)
 
 app = APIGatewayHttpResolver(enable_validation=True, strip_prefixes=[BASE_PATH])
-app.configure_openapi(
-    title=openapi.TITLE,
-    version=openapi.VERSION,
-    description=openapi.DESCRIPTION,
-    servers=openapi.SERVERS,
-    security_schemes=openapi.SECURITY_SCHEMES,
-)
 app.use(middlewares=[enforce_route_access])
 errors.register(app)
 app.include_router(templates.router)
 app.include_router(me.router)
-app.enable_swagger(path="/docs", title=openapi.TITLE, servers=openapi.SERVERS)
-
-
-@app.get("/openapi.json", include_in_schema=False)
-def openapi_document():
-    return Response(200, content_types.APPLICATION_JSON, app.get_openapi_json_schema())
+docs.register(app)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

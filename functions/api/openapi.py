@@ -23,5 +23,3 @@ SECURITY_SCHEMES = {
     ),
     "customerJwt": HTTPBearer(bearerFormat="JWT", description="JWT from the shop's identity provider."),
 }
-STAFF = [{"sigv4": []}]
-CUSTOMER = [{"customerJwt": []}]

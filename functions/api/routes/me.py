@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
-from api.openapi import CUSTOMER
+from api.security import CUSTOMER
 from marketing.auth import Principal
 from marketing.models.principal import Me
 

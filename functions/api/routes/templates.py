@@ -7,7 +7,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
-from api.openapi import STAFF
+from api.security import STAFF
 from marketing.models.templates import (
     EmailTemplate,
     Preview,

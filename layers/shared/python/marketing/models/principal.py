@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import Field
+
+from marketing.models.base import ApiModel
 
 
-class Me(BaseModel):
+class Me(ApiModel):
     user_id: str = Field(description="The token's `sub`: the shop's user id")
     email: str | None = Field(default=None, description="The token's `email` claim")

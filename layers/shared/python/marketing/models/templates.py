@@ -6,7 +6,9 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from marketing.models.base import ApiInput, ApiModel
 
 # An item must stay under DynamoDB's 400 KB: leave room for the other attributes.
 MAX_CONTENT_CHARS = 150_000
@@ -19,11 +21,7 @@ class TemplateCategory(StrEnum):
     AUTOMATION = "automation"
 
 
-class _Input(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
-
-
-class TemplateCreate(_Input):
+class TemplateCreate(ApiInput):
     name: str = Field(min_length=1, max_length=200)
     category: TemplateCategory
     subject: str = Field(min_length=1, max_length=998, description="Jinja2 merge tags allowed, e.g. {{ first_name }}")
@@ -35,7 +33,7 @@ class TemplateCreate(_Input):
     )
 
 
-class TemplatePatch(_Input):
+class TemplatePatch(ApiInput):
     name: str | None = Field(default=None, min_length=1, max_length=200)
     category: TemplateCategory | None = None
     subject: str | None = Field(default=None, min_length=1, max_length=998)
@@ -43,7 +41,7 @@ class TemplatePatch(_Input):
     text_content: str | None = Field(default=None, max_length=MAX_CONTENT_CHARS)
 
 
-class EmailTemplate(BaseModel):
+class EmailTemplate(ApiModel):
     id: str
     name: str
     category: TemplateCategory
@@ -54,18 +52,18 @@ class EmailTemplate(BaseModel):
     updated_at: datetime
 
 
-class TemplatePage(BaseModel):
+class TemplatePage(ApiModel):
     items: list[EmailTemplate]
     next: str | None = Field(default=None, description="Cursor for the next page; absent on the last page.")
 
 
-class PreviewRequest(_Input):
+class PreviewRequest(ApiInput):
     data: dict[str, Any] = Field(
         default_factory=dict, description="Merge-tag values overriding the sample contact (first_name, …)."
     )
 
 
-class Preview(BaseModel):
+class Preview(ApiModel):
     subject: str
     html: str
     text: str

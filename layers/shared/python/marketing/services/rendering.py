@@ -10,13 +10,14 @@ never a failed send:
 
 from __future__ import annotations
 
-from typing import Any
-
-from jinja2 import TemplateError, nodes
-from jinja2.exceptions import SecurityError, TemplateSyntaxError
-from jinja2.sandbox import SandboxedEnvironment
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from marketing.errors import ValidationFailed
+
+if TYPE_CHECKING:
+    from jinja2 import nodes
+    from jinja2.sandbox import SandboxedEnvironment
 
 # Merge tags a template may use, with the values previews render with.
 SAMPLE_CONTEXT: dict[str, Any] = {
@@ -31,11 +32,19 @@ SAMPLE_CONTEXT: dict[str, Any] = {
     "preferences_url": "https://example.com/preferences",
 }
 
-_html_env = SandboxedEnvironment(autoescape=True)
-_text_env = SandboxedEnvironment(autoescape=False)
+
+@cache
+def _environment(html: bool) -> SandboxedEnvironment:
+    """One sandbox per kind of output, built on first use: Jinja2 is imported only by the requests
+    that render or validate, not at every cold start. HTML output is autoescaped."""
+    from jinja2.sandbox import SandboxedEnvironment
+
+    return SandboxedEnvironment(autoescape=html)
 
 
 def _unsafe_reason(tree: nodes.Template) -> str | None:
+    from jinja2 import nodes
+
     for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
         name = node.attr if isinstance(node, nodes.Getattr) else getattr(node.arg, "value", None)
         if isinstance(name, str) and name.startswith("_"):
@@ -45,7 +54,10 @@ def _unsafe_reason(tree: nodes.Template) -> str | None:
 
 def validate(field: str, source: str, *, html: bool) -> None:
     """Raise ValidationFailed naming `field` if `source` is not a safe, renderable template."""
-    env = _html_env if html else _text_env
+    from jinja2 import TemplateError
+    from jinja2.exceptions import SecurityError, TemplateSyntaxError
+
+    env = _environment(html)
     try:
         tree = env.parse(source)
     except TemplateSyntaxError as exc:
@@ -64,5 +76,4 @@ def validate(field: str, source: str, *, html: bool) -> None:
 
 
 def render(source: str, context: dict[str, Any], *, html: bool) -> str:
-    env = _html_env if html else _text_env
-    return env.from_string(source).render(context)
+    return _environment(html).from_string(source).render(context)

@@ -1,0 +1,92 @@
+"""Cold start: import + init time of each function's handler module against a bare Powertools
+handler, measured in the same run, each in a fresh Python process (as a new Lambda container is).
+
+    make bench            # or: .venv/bin/python bench/cold_start.py [--runs 15]
+
+Prints the median of N runs per module and the ratio to the bare handler. Python's own start-up is
+not counted (the same for every function); what is counted is what the function adds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+TARGET_RATIO = 1.3
+
+# module -> what it is; the first entry is the baseline.
+MODULES = {
+    "bare_handler": "bare Powertools handler (baseline)",
+    "validated_handler": "reference: bare + request validation",
+    "api.app": "API function",
+}
+REFERENCES = {"bare_handler", "validated_handler"}
+
+PROBE = """
+import importlib, sys, time
+sys.path[:0] = {paths!r}
+started = time.perf_counter()
+importlib.import_module({module!r})
+print(time.perf_counter() - started)
+"""
+
+# What Lambda's environment looks like to the handler at cold start (tracing on, as deployed).
+LAMBDA_ENVIRONMENT = {
+    "AWS_LAMBDA_FUNCTION_NAME": "bench",
+    "AWS_REGION": "eu-west-2",
+    "AWS_DEFAULT_REGION": "eu-west-2",
+    "AWS_ACCESS_KEY_ID": "bench",
+    "AWS_SECRET_ACCESS_KEY": "bench",
+    "AWS_XRAY_CONTEXT_MISSING": "IGNORE_ERROR",
+    "POWERTOOLS_SERVICE_NAME": "bench",
+    "POWERTOOLS_METRICS_NAMESPACE": "Marketing",
+    "TEMPLATES_TABLE": "bench-templates",
+    "TOKEN_SECRET_NAME": "bench/token",
+    "PUBLIC_BASE_URL": "https://bench.example/api/v1/marketing",
+}
+
+
+def measure(module: str) -> float:
+    paths = [str(REPO_ROOT / "bench"), str(REPO_ROOT / "functions"), str(REPO_ROOT / "layers" / "shared" / "python")]
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("POWERTOOLS_")}
+    environment.update(LAMBDA_ENVIRONMENT)
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE.format(paths=paths, module=module)],
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return float(result.stdout.strip().splitlines()[-1])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=15)
+    args = parser.parse_args()
+    samples: dict[str, list[float]] = {module: [] for module in MODULES}
+    for _ in range(args.runs):  # interleaved, so drift on the machine hits every module alike
+        for module in MODULES:
+            samples[module].append(measure(module))
+    baseline = statistics.median(samples["bare_handler"])
+    print(f"import + init, median of {args.runs} fresh processes (target: ratio <= {TARGET_RATIO})")
+    print(f"{'function':<40} {'median ms':>10} {'p90 ms':>8} {'ratio':>6}")
+    worst = 0.0
+    for module, label in MODULES.items():
+        median = statistics.median(samples[module])
+        p90 = statistics.quantiles(samples[module], n=10)[-1]
+        ratio = median / baseline
+        if module not in REFERENCES:
+            worst = max(worst, ratio)
+        print(f"{label:<40} {median * 1000:>10.1f} {p90 * 1000:>8.1f} {ratio:>6.2f}")
+    print(f"worst function ratio: {worst:.2f} ({'meets' if worst <= TARGET_RATIO else 'misses'} the target)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

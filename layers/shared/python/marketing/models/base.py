@@ -1,0 +1,21 @@
+"""Base classes of the API's pydantic models.
+
+`defer_build` postpones building a model's validator until it is first used: a cold start then
+pays only for the models the invocation's route actually touches.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict
+
+
+class ApiModel(BaseModel):
+    """A response or domain model."""
+
+    model_config = ConfigDict(defer_build=True)
+
+
+class ApiInput(BaseModel):
+    """A request body: unknown fields are an error, not silently dropped."""
+
+    model_config = ConfigDict(defer_build=True, extra="forbid")
