@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import importlib
 import os
+import signal
 import sys
 import time
 import traceback
 import uuid
+import warnings
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -48,6 +50,10 @@ class LocalContext:
 
 def _load(function_name: str, handler: str, env: dict[str, str], paths: list[str]) -> None:
     global _handler, _function_name
+    # Ctrl-C reaches the whole process group; the parent stops the containers in order.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # Invocations that emit no metric are normal here; Powertools warns about each one.
+    warnings.filterwarnings("ignore", message="No application metrics to publish")
     os.environ.update(env)
     sys.path[:0] = paths
     module_name, attribute = handler.rsplit(".", 1)
