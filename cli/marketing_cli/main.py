@@ -46,8 +46,7 @@ def templates_list(client: ApiClient, args: argparse.Namespace) -> Any:
     return client.call("GET", "templates/", query={"limit": args.limit, "next": args.next})
 
 
-def templates_create(client: ApiClient, args: argparse.Namespace) -> Any:
-    body: dict[str, Any] = json.loads(Path(args.file).read_text()) if args.file else {}
+def _given_template_fields(args: argparse.Namespace) -> dict[str, Any]:
     fields = {
         "name": args.name,
         "category": args.category,
@@ -55,8 +54,12 @@ def templates_create(client: ApiClient, args: argparse.Namespace) -> Any:
         "html_content": _read(args.html),
         "text_content": _read(args.text),
     }
-    body.update({key: value for key, value in fields.items() if value is not None})
-    return client.call("POST", "templates/", body)
+    return {key: value for key, value in fields.items() if value is not None}
+
+
+def templates_create(client: ApiClient, args: argparse.Namespace) -> Any:
+    body: dict[str, Any] = json.loads(Path(args.file).read_text()) if args.file else {}
+    return client.call("POST", "templates/", {**body, **_given_template_fields(args)})
 
 
 def templates_show(client: ApiClient, args: argparse.Namespace) -> Any:
@@ -64,14 +67,7 @@ def templates_show(client: ApiClient, args: argparse.Namespace) -> Any:
 
 
 def templates_update(client: ApiClient, args: argparse.Namespace) -> Any:
-    fields = {
-        "name": args.name,
-        "category": args.category,
-        "subject": args.subject,
-        "html_content": _read(args.html),
-        "text_content": _read(args.text),
-    }
-    return client.call("PATCH", f"templates/{args.id}/", {k: v for k, v in fields.items() if v is not None})
+    return client.call("PATCH", f"templates/{args.id}/", _given_template_fields(args))
 
 
 def templates_delete(client: ApiClient, args: argparse.Namespace) -> Any:

@@ -6,12 +6,13 @@ from datetime import datetime
 from typing import Any
 
 from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute, VersionAttribute
-from pynamodb.exceptions import DeleteError, DoesNotExist, PutError, UpdateError
+from pynamodb.exceptions import DoesNotExist
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from marketing.errors import Conflict, NotFound
 from marketing.models.templates import EmailTemplate, TemplateCategory
+from marketing.store.conditions import on_condition_failure
 
 LISTING_PARTITION = "template"
 
@@ -65,10 +66,6 @@ def _get(template_id: str) -> TemplateRecord:
         raise NotFound(f"template {template_id} not found") from exc
 
 
-def _conditional_failure(exc: Exception) -> bool:
-    return getattr(exc, "cause_response_code", None) == "ConditionalCheckFailedException"
-
-
 def create(template: EmailTemplate) -> EmailTemplate:
     record = TemplateRecord(
         template.id,
@@ -80,12 +77,8 @@ def create(template: EmailTemplate) -> EmailTemplate:
         created_at=template.created_at,
         updated_at=template.updated_at,
     )
-    try:
+    with on_condition_failure(Conflict(f"template {template.id} already exists")):
         record.save(condition=TemplateRecord.id.does_not_exist())
-    except PutError as exc:
-        if _conditional_failure(exc):
-            raise Conflict(f"template {template.id} already exists") from exc
-        raise
     return record.to_domain()
 
 
@@ -98,22 +91,14 @@ def update(template_id: str, changes: dict[str, Any], updated_at: datetime) -> E
     record = _get(template_id)
     actions = [getattr(TemplateRecord, field).set(value) for field, value in changes.items()]
     actions.append(TemplateRecord.updated_at.set(updated_at))
-    try:
+    with on_condition_failure(Conflict(f"template {template_id} was changed by someone else; fetch it and retry")):
         record.update(actions=actions)
-    except UpdateError as exc:
-        if _conditional_failure(exc):
-            raise Conflict(f"template {template_id} was changed by someone else; fetch it and retry") from exc
-        raise
     return record.to_domain()
 
 
 def delete(template_id: str) -> None:
-    try:
+    with on_condition_failure(NotFound(f"template {template_id} not found")):
         TemplateRecord(template_id).delete(condition=TemplateRecord.id.exists(), add_version_condition=False)
-    except DeleteError as exc:
-        if _conditional_failure(exc):
-            raise NotFound(f"template {template_id} not found") from exc
-        raise
 
 
 def list_page(limit: int, start_key: dict[str, Any] | None) -> tuple[list[EmailTemplate], dict[str, Any] | None]:
