@@ -12,8 +12,16 @@ from marketing.store import templates as store
 
 def template(template_id: str = "tpl_1") -> EmailTemplate:
     now = clock.utcnow()
-    return EmailTemplate(id=template_id, name="N", category=TemplateCategory.NEWSLETTER, subject="S",
-                         html_content="<p>x</p>", text_content="", created_at=now, updated_at=now)
+    return EmailTemplate(
+        id=template_id,
+        name="N",
+        category=TemplateCategory.NEWSLETTER,
+        subject="S",
+        html_content="<p>x</p>",
+        text_content="",
+        created_at=now,
+        updated_at=now,
+    )
 
 
 def test_an_edit_based_on_a_stale_copy_is_a_conflict(aws):
