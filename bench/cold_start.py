@@ -46,6 +46,8 @@ LAMBDA_ENVIRONMENT = {
     "POWERTOOLS_SERVICE_NAME": "bench",
     "POWERTOOLS_METRICS_NAMESPACE": "Marketing",
     "TEMPLATES_TABLE": "bench-templates",
+    "CONTACTS_TABLE": "bench-contacts",
+    "CONTACT_EMAILS_TABLE": "bench-contact-emails",
     "TOKEN_SECRET_NAME": "bench/token",
     "PUBLIC_BASE_URL": "https://bench.example/api/v1/marketing",
 }

@@ -12,6 +12,8 @@ FUNCTION_ENVIRONMENT = {
     "AWS_REGION": "eu-west-2",
     "AWS_DEFAULT_REGION": "eu-west-2",
     "TEMPLATES_TABLE": "test-templates",
+    "CONTACTS_TABLE": "test-contacts",
+    "CONTACT_EMAILS_TABLE": "test-contact-emails",
     "TOKEN_SECRET_NAME": "test/token-signing-key",
     "PUBLIC_BASE_URL": "https://marketing.test/api/v1/marketing",
     "POWERTOOLS_SERVICE_NAME": "api",

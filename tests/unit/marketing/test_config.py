@@ -17,7 +17,14 @@ def test_missing_variables_fail_the_cold_start_naming_each_one():
 def test_complete_environment_loads():
     settings = load_settings(
         ApiSettings,
-        {"AWS_REGION": "eu-west-2", "TEMPLATES_TABLE": "t", "TOKEN_SECRET_NAME": "s", "PUBLIC_BASE_URL": "https://x"},
+        {
+            "AWS_REGION": "eu-west-2",
+            "TEMPLATES_TABLE": "t",
+            "CONTACTS_TABLE": "c",
+            "CONTACT_EMAILS_TABLE": "e",
+            "TOKEN_SECRET_NAME": "s",
+            "PUBLIC_BASE_URL": "https://x",
+        },
     )
     assert settings.templates_table == "t"
     assert settings.region == "eu-west-2"

@@ -62,6 +62,11 @@ ROUTES: tuple[ApiRoute, ...] = (
     ApiRoute("PATCH", "/templates/{template_id}/", S),
     ApiRoute("DELETE", "/templates/{template_id}/", S),
     ApiRoute("POST", "/templates/{template_id}/preview/", S),
+    ApiRoute("GET", "/contacts/", S),
+    ApiRoute("POST", "/contacts/", S),
+    ApiRoute("GET", "/contacts/{contact_id}/", S),
+    ApiRoute("PATCH", "/contacts/{contact_id}/", S),
+    ApiRoute("DELETE", "/contacts/{contact_id}/", S),
     ApiRoute("GET", "/me/", C),
 )
 

@@ -26,6 +26,8 @@ class BaseSettings(BaseModel):
 
 class TableSettings(BaseSettings):
     templates_table: str = Field(alias="TEMPLATES_TABLE")
+    contacts_table: str = Field(alias="CONTACTS_TABLE")
+    contact_emails_table: str = Field(alias="CONTACT_EMAILS_TABLE")
 
 
 class TokenSettings(BaseSettings):

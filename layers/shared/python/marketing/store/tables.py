@@ -11,11 +11,14 @@ from collections.abc import Mapping
 
 from pynamodb.models import Model
 
+from marketing.store.contacts import ContactEmailRecord, ContactRecord
 from marketing.store.templates import TemplateRecord
 
 # Model -> the environment variable that holds its table's name.
 TABLES: dict[type[Model], str] = {
     TemplateRecord: "TEMPLATES_TABLE",
+    ContactRecord: "CONTACTS_TABLE",
+    ContactEmailRecord: "CONTACT_EMAILS_TABLE",
 }
 
 

@@ -1,0 +1,48 @@
+"""Contacts (staff)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
+from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
+
+from api.security import STAFF
+from marketing.models.contacts import Contact, ContactCreate, ContactPage, ContactPatch, LifecycleStage
+from marketing.pagination import MAX_PAGE_SIZE
+from marketing.services import contacts as service
+
+router = APIGatewayHttpRouter()
+ContactId = Annotated[str, Path(description="Contact id")]
+TAGS = ["contacts"]
+
+
+@router.get("/contacts/", summary="List contacts, filtered by email, stage or tag", security=STAFF, tags=TAGS)
+def list_contacts(
+    limit: Annotated[int | None, Query(ge=1, le=MAX_PAGE_SIZE)] = None,
+    cursor: Annotated[str | None, Query(alias="next", description="Cursor from the previous page")] = None,
+    email: Annotated[str | None, Query(description="Exact address, any case")] = None,
+    stage: Annotated[LifecycleStage | None, Query(description="Lifecycle stage")] = None,
+    tag: Annotated[str | None, Query(description="Contacts carrying this tag")] = None,
+) -> ContactPage:
+    return service.list_page(limit, cursor, email=email, stage=stage, tag=tag)
+
+
+@router.post("/contacts/", summary="Create a contact", security=STAFF, tags=TAGS, status_code=201)
+def create_contact(body: Annotated[ContactCreate, Body()]) -> Contact:
+    return service.create(body)
+
+
+@router.get("/contacts/<contact_id>/", summary="Get a contact", security=STAFF, tags=TAGS)
+def get_contact(contact_id: ContactId) -> Contact:
+    return service.get(contact_id)
+
+
+@router.patch("/contacts/<contact_id>/", summary="Change a contact", security=STAFF, tags=TAGS)
+def update_contact(contact_id: ContactId, body: Annotated[ContactPatch, Body()]) -> Contact:
+    return service.update(contact_id, body)
+
+
+@router.delete("/contacts/<contact_id>/", summary="Erase a contact", security=STAFF, tags=TAGS, status_code=204)
+def delete_contact(contact_id: ContactId) -> None:
+    service.delete(contact_id)

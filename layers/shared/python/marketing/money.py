@@ -1,0 +1,30 @@
+"""Money: a Decimal with two places, a decimal string on the wire, a DynamoDB number in storage.
+Never a float: a float amount in a request is refused rather than rounded."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, Field, PlainSerializer
+
+DEFAULT_CURRENCY = "GBP"
+CENT = Decimal("0.01")
+
+
+def _parse(value: Any) -> Any:
+    if isinstance(value, float):
+        raise ValueError('send amounts as decimal strings, e.g. "12.50", not as numbers')
+    return value
+
+
+def quantize(amount: Decimal) -> Decimal:
+    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+Amount = Annotated[
+    Decimal,
+    BeforeValidator(_parse),
+    Field(ge=0, max_digits=14, decimal_places=2, json_schema_extra={"type": "string", "example": "12.50"}),
+    PlainSerializer(lambda amount: f"{amount:.2f}", return_type=str),
+]

@@ -1,0 +1,57 @@
+"""Contact rules: one contact per address (case-insensitive), clean fields, erasure on delete."""
+
+from __future__ import annotations
+
+from marketing import clock, pagination
+from marketing.errors import ValidationFailed
+from marketing.ids import new_id
+from marketing.models.contacts import Contact, ContactCreate, ContactPage, ContactPatch, LifecycleStage
+from marketing.store import contacts as store
+
+# Fields a PATCH may not set to null: the contact always has them.
+_REQUIRED = {"email", "lifecycle_stage", "tags", "order_count", "lifetime_value", "first_name", "last_name"}
+
+
+def create(request: ContactCreate) -> Contact:
+    now = clock.utcnow()
+    return store.create(Contact(id=new_id("ct"), created_at=now, updated_at=now, **request.model_dump()))
+
+
+def get(contact_id: str) -> Contact:
+    return store.get(contact_id)
+
+
+def update(contact_id: str, patch: ContactPatch) -> Contact:
+    changes = patch.model_dump(exclude_unset=True)
+    for field, value in changes.items():
+        if value is None and field in _REQUIRED:
+            raise ValidationFailed.field(field, "may not be null")
+    if not changes:
+        return store.get(contact_id)
+    return store.update(contact_id, changes, clock.utcnow())
+
+
+def delete(contact_id: str) -> None:
+    store.delete(contact_id)
+
+
+def list_page(
+    limit: int | None,
+    cursor: str | None,
+    *,
+    email: str | None = None,
+    stage: LifecycleStage | None = None,
+    tag: str | None = None,
+) -> ContactPage:
+    if email:
+        found = store.find_by_email(email)
+        matches = (
+            found is not None
+            and (stage is None or found.lifecycle_stage == stage)
+            and (tag is None or tag.lower() in found.tags)
+        )
+        return ContactPage(items=[found] if matches else [])
+    items, last_key = store.list_page(
+        pagination.page_size(limit), pagination.decode_cursor(cursor), stage=stage, tag=tag.lower() if tag else None
+    )
+    return ContactPage(items=items, next=pagination.encode_cursor(last_key))

@@ -1,0 +1,171 @@
+"""Contacts: the only code that knows how contacts are stored.
+
+Two tables: `contacts` (by id, with a lifecycle-stage index) and `contact_emails`, one item per
+lower-cased address pointing at its contact. Every write that creates or changes an address
+writes both in one transaction with conditions, so two contacts can never share an address,
+whatever the concurrency (a GSI could not enforce that: index writes are not transactional).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute, VersionAttribute
+from pynamodb.exceptions import DoesNotExist
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from marketing.errors import Conflict, NotFound
+from marketing.models.contacts import Contact, LifecycleStage, email_key
+from marketing.store.attributes import DecimalAttribute
+from marketing.store.conditions import transaction
+
+
+class ByStageIndex(GlobalSecondaryIndex):
+    """Contacts of one lifecycle stage, newest first (filters the admin list)."""
+
+    class Meta:
+        index_name = "by_stage"
+        projection = AllProjection()
+
+    lifecycle_stage = UnicodeAttribute(hash_key=True)
+    created_at = UTCDateTimeAttribute(range_key=True)
+
+
+class ContactRecord(Model):
+    class Meta:
+        table_name = "contacts"
+        billing_mode = "PAY_PER_REQUEST"
+
+    id = UnicodeAttribute(hash_key=True)
+    email = UnicodeAttribute()
+    first_name = UnicodeAttribute(default="")
+    last_name = UnicodeAttribute(default="")
+    user_id = UnicodeAttribute(null=True)
+    lifecycle_stage = UnicodeAttribute()
+    tags = ListAttribute(of=UnicodeAttribute, default=list)
+    order_count = NumberAttribute(default=0)
+    lifetime_value = DecimalAttribute()
+    last_order_at = UTCDateTimeAttribute(null=True)
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()
+    version = VersionAttribute()
+
+    by_stage = ByStageIndex()
+
+    def to_domain(self) -> Contact:
+        return Contact(
+            id=self.id,
+            email=self.email,
+            first_name=self.first_name or "",
+            last_name=self.last_name or "",
+            user_id=self.user_id,
+            lifecycle_stage=LifecycleStage(self.lifecycle_stage),
+            tags=list(self.tags or []),
+            order_count=int(self.order_count or 0),
+            lifetime_value=self.lifetime_value,
+            last_order_at=self.last_order_at,
+            created_at=self.created_at,
+            updated_at=self.updated_at,
+        )
+
+
+class ContactEmailRecord(Model):
+    """Claims an address (lower-cased) for one contact."""
+
+    class Meta:
+        table_name = "contact_emails"
+        billing_mode = "PAY_PER_REQUEST"
+
+    email_key = UnicodeAttribute(hash_key=True)
+    contact_id = UnicodeAttribute()
+
+
+def _duplicate(email: str) -> Conflict:
+    return Conflict(
+        f"a contact with email {email} already exists",
+        [{"field": "email", "reason": "already used by another contact"}],
+    )
+
+
+def _record(contact_id: str) -> ContactRecord:
+    try:
+        return ContactRecord.get(contact_id, consistent_read=True)
+    except DoesNotExist as exc:
+        raise NotFound(f"contact {contact_id} not found") from exc
+
+
+def create(contact: Contact) -> Contact:
+    record = ContactRecord(contact.id, **contact.model_dump(exclude={"id", "currency"}))
+    guard = ContactEmailRecord(email_key(contact.email), contact_id=contact.id)
+    with transaction(
+        ContactRecord.Meta.region, {0: Conflict(f"contact {contact.id} exists"), 1: _duplicate(contact.email)}
+    ) as tx:
+        tx.save(record, condition=ContactRecord.id.does_not_exist())
+        tx.save(guard, condition=ContactEmailRecord.email_key.does_not_exist())
+    record.version = 1
+    return record.to_domain()
+
+
+def get(contact_id: str) -> Contact:
+    return _record(contact_id).to_domain()
+
+
+def find_by_email(email: str) -> Contact | None:
+    try:
+        guard = ContactEmailRecord.get(email_key(email), consistent_read=True)
+    except DoesNotExist:
+        return None
+    return get(guard.contact_id)
+
+
+def update(contact_id: str, changes: dict[str, Any], updated_at: datetime) -> Contact:
+    """Applies `changes`; a changed address moves its claim in the same transaction. A concurrent
+    edit (version check) or an address already claimed is a 409."""
+    record = _record(contact_id)
+    actions = [getattr(ContactRecord, field).set(value) for field, value in changes.items()]
+    actions.append(ContactRecord.updated_at.set(updated_at))
+    new_email = changes.get("email")
+    moves_claim = new_email is not None and email_key(new_email) != email_key(record.email)
+    stale = Conflict(f"contact {contact_id} was changed by someone else; fetch it and retry")
+    failures = {0: stale, 1: stale, 2: _duplicate(new_email)} if moves_claim else {0: stale}
+    with transaction(ContactRecord.Meta.region, failures) as tx:
+        tx.update(record, actions=actions)
+        if moves_claim:
+            tx.delete(
+                ContactEmailRecord(email_key(record.email)), condition=ContactEmailRecord.contact_id == contact_id
+            )
+            tx.save(
+                ContactEmailRecord(email_key(new_email), contact_id=contact_id),
+                condition=ContactEmailRecord.email_key.does_not_exist(),
+            )
+    return _record(contact_id).to_domain()
+
+
+def delete(contact_id: str) -> Contact:
+    record = _record(contact_id)
+    with transaction(ContactRecord.Meta.region, {0: NotFound(f"contact {contact_id} not found")}) as tx:
+        tx.delete(record, condition=ContactRecord.id.exists(), add_version_condition=False)
+        tx.delete(ContactEmailRecord(email_key(record.email)), condition=ContactEmailRecord.contact_id == contact_id)
+    return record.to_domain()
+
+
+def list_page(
+    limit: int, start_key: dict[str, Any] | None, *, stage: LifecycleStage | None = None, tag: str | None = None
+) -> tuple[list[Contact], dict[str, Any] | None]:
+    """One page, filtered by stage (index query, newest first) and/or tag (filter expression;
+    a page may then hold fewer than `limit` items while `next` is still given)."""
+    tag_filter = ContactRecord.tags.contains(tag) if tag else None
+    if stage is not None:
+        results = ContactRecord.by_stage.query(
+            stage.value,
+            filter_condition=tag_filter,
+            scan_index_forward=False,
+            limit=limit,
+            last_evaluated_key=start_key,
+        )
+    else:
+        results = ContactRecord.scan(filter_condition=tag_filter, limit=limit, last_evaluated_key=start_key)
+    items = [record.to_domain() for record in results]
+    return items, results.last_evaluated_key

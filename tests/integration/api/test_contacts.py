@@ -1,0 +1,127 @@
+"""Contacts through the API handler, with DynamoDB on moto."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.support.events import STAFF, call
+
+ADA = {
+    "email": "Ada@Example.com",
+    "first_name": "Ada",
+    "last_name": "Lovelace",
+    "lifecycle_stage": "customer",
+    "tags": ["VIP", "newsletter", "vip"],
+    "order_count": 3,
+    "lifetime_value": "123.40",
+}
+
+
+def create(api_handler, **fields):
+    status, body = call(api_handler, "POST", "/contacts/", {**ADA, **fields}, authorizer=STAFF)
+    assert status == 201, body
+    return body
+
+
+def test_create_normalises_and_returns_the_contact(api_handler):
+    contact = create(api_handler)
+    assert contact["id"].startswith("ct_")
+    assert contact["email"] == "Ada@example.com"  # the domain is case-insensitive; the local part is kept
+    assert contact["tags"] == ["vip", "newsletter"]
+    assert contact["lifetime_value"] == "123.40"
+    assert contact["currency"] == "GBP"
+    assert call(api_handler, "GET", f"/contacts/{contact['id']}/", authorizer=STAFF)[1] == contact
+
+
+@pytest.mark.parametrize("email", ["ada@example.com", "ADA@EXAMPLE.COM", " Ada@Example.com "])
+def test_the_same_address_in_any_case_is_a_409(api_handler, email):
+    create(api_handler)
+    status, body = call(api_handler, "POST", "/contacts/", {**ADA, "email": email}, authorizer=STAFF)
+    assert status == 409
+    assert body["error"]["details"][0]["field"] == "email"
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("email", "not-an-address"),
+        ("email", "a b@example.com"),
+        ("lifecycle_stage", "prospectish"),
+        ("lifetime_value", 12.5),
+        ("lifetime_value", "-1.00"),
+        ("lifetime_value", "1.234"),
+        ("order_count", -1),
+    ],
+)
+def test_bad_fields_are_400_naming_the_field(api_handler, field, value):
+    status, body = call(api_handler, "POST", "/contacts/", {**ADA, field: value}, authorizer=STAFF)
+    assert status == 400, body
+    assert body["error"]["details"][0]["field"] == field
+
+
+def test_changing_the_address_moves_its_claim(api_handler):
+    ada = create(api_handler)
+    status, patched = call(
+        api_handler, "PATCH", f"/contacts/{ada['id']}/", {"email": "ada@newmail.example"}, authorizer=STAFF
+    )
+    assert status == 200
+    assert patched["email"] == "ada@newmail.example"
+    create(api_handler, email="ada@example.com", first_name="Someone else")  # the old address is free again
+    status, body = call(api_handler, "PATCH", f"/contacts/{ada['id']}/", {"email": "ADA@example.com"}, authorizer=STAFF)
+    assert status == 409
+    assert body["error"]["details"][0]["field"] == "email"
+    found = call(api_handler, "GET", "/contacts/", authorizer=STAFF, query={"email": "ADA@NEWMAIL.EXAMPLE"})[1]
+    assert [item["id"] for item in found["items"]] == [ada["id"]]
+
+
+def test_patch_without_address_change_and_null_rules(api_handler):
+    ada = create(api_handler)
+    status, patched = call(
+        api_handler,
+        "PATCH",
+        f"/contacts/{ada['id']}/",
+        {"lifecycle_stage": "vip", "tags": ["Gold"], "email": "ADA@example.com"},
+        authorizer=STAFF,
+    )
+    assert status == 200
+    assert (patched["lifecycle_stage"], patched["tags"], patched["email"]) == ("vip", ["gold"], "ADA@example.com")
+    status, body = call(api_handler, "PATCH", f"/contacts/{ada['id']}/", {"email": None}, authorizer=STAFF)
+    assert status == 400
+    assert body["error"]["details"][0] == {"field": "email", "reason": "may not be null"}
+
+
+def test_delete_erases_and_frees_the_address(api_handler):
+    ada = create(api_handler)
+    assert call(api_handler, "DELETE", f"/contacts/{ada['id']}/", authorizer=STAFF)[0] == 204
+    assert call(api_handler, "GET", f"/contacts/{ada['id']}/", authorizer=STAFF)[0] == 404
+    assert call(api_handler, "DELETE", f"/contacts/{ada['id']}/", authorizer=STAFF)[0] == 404
+    create(api_handler)
+
+
+def test_list_filters_by_stage_tag_and_email(api_handler):
+    create(api_handler, email="a@x.example", lifecycle_stage="customer", tags=["vip"])
+    create(api_handler, email="b@x.example", lifecycle_stage="customer", tags=[])
+    create(api_handler, email="c@x.example", lifecycle_stage="lead", tags=["vip"])
+
+    def emails(**query):
+        items, cursor = [], None
+        while True:
+            page = call(
+                api_handler,
+                "GET",
+                "/contacts/",
+                authorizer=STAFF,
+                query={**query, "limit": "2", **({"next": cursor} if cursor else {})},
+            )[1]
+            items += [item["email"] for item in page["items"]]
+            cursor = page["next"]
+            if not cursor:
+                return sorted(items)
+
+    assert emails() == ["a@x.example", "b@x.example", "c@x.example"]
+    assert emails(stage="customer") == ["a@x.example", "b@x.example"]
+    assert emails(tag="VIP") == ["a@x.example", "c@x.example"]
+    assert emails(stage="customer", tag="vip") == ["a@x.example"]
+    assert emails(email="B@X.EXAMPLE") == ["b@x.example"]
+    assert emails(email="nobody@x.example") == []
+    assert call(api_handler, "GET", "/contacts/", authorizer=STAFF, query={"stage": "nope"})[0] == 400
