@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 from pynamodb.connection import Connection
 from pynamodb.exceptions import PynamoDBException, TransactWriteError
+from pynamodb.expressions.condition import Condition
+from pynamodb.expressions.update import Action
+from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from marketing.errors import DomainError
@@ -27,15 +30,57 @@ def on_condition_failure(error: DomainError) -> Iterator[None]:
         raise
 
 
+class Transaction:
+    """A TransactWrite whose operations each name the domain error their failed condition means."""
+
+    def __init__(self, tx: TransactWrite):
+        self._tx = tx
+        # PynamoDB sends condition checks, then deletes, then puts, then updates, whatever the
+        # order of the calls: DynamoDB's cancellation reasons follow that order.
+        self._failures: dict[str, list[DomainError | None]] = {"check": [], "delete": [], "put": [], "update": []}
+
+    def save(self, model: Model, condition: Condition | None = None, on_failure: DomainError | None = None) -> None:
+        self._tx.save(model, condition=condition)
+        self._failures["put"].append(on_failure)
+
+    def delete(
+        self,
+        model: Model,
+        condition: Condition | None = None,
+        on_failure: DomainError | None = None,
+        *,
+        add_version_condition: bool = True,
+    ) -> None:
+        self._tx.delete(model, condition=condition, add_version_condition=add_version_condition)
+        self._failures["delete"].append(on_failure)
+
+    def update(
+        self,
+        model: Model,
+        actions: list[Action],
+        condition: Condition | None = None,
+        on_failure: DomainError | None = None,
+    ) -> None:
+        self._tx.update(model, actions=actions, condition=condition)
+        self._failures["update"].append(on_failure)
+
+    def failure_at(self, index: int) -> DomainError | None:
+        ordered = [error for kind in ("check", "delete", "put", "update") for error in self._failures[kind]]
+        return ordered[index] if index < len(ordered) else None
+
+
 @contextmanager
-def transaction(region: str, failures: Mapping[int, DomainError]) -> Iterator[TransactWrite]:
-    """A DynamoDB transaction whose condition failures become domain errors: `failures` maps the
-    position of an item in the transaction to the error its failed condition means."""
+def transaction(region: str) -> Iterator[Transaction]:
+    """A DynamoDB transaction; the first failed condition raises the error its operation named."""
+    operations: Transaction | None = None
     try:
         with TransactWrite(connection=Connection(region=region)) as tx:
-            yield tx
+            operations = Transaction(tx)
+            yield operations
     except TransactWriteError as exc:
         for index, reason in enumerate(exc.cancellation_reasons or []):
-            if reason is not None and reason.code == "ConditionalCheckFailed" and index in failures:
-                raise failures[index] from exc
+            if reason is not None and reason.code == "ConditionalCheckFailed" and operations is not None:
+                error = operations.failure_at(index)
+                if error is not None:
+                    raise error from exc
         raise

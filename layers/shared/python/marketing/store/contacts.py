@@ -99,12 +99,9 @@ def _record(contact_id: str) -> ContactRecord:
 def create(contact: Contact) -> Contact:
     record = ContactRecord(contact.id, **contact.model_dump(exclude={"id", "currency"}))
     guard = ContactEmailRecord(email_key(contact.email), contact_id=contact.id)
-    with transaction(
-        ContactRecord.Meta.region, {0: Conflict(f"contact {contact.id} exists"), 1: _duplicate(contact.email)}
-    ) as tx:
-        tx.save(record, condition=ContactRecord.id.does_not_exist())
-        tx.save(guard, condition=ContactEmailRecord.email_key.does_not_exist())
-    record.version = 1
+    with transaction(ContactRecord.Meta.region) as tx:
+        tx.save(record, ContactRecord.id.does_not_exist(), Conflict(f"contact {contact.id} exists"))
+        tx.save(guard, ContactEmailRecord.email_key.does_not_exist(), _duplicate(contact.email))
     return record.to_domain()
 
 
@@ -129,25 +126,24 @@ def update(contact_id: str, changes: dict[str, Any], updated_at: datetime) -> Co
     new_email = changes.get("email")
     moves_claim = new_email is not None and email_key(new_email) != email_key(record.email)
     stale = Conflict(f"contact {contact_id} was changed by someone else; fetch it and retry")
-    failures = {0: stale, 1: stale, 2: _duplicate(new_email)} if moves_claim else {0: stale}
-    with transaction(ContactRecord.Meta.region, failures) as tx:
-        tx.update(record, actions=actions)
+    with transaction(ContactRecord.Meta.region) as tx:
+        tx.update(record, actions, on_failure=stale)
         if moves_claim:
-            tx.delete(
-                ContactEmailRecord(email_key(record.email)), condition=ContactEmailRecord.contact_id == contact_id
-            )
+            tx.delete(ContactEmailRecord(email_key(record.email)), ContactEmailRecord.contact_id == contact_id, stale)
             tx.save(
                 ContactEmailRecord(email_key(new_email), contact_id=contact_id),
-                condition=ContactEmailRecord.email_key.does_not_exist(),
+                ContactEmailRecord.email_key.does_not_exist(),
+                _duplicate(new_email),
             )
     return _record(contact_id).to_domain()
 
 
 def delete(contact_id: str) -> Contact:
     record = _record(contact_id)
-    with transaction(ContactRecord.Meta.region, {0: NotFound(f"contact {contact_id} not found")}) as tx:
-        tx.delete(record, condition=ContactRecord.id.exists(), add_version_condition=False)
-        tx.delete(ContactEmailRecord(email_key(record.email)), condition=ContactEmailRecord.contact_id == contact_id)
+    gone = NotFound(f"contact {contact_id} not found")
+    with transaction(ContactRecord.Meta.region) as tx:
+        tx.delete(record, ContactRecord.id.exists(), gone, add_version_condition=False)
+        tx.delete(ContactEmailRecord(email_key(record.email)), ContactEmailRecord.contact_id == contact_id, gone)
     return record.to_domain()
 
 
