@@ -79,6 +79,70 @@ def templates_preview(client: ApiClient, args: argparse.Namespace) -> Any:
     return client.call("POST", f"templates/{args.id}/preview/", {"data": json.loads(args.data or "{}")})
 
 
+# --- contacts --------------------------------------------------------------------------------
+def contacts_list(client: ApiClient, args: argparse.Namespace) -> Any:
+    query = {"limit": args.limit, "next": args.next, "email": args.email, "stage": args.stage, "tag": args.tag}
+    return client.call("GET", "contacts/", query=query)
+
+
+def _given_contact_fields(args: argparse.Namespace) -> dict[str, Any]:
+    fields = {
+        "email": args.email,
+        "first_name": args.first_name,
+        "last_name": args.last_name,
+        "lifecycle_stage": args.stage,
+        "tags": args.tags.split(",") if args.tags is not None else None,
+    }
+    return {key: value for key, value in fields.items() if value is not None}
+
+
+def contacts_create(client: ApiClient, args: argparse.Namespace) -> Any:
+    return client.call("POST", "contacts/", _given_contact_fields(args))
+
+
+def contacts_update(client: ApiClient, args: argparse.Namespace) -> Any:
+    return client.call("PATCH", f"contacts/{args.id}/", _given_contact_fields(args))
+
+
+def contacts_show(client: ApiClient, args: argparse.Namespace) -> Any:
+    return client.call("GET", f"contacts/{args.id}/")
+
+
+def contacts_delete(client: ApiClient, args: argparse.Namespace) -> Any:
+    client.call("DELETE", f"contacts/{args.id}/")
+    return {"erased": args.id}
+
+
+def _contact_fields(parser: argparse.ArgumentParser, email_required: bool) -> None:
+    parser.add_argument("--email", required=email_required)
+    parser.add_argument("--first-name")
+    parser.add_argument("--last-name")
+    parser.add_argument("--stage", help="lifecycle stage: lead, customer, repeat_customer, vip, churned")
+    parser.add_argument("--tags", help="comma-separated tags (replaces the contact's tags)")
+
+
+def _add_contacts(resources: argparse._SubParsersAction) -> None:
+    contacts = resources.add_parser("contacts", help="contacts").add_subparsers(dest="action", required=True)
+    listing = contacts.add_parser("list", help="list contacts")
+    listing.add_argument("--limit", type=int)
+    listing.add_argument("--next", help="cursor from the previous page")
+    listing.add_argument("--email", help="exact address, any case")
+    listing.add_argument("--stage")
+    listing.add_argument("--tag")
+    listing.set_defaults(func=contacts_list)
+    create = contacts.add_parser("create", help="create a contact")
+    _contact_fields(create, email_required=True)
+    create.set_defaults(func=contacts_create)
+    update = contacts.add_parser("update", help="change a contact's fields")
+    update.add_argument("id")
+    _contact_fields(update, email_required=False)
+    update.set_defaults(func=contacts_update)
+    for name, func, text in (("show", contacts_show, "show a contact"), ("delete", contacts_delete, "erase a contact")):
+        action = contacts.add_parser(name, help=text)
+        action.add_argument("id")
+        action.set_defaults(func=func)
+
+
 def _template_fields(parser: argparse.ArgumentParser, required: bool) -> None:
     parser.add_argument("--name", required=required)
     parser.add_argument(
@@ -124,6 +188,7 @@ def build_parser() -> argparse.ArgumentParser:
     preview.add_argument("id")
     preview.add_argument("--data", help='JSON merge-tag values, e.g. \'{"first_name": "Sam"}\'')
     preview.set_defaults(func=templates_preview)
+    _add_contacts(resources)
     return parser
 
 

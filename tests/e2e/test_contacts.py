@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 
@@ -17,3 +21,20 @@ def test_concurrent_creates_of_one_address_in_any_case_make_one_contact(local_st
     assert sorted(statuses) == [201] + [409] * (len(spellings) - 1)
     found = staff.call("GET", "contacts/", query={"email": "race@example.com"})
     assert len(found["items"]) == 1
+
+
+def test_the_staff_cli_creates_finds_and_erases_a_contact(local_stack):
+    mkt = [str(Path(sys.executable).parent / "mkt"), "--local", "--api-url", local_stack.api_url, "contacts"]
+
+    def run(*args: str) -> dict:
+        return json.loads(subprocess.run([*mkt, *args], capture_output=True, text=True, check=True).stdout)
+
+    created = run("create", "--email", "Cli@Example.com", "--first-name", "Cli", "--tags", "vip,Beta")
+    assert created["tags"] == ["vip", "beta"]
+    assert [item["id"] for item in run("list", "--email", "cli@example.com")["items"]] == [created["id"]]
+    assert run("update", created["id"], "--stage", "vip")["lifecycle_stage"] == "vip"
+    duplicate = subprocess.run([*mkt, "create", "--email", "CLI@example.com"], capture_output=True, text=True)
+    assert duplicate.returncode == 1
+    assert "email: already used by another contact" in duplicate.stderr
+    assert run("delete", created["id"]) == {"erased": created["id"]}
+    assert run("list", "--email", "cli@example.com")["items"] == []
