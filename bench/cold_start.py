@@ -48,6 +48,7 @@ LAMBDA_ENVIRONMENT = {
     "TEMPLATES_TABLE": "bench-templates",
     "CONTACTS_TABLE": "bench-contacts",
     "CONTACT_EMAILS_TABLE": "bench-contact-emails",
+    "SUBSCRIBERS_TABLE": "bench-subscribers",
     "TOKEN_SECRET_NAME": "bench/token",
     "PUBLIC_BASE_URL": "https://bench.example/api/v1/marketing",
 }

@@ -14,6 +14,7 @@ FUNCTION_ENVIRONMENT = {
     "TEMPLATES_TABLE": "test-templates",
     "CONTACTS_TABLE": "test-contacts",
     "CONTACT_EMAILS_TABLE": "test-contact-emails",
+    "SUBSCRIBERS_TABLE": "test-subscribers",
     "TOKEN_SECRET_NAME": "test/token-signing-key",
     "PUBLIC_BASE_URL": "https://marketing.test/api/v1/marketing",
     "POWERTOOLS_SERVICE_NAME": "api",

@@ -22,6 +22,7 @@ def test_complete_environment_loads():
             "TEMPLATES_TABLE": "t",
             "CONTACTS_TABLE": "c",
             "CONTACT_EMAILS_TABLE": "e",
+            "SUBSCRIBERS_TABLE": "s",
             "TOKEN_SECRET_NAME": "s",
             "PUBLIC_BASE_URL": "https://x",
         },

@@ -67,6 +67,15 @@ ROUTES: tuple[ApiRoute, ...] = (
     ApiRoute("GET", "/contacts/{contact_id}/", S),
     ApiRoute("PATCH", "/contacts/{contact_id}/", S),
     ApiRoute("DELETE", "/contacts/{contact_id}/", S),
+    ApiRoute("GET", "/subscribers/", S),
+    ApiRoute("POST", "/subscribers/", C),
+    ApiRoute("GET", "/subscribers/me/preferences/", C),
+    ApiRoute("PATCH", "/subscribers/me/preferences/", C),
+    ApiRoute("GET", "/subscribers/{subscriber_id}/", S),
+    ApiRoute("PATCH", "/subscribers/{subscriber_id}/", S),
+    ApiRoute("DELETE", "/subscribers/{subscriber_id}/", S),
+    ApiRoute("GET", "/subscribers/{subscriber_id}/preferences/", S),
+    ApiRoute("PATCH", "/subscribers/{subscriber_id}/preferences/", S),
     ApiRoute("GET", "/me/", C),
 )
 
@@ -77,9 +86,13 @@ def route_for_key(route_key: str) -> ApiRoute | None:
     return _BY_KEY.get(route_key)
 
 
+# API Gateway picks the most specific route: literal paths before ones with parameters.
+_BY_SPECIFICITY = sorted(ROUTES, key=lambda route: route.path.count("{"))
+
+
 def match(method: str, path: str) -> tuple[ApiRoute, dict[str, str]] | None:
     """The route serving `method path` and its path parameters, as API Gateway would pick it."""
-    for route in ROUTES:
+    for route in _BY_SPECIFICITY:
         if route.method == method:
             found = route.pattern.match(path)
             if found:

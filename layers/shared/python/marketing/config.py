@@ -28,6 +28,7 @@ class TableSettings(BaseSettings):
     templates_table: str = Field(alias="TEMPLATES_TABLE")
     contacts_table: str = Field(alias="CONTACTS_TABLE")
     contact_emails_table: str = Field(alias="CONTACT_EMAILS_TABLE")
+    subscribers_table: str = Field(alias="SUBSCRIBERS_TABLE")
 
 
 class TokenSettings(BaseSettings):

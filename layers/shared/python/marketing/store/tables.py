@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from pynamodb.models import Model
 
 from marketing.store.contacts import ContactEmailRecord, ContactRecord
+from marketing.store.subscribers import SubscriberRecord
 from marketing.store.templates import TemplateRecord
 
 # Model -> the environment variable that holds its table's name.
@@ -19,6 +20,7 @@ TABLES: dict[type[Model], str] = {
     TemplateRecord: "TEMPLATES_TABLE",
     ContactRecord: "CONTACTS_TABLE",
     ContactEmailRecord: "CONTACT_EMAILS_TABLE",
+    SubscriberRecord: "SUBSCRIBERS_TABLE",
 }
 
 

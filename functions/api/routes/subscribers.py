@@ -1,0 +1,82 @@
+"""Subscribers and email preferences: staff manage any; a customer manages their own."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
+from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
+
+from api.security import CUSTOMER, STAFF
+from marketing.models.subscribers import (
+    Preferences,
+    PreferencesPatch,
+    Subscriber,
+    SubscribeRequest,
+    SubscriberPage,
+    SubscriberPatch,
+    SubscriberStatus,
+)
+from marketing.pagination import MAX_PAGE_SIZE
+from marketing.services import subscribers as service
+
+router = APIGatewayHttpRouter()
+SubscriberId = Annotated[str, Path(description="Subscriber id")]
+TAGS = ["subscribers"]
+
+
+@router.get("/subscribers/", summary="List subscribers", security=STAFF, tags=TAGS)
+def list_subscribers(
+    limit: Annotated[int | None, Query(ge=1, le=MAX_PAGE_SIZE)] = None,
+    cursor: Annotated[str | None, Query(alias="next", description="Cursor from the previous page")] = None,
+    status: Annotated[SubscriberStatus | None, Query(description="Only subscribers in this status")] = None,
+) -> SubscriberPage:
+    return service.list_page(limit, cursor, status)
+
+
+@router.post("/subscribers/", summary="Subscribe the signed-in customer", security=CUSTOMER, tags=TAGS, status_code=201)
+def subscribe(body: Annotated[SubscribeRequest, Body()] = None) -> Subscriber:
+    return service.subscribe_customer(router.context["principal"], body or SubscribeRequest())
+
+
+@router.get(
+    "/subscribers/me/preferences/", summary="The signed-in customer's preferences", security=CUSTOMER, tags=TAGS
+)
+def own_preferences() -> Preferences:
+    return service.own_preferences(router.context["principal"])
+
+
+@router.patch(
+    "/subscribers/me/preferences/", summary="Change the signed-in customer's preferences", security=CUSTOMER, tags=TAGS
+)
+def update_own_preferences(body: Annotated[PreferencesPatch, Body()]) -> Preferences:
+    return service.update_own_preferences(router.context["principal"], body)
+
+
+@router.get("/subscribers/<subscriber_id>/", summary="Get a subscriber", security=STAFF, tags=TAGS)
+def get_subscriber(subscriber_id: SubscriberId) -> Subscriber:
+    return service.get(subscriber_id)
+
+
+@router.patch("/subscribers/<subscriber_id>/", summary="Change status or preferences", security=STAFF, tags=TAGS)
+def update_subscriber(subscriber_id: SubscriberId, body: Annotated[SubscriberPatch, Body()]) -> Subscriber:
+    return service.update(subscriber_id, body)
+
+
+@router.delete("/subscribers/<subscriber_id>/", summary="Unsubscribe (idempotent)", security=STAFF, tags=TAGS)
+def unsubscribe(subscriber_id: SubscriberId) -> Subscriber:
+    return service.unsubscribe(subscriber_id)
+
+
+@router.get(
+    "/subscribers/<subscriber_id>/preferences/", summary="A subscriber's preferences", security=STAFF, tags=TAGS
+)
+def get_preferences(subscriber_id: SubscriberId) -> Preferences:
+    return service.preferences(subscriber_id)
+
+
+@router.patch(
+    "/subscribers/<subscriber_id>/preferences/", summary="Change a subscriber's preferences", security=STAFF, tags=TAGS
+)
+def update_preferences(subscriber_id: SubscriberId, body: Annotated[PreferencesPatch, Body()]) -> Preferences:
+    return service.update_preferences(subscriber_id, body)

@@ -1,0 +1,155 @@
+"""Subscription rules.
+
+- One subscriber per contact; a customer reaches only the subscriber of the contact that holds
+  their token's address, and only if that contact is not another user's.
+- A bounced or complained address stays suppressed: neither staff nor the customer can set it
+  back to subscribed (SES reputation depends on it).
+- Unsubscribing is idempotent and keeps the record (it is what stops future sends).
+"""
+
+from __future__ import annotations
+
+from marketing import clock, pagination
+from marketing.auth import Principal
+from marketing.errors import BusinessRuleViolation, Forbidden, NotFound, ValidationFailed
+from marketing.models.contacts import Contact, ContactCreate
+from marketing.models.subscribers import (
+    SUPPRESSED,
+    Preferences,
+    PreferencesPatch,
+    Subscriber,
+    SubscribeRequest,
+    SubscriberPage,
+    SubscriberPatch,
+    SubscriberSource,
+    SubscriberStatus,
+)
+from marketing.services import contacts
+from marketing.store import contacts as contact_store
+from marketing.store import subscribers as store
+
+
+def _merged(current: Preferences, patch: PreferencesPatch | None) -> Preferences:
+    if patch is None:
+        return current
+    return current.model_copy(update=patch.model_dump(exclude_none=True))
+
+
+def _status_changes(subscriber: Subscriber, status: SubscriberStatus) -> dict:
+    if status == subscriber.status:
+        return {}
+    if subscriber.status in SUPPRESSED and status == SubscriberStatus.SUBSCRIBED:
+        raise BusinessRuleViolation(
+            f"{subscriber.email} is suppressed ({subscriber.status.value}); it cannot be subscribed again",
+            [{"field": "status", "reason": f"address is {subscriber.status.value}"}],
+        )
+    now = clock.utcnow()
+    changes: dict = {"status": status.value}
+    if status == SubscriberStatus.SUBSCRIBED:
+        changes.update(subscribed_at=now, unsubscribed_at=None)
+    elif status == SubscriberStatus.UNSUBSCRIBED:
+        changes["unsubscribed_at"] = now
+    return changes
+
+
+def subscribe_contact(
+    contact: Contact, source: SubscriberSource, preferences: PreferencesPatch | None = None
+) -> Subscriber:
+    """Subscribes `contact` (creating its subscriber on first subscription)."""
+    existing = store.find(store.subscriber_id(contact.id))
+    if existing is None:
+        now = clock.utcnow()
+        return store.create(
+            Subscriber(
+                id=store.subscriber_id(contact.id),
+                email=contact.email,
+                contact_id=contact.id,
+                user_id=contact.user_id,
+                status=SubscriberStatus.SUBSCRIBED,
+                source=source,
+                preferences=_merged(Preferences(), preferences),
+                subscribed_at=now,
+                unsubscribed_at=None,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+    changes = _status_changes(existing, SubscriberStatus.SUBSCRIBED)
+    if preferences is not None:
+        changes["preferences"] = _merged(existing.preferences, preferences)
+    return store.update(existing.id, changes, clock.utcnow()) if changes else existing
+
+
+# --- staff ---------------------------------------------------------------------------------------
+def get(subscriber_id: str) -> Subscriber:
+    return store.get(subscriber_id)
+
+
+def list_page(limit: int | None, cursor: str | None, status: SubscriberStatus | None) -> SubscriberPage:
+    items, last_key = store.list_page(pagination.page_size(limit), pagination.decode_cursor(cursor), status)
+    return SubscriberPage(items=items, next=pagination.encode_cursor(last_key))
+
+
+def update(subscriber_id: str, patch: SubscriberPatch) -> Subscriber:
+    subscriber = store.get(subscriber_id)
+    changes = _status_changes(subscriber, patch.status) if patch.status else {}
+    if patch.preferences is not None:
+        changes["preferences"] = _merged(subscriber.preferences, patch.preferences)
+    return store.update(subscriber_id, changes, clock.utcnow()) if changes else subscriber
+
+
+def unsubscribe(subscriber_id: str) -> Subscriber:
+    subscriber = store.get(subscriber_id)
+    if subscriber.status != SubscriberStatus.SUBSCRIBED:
+        return subscriber  # already unsubscribed or suppressed: nothing to do, and no error
+    return store.update(subscriber_id, _status_changes(subscriber, SubscriberStatus.UNSUBSCRIBED), clock.utcnow())
+
+
+def preferences(subscriber_id: str) -> Preferences:
+    return store.get(subscriber_id).preferences
+
+
+def update_preferences(subscriber_id: str, patch: PreferencesPatch) -> Preferences:
+    subscriber = store.get(subscriber_id)
+    merged = _merged(subscriber.preferences, patch)
+    if merged == subscriber.preferences:
+        return merged
+    return store.update(subscriber_id, {"preferences": merged}, clock.utcnow()).preferences
+
+
+# --- the signed-in customer ------------------------------------------------------------------------
+def _customer_contact(principal: Principal) -> Contact | None:
+    if not principal.email:
+        raise ValidationFailed.field("email", "the token carries no email claim")
+    contact = contact_store.find_by_email(principal.email)
+    if contact is not None and contact.user_id not in (None, principal.id):
+        raise Forbidden("this address belongs to another account")
+    return contact
+
+
+def subscribe_customer(principal: Principal, request: SubscribeRequest) -> Subscriber:
+    contact = _customer_contact(principal)
+    if contact is None:
+        contact = contacts.create(
+            ContactCreate(
+                email=principal.email, user_id=principal.id, first_name=request.first_name, last_name=request.last_name
+            )
+        )
+    elif contact.user_id is None:
+        contact = contact_store.update(contact.id, {"user_id": principal.id}, clock.utcnow())
+    return subscribe_contact(contact, SubscriberSource.WEBSITE, request.preferences)
+
+
+def _own_subscriber_id(principal: Principal) -> str:
+    contact = _customer_contact(principal)
+    if contact is None or store.find(store.subscriber_id(contact.id)) is None:
+        raise NotFound("you have no subscription yet: POST subscribers/ to subscribe")
+    return store.subscriber_id(contact.id)
+
+
+def own_preferences(principal: Principal) -> Preferences:
+    return preferences(_own_subscriber_id(principal))
+
+
+def update_own_preferences(principal: Principal, patch: PreferencesPatch) -> Preferences:
+    return update_preferences(_own_subscriber_id(principal), patch)

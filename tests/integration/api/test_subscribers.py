@@ -1,0 +1,90 @@
+"""Subscribers and preferences through the API handler, with DynamoDB on moto."""
+
+from __future__ import annotations
+
+from tests.support.events import STAFF, call, customer
+
+ALICE = customer("user-alice", "Alice@Example.com")
+BOB = customer("user-bob", "bob@example.com")
+
+
+def subscribe(api_handler, who=ALICE, body=None):
+    status, subscriber = call(api_handler, "POST", "/subscribers/", body or {}, authorizer=who)
+    assert status == 201, subscriber
+    return subscriber
+
+
+def test_a_customer_subscribes_and_gets_a_contact_and_a_subscriber(api_handler):
+    subscriber = subscribe(api_handler, body={"first_name": "Alice", "preferences": {"newsletter": False}})
+    assert subscriber["status"] == "subscribed"
+    assert subscriber["source"] == "website"
+    assert subscriber["user_id"] == "user-alice"
+    assert subscriber["preferences"] == {"transactional": True, "promotional": True, "newsletter": False}
+    contact = call(api_handler, "GET", f"/contacts/{subscriber['contact_id']}/", authorizer=STAFF)[1]
+    assert (contact["email"], contact["first_name"], contact["user_id"]) == ("Alice@example.com", "Alice", "user-alice")
+    assert subscribe(api_handler)["id"] == subscriber["id"]  # subscribing again changes nothing
+
+
+def test_customers_manage_only_their_own_preferences(api_handler):
+    subscribe(api_handler)
+    status, prefs = call(api_handler, "PATCH", "/subscribers/me/preferences/", {"promotional": False}, authorizer=ALICE)
+    assert status == 200
+    assert prefs == {"transactional": True, "promotional": False, "newsletter": True}
+    assert call(api_handler, "GET", "/subscribers/me/preferences/", authorizer=ALICE)[1] == prefs
+    assert call(api_handler, "GET", "/subscribers/me/preferences/", authorizer=BOB)[0] == 404
+    # Bob's token naming Alice's address (another user id) reaches nothing of hers.
+    impostor = customer("user-bob", "alice@example.com")
+    assert call(api_handler, "GET", "/subscribers/me/preferences/", authorizer=impostor)[0] == 403
+    assert call(api_handler, "POST", "/subscribers/", {}, authorizer=impostor)[0] == 403
+
+
+def test_customers_cannot_reach_staff_subscriber_routes(api_handler):
+    subscriber = subscribe(api_handler)
+    assert call(api_handler, "GET", f"/subscribers/{subscriber['id']}/", authorizer=ALICE)[0] == 403
+    assert call(api_handler, "GET", "/subscribers/", authorizer=ALICE)[0] == 403
+    assert call(api_handler, "GET", f"/subscribers/{subscriber['id']}/preferences/", authorizer=ALICE)[0] == 403
+
+
+def test_staff_unsubscribe_is_idempotent_and_listed_by_status(api_handler):
+    alice = subscribe(api_handler)
+    subscribe(api_handler, BOB)
+    for _ in range(2):
+        status, body = call(api_handler, "DELETE", f"/subscribers/{alice['id']}/", authorizer=STAFF)
+        assert status == 200
+        assert body["status"] == "unsubscribed"
+        assert body["unsubscribed_at"]
+    listed = call(api_handler, "GET", "/subscribers/", authorizer=STAFF, query={"status": "unsubscribed"})[1]
+    assert [item["id"] for item in listed["items"]] == [alice["id"]]
+    resubscribed = subscribe(api_handler)
+    assert resubscribed["status"] == "subscribed"
+    assert resubscribed["unsubscribed_at"] is None
+
+
+def test_a_suppressed_address_cannot_be_subscribed_again(api_handler):
+    alice = subscribe(api_handler)
+    status, bounced = call(
+        api_handler, "PATCH", f"/subscribers/{alice['id']}/", {"status": "bounced"}, authorizer=STAFF
+    )
+    assert (status, bounced["status"]) == (200, "bounced")
+    status, body = call(
+        api_handler, "PATCH", f"/subscribers/{alice['id']}/", {"status": "subscribed"}, authorizer=STAFF
+    )
+    assert status == 422
+    assert body["error"]["details"][0]["field"] == "status"
+    assert call(api_handler, "POST", "/subscribers/", {}, authorizer=ALICE)[0] == 422
+    assert call(api_handler, "DELETE", f"/subscribers/{alice['id']}/", authorizer=STAFF)[1]["status"] == "bounced"
+
+
+def test_staff_preferences_routes_and_bad_input(api_handler):
+    alice = subscribe(api_handler)
+    status, prefs = call(
+        api_handler, "PATCH", f"/subscribers/{alice['id']}/preferences/", {"newsletter": False}, authorizer=STAFF
+    )
+    assert (status, prefs["newsletter"]) == (200, False)
+    assert call(api_handler, "GET", f"/subscribers/{alice['id']}/preferences/", authorizer=STAFF)[1] == prefs
+    status, body = call(
+        api_handler, "PATCH", f"/subscribers/{alice['id']}/preferences/", {"sms": True}, authorizer=STAFF
+    )
+    assert status == 400
+    assert body["error"]["details"][0]["field"] == "sms"
+    assert call(api_handler, "GET", "/subscribers/sub_missing/", authorizer=STAFF)[0] == 404
