@@ -143,6 +143,27 @@ def _add_contacts(resources: argparse._SubParsersAction) -> None:
         action.set_defaults(func=func)
 
 
+# --- subscribers -----------------------------------------------------------------------------
+def subscribers_list(client: ApiClient, args: argparse.Namespace) -> Any:
+    return client.call("GET", "subscribers/", query={"limit": args.limit, "next": args.next, "status": args.status})
+
+
+def subscribers_unsubscribe(client: ApiClient, args: argparse.Namespace) -> Any:
+    return client.call("DELETE", f"subscribers/{args.id}/")
+
+
+def _add_subscribers(resources: argparse._SubParsersAction) -> None:
+    subscribers = resources.add_parser("subscribers", help="subscribers").add_subparsers(dest="action", required=True)
+    listing = subscribers.add_parser("list", help="list subscribers")
+    listing.add_argument("--limit", type=int)
+    listing.add_argument("--next", help="cursor from the previous page")
+    listing.add_argument("--status", choices=["subscribed", "unsubscribed", "bounced", "complained"])
+    listing.set_defaults(func=subscribers_list)
+    unsubscribe = subscribers.add_parser("unsubscribe", help="unsubscribe (idempotent)")
+    unsubscribe.add_argument("id")
+    unsubscribe.set_defaults(func=subscribers_unsubscribe)
+
+
 def _template_fields(parser: argparse.ArgumentParser, required: bool) -> None:
     parser.add_argument("--name", required=required)
     parser.add_argument(
@@ -189,6 +210,7 @@ def build_parser() -> argparse.ArgumentParser:
     preview.add_argument("--data", help='JSON merge-tag values, e.g. \'{"first_name": "Sam"}\'')
     preview.set_defaults(func=templates_preview)
     _add_contacts(resources)
+    _add_subscribers(resources)
     return parser
 
 

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from marketing_cli.client import ApiClient
@@ -21,3 +26,20 @@ def test_two_customers_each_see_only_their_own_preferences(local_stack):
     assert app.send("GET", f"subscribers/{created.body['id']}/", headers=dave).status == 403
     staff_view = local_stack.staff().call("GET", f"subscribers/{created.body['id']}/")
     assert staff_view["email"] == "carol@example.com"
+
+
+def test_the_staff_cli_lists_and_unsubscribes(local_stack):
+    token = local_stack.customer_token("u-erin", "erin@example.com")
+    erin = (
+        ApiClient(local_stack.api_url, None, "eu-west-2")
+        .send("POST", "subscribers/", {}, headers={"Authorization": f"Bearer {token}"})
+        .body
+    )
+    mkt = [str(Path(sys.executable).parent / "mkt"), "--local", "--api-url", local_stack.api_url, "subscribers"]
+
+    def run(*args: str) -> dict:
+        return json.loads(subprocess.run([*mkt, *args], capture_output=True, text=True, check=True).stdout)
+
+    assert run("unsubscribe", erin["id"])["status"] == "unsubscribed"
+    listed = run("list", "--status", "unsubscribed", "--limit", "100")
+    assert erin["id"] in [item["id"] for item in listed["items"]]
