@@ -7,9 +7,9 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
+from api.routes.params import PageCursor, PageLimit
 from api.security import STAFF
 from marketing.models.contacts import Contact, ContactCreate, ContactPage, ContactPatch, LifecycleStage
-from marketing.pagination import MAX_PAGE_SIZE
 from marketing.services import contacts as service
 
 router = APIGatewayHttpRouter()
@@ -19,8 +19,8 @@ TAGS = ["contacts"]
 
 @router.get("/contacts/", summary="List contacts, filtered by email, stage or tag", security=STAFF, tags=TAGS)
 def list_contacts(
-    limit: Annotated[int | None, Query(ge=1, le=MAX_PAGE_SIZE)] = None,
-    cursor: Annotated[str | None, Query(alias="next", description="Cursor from the previous page")] = None,
+    limit: PageLimit = None,
+    cursor: PageCursor = None,
     email: Annotated[str | None, Query(description="Exact address, any case")] = None,
     stage: Annotated[LifecycleStage | None, Query(description="Lifecycle stage")] = None,
     tag: Annotated[str | None, Query(description="Contacts carrying this tag")] = None,

@@ -7,6 +7,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
+from api.routes.params import PageCursor, PageLimit
 from api.security import CUSTOMER, STAFF
 from marketing.models.subscribers import (
     Preferences,
@@ -17,7 +18,6 @@ from marketing.models.subscribers import (
     SubscriberPatch,
     SubscriberStatus,
 )
-from marketing.pagination import MAX_PAGE_SIZE
 from marketing.services import subscribers as service
 
 router = APIGatewayHttpRouter()
@@ -27,8 +27,8 @@ TAGS = ["subscribers"]
 
 @router.get("/subscribers/", summary="List subscribers", security=STAFF, tags=TAGS)
 def list_subscribers(
-    limit: Annotated[int | None, Query(ge=1, le=MAX_PAGE_SIZE)] = None,
-    cursor: Annotated[str | None, Query(alias="next", description="Cursor from the previous page")] = None,
+    limit: PageLimit = None,
+    cursor: PageCursor = None,
     status: Annotated[SubscriberStatus | None, Query(description="Only subscribers in this status")] = None,
 ) -> SubscriberPage:
     return service.list_page(limit, cursor, status)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
+from api.routes.params import PageCursor, PageLimit
 from api.security import STAFF
 from marketing.models.templates import (
     EmailTemplate,
@@ -16,7 +17,6 @@ from marketing.models.templates import (
     TemplatePage,
     TemplatePatch,
 )
-from marketing.pagination import MAX_PAGE_SIZE
 from marketing.services import templates as service
 
 router = APIGatewayHttpRouter()
@@ -25,8 +25,8 @@ TemplateId = Annotated[str, Path(description="Template id")]
 
 @router.get("/templates/", summary="List templates, newest first", security=STAFF, tags=["templates"])
 def list_templates(
-    limit: Annotated[int | None, Query(ge=1, le=MAX_PAGE_SIZE)] = None,
-    cursor: Annotated[str | None, Query(alias="next", description="Cursor from the previous page")] = None,
+    limit: PageLimit = None,
+    cursor: PageCursor = None,
 ) -> TemplatePage:
     return service.list_page(limit, cursor)
 

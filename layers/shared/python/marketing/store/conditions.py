@@ -4,15 +4,26 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TypeVar
 
 from pynamodb.connection import Connection
-from pynamodb.exceptions import PynamoDBException, TransactWriteError
+from pynamodb.exceptions import DoesNotExist, PynamoDBException, TransactWriteError
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
-from marketing.errors import DomainError
+from marketing.errors import DomainError, NotFound
+
+ModelT = TypeVar("ModelT", bound=Model)
+
+
+def get_or_not_found(model: type[ModelT], key: str, what: str) -> ModelT:
+    """The item with hash key `key`, read consistently, or NotFound naming `what` it is."""
+    try:
+        return model.get(key, consistent_read=True)
+    except DoesNotExist as exc:
+        raise NotFound(f"{what} {key} not found") from exc
 
 
 def is_condition_failure(exc: Exception) -> bool:

@@ -19,7 +19,7 @@ from pynamodb.models import Model
 from marketing.errors import Conflict, NotFound
 from marketing.models.contacts import Contact, LifecycleStage, email_key
 from marketing.store.attributes import DecimalAttribute
-from marketing.store.conditions import transaction
+from marketing.store.conditions import get_or_not_found, transaction
 
 
 class ByStageIndex(GlobalSecondaryIndex):
@@ -90,10 +90,7 @@ def _duplicate(email: str) -> Conflict:
 
 
 def _record(contact_id: str) -> ContactRecord:
-    try:
-        return ContactRecord.get(contact_id, consistent_read=True)
-    except DoesNotExist as exc:
-        raise NotFound(f"contact {contact_id} not found") from exc
+    return get_or_not_found(ContactRecord, contact_id, "contact")
 
 
 def create(contact: Contact) -> Contact:

@@ -10,12 +10,11 @@ from datetime import datetime
 from typing import Any
 
 from pynamodb.attributes import BooleanAttribute, MapAttribute, UnicodeAttribute, UTCDateTimeAttribute, VersionAttribute
-from pynamodb.exceptions import DoesNotExist
 from pynamodb.models import Model
 
 from marketing.errors import Conflict, NotFound
 from marketing.models.subscribers import Preferences, Subscriber, SubscriberSource, SubscriberStatus
-from marketing.store.conditions import on_condition_failure
+from marketing.store.conditions import get_or_not_found, on_condition_failure
 
 
 def subscriber_id(contact_id: str) -> str:
@@ -63,10 +62,7 @@ class SubscriberRecord(Model):
 
 
 def _record(id_: str) -> SubscriberRecord:
-    try:
-        return SubscriberRecord.get(id_, consistent_read=True)
-    except DoesNotExist as exc:
-        raise NotFound(f"subscriber {id_} not found") from exc
+    return get_or_not_found(SubscriberRecord, id_, "subscriber")
 
 
 def create(subscriber: Subscriber) -> Subscriber:

@@ -6,13 +6,12 @@ from datetime import datetime
 from typing import Any
 
 from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute, VersionAttribute
-from pynamodb.exceptions import DoesNotExist
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from marketing.errors import Conflict, NotFound
 from marketing.models.templates import EmailTemplate, TemplateCategory
-from marketing.store.conditions import on_condition_failure
+from marketing.store.conditions import get_or_not_found, on_condition_failure
 
 LISTING_PARTITION = "template"
 
@@ -60,10 +59,7 @@ class TemplateRecord(Model):
 
 
 def _get(template_id: str) -> TemplateRecord:
-    try:
-        return TemplateRecord.get(template_id, consistent_read=True)
-    except DoesNotExist as exc:
-        raise NotFound(f"template {template_id} not found") from exc
+    return get_or_not_found(TemplateRecord, template_id, "template")
 
 
 def create(template: EmailTemplate) -> EmailTemplate:
