@@ -9,7 +9,14 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from api.routes.params import PageCursor, PageLimit
 from api.security import STAFF
-from marketing.models.contacts import Contact, ContactCreate, ContactPage, ContactPatch, LifecycleStage
+from marketing.models.contacts import (
+    Contact,
+    ContactCreate,
+    ContactExport,
+    ContactPage,
+    ContactPatch,
+    LifecycleStage,
+)
 from marketing.services import contacts as service
 
 router = APIGatewayHttpRouter()
@@ -41,6 +48,11 @@ def get_contact(contact_id: ContactId) -> Contact:
 @router.patch("/contacts/<contact_id>/", summary="Change a contact", security=STAFF, tags=TAGS)
 def update_contact(contact_id: ContactId, body: Annotated[ContactPatch, Body()]) -> Contact:
     return service.update(contact_id, body)
+
+
+@router.get("/contacts/<contact_id>/export/", summary="Everything held about a contact", security=STAFF, tags=TAGS)
+def export_contact(contact_id: ContactId) -> ContactExport:
+    return service.export(contact_id)
 
 
 @router.delete("/contacts/<contact_id>/", summary="Erase a contact", security=STAFF, tags=TAGS, status_code=204)

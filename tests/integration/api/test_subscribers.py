@@ -88,3 +88,20 @@ def test_staff_preferences_routes_and_bad_input(api_handler):
     assert status == 400
     assert body["error"]["details"][0]["field"] == "sms"
     assert call(api_handler, "GET", "/subscribers/sub_missing/", authorizer=STAFF)[0] == 404
+
+
+def test_export_holds_everything_and_erasure_leaves_nothing(api_handler, aws):
+    import boto3
+
+    alice = subscribe(api_handler, body={"first_name": "Alice"})
+    status, exported = call(api_handler, "GET", f"/contacts/{alice['contact_id']}/export/", authorizer=STAFF)
+    assert status == 200
+    assert exported["contact"]["email"] == "Alice@example.com"
+    assert exported["subscriber"]["id"] == alice["id"]
+
+    assert call(api_handler, "DELETE", f"/contacts/{alice['contact_id']}/", authorizer=STAFF)[0] == 204
+    assert call(api_handler, "GET", f"/contacts/{alice['contact_id']}/export/", authorizer=STAFF)[0] == 404
+    dynamodb = boto3.client("dynamodb", region_name="eu-west-2")
+    for table in dynamodb.list_tables()["TableNames"]:
+        for item in dynamodb.scan(TableName=table)["Items"]:
+            assert "alice@example.com" not in str(item).lower(), (table, item)

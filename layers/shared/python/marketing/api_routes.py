@@ -67,6 +67,7 @@ ROUTES: tuple[ApiRoute, ...] = (
     ApiRoute("GET", "/contacts/{contact_id}/", S),
     ApiRoute("PATCH", "/contacts/{contact_id}/", S),
     ApiRoute("DELETE", "/contacts/{contact_id}/", S),
+    ApiRoute("GET", "/contacts/{contact_id}/export/", S),
     ApiRoute("GET", "/subscribers/", S),
     ApiRoute("POST", "/subscribers/", C),
     ApiRoute("GET", "/subscribers/me/preferences/", C),

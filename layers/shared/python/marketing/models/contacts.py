@@ -11,6 +11,7 @@ from typing import Annotated
 from pydantic import AfterValidator, Field
 
 from marketing.models.base import ApiInput, ApiModel
+from marketing.models.subscribers import Subscriber
 from marketing.money import DEFAULT_CURRENCY, Amount
 
 # Deliberately permissive (RFC 5322 allows far more than shops see) but rejects what cannot be
@@ -97,3 +98,10 @@ class Contact(ApiModel):
 class ContactPage(ApiModel):
     items: list[Contact]
     next: str | None = Field(default=None, description="Cursor for the next page; absent on the last page.")
+
+
+class ContactExport(ApiModel):
+    """Everything the platform holds about one contact (data-subject access request)."""
+
+    contact: Contact
+    subscriber: Subscriber | None = None

@@ -5,8 +5,16 @@ from __future__ import annotations
 from marketing import clock, pagination
 from marketing.errors import ValidationFailed
 from marketing.ids import new_id
-from marketing.models.contacts import Contact, ContactCreate, ContactPage, ContactPatch, LifecycleStage
+from marketing.models.contacts import (
+    Contact,
+    ContactCreate,
+    ContactExport,
+    ContactPage,
+    ContactPatch,
+    LifecycleStage,
+)
 from marketing.store import contacts as store
+from marketing.store import subscribers as subscriber_store
 
 # Fields a PATCH may not set to null: the contact always has them.
 _REQUIRED = {"email", "lifecycle_stage", "tags", "order_count", "lifetime_value", "first_name", "last_name"}
@@ -32,7 +40,17 @@ def update(contact_id: str, patch: ContactPatch) -> Contact:
 
 
 def delete(contact_id: str) -> None:
+    """Erasure: every record that holds the contact's data goes, the contact (and its address
+    claim) last, so a failure part-way leaves it findable for a retry."""
+    store.get(contact_id)
+    subscriber_store.delete(subscriber_store.subscriber_id(contact_id))
     store.delete(contact_id)
+
+
+def export(contact_id: str) -> ContactExport:
+    return ContactExport(
+        contact=store.get(contact_id), subscriber=subscriber_store.find(subscriber_store.subscriber_id(contact_id))
+    )
 
 
 def list_page(

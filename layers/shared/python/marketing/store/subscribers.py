@@ -106,3 +106,8 @@ def list_page(
     condition = SubscriberRecord.status == status.value if status else None
     results = SubscriberRecord.scan(filter_condition=condition, limit=limit, last_evaluated_key=start_key)
     return [record.to_domain() for record in results], results.last_evaluated_key
+
+
+def delete(id_: str) -> None:
+    """Removes the subscriber if there is one (erasure is idempotent)."""
+    SubscriberRecord(id_).delete(add_version_condition=False)
