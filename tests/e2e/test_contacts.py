@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from marketing_cli.client import ApiClient
+
 pytestmark = pytest.mark.e2e
 
 
@@ -38,3 +40,18 @@ def test_the_staff_cli_creates_finds_and_erases_a_contact(local_stack):
     assert "email: already used by another contact" in duplicate.stderr
     assert run("delete", created["id"]) == {"erased": created["id"]}
     assert run("list", "--email", "cli@example.com")["items"] == []
+
+
+def test_export_then_erasure_over_http(local_stack):
+    token = local_stack.customer_token("u-gina", "gina@example.com")
+    headers = {"Authorization": f"Bearer {token}"}
+    app = ApiClient(local_stack.api_url, None, "eu-west-2")
+    subscriber = app.send("POST", "subscribers/", {"first_name": "Gina"}, headers=headers).body
+    staff = local_stack.staff()
+    exported = staff.call("GET", f"contacts/{subscriber['contact_id']}/export/")
+    assert (exported["contact"]["first_name"], exported["subscriber"]["status"]) == ("Gina", "subscribed")
+    assert staff.send("DELETE", f"contacts/{subscriber['contact_id']}/").status == 204
+    assert staff.send("GET", f"contacts/{subscriber['contact_id']}/export/").status == 404
+    assert staff.send("GET", f"subscribers/{subscriber['id']}/").status == 404
+    assert staff.call("GET", "contacts/", query={"email": "gina@example.com"})["items"] == []
+    assert app.send("GET", "subscribers/me/preferences/", headers=headers).status == 404
