@@ -41,8 +41,8 @@ def update(contact_id: str, patch: ContactPatch) -> Contact:
 
 def delete(contact_id: str) -> None:
     """Erasure: every record that holds the contact's data goes, the contact (and its address
-    claim) last, so a failure part-way leaves it findable for a retry."""
-    store.get(contact_id)
+    claim) last, so a failure part-way leaves it findable for a retry. Deleting the subscriber is
+    idempotent; an unknown contact is a NotFound from the last step."""
     subscriber_store.delete(subscriber_store.subscriber_id(contact_id))
     store.delete(contact_id)
 

@@ -109,12 +109,15 @@ def preferences(subscriber_id: str) -> Preferences:
     return store.get(subscriber_id).preferences
 
 
-def update_preferences(subscriber_id: str, patch: PreferencesPatch) -> Preferences:
-    subscriber = store.get(subscriber_id)
+def _change_preferences(subscriber: Subscriber, patch: PreferencesPatch) -> Preferences:
     merged = _merged(subscriber.preferences, patch)
     if merged == subscriber.preferences:
         return merged
-    return store.update(subscriber_id, {"preferences": merged}, clock.utcnow()).preferences
+    return store.update(subscriber.id, {"preferences": merged}, clock.utcnow()).preferences
+
+
+def update_preferences(subscriber_id: str, patch: PreferencesPatch) -> Preferences:
+    return _change_preferences(store.get(subscriber_id), patch)
 
 
 # --- the signed-in customer ------------------------------------------------------------------------
@@ -140,16 +143,17 @@ def subscribe_customer(principal: Principal, request: SubscribeRequest) -> Subsc
     return subscribe_contact(contact, SubscriberSource.WEBSITE, request.preferences)
 
 
-def _own_subscriber_id(principal: Principal) -> str:
+def _own_subscriber(principal: Principal) -> Subscriber:
     contact = _customer_contact(principal)
-    if contact is None or store.find(store.subscriber_id(contact.id)) is None:
+    subscriber = store.find(store.subscriber_id(contact.id)) if contact is not None else None
+    if subscriber is None:
         raise NotFound("you have no subscription yet: POST subscribers/ to subscribe")
-    return store.subscriber_id(contact.id)
+    return subscriber
 
 
 def own_preferences(principal: Principal) -> Preferences:
-    return preferences(_own_subscriber_id(principal))
+    return _own_subscriber(principal).preferences
 
 
 def update_own_preferences(principal: Principal, patch: PreferencesPatch) -> Preferences:
-    return update_preferences(_own_subscriber_id(principal), patch)
+    return _change_preferences(_own_subscriber(principal), patch)
