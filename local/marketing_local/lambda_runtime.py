@@ -25,6 +25,7 @@ from typing import Any
 
 _handler: Any = None
 _function_name = ""
+_timeout_seconds = 30
 
 
 @dataclass
@@ -48,8 +49,8 @@ class LocalContext:
         return max(0, int((self.timeout_seconds - (time.monotonic() - self._started)) * 1000))
 
 
-def _load(function_name: str, handler: str, env: dict[str, str], paths: list[str]) -> None:
-    global _handler, _function_name
+def _load(function_name: str, handler: str, env: dict[str, str], paths: list[str], timeout_seconds: int) -> None:
+    global _handler, _function_name, _timeout_seconds
     # Ctrl-C reaches the whole process group; the parent stops the containers in order.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     # Invocations that emit no metric are normal here; Powertools warns about each one.
@@ -59,11 +60,12 @@ def _load(function_name: str, handler: str, env: dict[str, str], paths: list[str
     module_name, attribute = handler.rsplit(".", 1)
     _handler = getattr(importlib.import_module(module_name), attribute)
     _function_name = function_name
+    _timeout_seconds = timeout_seconds
 
 
 def _invoke(event: dict[str, Any]) -> dict[str, Any]:
     try:
-        return {"ok": True, "result": _handler(event, LocalContext(_function_name))}
+        return {"ok": True, "result": _handler(event, LocalContext(_function_name, timeout_seconds=_timeout_seconds))}
     except Exception as exc:  # Lambda reports a handler error to its caller, it does not crash
         return {
             "ok": False,
@@ -82,9 +84,17 @@ class FunctionError(Exception):
 
 
 class LocalFunction:
-    def __init__(self, name: str, handler: str, env: dict[str, str], paths: list[str], concurrency: int = 4):
+    def __init__(
+        self,
+        name: str,
+        handler: str,
+        env: dict[str, str],
+        paths: list[str],
+        concurrency: int = 4,
+        timeout_seconds: int = 30,
+    ):
         self.name = name
-        self._init_args = (name, handler, env, paths)
+        self._init_args = (name, handler, env, paths, timeout_seconds)
         self._concurrency = concurrency
         self._lock = Lock()
         self._pool: ProcessPoolExecutor | None = None

@@ -1,8 +1,9 @@
 """Assembles local mode: the moto server, the resources on it, the functions, and the gateway.
 
-Later parts of the platform plug in here as more components (SQS pollers feeding workers,
-EventBridge rules and schedules, the Step Functions definition): each is started after the
-resources exist and stopped before the moto server goes away.
+Every part is a component, started after the resources exist and stopped before the moto server
+goes away: the gateway in front of the API function, one SQS poller per worker (the event source
+mappings), and the scheduler that fires the schedules. Workers and schedules come from the same
+catalog CDK deploys (marketing.topology).
 """
 
 from __future__ import annotations
@@ -14,17 +15,25 @@ import threading
 from pathlib import Path
 from typing import Protocol
 
+import boto3
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
-from marketing_local.config import JWT_AUDIENCE, REPO_ROOT, LocalConfig, aws_environment
+from marketing.topology import EVENT_BUS_ENV, SCHEDULES, WORKERS
+from marketing_local.config import JWT_AUDIENCE, REGION, REPO_ROOT, RESOURCE_PREFIX, LocalConfig, aws_environment
+from marketing_local.events import EventPublisher
 from marketing_local.gateway import Gateway
 from marketing_local.identity import LocalIdentityProvider
 from marketing_local.lambda_runtime import LocalFunction
 from marketing_local.outbox import list_outbox
-from marketing_local.provision import provision
+from marketing_local.pollers import SqsPoller
+from marketing_local.provision import Provisioner
+from marketing_local.scheduler import Scheduler
 
 FUNCTION_PATHS = [str(REPO_ROOT / "functions"), str(REPO_ROOT / "layers" / "shared" / "python")]
+# Deployed queues hide a message for six times the worker's timeout (up to 90 minutes); locally a
+# failed message comes back within a minute, so retries and the DLQ can be watched.
+LOCAL_VISIBILITY_CAP_SECONDS = 60
 
 
 class Component(Protocol):
@@ -89,9 +98,14 @@ class LocalPlatform:
         self.functions: dict[str, LocalFunction] = {}
         self._components: list[Component] = []
 
-    def _function(self, name: str, handler: str, resources: dict[str, str]) -> LocalFunction:
+    def _function(self, name: str, handler: str, resources: dict[str, str], timeout_seconds: int = 30) -> LocalFunction:
         function = LocalFunction(
-            name, handler, function_environment(name, resources), FUNCTION_PATHS, self.config.concurrency
+            name,
+            handler,
+            function_environment(name, resources),
+            FUNCTION_PATHS,
+            self.config.concurrency,
+            timeout_seconds,
         )
         self.functions[name] = function
         return function
@@ -106,17 +120,45 @@ class LocalPlatform:
         moto = MotoServer(config)
         moto.start()
         self._components.append(moto)
-        resources = provision(config)
+        session = boto3.Session(region_name=REGION)
+        resources = {
+            **aws_environment(config),
+            **Provisioner(session, RESOURCE_PREFIX, config.moto_endpoint).everything(LOCAL_VISIBILITY_CAP_SECONDS),
+            "PUBLIC_BASE_URL": f"{config.api_origin}/api/v1/marketing",
+        }
+
+        sqs = session.client("sqs", endpoint_url=config.moto_endpoint)
+        for worker in WORKERS:
+            function = self._function(worker.name, worker.handler, resources, worker.timeout_seconds)
+            threads = max(1, min(config.concurrency, 4))
+            self._start(SqsPoller(sqs, resources[worker.queue.env_var], function, worker.batch_size, threads))
+        scheduler = Scheduler(
+            {
+                schedule.name: (
+                    schedule,
+                    self._function(schedule.name, schedule.handler, resources, schedule.timeout_seconds),
+                )
+                for schedule in SCHEDULES
+            }
+        )
+        self._start(scheduler)
 
         identity = LocalIdentityProvider(Path(config.state_dir), config.jwt_issuer, JWT_AUDIENCE)
         api = self._function("api", "api.app.lambda_handler", resources)
+        publisher = EventPublisher(
+            session.client("events", endpoint_url=config.moto_endpoint), resources[EVENT_BUS_ENV]
+        )
         local_routes = {
             "/local/outbox": list_outbox,
             "/local/health": health,
+            "/local/events": publisher.route,
+            "/local/schedules": scheduler.route,
         }
-        gateway = HttpServer(config.host, config.api_port, Gateway(api, identity, local_routes))
-        gateway.start()
-        self._components.append(gateway)
+        self._start(HttpServer(config.host, config.api_port, Gateway(api, identity, local_routes)))
+
+    def _start(self, component: Component) -> None:
+        component.start()
+        self._components.append(component)
 
     def stop(self) -> None:
         for component in reversed(self._components):
@@ -135,6 +177,8 @@ class LocalPlatform:
                 f"  OpenAPI JSON     {api}openapi.json",
                 f"  Swagger UI       {api}docs",
                 f"  SES outbox       {config.api_origin}/local/outbox",
+                f"  Shop events      POST {config.api_origin}/local/events   or  .venv/bin/mkt --local events publish",
+                f"  Schedules        {config.api_origin}/local/schedules   (POST ?name=… runs one now)",
                 f"  AWS (moto)       {config.moto_endpoint}   (region eu-west-2)",
                 "  Staff SigV4      access key local-staff, secret local-staff-secret, service execute-api",
                 "  Customer token   .venv/bin/mkt-local token --user-id u1 --email u1@example.com",

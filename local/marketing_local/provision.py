@@ -1,65 +1,144 @@
-"""Creates local mode's AWS resources on the moto server: what the CDK stack creates in AWS.
+"""Creates the platform's AWS resources on moto: what the CDK stack creates in AWS, read from the
+same catalogs (tables from marketing.store.tables, bus, rules, queues and bucket from
+marketing.topology), so local and deployed resources have the same shape.
 
-Tables come from the same catalog CDK reads (marketing.store.tables.TABLES), so local and deployed
-tables have the same keys and indexes. Returns the environment the functions run with.
+Used by local mode against the moto server and by the tests against in-process moto; returns the
+environment the functions run with (table and bus names, queue URLs, bucket).
 """
 
 from __future__ import annotations
 
+import json
 import secrets
+from typing import Any
 
 import boto3
 from botocore.exceptions import ClientError
 
 from marketing.store.tables import TABLES
-from marketing_local.config import RESOURCE_PREFIX, LocalConfig, aws_environment
+from marketing.topology import (
+    CONTACT_IMPORTS,
+    EVENT_BUS_ENV,
+    EVENT_RULES,
+    IMPORTS_BUCKET_ENV,
+    IMPORTS_PREFIX,
+    QUEUES,
+    SHOP_EVENT_SOURCE,
+)
 
-TOKEN_SECRET_NAME = f"{RESOURCE_PREFIX}/token-signing-key"
 SENDER_DOMAIN = "shop.example"
 
 
-def table_name(env_var: str) -> str:
-    return f"{RESOURCE_PREFIX}-{env_var.removesuffix('_TABLE').lower().replace('_', '-')}"
+class Provisioner:
+    def __init__(self, session: boto3.Session, prefix: str, endpoint_url: str | None = None):
+        self._session = session
+        self._prefix = prefix
+        self._endpoint_url = endpoint_url
 
+    def _client(self, service: str) -> Any:
+        return self._session.client(service, endpoint_url=self._endpoint_url)
 
-def _create_tables(environ: dict[str, str]) -> dict[str, str]:
-    names = {}
-    for model, env_var in TABLES.items():
-        names[env_var] = table_name(env_var)
-        model.Meta.table_name = names[env_var]
-        model.Meta.region = environ["AWS_REGION"]
-        model._connection = None
-        if not model.exists():
-            model.create_table(billing_mode="PAY_PER_REQUEST", wait=True)
-    return names
+    def _name(self, short: str) -> str:
+        return f"{self._prefix}-{short}"
 
+    def tables(self) -> dict[str, str]:
+        names = {}
+        for model, env_var in TABLES.items():
+            names[env_var] = self._name(env_var.removesuffix("_TABLE").lower().replace("_", "-"))
+            model.Meta.table_name = names[env_var]
+            model.Meta.region = self._session.region_name
+            model._connection = None
+            if not model.exists():
+                model.create_table(billing_mode="PAY_PER_REQUEST", wait=True)
+        return names
 
-def _create_token_secret(session: boto3.Session, endpoint: str) -> None:
-    client = session.client("secretsmanager", endpoint_url=endpoint)
-    try:
-        client.create_secret(Name=TOKEN_SECRET_NAME, SecretString=secrets.token_urlsafe(32))
-    except ClientError as exc:
-        if exc.response["Error"]["Code"] != "ResourceExistsException":
-            raise
+    def queues(self, visibility_cap_seconds: int | None) -> dict[str, str]:
+        sqs = self._client("sqs")
+        environ = {}
+        for queue in QUEUES:
+            dlq_url = sqs.create_queue(QueueName=self._name(f"{queue.name}-dlq"))["QueueUrl"]
+            dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+            visibility = queue.visibility_timeout_seconds
+            if visibility_cap_seconds is not None:
+                visibility = min(visibility, visibility_cap_seconds)
+            attributes = {
+                "VisibilityTimeout": str(visibility),
+                "RedrivePolicy": json.dumps(
+                    {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": queue.max_receive_count}
+                ),
+            }
+            environ[queue.env_var] = sqs.create_queue(QueueName=self._name(queue.name), Attributes=attributes)[
+                "QueueUrl"
+            ]
+            environ[queue.dlq_env_var] = dlq_url
+        return environ
 
+    def _queue_arn(self, queue_url: str) -> str:
+        attributes = self._client("sqs").get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])
+        return attributes["Attributes"]["QueueArn"]
 
-def _verify_sender(session: boto3.Session, endpoint: str) -> None:
-    session.client("ses", endpoint_url=endpoint).verify_domain_identity(Domain=SENDER_DOMAIN)
+    def event_bus(self, queue_urls: dict[str, str]) -> dict[str, str]:
+        events = self._client("events")
+        bus = self._name("shop")
+        try:
+            events.create_event_bus(Name=bus)
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] != "ResourceAlreadyExistsException":
+                raise
+        for rule in EVENT_RULES:
+            pattern = {"source": [SHOP_EVENT_SOURCE], "detail-type": list(rule.detail_types)}
+            events.put_rule(Name=self._name(rule.name), EventBusName=bus, EventPattern=json.dumps(pattern))
+            events.put_targets(
+                Rule=self._name(rule.name),
+                EventBusName=bus,
+                Targets=[{"Id": rule.queue.name, "Arn": self._queue_arn(queue_urls[rule.queue.env_var])}],
+            )
+        return {EVENT_BUS_ENV: bus}
 
+    def imports_bucket(self, queue_urls: dict[str, str]) -> dict[str, str]:
+        s3 = self._client("s3")
+        bucket = self._name("imports")
+        try:
+            s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": self._session.region_name})
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] not in ("BucketAlreadyOwnedByYou", "BucketAlreadyExists"):
+                raise
+        s3.put_bucket_notification_configuration(
+            Bucket=bucket,
+            NotificationConfiguration={
+                "QueueConfigurations": [
+                    {
+                        "Id": "contact-import-uploads",
+                        "QueueArn": self._queue_arn(queue_urls[CONTACT_IMPORTS.env_var]),
+                        "Events": ["s3:ObjectCreated:*"],
+                        "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": IMPORTS_PREFIX}]}},
+                    }
+                ]
+            },
+        )
+        return {IMPORTS_BUCKET_ENV: bucket}
 
-def provision(config: LocalConfig) -> dict[str, str]:
-    environ = aws_environment(config)
-    session = boto3.Session(
-        aws_access_key_id=environ["AWS_ACCESS_KEY_ID"],
-        aws_secret_access_key=environ["AWS_SECRET_ACCESS_KEY"],
-        region_name=environ["AWS_REGION"],
-    )
-    _create_token_secret(session, config.moto_endpoint)
-    _verify_sender(session, config.moto_endpoint)
-    return {
-        **environ,
-        **_create_tables(environ),
-        "TOKEN_SECRET_NAME": TOKEN_SECRET_NAME,
-        "PUBLIC_BASE_URL": f"{config.api_origin}/api/v1/marketing",
-        "SENDER_DOMAIN": SENDER_DOMAIN,
-    }
+    def token_secret(self) -> dict[str, str]:
+        name = f"{self._prefix}/token-signing-key"
+        try:
+            self._client("secretsmanager").create_secret(Name=name, SecretString=secrets.token_urlsafe(32))
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] != "ResourceExistsException":
+                raise
+        return {"TOKEN_SECRET_NAME": name}
+
+    def sender(self) -> dict[str, str]:
+        self._client("ses").verify_domain_identity(Domain=SENDER_DOMAIN)
+        return {"SENDER_DOMAIN": SENDER_DOMAIN}
+
+    def everything(self, visibility_cap_seconds: int | None = None) -> dict[str, str]:
+        """Creates every resource (idempotently) and returns the functions' environment for them."""
+        queue_urls = self.queues(visibility_cap_seconds)
+        return {
+            **self.tables(),
+            **queue_urls,
+            **self.event_bus(queue_urls),
+            **self.imports_bucket(queue_urls),
+            **self.token_secret(),
+            **self.sender(),
+        }

@@ -4,28 +4,27 @@ import pytest
 
 from marketing.config import ApiSettings, load_settings
 from marketing.errors import ConfigError
+from marketing.store.tables import TABLES, bind_tables
 
 
 def test_missing_variables_fail_the_cold_start_naming_each_one():
     with pytest.raises(ConfigError) as error:
         load_settings(ApiSettings, {"AWS_REGION": "eu-west-2"})
     message = str(error.value)
-    for name in ("TEMPLATES_TABLE", "TOKEN_SECRET_NAME", "PUBLIC_BASE_URL"):
+    for name in ("TOKEN_SECRET_NAME", "PUBLIC_BASE_URL"):
         assert name in message
 
 
 def test_complete_environment_loads():
     settings = load_settings(
-        ApiSettings,
-        {
-            "AWS_REGION": "eu-west-2",
-            "TEMPLATES_TABLE": "t",
-            "CONTACTS_TABLE": "c",
-            "CONTACT_EMAILS_TABLE": "e",
-            "SUBSCRIBERS_TABLE": "s",
-            "TOKEN_SECRET_NAME": "s",
-            "PUBLIC_BASE_URL": "https://x",
-        },
+        ApiSettings, {"AWS_REGION": "eu-west-2", "TOKEN_SECRET_NAME": "s", "PUBLIC_BASE_URL": "https://x"}
     )
-    assert settings.templates_table == "t"
+    assert settings.public_base_url == "https://x"
     assert settings.region == "eu-west-2"
+
+
+def test_a_missing_table_name_fails_the_cold_start_naming_it():
+    environ = dict.fromkeys(TABLES.values(), "t")
+    del environ["ORDERS_TABLE"]
+    with pytest.raises(ConfigError, match="ORDERS_TABLE"):
+        bind_tables(environ, "eu-west-2")

@@ -24,20 +24,13 @@ class BaseSettings(BaseModel):
     region: str = Field(alias="AWS_REGION")
 
 
-class TableSettings(BaseSettings):
-    templates_table: str = Field(alias="TEMPLATES_TABLE")
-    contacts_table: str = Field(alias="CONTACTS_TABLE")
-    contact_emails_table: str = Field(alias="CONTACT_EMAILS_TABLE")
-    subscribers_table: str = Field(alias="SUBSCRIBERS_TABLE")
-
-
 class TokenSettings(BaseSettings):
     token_secret_name: str = Field(alias="TOKEN_SECRET_NAME")
     public_base_url: str = Field(alias="PUBLIC_BASE_URL")
 
 
-class ApiSettings(TableSettings, TokenSettings):
-    """What the API function needs."""
+class ApiSettings(TokenSettings):
+    """What the API function needs besides its tables (marketing.store.tables.bind_tables checks those)."""
 
 
 def load_settings(model: type[SettingsT], environ: Mapping[str, str] | None = None) -> SettingsT:

@@ -61,6 +61,10 @@ class Throttled(DomainError):
     code = "throttled"
 
 
+class Unprocessable(Exception):
+    """A queued message that can never be handled as it is (it goes to the dead-letter queue)."""
+
+
 class ConfigError(RuntimeError):
     """A function started without the configuration it needs (fails the cold start)."""
 

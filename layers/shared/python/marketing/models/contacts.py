@@ -11,7 +11,7 @@ from typing import Annotated
 from pydantic import AfterValidator, Field
 
 from marketing.models.base import ApiInput, ApiModel
-from marketing.models.subscribers import Subscriber
+from marketing.models.subscribers import Subscriber, SubscriberStatus
 from marketing.money import DEFAULT_CURRENCY, Amount
 
 # Deliberately permissive (RFC 5322 allows far more than shops see) but rejects what cannot be
@@ -91,6 +91,9 @@ class Contact(ApiModel):
     lifetime_value: Amount
     currency: str = DEFAULT_CURRENCY
     last_order_at: datetime | None
+    subscription_status: SubscriberStatus | None = Field(
+        default=None, description="The contact's subscriber status; absent if never subscribed"
+    )
     created_at: datetime
     updated_at: datetime
 
@@ -100,8 +103,20 @@ class ContactPage(ApiModel):
     next: str | None = Field(default=None, description="Cursor for the next page; absent on the last page.")
 
 
+class ContactOrder(ApiModel):
+    """An order counted into the contact's statistics."""
+
+    order_id: str
+    total: Amount
+    refunded: Amount = Decimal("0.00")
+    currency: str = DEFAULT_CURRENCY
+    paid_at: datetime
+
+
 class ContactExport(ApiModel):
     """Everything the platform holds about one contact (data-subject access request)."""
 
     contact: Contact
     subscriber: Subscriber | None = None
+    orders: list[ContactOrder] = Field(default_factory=list)
+    segment_ids: list[str] = Field(default_factory=list, description="Segments the contact is a member of")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from marketing import clock, pagination
-from marketing.errors import ValidationFailed
+from marketing.errors import Conflict, ValidationFailed
 from marketing.ids import new_id
 from marketing.models.contacts import (
     Contact,
@@ -14,6 +16,7 @@ from marketing.models.contacts import (
     LifecycleStage,
 )
 from marketing.store import contacts as store
+from marketing.store import orders as order_store
 from marketing.store import subscribers as subscriber_store
 
 # Fields a PATCH may not set to null: the contact always has them.
@@ -29,6 +32,24 @@ def get(contact_id: str) -> Contact:
     return store.get(contact_id)
 
 
+def upsert(email: str, changes: dict[str, Any], defaults: dict[str, Any] | None = None) -> tuple[Contact, bool]:
+    """The contact with `email`, created with `defaults` and `changes` if there is none, else with
+    `changes` applied; and whether it was created. What imports and the shop's events use."""
+    existing = store.find_by_email(email)
+    if existing is None:
+        try:
+            return create(ContactCreate(email=email, **{**(defaults or {}), **changes})), True
+        except Conflict:
+            # Created between our read and our write (an event and an import, say): change it instead.
+            existing = store.find_by_email(email)
+            if existing is None:
+                raise
+    different = {field: value for field, value in changes.items() if getattr(existing, field) != value}
+    if not different:
+        return existing, False
+    return store.update(existing.id, different, clock.utcnow()), False
+
+
 def update(contact_id: str, patch: ContactPatch) -> Contact:
     changes = patch.model_dump(exclude_unset=True)
     for field, value in changes.items():
@@ -41,15 +62,19 @@ def update(contact_id: str, patch: ContactPatch) -> Contact:
 
 def delete(contact_id: str) -> None:
     """Erasure: every record that holds the contact's data goes, the contact (and its address
-    claim) last, so a failure part-way leaves it findable for a retry. Deleting the subscriber is
-    idempotent; an unknown contact is a NotFound from the last step."""
+    claim) last, so a failure part-way leaves it findable for a retry. Each step is idempotent; an
+    unknown contact is a NotFound from the last step. Counted orders stay, naming no one, so a
+    redelivered order event still counts once."""
     subscriber_store.delete(subscriber_store.subscriber_id(contact_id))
+    order_store.forget_contact(contact_id)
     store.delete(contact_id)
 
 
 def export(contact_id: str) -> ContactExport:
     return ContactExport(
-        contact=store.get(contact_id), subscriber=subscriber_store.find(subscriber_store.subscriber_id(contact_id))
+        contact=store.get(contact_id),
+        subscriber=subscriber_store.find(subscriber_store.subscriber_id(contact_id)),
+        orders=order_store.for_contact(contact_id),
     )
 
 

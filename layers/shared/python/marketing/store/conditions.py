@@ -71,8 +71,10 @@ class Transaction:
         actions: list[Action],
         condition: Condition | None = None,
         on_failure: DomainError | None = None,
+        *,
+        add_version_condition: bool = True,
     ) -> None:
-        self._tx.update(model, actions=actions, condition=condition)
+        self._tx.update(model, actions=actions, condition=condition, add_version_condition=add_version_condition)
         self._failures["update"].append(on_failure)
 
     def failure_at(self, index: int) -> DomainError | None:

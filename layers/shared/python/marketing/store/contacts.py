@@ -9,6 +9,7 @@ whatever the concurrency (a GSI could not enforce that: index writes are not tra
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute, VersionAttribute
@@ -18,8 +19,9 @@ from pynamodb.models import Model
 
 from marketing.errors import Conflict, NotFound
 from marketing.models.contacts import Contact, LifecycleStage, email_key
+from marketing.models.subscribers import SubscriberStatus
 from marketing.store.attributes import DecimalAttribute
-from marketing.store.conditions import get_or_not_found, transaction
+from marketing.store.conditions import Transaction, get_or_not_found, transaction
 
 
 class ByStageIndex(GlobalSecondaryIndex):
@@ -48,6 +50,9 @@ class ContactRecord(Model):
     order_count = NumberAttribute(default=0)
     lifetime_value = DecimalAttribute()
     last_order_at = UTCDateTimeAttribute(null=True)
+    # The subscriber's status, copied here by every subscriber write so that segment evaluation
+    # reads one table (docs/decisions.md, "Segment evaluation").
+    subscription_status = UnicodeAttribute(null=True)
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
     version = VersionAttribute()
@@ -66,6 +71,7 @@ class ContactRecord(Model):
             order_count=int(self.order_count or 0),
             lifetime_value=self.lifetime_value,
             last_order_at=self.last_order_at,
+            subscription_status=SubscriberStatus(self.subscription_status) if self.subscription_status else None,
             created_at=self.created_at,
             updated_at=self.updated_at,
         )
@@ -94,7 +100,7 @@ def _record(contact_id: str) -> ContactRecord:
 
 
 def create(contact: Contact) -> Contact:
-    record = ContactRecord(contact.id, **contact.model_dump(exclude={"id", "currency"}))
+    record = ContactRecord(contact.id, **contact.model_dump(exclude={"id", "currency", "subscription_status"}))
     guard = ContactEmailRecord(email_key(contact.email), contact_id=contact.id)
     with transaction(ContactRecord.Meta.region) as tx:
         tx.save(record, ContactRecord.id.does_not_exist(), Conflict(f"contact {contact.id} exists"))
@@ -133,6 +139,35 @@ def update(contact_id: str, changes: dict[str, Any], updated_at: datetime) -> Co
                 _duplicate(new_email),
             )
     return _record(contact_id).to_domain()
+
+
+def mirror_subscription(tx: Transaction, contact_id: str, status: SubscriberStatus) -> None:
+    """Adds to `tx` the copy of a subscriber's status onto its contact. Not version-checked: the
+    status is not a field staff edit on the contact, so a concurrent contact edit is no conflict."""
+    record = _record(contact_id)
+    tx.update(
+        record,
+        [ContactRecord.subscription_status.set(status.value)],
+        ContactRecord.id.exists(),
+        NotFound(f"contact {contact_id} not found"),
+        add_version_condition=False,
+    )
+
+
+def add_orders(
+    tx: Transaction, contact_id: str, *, orders: int, value: Decimal, ordered_at: datetime | None, now: datetime
+) -> None:
+    """Adds to `tx` a change of the contact's order statistics, version-checked: statistics are
+    read, changed and written back, so a concurrent change must make this transaction retry."""
+    record = _record(contact_id)
+    actions = [
+        ContactRecord.order_count.set(int(record.order_count or 0) + orders),
+        ContactRecord.lifetime_value.set(max(Decimal("0.00"), record.lifetime_value + value)),
+        ContactRecord.updated_at.set(now),
+    ]
+    if ordered_at is not None and (record.last_order_at is None or ordered_at > record.last_order_at):
+        actions.append(ContactRecord.last_order_at.set(ordered_at))
+    tx.update(record, actions, on_failure=Conflict(f"contact {contact_id} changed while counting an order"))
 
 
 def delete(contact_id: str) -> Contact:

@@ -1,7 +1,8 @@
 """Subscribers: the only code that knows how subscriptions are stored.
 
 One subscriber per contact: the id is derived from the contact's id, so a conditional put makes a
-second subscription of the same contact impossible, whatever the concurrency.
+second subscription of the same contact impossible, whatever the concurrency. Every write of a
+status copies it onto the contact in the same transaction (what segment evaluation reads).
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from pynamodb.models import Model
 
 from marketing.errors import Conflict, NotFound
 from marketing.models.subscribers import Preferences, Subscriber, SubscriberSource, SubscriberStatus
-from marketing.store.conditions import get_or_not_found, on_condition_failure
+from marketing.store import contacts
+from marketing.store.conditions import get_or_not_found, transaction
 
 
 def subscriber_id(contact_id: str) -> str:
@@ -70,8 +72,13 @@ def create(subscriber: Subscriber) -> Subscriber:
     record = SubscriberRecord(
         subscriber.id, preferences=PreferencesAttribute(**subscriber.preferences.model_dump()), **fields
     )
-    with on_condition_failure(Conflict(f"contact {subscriber.contact_id} already has a subscription")):
-        record.save(condition=SubscriberRecord.id.does_not_exist())
+    with transaction(SubscriberRecord.Meta.region) as tx:
+        tx.save(
+            record,
+            SubscriberRecord.id.does_not_exist(),
+            Conflict(f"contact {subscriber.contact_id} already has a subscription"),
+        )
+        contacts.mirror_subscription(tx, subscriber.contact_id, subscriber.status)
     return record.to_domain()
 
 
@@ -95,9 +102,13 @@ def update(id_: str, changes: dict[str, Any], updated_at: datetime) -> Subscribe
             value = PreferencesAttribute(**value.model_dump())
         actions.append(getattr(SubscriberRecord, field).set(value))
     actions.append(SubscriberRecord.updated_at.set(updated_at))
-    with on_condition_failure(Conflict(f"subscriber {id_} was changed by someone else; fetch it and retry")):
-        record.update(actions=actions)
-    return record.to_domain()
+    with transaction(SubscriberRecord.Meta.region) as tx:
+        tx.update(
+            record, actions, on_failure=Conflict(f"subscriber {id_} was changed by someone else; fetch it and retry")
+        )
+        if "status" in changes:
+            contacts.mirror_subscription(tx, record.contact_id, SubscriberStatus(changes["status"]))
+    return _record(id_).to_domain()
 
 
 def list_page(

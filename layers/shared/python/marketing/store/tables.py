@@ -11,7 +11,9 @@ from collections.abc import Mapping
 
 from pynamodb.models import Model
 
+from marketing.errors import ConfigError
 from marketing.store.contacts import ContactEmailRecord, ContactRecord
+from marketing.store.orders import OrderRecord
 from marketing.store.subscribers import SubscriberRecord
 from marketing.store.templates import TemplateRecord
 
@@ -21,10 +23,15 @@ TABLES: dict[type[Model], str] = {
     ContactRecord: "CONTACTS_TABLE",
     ContactEmailRecord: "CONTACT_EMAILS_TABLE",
     SubscriberRecord: "SUBSCRIBERS_TABLE",
+    OrderRecord: "ORDERS_TABLE",
 }
 
 
 def bind_tables(environ: Mapping[str, str], region: str) -> None:
+    """Points every model at its table; a missing table name fails the cold start, naming it."""
+    missing = [env_var for env_var in TABLES.values() if not environ.get(env_var)]
+    if missing:
+        raise ConfigError(f"table names missing from the environment: {', '.join(missing)}")
     for model, env_var in TABLES.items():
         model.Meta.table_name = environ[env_var]
         model.Meta.region = region

@@ -1,0 +1,110 @@
+"""The shop's events: what the shop and its CRM publish on the event bus (source `shop`), and
+the `detail` schema of each detail type. docs/shop-events.md documents them for the shop's
+engineers; `mkt events schema` prints the JSON schemas.
+
+Details ignore fields they do not know (a shop may add fields before we read them) but refuse
+missing or malformed ones: such an event goes to the dead-letter queue with the reason.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from marketing.models.contacts import Email, LifecycleStage, Tags
+from marketing.money import DEFAULT_CURRENCY, Amount
+
+Name = Field(default=None, max_length=100)
+
+
+class EventDetail(BaseModel):
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+
+class UserRegistered(EventDetail):
+    """A customer created an account in the shop."""
+
+    user_id: str = Field(min_length=1, max_length=128)
+    email: Email
+    first_name: str | None = Name
+    last_name: str | None = Name
+    marketing_opt_in: bool = Field(default=False, description="Ticked 'send me news and offers' when registering")
+    registered_at: datetime | None = None
+
+
+class ContactUpserted(EventDetail):
+    """The CRM created or changed a contact. Absent fields are left as they are; `tags` replaces."""
+
+    email: Email
+    first_name: str | None = Name
+    last_name: str | None = Name
+    user_id: str | None = Field(default=None, max_length=128)
+    lifecycle_stage: LifecycleStage | None = None
+    tags: Tags | None = None
+
+
+class _CurrencyChecked(EventDetail):
+    currency: str = Field(default=DEFAULT_CURRENCY, min_length=3, max_length=3)
+
+    @field_validator("currency")
+    @classmethod
+    def _platform_currency(cls, currency: str) -> str:
+        # Lifetime value is one sum in the platform's currency; adding other currencies would lie.
+        if currency.upper() != DEFAULT_CURRENCY:
+            raise ValueError(f"only {DEFAULT_CURRENCY} orders are counted (got {currency})")
+        return currency.upper()
+
+
+class OrderPaid(_CurrencyChecked):
+    """An order was paid. Counted once per `order_id`, however often the event is delivered."""
+
+    order_id: str = Field(min_length=1, max_length=128)
+    email: Email
+    user_id: str | None = Field(default=None, max_length=128)
+    first_name: str | None = Name
+    last_name: str | None = Name
+    total: Amount
+    paid_at: datetime
+
+
+class OrderRefunded(_CurrencyChecked):
+    """Part or all of a paid order was refunded. Counted once per `refund_id` (default: the
+    order id, for shops that refund an order at most once)."""
+
+    order_id: str = Field(min_length=1, max_length=128)
+    refund_id: str | None = Field(default=None, max_length=128)
+    amount: Amount
+    refunded_at: datetime
+
+    @field_validator("amount")
+    @classmethod
+    def _positive(cls, amount: Decimal) -> Decimal:
+        if amount <= 0:
+            raise ValueError("must be more than 0")
+        return amount
+
+    @property
+    def refund_key(self) -> str:
+        return self.refund_id or self.order_id
+
+
+DETAIL_SCHEMAS: dict[str, type[EventDetail]] = {
+    "user.registered": UserRegistered,
+    "contact.upserted": ContactUpserted,
+    "order.paid": OrderPaid,
+    "order.refunded": OrderRefunded,
+}
+
+
+class ShopEvent(BaseModel):
+    """The EventBridge envelope, as it arrives in an SQS message from a rule."""
+
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+    id: str
+    source: str
+    detail_type: str = Field(alias="detail-type")
+    time: datetime
+    detail: dict

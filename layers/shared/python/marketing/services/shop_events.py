@@ -1,0 +1,112 @@
+"""What the audience does with the shop's events.
+
+- `user.registered`: the contact is created or gets the user id and names; with marketing opt-in
+  the contact is subscribed (source website), unless the address is suppressed.
+- `contact.upserted`: the CRM's fields are applied to the contact with that address.
+- `order.paid`: counted once per order id into order_count, lifetime_value and last_order_at
+  (a buyer with no contact yet becomes one, stage `customer`).
+- `order.refunded`: taken off the lifetime value once per refund; the order count stays (the
+  customer did order). A refund for an order not counted yet is retried: events can overtake.
+
+Lifecycle stages are the CRM's to set (contact.upserted); orders do not move them.
+"""
+
+from __future__ import annotations
+
+from pydantic import ValidationError
+
+from marketing import clock
+from marketing.errors import BusinessRuleViolation, Unprocessable, ValidationFailed
+from marketing.models.contacts import ContactOrder, LifecycleStage
+from marketing.models.shop_events import (
+    DETAIL_SCHEMAS,
+    ContactUpserted,
+    EventDetail,
+    OrderPaid,
+    OrderRefunded,
+    ShopEvent,
+    UserRegistered,
+)
+from marketing.models.subscribers import SubscriberSource
+from marketing.observability import logger
+from marketing.services import contacts, subscribers
+from marketing.store import orders
+from marketing.topology import SHOP_EVENT_SOURCE
+
+
+def _given(detail: EventDetail, *fields: str) -> dict:
+    return {field: value for field in fields if (value := getattr(detail, field)) is not None}
+
+
+def _user_registered(detail: UserRegistered) -> str:
+    contact, created = contacts.upsert(detail.email, _given(detail, "user_id", "first_name", "last_name"))
+    if not detail.marketing_opt_in:
+        return "contact created" if created else "contact updated"
+    try:
+        subscribers.subscribe_contact(contact, SubscriberSource.WEBSITE)
+    except BusinessRuleViolation as refused:  # a suppressed address stays suppressed
+        logger.warning("opt-in ignored", contact_id=contact.id, reason=refused.message)
+        return "contact saved; address suppressed, not subscribed"
+    return "contact saved and subscribed"
+
+
+def _contact_upserted(detail: ContactUpserted) -> str:
+    _, created = contacts.upsert(detail.email, detail.model_dump(exclude={"email"}, exclude_none=True))
+    return "contact created" if created else "contact updated"
+
+
+def _order_paid(detail: OrderPaid) -> str:
+    if orders.is_counted(detail.order_id):
+        # Checked first so a redelivery never re-creates a contact erased since (the write
+        # below is still conditional: two deliveries at once count once).
+        return "order already counted"
+    contact, _ = contacts.upsert(
+        detail.email,
+        {},
+        defaults={"lifecycle_stage": LifecycleStage.CUSTOMER, **_given(detail, "user_id", "first_name", "last_name")},
+    )
+    order = ContactOrder(order_id=detail.order_id, total=detail.total, currency=detail.currency, paid_at=detail.paid_at)
+    try:
+        orders.record_paid(order, contact.id, clock.utcnow())
+    except orders.AlreadyCounted:
+        return "order already counted"
+    return "order counted"
+
+
+def _order_refunded(detail: OrderRefunded) -> str:
+    try:
+        orders.record_refund(detail.order_id, detail.refund_key, detail.amount, clock.utcnow())
+    except orders.AlreadyCounted:
+        return "refund already counted"
+    except ValidationFailed as refused:
+        raise Unprocessable(refused.message) from refused
+    return "refund counted"
+
+
+_HANDLERS = {
+    "user.registered": _user_registered,
+    "contact.upserted": _contact_upserted,
+    "order.paid": _order_paid,
+    "order.refunded": _order_refunded,
+}
+
+
+def _problems(error: ValidationError) -> str:
+    return "; ".join(f"{'.'.join(map(str, err['loc'])) or 'detail'}: {err['msg']}" for err in error.errors())
+
+
+def handle(body: str) -> str:
+    """Handles one event (an SQS message body from an EventBridge rule); returns what it did.
+    Unprocessable names what is wrong; other errors are worth a retry."""
+    try:
+        event = ShopEvent.model_validate_json(body)
+    except ValidationError as error:
+        raise Unprocessable(f"not an EventBridge event: {_problems(error)}") from error
+    schema = DETAIL_SCHEMAS.get(event.detail_type)
+    if event.source != SHOP_EVENT_SOURCE or schema is None:
+        raise Unprocessable(f"no handler for source {event.source!r}, detail-type {event.detail_type!r}")
+    try:
+        detail = schema.model_validate(event.detail)
+    except ValidationError as error:
+        raise Unprocessable(f"{event.detail_type} detail: {_problems(error)}") from error
+    return _HANDLERS[event.detail_type](detail)

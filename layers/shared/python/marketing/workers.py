@@ -1,0 +1,54 @@
+"""How every SQS worker handles a batch: Powertools batch processing with partial failures.
+
+Two kinds of failure, treated differently:
+- a message that can never succeed (`Unprocessable`: bad JSON, a detail that fails its schema)
+  goes to the dead-letter queue at once, with the reason as a message attribute and in the log;
+- anything else fails just that record: SQS redelivers it, and after the queue's maximum
+  receive count moves it to the dead-letter queue itself. Handlers are idempotent, so a
+  redelivery never does anything twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+
+from marketing import messaging
+from marketing.errors import Unprocessable
+from marketing.observability import logger, metrics
+from marketing.topology import Queue
+
+
+def sqs_batch_handler(queue: Queue, handle: Callable[[str], str]) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
+    """A Lambda handler for `queue` that calls `handle(body)` for each message; `handle` returns
+    what it did (logged) and raises Unprocessable for a message that belongs on the DLQ."""
+    # A batch whose every record failed is reported like any other partial failure (each record
+    # listed), not raised: SQS redelivers the same records either way, and the log says why.
+    processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+
+    def record_handler(record: SQSRecord) -> None:
+        try:
+            outcome = handle(record.body)
+        except Unprocessable as problem:
+            logger.error(
+                "unprocessable message sent to the dead-letter queue", message_id=record.message_id, reason=str(problem)
+            )
+            metrics.add_metric(name="UnprocessableMessages", unit="Count", value=1)
+            messaging.dead_letter(queue, record.body, str(problem))
+            return
+        except Exception:
+            logger.exception("message failed; SQS will deliver it again", message_id=record.message_id)
+            raise
+        logger.info(outcome, message_id=record.message_id)
+
+    @logger.inject_lambda_context
+    @metrics.log_metrics
+    def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        return process_partial_response(
+            event=event, record_handler=record_handler, processor=processor, context=context
+        )
+
+    return lambda_handler

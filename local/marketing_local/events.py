@@ -1,0 +1,51 @@
+"""POST /local/events: publishes shop events to the local bus, through the same rules as in AWS.
+
+Body: one event or a list, each `{"detail-type": "order.paid", "detail": {...}}` (source `shop`
+is implied). Answers with the event ids PutEvents gave, or its error per entry.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from werkzeug.wrappers import Request, Response
+
+from marketing.topology import SHOP_EVENT_SOURCE
+
+
+def entries(events: list[dict[str, Any]], bus: str) -> list[dict[str, Any]]:
+    """PutEvents entries for `events` on `bus`."""
+    return [
+        {
+            "Source": event.get("source", SHOP_EVENT_SOURCE),
+            "DetailType": event["detail-type"],
+            "Detail": json.dumps(event.get("detail", {})),
+            "EventBusName": bus,
+        }
+        for event in events
+    ]
+
+
+class EventPublisher:
+    def __init__(self, events_client: Any, bus: str):
+        self._events = events_client
+        self._bus = bus
+
+    def route(self, request: Request) -> Response:
+        if request.method != "POST":
+            return _json({"error": "POST one event or a list of events"}, 405)
+        try:
+            body = json.loads(request.get_data(as_text=True) or "null")
+            events = body if isinstance(body, list) else [body]
+            batch = entries(events, self._bus)
+        except (ValueError, TypeError, KeyError, AttributeError):
+            return _json({"error": 'send {"detail-type": "...", "detail": {...}} or a list of them'}, 400)
+        published = []
+        for start in range(0, len(batch), 10):  # PutEvents takes ten entries a call
+            published += self._events.put_events(Entries=batch[start : start + 10])["Entries"]
+        return _json({"entries": published}, 200)
+
+
+def _json(body: Any, status: int) -> Response:
+    return Response(json.dumps(body), status=status, content_type="application/json")

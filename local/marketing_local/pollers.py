@@ -1,0 +1,112 @@
+"""Lambda's SQS event source mapping, locally: pollers hand each queue's messages to its worker
+function in batches and delete what the worker did not report as failed (`batchItemFailures`).
+
+What fails is left alone, as Lambda leaves it: it becomes visible again after the queue's
+visibility timeout and, once received `maxReceiveCount` times, SQS (moto) moves it to the DLQ.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import Any
+
+from marketing_local.config import REGION
+from marketing_local.lambda_runtime import FunctionError, LocalFunction
+
+log = logging.getLogger("marketing_local.pollers")
+WAIT_SECONDS = 1  # long-poll for at most this long, so Ctrl-C stops the pollers quickly
+
+
+def _attributes(message_attributes: dict[str, Any]) -> dict[str, Any]:
+    return {
+        name: {
+            "stringValue": value.get("StringValue"),
+            "binaryValue": value.get("BinaryValue"),
+            "stringListValues": [],
+            "binaryListValues": [],
+            "dataType": value["DataType"],
+        }
+        for name, value in message_attributes.items()
+    }
+
+
+def sqs_event(messages: list[dict[str, Any]], queue_arn: str) -> dict[str, Any]:
+    """The event Lambda builds for a batch of received messages."""
+    return {
+        "Records": [
+            {
+                "messageId": message["MessageId"],
+                "receiptHandle": message["ReceiptHandle"],
+                "body": message["Body"],
+                "attributes": message.get("Attributes", {}),
+                "messageAttributes": _attributes(message.get("MessageAttributes", {})),
+                "md5OfBody": message.get("MD5OfBody", ""),
+                "eventSource": "aws:sqs",
+                "eventSourceARN": queue_arn,
+                "awsRegion": REGION,
+            }
+            for message in messages
+        ]
+    }
+
+
+class SqsPoller:
+    """`threads` pollers on one queue, each delivering one batch at a time, like concurrent
+    Lambda invocations: one slow message does not hold up the rest of the queue."""
+
+    def __init__(self, sqs: Any, queue_url: str, function: LocalFunction, batch_size: int, threads: int):
+        self._sqs = sqs
+        self._queue_url = queue_url
+        self._queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"][
+            "QueueArn"
+        ]
+        self._function = function
+        self._batch_size = batch_size
+        self._stopping = threading.Event()
+        self._threads = [
+            threading.Thread(target=self._poll, name=f"poller-{function.name}-{index}", daemon=True)
+            for index in range(threads)
+        ]
+
+    def start(self) -> None:
+        for thread in self._threads:
+            thread.start()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        for thread in self._threads:
+            thread.join(timeout=WAIT_SECONDS + 30)
+
+    def _poll(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                messages = self._sqs.receive_message(
+                    QueueUrl=self._queue_url,
+                    MaxNumberOfMessages=self._batch_size,
+                    WaitTimeSeconds=WAIT_SECONDS,
+                    AttributeNames=["All"],
+                    MessageAttributeNames=["All"],
+                ).get("Messages", [])
+                if messages:
+                    self._deliver(messages)
+            except Exception:  # keep polling, as the event source mapping does; say why it failed
+                if self._stopping.is_set():
+                    return
+                log.exception("polling %s failed", self._queue_url)
+                time.sleep(1)
+
+    def _deliver(self, messages: list[dict[str, Any]]) -> None:
+        try:
+            result = self._function.invoke(sqs_event(messages, self._queue_arn))
+        except FunctionError as error:
+            log.warning("%s failed (%s); the batch will be delivered again", self._function.name, error)
+            return
+        failed = {item["itemIdentifier"] for item in (result or {}).get("batchItemFailures", [])}
+        done = [message for message in messages if message["MessageId"] not in failed]
+        if done:
+            self._sqs.delete_message_batch(
+                QueueUrl=self._queue_url,
+                Entries=[{"Id": str(index), "ReceiptHandle": m["ReceiptHandle"]} for index, m in enumerate(done)],
+            )

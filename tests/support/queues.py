@@ -1,0 +1,45 @@
+"""Drives workers as Lambda's SQS event source does: receive what is on a queue, hand it to the
+handler as one event, delete what the handler did not report as failed."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import boto3
+
+from marketing_local.pollers import sqs_event
+
+
+def receive(queue_url: str, limit: int = 10) -> list[dict[str, Any]]:
+    sqs = boto3.client("sqs")
+    return sqs.receive_message(
+        QueueUrl=queue_url, MaxNumberOfMessages=limit, AttributeNames=["All"], MessageAttributeNames=["All"]
+    ).get("Messages", [])
+
+
+def deliver(handler, queue_url: str, messages: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """Hands `messages` (default: what is on the queue) to `handler`; returns its response."""
+    sqs = boto3.client("sqs")
+    messages = receive(queue_url) if messages is None else messages
+    arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    response = handler(sqs_event(messages, arn), LambdaContext())
+    failed = {item["itemIdentifier"] for item in response.get("batchItemFailures", [])}
+    for message in messages:
+        if message["MessageId"] not in failed:
+            sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
+    return response
+
+
+def bodies(queue_url: str) -> list[dict[str, Any]]:
+    return [json.loads(message["Body"]) for message in receive(queue_url)]
+
+
+class LambdaContext:
+    function_name = "test"
+    memory_limit_in_mb = 512
+    invoked_function_arn = "arn:aws:lambda:eu-west-2:123456789012:function:test"
+    aws_request_id = "test-request"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 60_000
