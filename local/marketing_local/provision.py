@@ -14,6 +14,7 @@ from typing import Any
 
 import boto3
 from botocore.exceptions import ClientError
+from pynamodb.models import Model
 
 from marketing.store.tables import TABLES
 from marketing.topology import (
@@ -42,14 +43,16 @@ class Provisioner:
         return f"{self._prefix}-{short}"
 
     def tables(self) -> dict[str, str]:
+        dynamodb = self._client("dynamodb")
+        existing = set(dynamodb.list_tables(Limit=100)["TableNames"])
         names = {}
         for model, env_var in TABLES.items():
             names[env_var] = self._name(env_var.removesuffix("_TABLE").lower().replace("_", "-"))
-            model.Meta.table_name = names[env_var]
-            model.Meta.region = self._session.region_name
-            model._connection = None
-            if not model.exists():
-                model.create_table(billing_mode="PAY_PER_REQUEST", wait=True)
+            if names[env_var] not in existing:
+                dynamodb.create_table(TableName=names[env_var], **_table_definition(model))
+        waiter = dynamodb.get_waiter("table_exists")
+        for name in names.values():
+            waiter.wait(TableName=name, WaiterConfig={"Delay": 1})
         return names
 
     def queues(self, visibility_cap_seconds: int | None) -> dict[str, str]:
@@ -142,3 +145,23 @@ class Provisioner:
             **self.token_secret(),
             **self.sender(),
         }
+
+
+def _table_definition(model: type[Model]) -> dict[str, Any]:
+    """CreateTable's arguments for a PynamoDB model (its keys and indexes), on demand."""
+    schema = model._get_schema()
+    definition: dict[str, Any] = {
+        "AttributeDefinitions": schema["attribute_definitions"],
+        "KeySchema": sorted(schema["key_schema"], key=lambda key: key["KeyType"] != "HASH"),
+        "BillingMode": "PAY_PER_REQUEST",
+    }
+    if schema["global_secondary_indexes"]:
+        definition["GlobalSecondaryIndexes"] = [
+            {
+                "IndexName": index["index_name"],
+                "KeySchema": index["key_schema"],
+                "Projection": index["projection"],
+            }
+            for index in schema["global_secondary_indexes"]
+        ]
+    return definition

@@ -17,6 +17,7 @@ from marketing.models.contacts import (
 )
 from marketing.store import contacts as store
 from marketing.store import orders as order_store
+from marketing.store import segments as segment_store
 from marketing.store import subscribers as subscriber_store
 
 # Fields a PATCH may not set to null: the contact always has them.
@@ -67,6 +68,7 @@ def delete(contact_id: str) -> None:
     redelivered order event still counts once."""
     subscriber_store.delete(subscriber_store.subscriber_id(contact_id))
     order_store.forget_contact(contact_id)
+    segment_store.forget_contact(contact_id, clock.utcnow())
     store.delete(contact_id)
 
 
@@ -75,6 +77,7 @@ def export(contact_id: str) -> ContactExport:
         contact=store.get(contact_id),
         subscriber=subscriber_store.find(subscriber_store.subscriber_id(contact_id)),
         orders=order_store.for_contact(contact_id),
+        segment_ids=segment_store.segments_of(contact_id),
     )
 
 

@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from typing import TypeVar
 
 from pynamodb.connection import Connection
+from pynamodb.constants import ALL_NEW
 from pynamodb.exceptions import DoesNotExist, PynamoDBException, TransactWriteError
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
@@ -24,6 +25,17 @@ def get_or_not_found(model: type[ModelT], key: str, what: str) -> ModelT:
         return model.get(key, consistent_read=True)
     except DoesNotExist as exc:
         raise NotFound(f"{what} {key} not found") from exc
+
+
+def update_unversioned(
+    model: type[ModelT], key: str, actions: list[Action], condition: Condition | None, on_failure: DomainError
+) -> ModelT:
+    """Changes bookkeeping fields of one item (statuses, counters) without touching its version:
+    staff never edit those fields, so their changes are no reason for a staff edit to get a 409.
+    Returns the item as it is after the change; `on_failure` if `condition` does not hold."""
+    with on_condition_failure(on_failure):
+        response = model._get_connection().update_item(key, actions=actions, condition=condition, return_values=ALL_NEW)
+    return model.from_raw_data(response["Attributes"])
 
 
 def is_condition_failure(exc: Exception) -> bool:

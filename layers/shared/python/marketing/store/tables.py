@@ -14,6 +14,7 @@ from pynamodb.models import Model
 from marketing.errors import ConfigError
 from marketing.store.contacts import ContactEmailRecord, ContactRecord
 from marketing.store.orders import OrderRecord
+from marketing.store.segments import SegmentMemberRecord, SegmentRecord
 from marketing.store.subscribers import SubscriberRecord
 from marketing.store.templates import TemplateRecord
 
@@ -24,6 +25,8 @@ TABLES: dict[type[Model], str] = {
     ContactEmailRecord: "CONTACT_EMAILS_TABLE",
     SubscriberRecord: "SUBSCRIBERS_TABLE",
     OrderRecord: "ORDERS_TABLE",
+    SegmentRecord: "SEGMENTS_TABLE",
+    SegmentMemberRecord: "SEGMENT_MEMBERS_TABLE",
 }
 
 
@@ -33,6 +36,7 @@ def bind_tables(environ: Mapping[str, str], region: str) -> None:
     if missing:
         raise ConfigError(f"table names missing from the environment: {', '.join(missing)}")
     for model, env_var in TABLES.items():
-        model.Meta.table_name = environ[env_var]
-        model.Meta.region = region
-        model._connection = None  # drop a connection bound to a previous table or region
+        if (model.Meta.table_name, getattr(model.Meta, "region", None)) != (environ[env_var], region):
+            model.Meta.table_name = environ[env_var]
+            model.Meta.region = region
+            model._connection = None  # drop a connection bound to a previous table or region

@@ -1,0 +1,27 @@
+"""Worker: refreshes one segment per message (queued by the API and by the daily schedule)."""
+
+from __future__ import annotations
+
+import json
+import os
+
+from marketing.config import BaseSettings, load_settings
+from marketing.errors import Unprocessable
+from marketing.services import segments
+from marketing.store.tables import bind_tables
+from marketing.topology import SEGMENT_REFRESH
+from marketing.workers import sqs_batch_handler
+
+settings = load_settings(BaseSettings)
+bind_tables(os.environ, settings.region)
+
+
+def _refresh(body: str) -> str:
+    try:
+        segment_id = json.loads(body)["segment_id"]
+    except (ValueError, KeyError, TypeError) as error:
+        raise Unprocessable(f'expected {{"segment_id": "..."}}: {error}') from error
+    return segments.refresh(segment_id)
+
+
+lambda_handler = sqs_batch_handler(SEGMENT_REFRESH, _refresh)
