@@ -9,8 +9,12 @@ from constructs import Construct
 from infra.config import StackSettings
 from infra.constructs.api import HttpApi
 from infra.constructs.data import DataTables
+from infra.constructs.imports import ImportsBucket
 from infra.constructs.layer import SharedLayer
+from infra.constructs.messaging import Messaging
+from infra.constructs.workers import Workers
 from infra.nag import acknowledge
+from marketing.topology import CONTACT_IMPORTS, IMPORTS_BUCKET_ENV, SEGMENT_REFRESH
 
 
 class MarketingStack(Stack):
@@ -30,7 +34,34 @@ class MarketingStack(Stack):
             "Rotating the link-signing key would break the unsubscribe and tracking links in every email "
             "already sent; it is rotated by hand with a grace period (docs/decisions.md).",
         )
-        self.api = HttpApi(self, "Api", settings=settings, layer=layer, tables=data.tables, token_secret=token_secret)
+        messaging = Messaging(self, "Messaging")
+        imports = ImportsBucket(self, "ContactImports", uploads_queue=messaging.queues[CONTACT_IMPORTS])
+        # Every function is told where every resource is; what each may do is granted one by one.
+        environment = {
+            **{env_var: table.table_name for env_var, table in data.tables.items()},
+            **messaging.environment(),
+            IMPORTS_BUCKET_ENV: imports.bucket.bucket_name,
+        }
+        self.api = HttpApi(
+            self,
+            "Api",
+            settings=settings,
+            layer=layer,
+            tables=data.tables,
+            token_secret=token_secret,
+            environment=environment,
+        )
+        messaging.queues[SEGMENT_REFRESH].grant_send_messages(self.api.handler)
+        imports.grant_upload(self.api.handler)
+        self.workers = Workers(
+            self,
+            "Workers",
+            layer=layer,
+            tables=data.tables,
+            messaging=messaging,
+            imports=imports,
+            environment=environment,
+        )
         self._suppress_platform_wide()
 
     def _suppress_platform_wide(self) -> None:
@@ -43,7 +74,8 @@ class MarketingStack(Stack):
         acknowledge(
             self,
             "AwsSolutions-IAM5[Resource::*]",
-            "X-Ray trace writes (xray:PutTraceSegments, PutTelemetryRecords) have no resource-level permissions.",
+            "X-Ray trace writes (xray:PutTraceSegments, PutTelemetryRecords) and the CDK-provided handler that "
+            "configures bucket notifications (s3:PutBucketNotification) have no resource-level permissions.",
         )
         acknowledge(
             self,

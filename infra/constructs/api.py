@@ -53,6 +53,7 @@ class HttpApi(Construct):
         layer: lambda_.ILayerVersion,
         tables: dict[str, dynamodb.Table],
         token_secret: secretsmanager.ISecret,
+        environment: dict[str, str],
     ):
         super().__init__(scope, construct_id)
         self.api = apigw.HttpApi(self, "HttpApi", create_default_stage=False, description="Marketing platform API")
@@ -76,7 +77,7 @@ class HttpApi(Construct):
             handler="api.app.lambda_handler",
             layer=layer,
             environment={
-                **{env_var: table.table_name for env_var, table in tables.items()},
+                **environment,
                 "TOKEN_SECRET_NAME": token_secret.secret_name,
                 "PUBLIC_BASE_URL": public_base_url,
             },

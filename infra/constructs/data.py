@@ -8,6 +8,7 @@ from aws_cdk import aws_dynamodb as dynamodb
 from constructs import Construct
 from pynamodb.models import Model
 
+from infra.naming import pascal_case
 from marketing.store.tables import TABLES
 
 _TYPES = {"S": dynamodb.AttributeType.STRING, "N": dynamodb.AttributeType.NUMBER, "B": dynamodb.AttributeType.BINARY}
@@ -20,10 +21,6 @@ def _keys(key_schema: list[dict], definitions: dict[str, str]) -> dict[str, dyna
         role = "partition_key" if key["KeyType"] == "HASH" else "sort_key"
         keys[role] = dynamodb.Attribute(name=name, type=_TYPES[definitions[name]])
     return keys
-
-
-def _table_id(env_var: str) -> str:
-    return "".join(part.capitalize() for part in env_var.removesuffix("_TABLE").split("_")) + "Table"
 
 
 class DataTables(Construct):
@@ -40,7 +37,7 @@ class DataTables(Construct):
         definitions = {item["AttributeName"]: item["AttributeType"] for item in schema["attribute_definitions"]}
         table = dynamodb.Table(
             self,
-            _table_id(env_var),
+            pascal_case(env_var.removesuffix("_TABLE")) + "Table",
             **_keys(schema["key_schema"], definitions),
             billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
             point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(

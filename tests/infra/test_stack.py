@@ -14,6 +14,7 @@ from infra.app import build_app
 from marketing.api_routes import ROUTES
 from marketing.auth import Access
 from marketing.store.tables import TABLES
+from marketing.topology import QUEUES, SCHEDULES, WORKERS
 
 
 def test_every_table_is_on_demand_encrypted_and_recoverable(template):
@@ -127,3 +128,59 @@ def test_an_unacknowledged_nag_finding_fails_synth(tmp_path):
         app.synth()
     report = json.loads((tmp_path / "validation-report.json").read_text())
     assert "AwsSolutions-SQS3" in json.dumps(report)
+
+
+def test_every_queue_has_a_dead_letter_queue_and_every_worker_reports_partial_failures(template):
+    queues = template.find_resources("AWS::SQS::Queue")
+    with_dlq = [queue for queue in queues.values() if "RedrivePolicy" in queue["Properties"]]
+    assert len(with_dlq) == len(QUEUES)
+    assert len(queues) == 2 * len(QUEUES)
+    for queue in with_dlq:
+        assert queue["Properties"]["RedrivePolicy"]["maxReceiveCount"] == 3
+    mappings = template.find_resources("AWS::Lambda::EventSourceMapping")
+    assert len(mappings) == len(WORKERS)
+    for mapping in mappings.values():
+        assert mapping["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    handlers = {props["Properties"]["Handler"] for props in template.find_resources("AWS::Lambda::Function").values()}
+    assert {worker.handler for worker in WORKERS} | {schedule.handler for schedule in SCHEDULES} <= handlers
+
+
+def test_shop_events_are_routed_from_the_custom_bus_to_the_queue(template):
+    template.resource_count_is("AWS::Events::EventBus", 1)
+    template.has_resource_properties(
+        "AWS::Events::Rule",
+        {
+            "EventBusName": Match.any_value(),
+            "EventPattern": {
+                "source": ["shop"],
+                "detail-type": ["contact.upserted", "user.registered", "order.paid", "order.refunded"],
+            },
+            "Targets": [Match.object_like({"DeadLetterConfig": Match.any_value()})],
+        },
+    )
+
+
+def test_dynamic_segments_are_refreshed_daily_at_two(template):
+    template.has_resource_properties("AWS::Events::Rule", {"ScheduleExpression": "cron(0 2 * * ? *)"})
+
+
+def test_uploads_to_the_imports_bucket_notify_the_import_queue(template):
+    template.has_resource_properties(
+        "Custom::S3BucketNotifications",
+        {
+            "NotificationConfiguration": {
+                "QueueConfigurations": [
+                    Match.object_like(
+                        {
+                            "Events": ["s3:ObjectCreated:*"],
+                            "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": "imports/"}]}},
+                        }
+                    )
+                ]
+            }
+        },
+    )
+    template.has_resource_properties(
+        "AWS::S3::Bucket",
+        {"PublicAccessBlockConfiguration": Match.object_like({"BlockPublicAcls": True, "RestrictPublicBuckets": True})},
+    )
