@@ -17,7 +17,9 @@ from marketing.models.contacts import (
     ContactPatch,
     LifecycleStage,
 )
+from marketing.models.imports import ContactImport, ImportCreate
 from marketing.services import contacts as service
+from marketing.services import imports
 
 router = APIGatewayHttpRouter()
 ContactId = Annotated[str, Path(description="Contact id")]
@@ -38,6 +40,30 @@ def list_contacts(
 @router.post("/contacts/", summary="Create a contact", security=STAFF, tags=TAGS, status_code=201)
 def create_contact(body: Annotated[ContactCreate, Body()]) -> Contact:
     return service.create(body)
+
+
+@router.post(
+    "/contacts/imports/",
+    summary="Start a bulk import",
+    description="Answers with a pre-signed `upload.url`: PUT the CSV there and the import starts. Columns: "
+    "email (required), first_name, last_name, user_id, lifecycle_stage, tags (separated by ; or |), "
+    "subscribed (yes/no). Up to 100,000 rows. Follow progress at `GET contacts/imports/{id}/`.",
+    security=STAFF,
+    tags=TAGS,
+    status_code=201,
+)
+def create_import(body: Annotated[ImportCreate, Body()]) -> ContactImport:
+    return imports.create(body)
+
+
+@router.get(
+    "/contacts/imports/<import_id>/",
+    summary="An import's progress, counts and rejected rows",
+    security=STAFF,
+    tags=TAGS,
+)
+def get_import(import_id: Annotated[str, Path(description="Import id")]) -> ContactImport:
+    return imports.get(import_id)
 
 
 @router.get("/contacts/<contact_id>/", summary="Get a contact", security=STAFF, tags=TAGS)

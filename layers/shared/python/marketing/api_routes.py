@@ -64,6 +64,8 @@ ROUTES: tuple[ApiRoute, ...] = (
     ApiRoute("POST", "/templates/{template_id}/preview/", S),
     ApiRoute("GET", "/contacts/", S),
     ApiRoute("POST", "/contacts/", S),
+    ApiRoute("POST", "/contacts/imports/", S),
+    ApiRoute("GET", "/contacts/imports/{import_id}/", S),
     ApiRoute("GET", "/contacts/{contact_id}/", S),
     ApiRoute("PATCH", "/contacts/{contact_id}/", S),
     ApiRoute("DELETE", "/contacts/{contact_id}/", S),

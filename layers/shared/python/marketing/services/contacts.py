@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any
 
 from marketing import clock, pagination
@@ -33,22 +34,33 @@ def get(contact_id: str) -> Contact:
     return store.get(contact_id)
 
 
-def upsert(email: str, changes: dict[str, Any], defaults: dict[str, Any] | None = None) -> tuple[Contact, bool]:
+class Upserted(StrEnum):
+    CREATED = "created"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+
+
+def upsert(
+    email: str, changes: dict[str, Any], defaults: dict[str, Any] | None = None, *, add_tags: bool = False
+) -> tuple[Contact, Upserted]:
     """The contact with `email`, created with `defaults` and `changes` if there is none, else with
-    `changes` applied; and whether it was created. What imports and the shop's events use."""
+    `changes` applied (`add_tags`: given tags join the contact's instead of replacing them); and
+    what happened. What imports and the shop's events use."""
     existing = store.find_by_email(email)
     if existing is None:
         try:
-            return create(ContactCreate(email=email, **{**(defaults or {}), **changes})), True
+            return create(ContactCreate(email=email, **{**(defaults or {}), **changes})), Upserted.CREATED
         except Conflict:
             # Created between our read and our write (an event and an import, say): change it instead.
             existing = store.find_by_email(email)
             if existing is None:
                 raise
+    if add_tags and "tags" in changes:
+        changes = {**changes, "tags": existing.tags + [tag for tag in changes["tags"] if tag not in existing.tags]}
     different = {field: value for field, value in changes.items() if getattr(existing, field) != value}
     if not different:
-        return existing, False
-    return store.update(existing.id, different, clock.utcnow()), False
+        return existing, Upserted.UNCHANGED
+    return store.update(existing.id, different, clock.utcnow()), Upserted.UPDATED
 
 
 def update(contact_id: str, patch: ContactPatch) -> Contact:

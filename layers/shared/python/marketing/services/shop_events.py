@@ -39,9 +39,9 @@ def _given(detail: EventDetail, *fields: str) -> dict:
 
 
 def _user_registered(detail: UserRegistered) -> str:
-    contact, created = contacts.upsert(detail.email, _given(detail, "user_id", "first_name", "last_name"))
+    contact, outcome = contacts.upsert(detail.email, _given(detail, "user_id", "first_name", "last_name"))
     if not detail.marketing_opt_in:
-        return "contact created" if created else "contact updated"
+        return f"contact {outcome}"
     try:
         subscribers.subscribe_contact(contact, SubscriberSource.WEBSITE)
     except BusinessRuleViolation as refused:  # a suppressed address stays suppressed
@@ -51,8 +51,8 @@ def _user_registered(detail: UserRegistered) -> str:
 
 
 def _contact_upserted(detail: ContactUpserted) -> str:
-    _, created = contacts.upsert(detail.email, detail.model_dump(exclude={"email"}, exclude_none=True))
-    return "contact created" if created else "contact updated"
+    _, outcome = contacts.upsert(detail.email, detail.model_dump(exclude={"email"}, exclude_none=True))
+    return f"contact {outcome}"
 
 
 def _order_paid(detail: OrderPaid) -> str:

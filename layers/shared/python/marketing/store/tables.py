@@ -13,6 +13,7 @@ from pynamodb.models import Model
 
 from marketing.errors import ConfigError
 from marketing.store.contacts import ContactEmailRecord, ContactRecord
+from marketing.store.imports import ImportRecord
 from marketing.store.orders import OrderRecord
 from marketing.store.segments import SegmentMemberRecord, SegmentRecord
 from marketing.store.subscribers import SubscriberRecord
@@ -27,6 +28,7 @@ TABLES: dict[type[Model], str] = {
     OrderRecord: "ORDERS_TABLE",
     SegmentRecord: "SEGMENTS_TABLE",
     SegmentMemberRecord: "SEGMENT_MEMBERS_TABLE",
+    ImportRecord: "CONTACT_IMPORTS_TABLE",
 }
 
 

@@ -1,0 +1,117 @@
+"""Contact imports: created through the API, the CSV put in the bucket (S3 notifies the queue as
+it would in AWS), the worker run on what the queue holds, progress read back through the API."""
+
+from __future__ import annotations
+
+import importlib
+
+import boto3
+import pytest
+
+from marketing.models.subscribers import SubscriberSource
+from marketing.services import imports
+from marketing.store import contacts as contact_store
+from marketing.store import subscribers as subscriber_store
+from marketing.topology import CONTACT_IMPORTS, IMPORTS_BUCKET_ENV
+from tests.support.events import STAFF, call
+from tests.support.queues import deliver, receive
+
+THREE_GOOD_TWO_BAD = (
+    "email,first_name,last_name,lifecycle_stage,tags\n"
+    "ada@example.com,Ada,Lovelace,customer,vip;early\n"
+    "not-an-email,Bad,Row,lead,\n"
+    "grace@example.com,Grace,Hopper,lead,\n"
+    "alan@example.com,Alan,Turing,royalty,\n"
+    "linus@example.com,Linus,,vip,\n"
+)
+
+
+@pytest.fixture
+def worker(aws):
+    return importlib.import_module("workers.contact_import").lambda_handler
+
+
+@pytest.fixture
+def run_import(api_handler, aws, worker):
+    """Creates an import, uploads `csv_text` to its key, runs the worker until the queue is empty."""
+
+    def run_import(csv_text: str) -> dict:
+        status, created = call(api_handler, "POST", "/contacts/imports/", {"filename": "list.csv"}, authorizer=STAFF)
+        assert status == 201, created
+        assert created["status"] == "awaiting_upload"
+        assert created["upload"]["method"] == "PUT"
+        assert created["id"] in created["upload"]["url"]
+        boto3.client("s3").put_object(
+            Bucket=aws[IMPORTS_BUCKET_ENV], Key=f"imports/{created['id']}.csv", Body=csv_text.encode()
+        )
+        while messages := receive(aws[CONTACT_IMPORTS.env_var]):
+            deliver(worker, aws[CONTACT_IMPORTS.env_var], messages)
+        status, result = call(api_handler, "GET", f"/contacts/imports/{created['id']}/", authorizer=STAFF)
+        assert status == 200
+        return result
+
+    return run_import
+
+
+def test_three_good_rows_and_two_bad_ones(run_import):
+    result = run_import(THREE_GOOD_TWO_BAD)
+    assert result["status"] == "completed"
+    assert result["upload"] is None
+    assert result["counts"] == {"rows": 5, "created": 3, "updated": 0, "unchanged": 0, "rejected": 2}
+    assert [(error["row"], error["field"]) for error in result["errors"]] == [(3, "email"), (5, "lifecycle_stage")]
+    assert "not a valid email address" in result["errors"][0]["reason"]
+    assert "'customer'" in result["errors"][1]["reason"]
+    ada = contact_store.find_by_email("ada@example.com")
+    assert (ada.first_name, ada.lifecycle_stage.value, ada.tags) == ("Ada", "customer", ["vip", "early"])
+    assert contact_store.find_by_email("alan@example.com") is None
+
+
+def test_existing_contacts_are_updated_tags_added_and_subscriptions_made(run_import):
+    run_import("email,tags\nada@example.com,vip\n")
+    result = run_import(
+        "Email,First_Name,Tags,Subscribed,Shoe_Size\n"
+        "ADA@example.com,Ada,newsletter,yes,5\n"
+        "ada@example.com,Ada,,,\n"
+        "bob@example.com,,,no,9\n"
+    )
+    assert result["counts"] == {"rows": 3, "created": 1, "updated": 1, "unchanged": 1, "rejected": 0}
+    assert result["ignored_columns"] == ["shoe_size"]
+    ada = contact_store.find_by_email("ada@example.com")
+    assert ada.tags == ["vip", "newsletter"]
+    subscriber = subscriber_store.get(subscriber_store.subscriber_id(ada.id))
+    assert subscriber.source == SubscriberSource.IMPORT
+    bob = contact_store.find_by_email("bob@example.com")
+    assert subscriber_store.find(subscriber_store.subscriber_id(bob.id)) is None
+
+
+def test_a_file_is_processed_in_chunks_and_a_redelivered_chunk_counts_once(api_handler, aws, worker, monkeypatch):
+    monkeypatch.setattr(imports, "CHUNK_ROWS", 2)
+    rows = "".join(f'c{n}@example.com,"Name, {n}"\n' for n in range(5))
+    _, created = call(api_handler, "POST", "/contacts/imports/", {}, authorizer=STAFF)
+    boto3.client("s3").put_object(
+        Bucket=aws[IMPORTS_BUCKET_ENV], Key=f"imports/{created['id']}.csv", Body=f"email,first_name\n{rows}".encode()
+    )
+    queue = aws[CONTACT_IMPORTS.env_var]
+    deliver(worker, queue)  # the bucket's test event and the upload notification
+    progress = call(api_handler, "GET", f"/contacts/imports/{created['id']}/", authorizer=STAFF)[1]
+    assert (progress["status"], progress["counts"]["created"]) == ("processing", 2)
+
+    (next_chunk,) = receive(queue)
+    deliver(worker, queue, [next_chunk])
+    deliver(worker, queue, [next_chunk])  # SQS delivered it again
+    deliver(worker, queue)
+    result = call(api_handler, "GET", f"/contacts/imports/{created['id']}/", authorizer=STAFF)[1]
+    assert result["status"] == "completed"
+    assert result["counts"]["created"] == 5
+    assert result["counts"]["rows"] == 5
+    assert contact_store.find_by_email("c3@example.com").first_name == "Name, 3"
+
+
+def test_a_file_without_an_email_column_fails_with_the_reason(run_import):
+    result = run_import("name,stage\nAda,lead\n")
+    assert result["status"] == "failed"
+    assert "email" in result["failure_reason"]
+
+
+def test_an_unknown_import_is_a_404(api_handler):
+    assert call(api_handler, "GET", "/contacts/imports/imp_nope/", authorizer=STAFF)[0] == 404
