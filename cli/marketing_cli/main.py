@@ -4,6 +4,9 @@ Requests are signed with SigV4 using the normal AWS credential chain (environmen
 instance role); `--local` targets local mode with its staff credentials instead.
 
     mkt --local templates list
+    mkt --local contacts import customers.csv
+    mkt --local segments refresh seg_123
+    mkt --local events publish order.paid --detail @order.json
     mkt --api-url https://abc.execute-api.eu-west-2.amazonaws.com/api/v1/marketing templates list
 """
 
@@ -16,6 +19,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from marketing_cli import audience
 from marketing_cli.client import LOCAL_API_URL, ApiClient, ApiError
 
 
@@ -141,6 +145,7 @@ def _add_contacts(resources: argparse._SubParsersAction) -> None:
         action = contacts.add_parser(name, help=text)
         action.add_argument("id")
         action.set_defaults(func=func)
+    audience.add_import(contacts)
 
 
 # --- subscribers -----------------------------------------------------------------------------
@@ -211,6 +216,8 @@ def build_parser() -> argparse.ArgumentParser:
     preview.set_defaults(func=templates_preview)
     _add_contacts(resources)
     _add_subscribers(resources)
+    audience.add_segments(resources)
+    audience.add_events(resources)
     return parser
 
 
@@ -224,6 +231,9 @@ def main(argv: list[str] | None = None) -> int:
             for detail in (error.body.get("error") or {}).get("details", []):
                 print(f"  - {detail.get('field')}: {detail.get('reason')}", file=sys.stderr)
         return 1
+    except TimeoutError as error:
+        print(f"mkt: {error}", file=sys.stderr)
+        return 3
     except OSError as error:
         print(f"mkt: cannot reach the API: {error}", file=sys.stderr)
         return 2

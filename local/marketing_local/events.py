@@ -11,20 +11,7 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
-from marketing.topology import SHOP_EVENT_SOURCE
-
-
-def entries(events: list[dict[str, Any]], bus: str) -> list[dict[str, Any]]:
-    """PutEvents entries for `events` on `bus`."""
-    return [
-        {
-            "Source": event.get("source", SHOP_EVENT_SOURCE),
-            "DetailType": event["detail-type"],
-            "Detail": json.dumps(event.get("detail", {})),
-            "EventBusName": bus,
-        }
-        for event in events
-    ]
+from marketing.topology import shop_event_entries
 
 
 class EventPublisher:
@@ -38,7 +25,7 @@ class EventPublisher:
         try:
             body = json.loads(request.get_data(as_text=True) or "null")
             events = body if isinstance(body, list) else [body]
-            batch = entries(events, self._bus)
+            batch = shop_event_entries(events, self._bus)
         except (ValueError, TypeError, KeyError, AttributeError):
             return _json({"error": 'send {"detail-type": "...", "detail": {...}} or a list of them'}, 400)
         published = []

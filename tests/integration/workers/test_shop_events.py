@@ -13,8 +13,7 @@ from marketing.models.subscribers import SubscriberSource, SubscriberStatus
 from marketing.services import contacts
 from marketing.store import contacts as contact_store
 from marketing.store import subscribers as subscriber_store
-from marketing.topology import EVENT_BUS_ENV, SHOP_EVENTS
-from marketing_local.events import entries
+from marketing.topology import EVENT_BUS_ENV, SHOP_EVENTS, shop_event_entries
 from tests.support.queues import deliver, receive
 
 
@@ -29,7 +28,7 @@ def publish(aws):
 
     def publish(detail_type: str, detail: dict) -> None:
         result = client.put_events(
-            Entries=entries([{"detail-type": detail_type, "detail": detail}], aws[EVENT_BUS_ENV])
+            Entries=shop_event_entries([{"detail-type": detail_type, "detail": detail}], aws[EVENT_BUS_ENV])
         )
         assert result["FailedEntryCount"] == 0
 

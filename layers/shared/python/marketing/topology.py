@@ -8,8 +8,10 @@ Functions find each resource through the environment variable named here.
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass
+from typing import Any
 
 from marketing.errors import ConfigError
 
@@ -100,6 +102,20 @@ SCHEDULES: tuple[Schedule, ...] = (
         sends_to=(SEGMENT_REFRESH,),
     ),
 )
+
+
+def shop_event_entries(events: list[dict[str, Any]], bus: str) -> list[dict[str, Any]]:
+    """PutEvents entries for shop events given as `{"detail-type": ..., "detail": {...}}` (source
+    `shop` unless an event names another): what the CLI and local mode's /local/events publish."""
+    return [
+        {
+            "Source": event.get("source", SHOP_EVENT_SOURCE),
+            "DetailType": event["detail-type"],
+            "Detail": json.dumps(event.get("detail", {})),
+            "EventBusName": bus,
+        }
+        for event in events
+    ]
 
 
 def resource(env_var: str) -> str:

@@ -43,8 +43,9 @@ class RowError(ApiModel):
 
 
 class Upload(ApiModel):
-    url: str = Field(description="PUT the CSV file to this URL (no other headers needed)")
+    url: str = Field(description="PUT the CSV file to this URL, e.g. curl -T list.csv -H 'Content-Type: text/csv'")
     method: str = "PUT"
+    headers: dict[str, str] = Field(default_factory=lambda: {"Content-Type": "text/csv"})
     expires_at: datetime
 
 
