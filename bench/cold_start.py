@@ -17,6 +17,10 @@ import sys
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO_ROOT / "layers" / "shared" / "python"))
+
+from marketing.store.tables import TABLES  # noqa: E402 - needs the layer on the path
+
 TARGET_RATIO = 1.3
 
 # module -> what it is; the first entry is the baseline.
@@ -24,6 +28,9 @@ MODULES = {
     "bare_handler": "bare Powertools handler (baseline)",
     "validated_handler": "reference: bare + request validation",
     "api.app": "API function",
+    "workers.shop_events": "shop-events worker",
+    "workers.segment_refresh": "segment-refresh worker",
+    "workers.contact_import": "contact-import worker",
 }
 REFERENCES = {"bare_handler", "validated_handler"}
 
@@ -45,10 +52,7 @@ LAMBDA_ENVIRONMENT = {
     "AWS_XRAY_CONTEXT_MISSING": "IGNORE_ERROR",
     "POWERTOOLS_SERVICE_NAME": "bench",
     "POWERTOOLS_METRICS_NAMESPACE": "Marketing",
-    "TEMPLATES_TABLE": "bench-templates",
-    "CONTACTS_TABLE": "bench-contacts",
-    "CONTACT_EMAILS_TABLE": "bench-contact-emails",
-    "SUBSCRIBERS_TABLE": "bench-subscribers",
+    **{env_var: f"bench-{env_var.lower()}" for env_var in TABLES.values()},
     "TOKEN_SECRET_NAME": "bench/token",
     "PUBLIC_BASE_URL": "https://bench.example/api/v1/marketing",
 }

@@ -3,7 +3,7 @@ catalog in marketing.topology (local mode creates the same on moto)."""
 
 from __future__ import annotations
 
-from aws_cdk import Duration
+from aws_cdk import CfnOutput, Duration
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_sqs as sqs
@@ -39,6 +39,7 @@ class Messaging(Construct):
             )
 
         self.bus = events.EventBus(self, "ShopEvents", description="The shop's and CRM's events (source shop)")
+        CfnOutput(self, "ShopEventBusName", value=self.bus.event_bus_name, description="Publish shop events here")
         for rule in EVENT_RULES:
             events.Rule(
                 self,

@@ -1,6 +1,6 @@
 """The shop's events: what the shop and its CRM publish on the event bus (source `shop`), and
 the `detail` schema of each detail type. docs/shop-events.md documents them for the shop's
-engineers; `mkt events schema` prints the JSON schemas.
+engineers (a unit test keeps it naming every field).
 
 Details ignore fields they do not know (a shop may add fields before we read them) but refuse
 missing or malformed ones: such an event goes to the dead-letter queue with the reason.

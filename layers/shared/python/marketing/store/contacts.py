@@ -202,15 +202,20 @@ def list_page(
     return items, results.last_evaluated_key
 
 
+SCAN_PAGE_ITEMS = 1000  # bounds the memory a page takes (a 1 MB page of contacts is ~3,000 items)
+
+
 def scan_facts(cost: ScanCost, segment: int = 0, total_segments: int = 1) -> Iterator[ContactFacts]:
-    """Every contact's segment-relevant facts, one 1 MB page at a time (memory stays flat in the
-    number of contacts). `segment` of `total_segments` splits the table for a parallel scan;
+    """Every contact's segment-relevant facts, a page at a time (memory stays flat in the number
+    of contacts). `segment` of `total_segments` splits the table for a parallel scan;
     eventually consistent, which halves the read cost (a refresh is a snapshot anyway)."""
     connection = ContactRecord._get_connection()
     parallel = {"segment": segment, "total_segments": total_segments} if total_segments > 1 else {}
     start_key = None
     while True:
-        page = connection.scan(exclusive_start_key=start_key, return_consumed_capacity="TOTAL", **parallel)
+        page = connection.scan(
+            exclusive_start_key=start_key, limit=SCAN_PAGE_ITEMS, return_consumed_capacity="TOTAL", **parallel
+        )
         items = page.get("Items", [])
         cost.add_page(items, page.get("ConsumedCapacity"), consistent=False)
         for item in items:
