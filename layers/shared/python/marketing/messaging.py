@@ -9,8 +9,6 @@ from functools import cache
 from itertools import islice
 from typing import Any
 
-import boto3
-
 from marketing.topology import Queue, dead_letter_url, queue_url
 
 SQS_BATCH = 10  # SendMessageBatch's limit
@@ -19,6 +17,8 @@ REASON_ATTRIBUTE = "error_reason"
 
 @cache
 def _sqs() -> Any:
+    import boto3  # on first use: boto3 costs a cold start ~0.1 s that most invocations never need
+
     return boto3.client("sqs")
 
 

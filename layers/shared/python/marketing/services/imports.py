@@ -20,7 +20,6 @@ from functools import cache
 from typing import Any
 from urllib.parse import unquote_plus
 
-import boto3
 from botocore.exceptions import ClientError
 from pydantic import ValidationError
 
@@ -50,6 +49,8 @@ CHUNK_SECONDS = 60
 
 @cache
 def _s3() -> Any:
+    import boto3  # on first use: boto3 costs a cold start ~0.1 s that most invocations never need
+
     return boto3.client("s3")
 
 
