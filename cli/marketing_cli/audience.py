@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from marketing.topology import shop_event_entries
+from marketing_cli.arguments import add_paging
 from marketing_cli.client import ApiClient
 from marketing_cli.waiting import bar, follow
 
@@ -101,8 +102,7 @@ def segments_refresh(client: ApiClient, args: argparse.Namespace) -> Any:
 def add_segments(resources: argparse._SubParsersAction) -> None:
     segments = resources.add_parser("segments", help="segments").add_subparsers(dest="action", required=True)
     listing = segments.add_parser("list", help="list segments")
-    listing.add_argument("--limit", type=int)
-    listing.add_argument("--next", help="cursor from the previous page")
+    add_paging(listing)
     listing.set_defaults(func=segments_list)
     create = segments.add_parser("create", help="create a static or dynamic segment")
     create.add_argument("--name", required=True)
@@ -120,8 +120,7 @@ def add_segments(resources: argparse._SubParsersAction) -> None:
         action.set_defaults(func=func)
     members = segments.add_parser("members", help="page through a segment's contacts")
     members.add_argument("id")
-    members.add_argument("--limit", type=int)
-    members.add_argument("--next", help="cursor from the previous page")
+    add_paging(members)
     members.set_defaults(func=segments_members)
     refresh = segments.add_parser("refresh", help="recompute a segment's members and wait for it")
     refresh.add_argument("id")

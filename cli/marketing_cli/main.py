@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from marketing_cli import audience
+from marketing_cli.arguments import add_paging
 from marketing_cli.client import LOCAL_API_URL, ApiClient, ApiError
 
 
@@ -128,8 +129,7 @@ def _contact_fields(parser: argparse.ArgumentParser, email_required: bool) -> No
 def _add_contacts(resources: argparse._SubParsersAction) -> None:
     contacts = resources.add_parser("contacts", help="contacts").add_subparsers(dest="action", required=True)
     listing = contacts.add_parser("list", help="list contacts")
-    listing.add_argument("--limit", type=int)
-    listing.add_argument("--next", help="cursor from the previous page")
+    add_paging(listing)
     listing.add_argument("--email", help="exact address, any case")
     listing.add_argument("--stage")
     listing.add_argument("--tag")
@@ -160,8 +160,7 @@ def subscribers_unsubscribe(client: ApiClient, args: argparse.Namespace) -> Any:
 def _add_subscribers(resources: argparse._SubParsersAction) -> None:
     subscribers = resources.add_parser("subscribers", help="subscribers").add_subparsers(dest="action", required=True)
     listing = subscribers.add_parser("list", help="list subscribers")
-    listing.add_argument("--limit", type=int)
-    listing.add_argument("--next", help="cursor from the previous page")
+    add_paging(listing)
     listing.add_argument("--status", choices=["subscribed", "unsubscribed", "bounced", "complained"])
     listing.set_defaults(func=subscribers_list)
     unsubscribe = subscribers.add_parser("unsubscribe", help="unsubscribe (idempotent)")
@@ -195,8 +194,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     templates = resources.add_parser("templates", help="email templates").add_subparsers(dest="action", required=True)
     listing = templates.add_parser("list", help="list templates, newest first")
-    listing.add_argument("--limit", type=int)
-    listing.add_argument("--next", help="cursor from the previous page")
+    add_paging(listing)
     listing.set_defaults(func=templates_list)
     create = templates.add_parser("create", help="create a template (fields, or --file with JSON)")
     create.add_argument("--file", help="JSON file with the template's fields")

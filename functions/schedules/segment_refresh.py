@@ -3,16 +3,13 @@ slow segment holds up no other."""
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
-from marketing.config import BaseSettings, load_settings
 from marketing.observability import logger, metrics
 from marketing.services import segments
-from marketing.store.tables import bind_tables
+from marketing.store.tables import bind_tables_at_cold_start
 
-settings = load_settings(BaseSettings)
-bind_tables(os.environ, settings.region)
+bind_tables_at_cold_start()
 
 
 @logger.inject_lambda_context

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
 
-from marketing.config import BaseSettings, load_settings
 from marketing.errors import Unprocessable
 from marketing.services import segments
-from marketing.store.tables import bind_tables
+from marketing.store.tables import bind_tables_at_cold_start
 from marketing.topology import SEGMENT_REFRESH
 from marketing.workers import sqs_batch_handler
 
-settings = load_settings(BaseSettings)
-bind_tables(os.environ, settings.region)
+bind_tables_at_cold_start()
 
 
 def _refresh(body: str) -> str:

@@ -12,6 +12,7 @@ from typing import Any
 from werkzeug.wrappers import Request, Response
 
 from marketing.topology import shop_event_entries
+from marketing_local.responses import json_response
 
 
 class EventPublisher:
@@ -21,18 +22,14 @@ class EventPublisher:
 
     def route(self, request: Request) -> Response:
         if request.method != "POST":
-            return _json({"error": "POST one event or a list of events"}, 405)
+            return json_response({"error": "POST one event or a list of events"}, 405)
         try:
             body = json.loads(request.get_data(as_text=True) or "null")
             events = body if isinstance(body, list) else [body]
             batch = shop_event_entries(events, self._bus)
         except (ValueError, TypeError, KeyError, AttributeError):
-            return _json({"error": 'send {"detail-type": "...", "detail": {...}} or a list of them'}, 400)
+            return json_response({"error": 'send {"detail-type": "...", "detail": {...}} or a list of them'}, 400)
         published = []
         for start in range(0, len(batch), 10):  # PutEvents takes ten entries a call
             published += self._events.put_events(Entries=batch[start : start + 10])["Entries"]
-        return _json({"entries": published}, 200)
-
-
-def _json(body: Any, status: int) -> Response:
-    return Response(json.dumps(body), status=status, content_type="application/json")
+        return json_response({"entries": published}, 200)

@@ -28,13 +28,14 @@ from marketing_local import sigv4
 from marketing_local.config import ACCOUNT_ID, REGION, STAFF_ACCESS_KEY, STAFF_SECRET_KEY
 from marketing_local.identity import LocalIdentityProvider, TokenRejected
 from marketing_local.lambda_runtime import FunctionError, LocalFunction
+from marketing_local.responses import json_response
 
 MAX_PAYLOAD_BYTES = 10 * 1024 * 1024  # API Gateway's HTTP API payload limit
 TEXT_TYPES = ("application/json", "text/", "application/xml", "application/x-www-form-urlencoded")
 
 
 def _gateway_error(status: int, message: str) -> Response:
-    return Response(json.dumps({"message": message}), status=status, content_type="application/json")
+    return json_response({"message": message}, status)
 
 
 class Unauthenticated(Exception):
@@ -158,7 +159,7 @@ class Gateway:
     def _response(result: Any) -> Response:
         if not isinstance(result, dict) or "statusCode" not in result:
             # Payload 2.0 lets a function return a bare value: API Gateway sends it as JSON.
-            return Response(json.dumps(result), status=200, content_type="application/json")
+            return json_response(result)
         body = result.get("body") or ""
         data = base64.b64decode(body) if result.get("isBase64Encoded") else body.encode()
         response = Response(data, status=int(result["statusCode"]))

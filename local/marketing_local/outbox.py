@@ -4,12 +4,12 @@
 from __future__ import annotations
 
 import email
-import json
 from email import policy
 
 from werkzeug.wrappers import Request, Response
 
 from marketing_local.config import ACCOUNT_ID, REGION
+from marketing_local.responses import json_response
 
 
 def _sent_messages() -> list:
@@ -36,4 +36,4 @@ def list_outbox(request: Request) -> Response:
     items = [_summary(message) for message in _sent_messages()]
     if recipient:
         items = [item for item in items if any(recipient in str(dest).lower() for dest in item["destinations"])]
-    return Response(json.dumps({"items": items, "count": len(items)}), content_type="application/json")
+    return json_response({"items": items, "count": len(items)})

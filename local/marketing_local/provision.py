@@ -60,7 +60,7 @@ class Provisioner:
         environ = {}
         for queue in QUEUES:
             dlq_url = sqs.create_queue(QueueName=self._name(f"{queue.name}-dlq"))["QueueUrl"]
-            dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+            dlq_arn = self._queue_arn(dlq_url)
             visibility = queue.visibility_timeout_seconds
             if visibility_cap_seconds is not None:
                 visibility = min(visibility, visibility_cap_seconds)

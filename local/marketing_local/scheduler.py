@@ -8,7 +8,6 @@ Cron is EventBridge's six fields (minutes hours day-of-month month day-of-week y
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 import uuid
@@ -22,6 +21,7 @@ from marketing.clock import isoformat
 from marketing.topology import Schedule
 from marketing_local.config import ACCOUNT_ID, REGION
 from marketing_local.lambda_runtime import FunctionError, LocalFunction
+from marketing_local.responses import json_response
 
 log = logging.getLogger("marketing_local.scheduler")
 _RANGES = ((0, 59), (0, 23), (1, 31), (1, 12), (1, 7), (1970, 2199))
@@ -112,9 +112,8 @@ def scheduled_event(schedule: Schedule, moment: datetime) -> dict[str, Any]:
 class Scheduler:
     def __init__(self, schedules: dict[str, tuple[Schedule, LocalFunction]]):
         self._schedules = schedules
-        self._next = {
-            name: Cron.parse(schedule.cron).next_after(datetime.now(UTC)) for name, (schedule, _) in schedules.items()
-        }
+        self._crons = {name: Cron.parse(schedule.cron) for name, (schedule, _) in schedules.items()}
+        self._next = {name: cron.next_after(datetime.now(UTC)) for name, cron in self._crons.items()}
         self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._run, name="scheduler", daemon=True)
 
@@ -134,7 +133,7 @@ class Scheduler:
             now = datetime.now(UTC)
             for name, due in list(self._next.items()):
                 if now >= due:
-                    self._next[name] = Cron.parse(self._schedules[name][0].cron).next_after(now)
+                    self._next[name] = self._crons[name].next_after(now)
                     try:
                         self.fire(name)
                     except FunctionError as error:
@@ -145,12 +144,12 @@ class Scheduler:
         if request.method == "POST":
             name = request.args.get("name", "")
             if name not in self._schedules:
-                return _json({"error": f"no schedule {name!r}; one of {sorted(self._schedules)}"}, 404)
+                return json_response({"error": f"no schedule {name!r}; one of {sorted(self._schedules)}"}, 404)
             try:
-                return _json({"schedule": name, "result": self.fire(name)})
+                return json_response({"schedule": name, "result": self.fire(name)})
             except FunctionError as error:
-                return _json({"schedule": name, "error": error.payload}, 502)
-        return _json(
+                return json_response({"schedule": name, "error": error.payload}, 502)
+        return json_response(
             {
                 "items": [
                     {"name": name, "cron": schedule.cron, "next_run": isoformat(self._next[name])}
@@ -158,7 +157,3 @@ class Scheduler:
                 ]
             }
         )
-
-
-def _json(body: Any, status: int = 200) -> Response:
-    return Response(json.dumps(body, default=str), status=status, content_type="application/json")

@@ -63,10 +63,15 @@ def http_event(
 
 
 class Context:
-    function_name = "api"
+    """The parts of Lambda's context object that handlers and Powertools read."""
+
+    function_name = "test"
     memory_limit_in_mb = 512
-    invoked_function_arn = "arn:aws:lambda:eu-west-2:123456789012:function:api"
+    invoked_function_arn = "arn:aws:lambda:eu-west-2:123456789012:function:test"
     aws_request_id = "test-request"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 60_000
 
 
 def call(handler, method: str, path: str, body: Any = None, **kwargs: Any) -> tuple[int, Any]:

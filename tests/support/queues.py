@@ -9,6 +9,7 @@ from typing import Any
 import boto3
 
 from marketing_local.pollers import sqs_event
+from tests.support.events import Context
 
 
 def receive(queue_url: str, limit: int = 10) -> list[dict[str, Any]]:
@@ -23,7 +24,7 @@ def deliver(handler, queue_url: str, messages: list[dict[str, Any]] | None = Non
     sqs = boto3.client("sqs")
     messages = receive(queue_url) if messages is None else messages
     arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    response = handler(sqs_event(messages, arn), LambdaContext())
+    response = handler(sqs_event(messages, arn), Context())
     failed = {item["itemIdentifier"] for item in response.get("batchItemFailures", [])}
     for message in messages:
         if message["MessageId"] not in failed:
@@ -33,13 +34,3 @@ def deliver(handler, queue_url: str, messages: list[dict[str, Any]] | None = Non
 
 def bodies(queue_url: str) -> list[dict[str, Any]]:
     return [json.loads(message["Body"]) for message in receive(queue_url)]
-
-
-class LambdaContext:
-    function_name = "test"
-    memory_limit_in_mb = 512
-    invoked_function_arn = "arn:aws:lambda:eu-west-2:123456789012:function:test"
-    aws_request_id = "test-request"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 60_000

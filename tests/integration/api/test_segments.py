@@ -7,7 +7,7 @@ import importlib
 import pytest
 
 from marketing.topology import SEGMENT_REFRESH
-from tests.support.events import STAFF, call
+from tests.support.events import STAFF, Context, call
 from tests.support.queues import deliver, receive
 
 CRITERIA = {
@@ -211,7 +211,5 @@ def test_the_daily_schedule_queues_one_refresh_per_dynamic_segment(api_handler, 
         staff(api_handler, "POST", "/segments/", {"name": name, "type": "dynamic", "criteria": {"min_order_count": 1}})
     staff(api_handler, "POST", "/segments/", {"name": "Static", "type": "static"})
     refresh_worker()  # the refreshes queued at creation
-    from tests.support.queues import LambdaContext
-
-    assert schedule({"detail-type": "Scheduled Event", "detail": {}}, LambdaContext()) == {"queued": 2}
+    assert schedule({"detail-type": "Scheduled Event", "detail": {}}, Context()) == {"queued": 2}
     assert len(receive(aws[SEGMENT_REFRESH.env_var])) == 2

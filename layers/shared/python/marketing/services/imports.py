@@ -34,6 +34,7 @@ from marketing.models.imports import (
     ImportCounts,
     ImportCreate,
     ImportRow,
+    ImportStatus,
     RowError,
     Upload,
 )
@@ -143,7 +144,7 @@ def _open_at(import_id: str, offset: int) -> Any | None:
 
 def _process(record: store.ImportRecord) -> str:
     import_id = record.id
-    if record.status != "processing":
+    if record.status != ImportStatus.PROCESSING:
         return f"import {import_id} is {record.status}; nothing to do"
     stream = _open_at(import_id, int(record.next_offset))
     position = _Position(int(record.next_offset))

@@ -106,7 +106,8 @@ def _add_members(segment_id: str, contact_ids: list[str], field: str) -> Segment
     unknown = [contact_id for contact_id in wanted if contact_id not in known]
     if unknown:
         raise ValidationFailed.field(field, f"no such contacts: {', '.join(unknown[:10])}")
-    new = [contact_id for contact_id in wanted if contact_id not in store.existing_members(segment_id, wanted)]
+    already = store.existing_members(segment_id, wanted)
+    new = [contact_id for contact_id in wanted if contact_id not in already]
     store.write_members(segment_id, new, generation=0)
     return store.add_to_count(segment_id, len(new), clock.utcnow())
 

@@ -21,7 +21,6 @@ from marketing.models.contacts import ContactOrder, LifecycleStage
 from marketing.models.shop_events import (
     DETAIL_SCHEMAS,
     ContactUpserted,
-    EventDetail,
     OrderPaid,
     OrderRefunded,
     ShopEvent,
@@ -33,13 +32,11 @@ from marketing.services import contacts, subscribers
 from marketing.store import orders
 from marketing.topology import SHOP_EVENT_SOURCE
 
-
-def _given(detail: EventDetail, *fields: str) -> dict:
-    return {field: value for field in fields if (value := getattr(detail, field)) is not None}
+_PERSON = {"user_id", "first_name", "last_name"}  # what an event may tell about the person
 
 
 def _user_registered(detail: UserRegistered) -> str:
-    contact, outcome = contacts.upsert(detail.email, _given(detail, "user_id", "first_name", "last_name"))
+    contact, outcome = contacts.upsert(detail.email, detail.model_dump(include=_PERSON, exclude_none=True))
     if not detail.marketing_opt_in:
         return f"contact {outcome}"
     try:
@@ -63,7 +60,7 @@ def _order_paid(detail: OrderPaid) -> str:
     contact, _ = contacts.upsert(
         detail.email,
         {},
-        defaults={"lifecycle_stage": LifecycleStage.CUSTOMER, **_given(detail, "user_id", "first_name", "last_name")},
+        defaults={"lifecycle_stage": LifecycleStage.CUSTOMER, **detail.model_dump(include=_PERSON, exclude_none=True)},
     )
     order = ContactOrder(order_id=detail.order_id, total=detail.total, currency=detail.currency, paid_at=detail.paid_at)
     try:

@@ -93,12 +93,12 @@ def create(import_id: str, filename: str, upload: Upload, now: datetime) -> Cont
     return record.to_domain()
 
 
-def get(import_id: str) -> ContactImport:
-    return get_or_not_found(ImportRecord, import_id, "import").to_domain()
-
-
 def record(import_id: str) -> ImportRecord:
     return get_or_not_found(ImportRecord, import_id, "import")
+
+
+def get(import_id: str) -> ContactImport:
+    return record(import_id).to_domain()
 
 
 def start(import_id: str, now: datetime) -> ImportRecord:

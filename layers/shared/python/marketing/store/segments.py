@@ -15,25 +15,15 @@ from datetime import datetime
 from typing import Any
 
 from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute, VersionAttribute
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
+from pynamodb.indexes import GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
 from marketing.errors import Conflict, NotFound
 from marketing.models.segments import RefreshStatus, Segment, SegmentType
 from marketing.store.conditions import get_or_not_found, on_condition_failure, update_unversioned
+from marketing.store.listing import NewestFirstIndex, newest_first_page
 
 LISTING_PARTITION = "segment"
-
-
-class ByCreatedIndex(GlobalSecondaryIndex):
-    """All segments newest first: one partition is fine at the size of a segment list."""
-
-    class Meta:
-        index_name = "by_created"
-        projection = AllProjection()
-
-    listing = UnicodeAttribute(hash_key=True)
-    created_at = UTCDateTimeAttribute(range_key=True)
 
 
 class SegmentRecord(Model):
@@ -58,7 +48,7 @@ class SegmentRecord(Model):
     updated_at = UTCDateTimeAttribute()
     version = VersionAttribute()
 
-    by_created = ByCreatedIndex()
+    by_created = NewestFirstIndex()
 
     def to_domain(self) -> Segment:
         return Segment(
@@ -130,10 +120,7 @@ def delete(segment_id: str) -> None:
 
 
 def list_page(limit: int, start_key: dict[str, Any] | None) -> tuple[list[Segment], dict[str, Any] | None]:
-    results = SegmentRecord.by_created.query(
-        LISTING_PARTITION, scan_index_forward=False, limit=limit, last_evaluated_key=start_key
-    )
-    return [record.to_domain() for record in results], results.last_evaluated_key
+    return newest_first_page(SegmentRecord.by_created, LISTING_PARTITION, limit, start_key)
 
 
 def dynamic_segment_ids() -> Iterator[str]:

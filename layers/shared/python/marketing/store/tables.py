@@ -7,10 +7,12 @@ function's region, once at cold start. CDK and local mode read TABLES to create 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 
 from pynamodb.models import Model
 
+from marketing.config import BaseSettings, load_settings
 from marketing.errors import ConfigError
 from marketing.store.contacts import ContactEmailRecord, ContactRecord
 from marketing.store.imports import ImportRecord
@@ -30,6 +32,12 @@ TABLES: dict[type[Model], str] = {
     SegmentMemberRecord: "SEGMENT_MEMBERS_TABLE",
     ImportRecord: "CONTACT_IMPORTS_TABLE",
 }
+
+
+def bind_tables_at_cold_start() -> None:
+    """What a worker or schedule function does once: bind every model in its region, failing the
+    cold start if its environment lacks the region or a table name."""
+    bind_tables(os.environ, load_settings(BaseSettings).region)
 
 
 def bind_tables(environ: Mapping[str, str], region: str) -> None:

@@ -6,25 +6,14 @@ from datetime import datetime
 from typing import Any
 
 from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute, VersionAttribute
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from marketing.errors import Conflict, NotFound
 from marketing.models.templates import EmailTemplate, TemplateCategory
 from marketing.store.conditions import get_or_not_found, on_condition_failure
+from marketing.store.listing import NewestFirstIndex, newest_first_page
 
 LISTING_PARTITION = "template"
-
-
-class ByCreatedIndex(GlobalSecondaryIndex):
-    """All templates newest first: one partition is fine at the size of a template library."""
-
-    class Meta:
-        index_name = "by_created"
-        projection = AllProjection()
-
-    listing = UnicodeAttribute(hash_key=True)
-    created_at = UTCDateTimeAttribute(range_key=True)
 
 
 class TemplateRecord(Model):
@@ -43,7 +32,7 @@ class TemplateRecord(Model):
     updated_at = UTCDateTimeAttribute()
     version = VersionAttribute()
 
-    by_created = ByCreatedIndex()
+    by_created = NewestFirstIndex()
 
     def to_domain(self) -> EmailTemplate:
         return EmailTemplate(
@@ -98,8 +87,4 @@ def delete(template_id: str) -> None:
 
 
 def list_page(limit: int, start_key: dict[str, Any] | None) -> tuple[list[EmailTemplate], dict[str, Any] | None]:
-    results = TemplateRecord.by_created.query(
-        LISTING_PARTITION, scan_index_forward=False, limit=limit, last_evaluated_key=start_key
-    )
-    items = [record.to_domain() for record in results]
-    return items, results.last_evaluated_key
+    return newest_first_page(TemplateRecord.by_created, LISTING_PARTITION, limit, start_key)

@@ -1,0 +1,28 @@
+"""Libraries small enough to list newest first from one index partition (templates, segments):
+each model adds `listing = UnicodeAttribute(default=<its partition>)` and a NewestFirstIndex."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+
+
+class NewestFirstIndex(GlobalSecondaryIndex):
+    """All items of one model newest first (PynamoDB binds each model's instance to that model)."""
+
+    class Meta:
+        index_name = "by_created"
+        projection = AllProjection()
+
+    listing = UnicodeAttribute(hash_key=True)
+    created_at = UTCDateTimeAttribute(range_key=True)
+
+
+def newest_first_page(
+    index: NewestFirstIndex, partition: str, limit: int, start_key: dict[str, Any] | None
+) -> tuple[list[Any], dict[str, Any] | None]:
+    """One page of domain objects, newest first, and the key to continue from."""
+    results = index.query(partition, scan_index_forward=False, limit=limit, last_evaluated_key=start_key)
+    return [record.to_domain() for record in results], results.last_evaluated_key
