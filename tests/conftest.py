@@ -14,6 +14,7 @@ FUNCTION_ENVIRONMENT = {
     "TOKEN_SECRET_NAME": "test/token-signing-key",
     "PUBLIC_BASE_URL": "https://marketing.test/api/v1/marketing",
     "POWERTOOLS_SERVICE_NAME": "api",
+    "SES_MAX_SEND_RATE": "1000",
     "POWERTOOLS_METRICS_NAMESPACE": "Marketing",
     "POWERTOOLS_TRACE_DISABLED": "true",
     "POWERTOOLS_METRICS_DISABLED": "true",

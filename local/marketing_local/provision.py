@@ -18,16 +18,18 @@ from pynamodb.models import Model
 
 from marketing.store.tables import TABLES
 from marketing.topology import (
+    CAMPAIGN_SENDS,
     CONTACT_IMPORTS,
     EVENT_BUS_ENV,
     EVENT_RULES,
     IMPORTS_BUCKET_ENV,
     IMPORTS_PREFIX,
     QUEUES,
-    SHOP_EVENT_SOURCE,
 )
 
 SENDER_DOMAIN = "shop.example"
+LOCAL_ACCOUNT = "123456789012"  # moto's default account
+SENDER_ADDRESS = f"news@{SENDER_DOMAIN}"
 
 
 class Provisioner:
@@ -81,6 +83,7 @@ class Provisioner:
         return attributes["Attributes"]["QueueArn"]
 
     def event_bus(self, queue_urls: dict[str, str]) -> dict[str, str]:
+        """The shop's bus with its rules, and the rules on the default bus (where SES publishes)."""
         events = self._client("events")
         bus = self._name("shop")
         try:
@@ -89,14 +92,29 @@ class Provisioner:
             if exc.response["Error"]["Code"] != "ResourceAlreadyExistsException":
                 raise
         for rule in EVENT_RULES:
-            pattern = {"source": [SHOP_EVENT_SOURCE], "detail-type": list(rule.detail_types)}
-            events.put_rule(Name=self._name(rule.name), EventBusName=bus, EventPattern=json.dumps(pattern))
+            on_bus = "default" if rule.on_default_bus else bus
+            pattern = {"source": [rule.source], "detail-type": list(rule.detail_types)}
+            events.put_rule(Name=self._name(rule.name), EventBusName=on_bus, EventPattern=json.dumps(pattern))
             events.put_targets(
                 Rule=self._name(rule.name),
-                EventBusName=bus,
+                EventBusName=on_bus,
                 Targets=[{"Id": rule.queue.name, "Arn": self._queue_arn(queue_urls[rule.queue.env_var])}],
             )
         return {EVENT_BUS_ENV: bus}
+
+    def campaign_schedules(self, queue_urls: dict[str, str]) -> dict[str, str]:
+        """The Scheduler group campaign schedules live in (moto stores them; local mode fires them)."""
+        group = self._name("campaigns")
+        try:
+            self._client("scheduler").create_schedule_group(Name=group)
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] != "ConflictException":
+                raise
+        return {
+            "CAMPAIGN_SCHEDULE_GROUP": group,
+            "SCHEDULER_ROLE_ARN": f"arn:aws:iam::{LOCAL_ACCOUNT}:role/{self._name('scheduler')}",
+            "CAMPAIGN_SENDS_QUEUE_ARN": self._queue_arn(queue_urls[CAMPAIGN_SENDS.env_var]),
+        }
 
     def imports_bucket(self, queue_urls: dict[str, str]) -> dict[str, str]:
         s3 = self._client("s3")
@@ -131,8 +149,15 @@ class Provisioner:
         return {"TOKEN_SECRET_NAME": name}
 
     def sender(self) -> dict[str, str]:
+        """A verified sending domain and the configuration set sends go through."""
         self._client("ses").verify_domain_identity(Domain=SENDER_DOMAIN)
-        return {"SENDER_DOMAIN": SENDER_DOMAIN}
+        configuration_set = self._name("email-events")
+        try:
+            self._client("sesv2").create_configuration_set(ConfigurationSetName=configuration_set)
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] != "AlreadyExistsException":
+                raise
+        return {"SENDER_ADDRESS": SENDER_ADDRESS, "SES_CONFIGURATION_SET": configuration_set}
 
     def everything(self, visibility_cap_seconds: int | None = None) -> dict[str, str]:
         """Creates every resource (idempotently) and returns the functions' environment for them."""
@@ -141,6 +166,7 @@ class Provisioner:
             **self.tables(),
             **queue_urls,
             **self.event_bus(queue_urls),
+            **self.campaign_schedules(queue_urls),
             **self.imports_bucket(queue_urls),
             **self.token_secret(),
             **self.sender(),

@@ -29,7 +29,25 @@ class TokenSettings(BaseSettings):
     public_base_url: str = Field(alias="PUBLIC_BASE_URL")
 
 
-class ApiSettings(TokenSettings):
+class EmailSettings(TokenSettings):
+    """What a function that sends email needs."""
+
+    sender_address: str = Field(alias="SENDER_ADDRESS", description="Default From address, on a verified identity")
+    configuration_set: str | None = Field(default=None, alias="SES_CONFIGURATION_SET")
+    # Overrides the account's SES maximum send rate (emails per second) read from SES.
+    max_send_rate: float | None = Field(default=None, alias="SES_MAX_SEND_RATE", gt=0)
+    shop_name: str = Field(default="our shop", alias="SHOP_NAME")
+
+
+class ScheduleSettings(BaseSettings):
+    """Where campaign schedules go: an EventBridge Scheduler group, and the role it sends with."""
+
+    schedule_group: str = Field(alias="CAMPAIGN_SCHEDULE_GROUP")
+    scheduler_role_arn: str = Field(alias="SCHEDULER_ROLE_ARN")
+    send_queue_arn: str = Field(alias="CAMPAIGN_SENDS_QUEUE_ARN")
+
+
+class ApiSettings(EmailSettings, ScheduleSettings):
     """What the API function needs besides its tables (marketing.store.tables.bind_tables checks those)."""
 
 

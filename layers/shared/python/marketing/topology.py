@@ -16,6 +16,7 @@ from typing import Any
 from marketing.errors import ConfigError
 
 SHOP_EVENT_SOURCE = "shop"
+SES_EVENT_SOURCE = "aws.ses"
 EVENT_BUS_ENV = "EVENT_BUS_NAME"
 IMPORTS_BUCKET_ENV = "IMPORTS_BUCKET"
 IMPORTS_PREFIX = "imports/"
@@ -44,15 +45,25 @@ class Worker:
     timeout_seconds: int
     sends_to: tuple[Queue, ...] = ()
     reads_imports: bool = False
+    sends_email: bool = False
+    # Invocations at once (the event source's maximum concurrency); email senders pace themselves
+    # to an equal share of the account's SES send rate.
+    max_concurrency: int | None = None
 
 
 @dataclass(frozen=True)
 class EventRule:
-    """Shop events of these detail types (source `shop`) go to `queue`."""
+    """Events of these detail types from `source` go to `queue`. Shop events arrive on the shop's
+    bus; SES publishes its events to the account's default bus (the only one it supports)."""
 
     name: str
     detail_types: tuple[str, ...]
     queue: Queue
+    source: str = SHOP_EVENT_SOURCE
+
+    @property
+    def on_default_bus(self) -> bool:
+        return self.source != SHOP_EVENT_SOURCE
 
 
 @dataclass(frozen=True)
@@ -68,8 +79,34 @@ class Schedule:
 SHOP_EVENTS = Queue("shop-events", "SHOP_EVENTS_QUEUE_URL", visibility_timeout_seconds=180)
 SEGMENT_REFRESH = Queue("segment-refresh", "SEGMENT_REFRESH_QUEUE_URL", visibility_timeout_seconds=5400)
 CONTACT_IMPORTS = Queue("contact-imports", "CONTACT_IMPORTS_QUEUE_URL", visibility_timeout_seconds=5400)
+# A send: expand the campaign's segment into delivery batches (also what a schedule fires).
+CAMPAIGN_SENDS = Queue("campaign-sends", "CAMPAIGN_SENDS_QUEUE_URL", visibility_timeout_seconds=5400)
+# Batches of recipients to render and send. Retries of single recipients are new messages with a
+# delay, so the queue's own receive count only catches workers that die.
+CAMPAIGN_DELIVERIES = Queue(
+    "campaign-deliveries", "CAMPAIGN_DELIVERIES_QUEUE_URL", visibility_timeout_seconds=1800, max_receive_count=5
+)
+SES_EVENTS = Queue("ses-events", "SES_EVENTS_QUEUE_URL", visibility_timeout_seconds=180)
 
-QUEUES: tuple[Queue, ...] = (SHOP_EVENTS, SEGMENT_REFRESH, CONTACT_IMPORTS)
+QUEUES: tuple[Queue, ...] = (
+    SHOP_EVENTS,
+    SEGMENT_REFRESH,
+    CONTACT_IMPORTS,
+    CAMPAIGN_SENDS,
+    CAMPAIGN_DELIVERIES,
+    SES_EVENTS,
+)
+
+# What SES publishes through the configuration set (EventBridge detail types, source aws.ses).
+SES_EVENT_TYPES = {
+    "SEND": "Email Sent",
+    "DELIVERY": "Email Delivered",
+    "BOUNCE": "Email Bounced",
+    "COMPLAINT": "Email Complaint Received",
+    "REJECT": "Email Rejected",
+    "OPEN": "Email Opened",
+    "CLICK": "Email Clicked",
+}
 
 EVENT_RULES: tuple[EventRule, ...] = (
     EventRule(
@@ -77,6 +114,7 @@ EVENT_RULES: tuple[EventRule, ...] = (
         ("contact.upserted", "user.registered", "order.paid", "order.refunded"),
         SHOP_EVENTS,
     ),
+    EventRule("ses-events", tuple(SES_EVENT_TYPES.values()), SES_EVENTS, source=SES_EVENT_SOURCE),
 )
 
 WORKERS: tuple[Worker, ...] = (
@@ -91,6 +129,25 @@ WORKERS: tuple[Worker, ...] = (
         sends_to=(CONTACT_IMPORTS,),
         reads_imports=True,
     ),
+    Worker(
+        "campaign-send",
+        "workers.campaign_send.lambda_handler",
+        CAMPAIGN_SENDS,
+        batch_size=1,
+        timeout_seconds=900,
+        sends_to=(CAMPAIGN_SENDS, CAMPAIGN_DELIVERIES),
+    ),
+    Worker(
+        "campaign-delivery",
+        "workers.campaign_delivery.lambda_handler",
+        CAMPAIGN_DELIVERIES,
+        batch_size=10,
+        timeout_seconds=300,
+        sends_to=(CAMPAIGN_DELIVERIES,),
+        sends_email=True,
+        max_concurrency=4,
+    ),
+    Worker("ses-events", "workers.ses_events.lambda_handler", SES_EVENTS, batch_size=10, timeout_seconds=30),
 )
 
 SCHEDULES: tuple[Schedule, ...] = (

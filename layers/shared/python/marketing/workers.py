@@ -11,15 +11,42 @@ Two kinds of failure, treated differently:
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from pydantic import BaseModel, ValidationError
 
 from marketing import messaging
 from marketing.errors import Unprocessable
 from marketing.observability import logger, metrics
 from marketing.topology import Queue
+
+MessageT = TypeVar("MessageT", bound=BaseModel)
+
+
+def problems(error: ValidationError) -> str:
+    """A validation error as one line: `field: reason; ...`."""
+    return "; ".join(f"{'.'.join(map(str, err['loc'])) or 'body'}: {err['msg']}" for err in error.errors())
+
+
+def parse_message(model: type[MessageT], body: str) -> MessageT:
+    """The message `body` as `model`; Unprocessable (to the DLQ, with the reason) if it is not one."""
+    try:
+        return model.model_validate_json(body)
+    except ValidationError as error:
+        raise Unprocessable(f"not a {model.__name__} message: {problems(error)}") from error
+
+
+# The invocation being handled, for handlers that must stop before Lambda's timeout.
+_current_context: Any = None
+
+
+def seconds_left() -> float:
+    """Seconds before the current invocation times out (an hour outside Lambda, e.g. in tests)."""
+    if _current_context is None:
+        return 3600.0
+    return _current_context.get_remaining_time_in_millis() / 1000
 
 
 def sqs_batch_handler(queue: Queue, handle: Callable[[str], str]) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
@@ -47,6 +74,8 @@ def sqs_batch_handler(queue: Queue, handle: Callable[[str], str]) -> Callable[[d
     @logger.inject_lambda_context
     @metrics.log_metrics
     def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        global _current_context
+        _current_context = context
         return process_partial_response(
             event=event, record_handler=record_handler, processor=processor, context=context
         )

@@ -5,6 +5,7 @@
 - `contact.upserted`: the CRM's fields are applied to the contact with that address.
 - `order.paid`: counted once per order id into order_count, lifetime_value and last_order_at
   (a buyer with no contact yet becomes one, stage `customer`).
+- `order.paid` is also a conversion of the campaign the contact last clicked (services/conversions).
 - `order.refunded`: taken off the lifetime value once per refund; the order count stays (the
   customer did order). A refund for an order not counted yet is retried: events can overtake.
 
@@ -28,9 +29,10 @@ from marketing.models.shop_events import (
 )
 from marketing.models.subscribers import SubscriberSource
 from marketing.observability import logger
-from marketing.services import contacts, subscribers
+from marketing.services import contacts, conversions, subscribers
 from marketing.store import orders
 from marketing.topology import SHOP_EVENT_SOURCE
+from marketing.workers import problems
 
 _PERSON = {"user_id", "first_name", "last_name"}  # what an event may tell about the person
 
@@ -63,6 +65,8 @@ def _order_paid(detail: OrderPaid) -> str:
         defaults={"lifecycle_stage": LifecycleStage.CUSTOMER, **detail.model_dump(include=_PERSON, exclude_none=True)},
     )
     order = ContactOrder(order_id=detail.order_id, total=detail.total, currency=detail.currency, paid_at=detail.paid_at)
+    # Before the order is counted: a crash in between is redelivered, and both steps are once-only.
+    conversions.attribute(contact.id, order)
     try:
         orders.record_paid(order, contact.id, clock.utcnow())
     except orders.AlreadyCounted:
@@ -88,22 +92,18 @@ _HANDLERS = {
 }
 
 
-def _problems(error: ValidationError) -> str:
-    return "; ".join(f"{'.'.join(map(str, err['loc'])) or 'detail'}: {err['msg']}" for err in error.errors())
-
-
 def handle(body: str) -> str:
     """Handles one event (an SQS message body from an EventBridge rule); returns what it did.
     Unprocessable names what is wrong; other errors are worth a retry."""
     try:
         event = ShopEvent.model_validate_json(body)
     except ValidationError as error:
-        raise Unprocessable(f"not an EventBridge event: {_problems(error)}") from error
+        raise Unprocessable(f"not an EventBridge event: {problems(error)}") from error
     schema = DETAIL_SCHEMAS.get(event.detail_type)
     if event.source != SHOP_EVENT_SOURCE or schema is None:
         raise Unprocessable(f"no handler for source {event.source!r}, detail-type {event.detail_type!r}")
     try:
         detail = schema.model_validate(event.detail)
     except ValidationError as error:
-        raise Unprocessable(f"{event.detail_type} detail: {_problems(error)}") from error
+        raise Unprocessable(f"{event.detail_type} detail: {problems(error)}") from error
     return _HANDLERS[event.detail_type](detail)

@@ -105,6 +105,32 @@ def unsubscribe(subscriber_id: str) -> Subscriber:
     return store.update(subscriber_id, _status_changes(subscriber, SubscriberStatus.UNSUBSCRIBED), clock.utcnow())
 
 
+def suppress(contact: Contact, status: SubscriberStatus) -> Subscriber:
+    """Marks the contact's address bounced or complained (SES said so), subscribed or not: no
+    marketing email goes to it again, and nobody can subscribe it back."""
+    existing = store.find(store.subscriber_id(contact.id))
+    now = clock.utcnow()
+    if existing is None:
+        return store.create(
+            Subscriber(
+                id=store.subscriber_id(contact.id),
+                email=contact.email,
+                contact_id=contact.id,
+                user_id=contact.user_id,
+                status=status,
+                source=SubscriberSource.API,
+                preferences=Preferences(),
+                subscribed_at=None,
+                unsubscribed_at=now,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+    if existing.status in SUPPRESSED:
+        return existing  # the first verdict stands; a redelivered event changes nothing
+    return store.update(existing.id, {"status": status.value, "unsubscribed_at": now}, now)
+
+
 def preferences(subscriber_id: str) -> Preferences:
     return store.get(subscriber_id).preferences
 

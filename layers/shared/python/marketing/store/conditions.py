@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar
 
@@ -40,6 +40,17 @@ def update_unversioned(
 
 def is_condition_failure(exc: Exception) -> bool:
     return getattr(exc, "cause_response_code", None) == "ConditionalCheckFailedException"
+
+
+def applied(write: Callable[[], object]) -> bool:
+    """Runs one conditional write; False (and no error) if its condition did not hold."""
+    try:
+        write()
+    except PynamoDBException as exc:
+        if is_condition_failure(exc):
+            return False
+        raise
+    return True
 
 
 @contextmanager

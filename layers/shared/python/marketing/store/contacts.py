@@ -9,6 +9,7 @@ whatever the concurrency (a GSI could not enforce that: index writes are not tra
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import suppress
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -24,7 +25,7 @@ from marketing.models.segments import ContactFacts
 from marketing.models.subscribers import SubscriberStatus
 from marketing.store.attributes import DecimalAttribute
 from marketing.store.capacity import ScanCost
-from marketing.store.conditions import Transaction, get_or_not_found, transaction
+from marketing.store.conditions import Transaction, get_or_not_found, transaction, update_unversioned
 
 
 class ByStageIndex(GlobalSecondaryIndex):
@@ -56,6 +57,9 @@ class ContactRecord(Model):
     # The subscriber's status, copied here by every subscriber write so that segment evaluation
     # reads one table (docs/decisions.md, "Segment evaluation").
     subscription_status = UnicodeAttribute(null=True)
+    # The last campaign email the contact clicked: an order soon after is that campaign's conversion.
+    last_click_campaign_id = UnicodeAttribute(null=True)
+    last_click_at = UTCDateTimeAttribute(null=True)
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
     version = VersionAttribute()
@@ -155,6 +159,26 @@ def mirror_subscription(tx: Transaction, contact_id: str, status: SubscriberStat
         NotFound(f"contact {contact_id} not found"),
         add_version_condition=False,
     )
+
+
+def record_click(contact_id: str, campaign_id: str, clicked_at: datetime) -> None:
+    """Remembers the campaign of the contact's latest click (not version-checked: bookkeeping)."""
+    with suppress(NotFound):  # erased since the email went out
+        update_unversioned(
+            ContactRecord,
+            contact_id,
+            [ContactRecord.last_click_campaign_id.set(campaign_id), ContactRecord.last_click_at.set(clicked_at)],
+            ContactRecord.id.exists(),
+            NotFound(f"contact {contact_id} not found"),
+        )
+
+
+def last_click(contact_id: str) -> tuple[str, datetime] | None:
+    """The campaign the contact last clicked in, and when; None if it never clicked."""
+    record = _record(contact_id)
+    if record.last_click_campaign_id is None or record.last_click_at is None:
+        return None
+    return record.last_click_campaign_id, record.last_click_at
 
 
 def add_orders(

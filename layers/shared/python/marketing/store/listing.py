@@ -3,6 +3,7 @@ each model adds `listing = UnicodeAttribute(default=<its partition>)` and a Newe
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute
@@ -21,8 +22,13 @@ class NewestFirstIndex(GlobalSecondaryIndex):
 
 
 def newest_first_page(
-    index: NewestFirstIndex, partition: str, limit: int, start_key: dict[str, Any] | None
+    index: NewestFirstIndex,
+    partition: str,
+    limit: int,
+    start_key: dict[str, Any] | None,
+    view: Callable[[Any], Any] | None = None,
 ) -> tuple[list[Any], dict[str, Any] | None]:
-    """One page of domain objects, newest first, and the key to continue from."""
+    """One page, newest first, of each record's `view` (default: its domain object), and the key
+    to continue from."""
     results = index.query(partition, scan_index_forward=False, limit=limit, last_evaluated_key=start_key)
-    return [record.to_domain() for record in results], results.last_evaluated_key
+    return [view(record) if view else record.to_domain() for record in results], results.last_evaluated_key

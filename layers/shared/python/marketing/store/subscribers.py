@@ -122,3 +122,11 @@ def list_page(
 def delete(id_: str) -> None:
     """Removes the subscriber if there is one (erasure is idempotent)."""
     SubscriberRecord(id_).delete(add_version_condition=False)
+
+
+def for_contacts(contact_ids: list[str]) -> dict[str, Subscriber]:
+    """The subscribers of these contacts that have one, by contact id (one request per 100)."""
+    if not contact_ids:
+        return {}
+    records = SubscriberRecord.batch_get([subscriber_id(contact_id) for contact_id in contact_ids])
+    return {record.contact_id: record.to_domain() for record in records}

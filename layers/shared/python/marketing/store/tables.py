@@ -14,9 +14,11 @@ from pynamodb.models import Model
 
 from marketing.config import BaseSettings, load_settings
 from marketing.errors import ConfigError
+from marketing.store.campaigns import CampaignRecord
 from marketing.store.contacts import ContactEmailRecord, ContactRecord
 from marketing.store.imports import ImportRecord
 from marketing.store.orders import OrderRecord
+from marketing.store.recipients import RecipientRecord
 from marketing.store.segments import SegmentMemberRecord, SegmentRecord
 from marketing.store.subscribers import SubscriberRecord
 from marketing.store.templates import TemplateRecord
@@ -31,6 +33,8 @@ TABLES: dict[type[Model], str] = {
     SegmentRecord: "SEGMENTS_TABLE",
     SegmentMemberRecord: "SEGMENT_MEMBERS_TABLE",
     ImportRecord: "CONTACT_IMPORTS_TABLE",
+    CampaignRecord: "CAMPAIGNS_TABLE",
+    RecipientRecord: "CAMPAIGN_RECIPIENTS_TABLE",
 }
 
 

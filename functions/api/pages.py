@@ -1,0 +1,66 @@
+"""The small HTML pages behind the links in an email (unsubscribe, preference centre)."""
+
+from __future__ import annotations
+
+from html import escape
+
+from marketing.models.subscribers import Preferences
+
+_STYLE = (
+    "body{font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem;color:#222}"
+    "button{font-size:1rem;padding:.5rem 1rem}label{display:block;margin:.5rem 0}"
+)
+
+
+def page(title: str, body: str) -> str:
+    return (
+        f'<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" '
+        f'content="width=device-width,initial-scale=1"><title>{escape(title)}</title><style>{_STYLE}</style></head>'
+        f"<body><h1>{escape(title)}</h1>{body}</body></html>"
+    )
+
+
+def invalid_link() -> str:
+    return page("This link is not valid", "<p>It may have been copied incompletely. Use the link in the email.</p>")
+
+
+def no_subscription() -> str:
+    return page("No subscription", "<p>This address gets no marketing email from us.</p>")
+
+
+def confirm_unsubscribe(email: str, action: str) -> str:
+    return page(
+        "Unsubscribe",
+        f"<p>Stop marketing email to <strong>{escape(email)}</strong>?</p>"
+        f'<form method="post" action="{escape(action)}">'
+        '<input type="hidden" name="List-Unsubscribe" value="One-Click">'
+        "<button type=submit>Unsubscribe</button></form>",
+    )
+
+
+def unsubscribed(email: str) -> str:
+    return page(
+        "You are unsubscribed", f"<p><strong>{escape(email)}</strong> will get no more marketing email from us.</p>"
+    )
+
+
+def preference_centre(email: str, subscribed: bool, preferences: Preferences, action: str, saved: bool) -> str:
+    def box(name: str, label: str) -> str:
+        checked = " checked" if getattr(preferences, name) else ""
+        return f'<label><input type="checkbox" name="{name}" value="on"{checked}> {escape(label)}</label>'
+
+    status = (
+        ""
+        if subscribed
+        else "<p>You are unsubscribed from marketing email; these choices apply if you subscribe again.</p>"
+    )
+    notice = "<p><strong>Saved.</strong></p>" if saved else ""
+    return page(
+        "Email preferences",
+        f"{notice}<p>Which emails should <strong>{escape(email)}</strong> get?</p>{status}"
+        f'<form method="post" action="{escape(action)}">'
+        + box("promotional", "Offers and promotions")
+        + box("newsletter", "Newsletter")
+        + "<label><input type=checkbox checked disabled> Order and account emails (always sent)</label>"
+        "<button type=submit>Save</button></form>",
+    )

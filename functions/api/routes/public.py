@@ -1,0 +1,118 @@
+"""Public routes reached from emails: no login, every link carries a signed token.
+
+A bad token never reveals anything: the pixel is a pixel whatever the token, a forged click is a
+400 with no redirect, and the footer pages say only that the link is not valid.
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Annotated
+from urllib.parse import parse_qs, quote
+
+from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
+
+from api import pages
+from marketing.links import PREFERENCES, UNSUBSCRIBE
+from marketing.models.subscribers import PreferencesPatch
+from marketing.services import tracking
+from marketing.tokens import InvalidToken
+
+router = APIGatewayHttpRouter()
+TAGS = ["email links"]
+Token = Annotated[str, Query(description="Signed token from the email")]
+PathToken = Annotated[str, Path(description="Signed token from the email")]
+PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
+NO_STORE = {"Cache-Control": "no-store, max-age=0"}
+ONE_CLICK = ("List-Unsubscribe", "One-Click")
+
+
+def _html(body: str, status: int = 200) -> Response:
+    return Response(status, content_types.TEXT_HTML, body, headers=NO_STORE)
+
+
+def _form() -> dict[str, list[str]]:
+    return parse_qs(router.current_event.decoded_body or "", keep_blank_values=True)
+
+
+def _same_page(token: str) -> str:
+    """A form action back to the page it is on (relative: right behind any custom domain)."""
+    return f"?token={quote(token)}"
+
+
+@router.get("/track/open/<token>/", summary="Open pixel", tags=TAGS, response_description="A 1×1 GIF, always")
+def track_open(token: PathToken) -> Response:
+    tracking.record_open(token)
+    return Response(200, "image/gif", PIXEL, headers=NO_STORE)
+
+
+@router.get(
+    "/track/click/<token>/",
+    summary="Click tracking",
+    description="302 to the link the token was signed for; 400 and no redirect for any other token.",
+    tags=TAGS,
+    responses={302: {"description": "Redirect to the original link"}, 400: {"description": "Not a valid link"}},
+)
+def track_click(token: PathToken) -> Response:
+    try:
+        url = tracking.record_click(token)
+    except InvalidToken:
+        return _html(pages.invalid_link(), 400)
+    return Response(302, content_types.TEXT_PLAIN, "", headers={"Location": url, **NO_STORE})
+
+
+@router.get("/unsubscribe/", summary="Unsubscribe page", tags=TAGS)
+def unsubscribe_page(token: Token) -> Response:
+    try:
+        audience = tracking.audience(UNSUBSCRIBE, token)
+    except InvalidToken:
+        return _html(pages.invalid_link(), 400)
+    if audience is None:
+        return _html(pages.no_subscription())
+    return _html(pages.confirm_unsubscribe(audience.email, _same_page(token)))
+
+
+@router.post(
+    "/unsubscribe/",
+    summary="One-click unsubscribe (RFC 8058)",
+    description="Body `List-Unsubscribe=One-Click` (form-encoded). Idempotent.",
+    tags=TAGS,
+)
+def unsubscribe(token: Token) -> Response:
+    if ONE_CLICK[1] not in _form().get(ONE_CLICK[0], []):
+        return _html(pages.page("Not unsubscribed", "<p>The request did not say List-Unsubscribe=One-Click.</p>"), 400)
+    try:
+        audience = tracking.unsubscribe(token)
+    except InvalidToken:
+        return _html(pages.invalid_link(), 400)
+    if audience is None:
+        return _html(pages.no_subscription())
+    return _html(pages.unsubscribed(audience.email))
+
+
+@router.get("/preferences/", summary="Preference centre", tags=TAGS)
+def preference_page(token: Token) -> Response:
+    try:
+        audience = tracking.audience(PREFERENCES, token)
+    except InvalidToken:
+        return _html(pages.invalid_link(), 400)
+    if audience is None:
+        return _html(pages.no_subscription())
+    action = _same_page(token)
+    return _html(pages.preference_centre(audience.email, audience.subscribed, audience.preferences, action, False))
+
+
+@router.post("/preferences/", summary="Save preferences from the preference centre form", tags=TAGS)
+def save_preferences(token: Token) -> Response:
+    form = _form()
+    patch = PreferencesPatch(promotional="promotional" in form, newsletter="newsletter" in form)
+    try:
+        audience = tracking.update_preferences(token, patch)
+    except InvalidToken:
+        return _html(pages.invalid_link(), 400)
+    if audience is None:
+        return _html(pages.no_subscription())
+    action = _same_page(token)
+    return _html(pages.preference_centre(audience.email, audience.subscribed, audience.preferences, action, True))

@@ -1,0 +1,250 @@
+"""Campaign, recipient and analytics models (the API's edge).
+
+A campaign goes draft → (scheduled →) sending → sent, or to cancelled from draft, scheduled or
+sending. Only drafts and scheduled campaigns can be edited. While it sends, `progress` counts its
+recipients: `total` once the segment is expanded, `queued` = total − sent − failed − suppressed.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+
+from pydantic import Field, computed_field
+
+from marketing.models.base import ApiInput, ApiModel
+from marketing.models.contacts import Email
+from marketing.money import Amount
+
+MAX_TEST_ADDRESSES = 10
+
+
+class CampaignStatus(StrEnum):
+    DRAFT = "draft"
+    SCHEDULED = "scheduled"
+    SENDING = "sending"
+    SENT = "sent"
+    CANCELLED = "cancelled"
+
+
+EDITABLE = {CampaignStatus.DRAFT, CampaignStatus.SCHEDULED}
+
+
+class RecipientStatus(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+    BOUNCED = "bounced"
+    UNSUBSCRIBED = "unsubscribed"
+    SUPPRESSED = "suppressed"
+
+
+class SuppressionReason(StrEnum):
+    NOT_SUBSCRIBED = "not_subscribed"
+    UNSUBSCRIBED = "unsubscribed"
+    BOUNCED = "bounced"
+    COMPLAINED = "complained"
+    OPTED_OUT = "opted_out"
+
+
+class CampaignCreate(ApiInput):
+    name: str = Field(min_length=1, max_length=200)
+    template_id: str = Field(min_length=1)
+    segment_id: str = Field(min_length=1)
+    subject: str | None = Field(
+        default=None, min_length=1, max_length=998, description="Overrides the template's subject; merge tags allowed."
+    )
+    from_name: str = Field(min_length=1, max_length=100, description="Display name of the sender")
+    from_email: Email | None = Field(
+        default=None, description="Sender address on a verified SES identity; default: the platform's sender."
+    )
+    reply_to: Email | None = None
+
+
+class CampaignPatch(ApiInput):
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    template_id: str | None = Field(default=None, min_length=1)
+    segment_id: str | None = Field(default=None, min_length=1)
+    subject: str | None = Field(default=None, min_length=1, max_length=998)
+    from_name: str | None = Field(default=None, min_length=1, max_length=100)
+    from_email: Email | None = None
+    reply_to: Email | None = None
+
+
+class CampaignProgress(ApiModel):
+    total: int = 0
+    sent: int = 0
+    failed: int = 0
+    suppressed: int = 0
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def queued(self) -> int:
+        return max(0, self.total - self.sent - self.failed - self.suppressed)
+
+
+class Campaign(ApiModel):
+    id: str
+    name: str
+    template_id: str
+    segment_id: str
+    subject: str | None
+    from_name: str
+    from_email: str | None
+    reply_to: str | None
+    status: CampaignStatus
+    scheduled_at: datetime | None
+    send_started_at: datetime | None = None
+    sent_at: datetime | None = Field(default=None, description="When the last recipient was handled")
+    send_error: str | None = Field(default=None, description="Why the last send or scheduled start was refused")
+    progress: CampaignProgress
+    created_at: datetime
+    updated_at: datetime
+
+
+class CampaignPage(ApiModel):
+    items: list[Campaign]
+    next: str | None = Field(default=None, description="Cursor for the next page; absent on the last page.")
+
+
+class ScheduleRequest(ApiInput):
+    scheduled_at: datetime = Field(description="ISO 8601 with a time zone; must be in the future")
+
+
+class TestSendRequest(ApiInput):
+    emails: list[Email] = Field(min_length=1, max_length=MAX_TEST_ADDRESSES)
+
+
+class TestSend(ApiModel):
+    email: str
+    message_id: str
+
+
+class TestSendResult(ApiModel):
+    sent: list[TestSend]
+
+
+class RetryResult(ApiModel):
+    requeued: int = Field(description="Failed recipients handed to the delivery queue again")
+
+
+class CampaignRecipient(ApiModel):
+    campaign_id: str
+    contact_id: str
+    email: str
+    status: RecipientStatus
+    suppressed_reason: SuppressionReason | None = None
+    failure_reason: str | None = None
+    attempts: int = 0
+    sent_at: datetime | None = None
+    delivered_at: datetime | None = None
+    opened_at: datetime | None = None
+    clicked_at: datetime | None = None
+    open_count: int = 0
+    click_count: int = 0
+    converted_order_id: str | None = None
+    revenue: Amount | None = None
+
+
+class RecipientPage(ApiModel):
+    items: list[CampaignRecipient]
+    next: str | None = Field(default=None, description="Cursor for the next page; absent on the last page.")
+
+
+def _rate(part: int, whole: int) -> float:
+    return round(part / whole, 4) if whole else 0.0
+
+
+class CampaignAnalytics(ApiModel):
+    """Counters kept as events happen; opens and clicks are unique per recipient."""
+
+    sent: int = 0
+    delivered: int = 0
+    opened: int = 0
+    clicked: int = 0
+    bounced: int = 0
+    complained: int = 0
+    unsubscribed: int = 0
+    conversions: int = 0
+    revenue: Amount = Decimal("0.00")
+    currency: str = "GBP"
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def delivery_rate(self) -> float:
+        return _rate(self.delivered, self.sent)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def open_rate(self) -> float:
+        return _rate(self.opened, self.delivered or self.sent)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def click_rate(self) -> float:
+        return _rate(self.clicked, self.delivered or self.sent)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def click_to_open_rate(self) -> float:
+        return _rate(self.clicked, self.opened)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def bounce_rate(self) -> float:
+        return _rate(self.bounced, self.sent)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def complaint_rate(self) -> float:
+        return _rate(self.complained, self.sent)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def unsubscribe_rate(self) -> float:
+        return _rate(self.unsubscribed, self.sent)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def conversion_rate(self) -> float:
+        return _rate(self.conversions, self.delivered or self.sent)
+
+
+class CampaignReport(ApiModel):
+    campaign_id: str
+    name: str
+    status: CampaignStatus
+    sent_at: datetime | None
+    analytics: CampaignAnalytics
+
+
+class CampaignReportPage(ApiModel):
+    items: list[CampaignReport]
+    next: str | None = Field(default=None, description="Cursor for the next page; absent on the last page.")
+
+
+class AnalyticsOverview(ApiModel):
+    campaigns_sent: int
+    totals: CampaignAnalytics
+
+
+# --- queue messages (internal) ---------------------------------------------------------------
+RECIPIENTS_PER_BATCH = 50  # a claim or result transaction holds these and the campaign: ≤ 100 items
+
+
+class SendRequest(ApiModel):
+    """On the campaign-sends queue: expand this campaign. `scheduled_at` marks a message fired by
+    a schedule, which starts the send if the campaign is still scheduled for that moment."""
+
+    campaign_id: str
+    scheduled_at: datetime | None = None
+
+
+class DeliveryBatch(ApiModel):
+    """On the campaign-deliveries queue: send this campaign to these contacts."""
+
+    campaign_id: str
+    contact_ids: list[str] = Field(min_length=1, max_length=RECIPIENTS_PER_BATCH)
+    attempt: int = Field(default=1, ge=1)
+    retry_failed: bool = False

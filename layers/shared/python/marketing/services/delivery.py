@@ -1,0 +1,219 @@
+"""Delivering one batch of a campaign: check, claim, render, send, record.
+
+Per batch of up to 50 recipients: one read of the campaign, one batch read each of the contacts
+and their subscribers (suppression is decided now, not when the segment was expanded, so an
+unsubscribe a minute ago counts), one claim transaction, the SES sends, one result transaction.
+The claim is what makes a redelivered or duplicated batch send nothing twice, and SES's Send
+events settle the claims of a worker that died mid-batch (store/recipients).
+
+A send SES refuses for good (bad address, rejected) fails that recipient with the reason. A send
+SES cannot take now (throttled) is retried here with backoff, then handed to a new message with
+a longer delay; after MAX_ATTEMPTS the recipient is failed with the reason, and
+`retry-failed/` can hand it back. Nothing is lost on the way: results are recorded even when
+the batch stops early (time running out, an unexpected error).
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from datetime import datetime, timedelta
+
+from marketing import clock, messaging
+from marketing.config import EmailSettings, load_settings
+from marketing.errors import NotFound
+from marketing.ids import new_id
+from marketing.links import email_links
+from marketing.models.campaigns import CampaignStatus, DeliveryBatch, RecipientStatus
+from marketing.models.contacts import Contact
+from marketing.models.templates import EmailTemplate
+from marketing.observability import logger, metrics
+from marketing.services import email_message, suppression
+from marketing.ses import Pacer, SendRefused, SendRetryable, pacer, send_raw
+from marketing.store import campaigns as campaign_store
+from marketing.store import contacts as contact_store
+from marketing.store import recipients
+from marketing.store import subscribers as subscriber_store
+from marketing.store import templates as template_store
+from marketing.store.campaigns import CampaignRecord
+from marketing.topology import CAMPAIGN_DELIVERIES, WORKERS
+from marketing.workers import parse_message, seconds_left
+
+MAX_ATTEMPTS = 4
+RETRY_DELAYS_SECONDS = (30, 120, 600)  # before attempts 2, 3 and 4 (SQS allows up to 900)
+IMMEDIATE_RETRIES = 3  # quick retries of a throttled send before it waits for a later message
+STOP_WITH_SECONDS_LEFT = 20  # leave time to record results before Lambda's timeout
+# A claim older than this belongs to a worker that is gone: longer than the worker's timeout, and
+# long enough for SES's Send event of an email it accepted to have been recorded.
+CLAIM_LEASE = timedelta(minutes=15)
+TEMPLATE_CACHE_SECONDS = 60
+SENDERS = next(worker.max_concurrency or 1 for worker in WORKERS if worker.queue is CAMPAIGN_DELIVERIES)
+
+_templates: dict[str, tuple[float, EmailTemplate]] = {}
+
+
+def _template(template_id: str) -> EmailTemplate:
+    """The campaign's template, read once a minute per container rather than once per batch."""
+    cached = _templates.get(template_id)
+    if cached is None or cached[0] < time.monotonic():
+        cached = (time.monotonic() + TEMPLATE_CACHE_SECONDS, template_store.get(template_id))
+        _templates[template_id] = cached
+    return cached[1]
+
+
+def _send(settings: EmailSettings, sender_pace: Pacer, from_address: str, to: str, mime: bytes) -> str:
+    """One SES send with quick backoff on throttling; SendRetryable if SES still will not take it."""
+    for retry in range(IMMEDIATE_RETRIES + 1):
+        sender_pace.wait()
+        try:
+            return send_raw(from_address, to, mime, settings.configuration_set)
+        except SendRetryable:
+            metrics.add_metric(name="SesThrottled", unit="Count", value=1)
+            if retry == IMMEDIATE_RETRIES:
+                raise
+            time.sleep(min(2.0, 0.2 * 2**retry) * (0.5 + random.random()))  # noqa: S311 - jitter, not security
+    raise AssertionError("unreachable")
+
+
+def _deliver_one(
+    settings: EmailSettings,
+    campaign: CampaignRecord,
+    template: EmailTemplate,
+    contact: Contact,
+    attempt_id: str,
+    sender_pace: Pacer,
+) -> recipients.Result:
+    from_address = campaign.from_email or settings.sender_address
+    envelope = email_message.Envelope(
+        campaign_id=campaign.id,
+        contact_id=contact.id,
+        to=contact.email,
+        from_name=campaign.from_name,
+        from_address=from_address,
+        reply_to=campaign.reply_to,
+        subject=campaign.subject,
+    )
+    try:
+        composed = email_message.compose(
+            template, contact.model_dump(), envelope, email_links(), settings.shop_name, settings.public_base_url
+        )
+    except Exception as exc:  # the template cannot render this contact's data: no retry will help
+        return recipients.Result(
+            contact.id, attempt_id, RecipientStatus.FAILED, reason=f"template failed to render: {exc}"
+        )
+    try:
+        message_id = _send(settings, sender_pace, from_address, contact.email, composed.mime)
+    except SendRefused as exc:
+        return recipients.Result(contact.id, attempt_id, RecipientStatus.FAILED, reason=f"SES refused the email: {exc}")
+    except SendRetryable as exc:
+        return recipients.Result(
+            contact.id, attempt_id, RecipientStatus.PENDING, reason=f"SES throttled the send: {exc}"
+        )
+    except Exception as exc:  # network trouble and the like: worth another attempt
+        logger.exception("send failed", contact_id=contact.id)
+        return recipients.Result(contact.id, attempt_id, RecipientStatus.PENDING, reason=f"send failed: {exc}")
+    return recipients.Result(contact.id, attempt_id, RecipientStatus.SENT, message_id=message_id)
+
+
+def _final(result: recipients.Result, attempt: int) -> recipients.Result:
+    if result.status != RecipientStatus.PENDING or attempt < MAX_ATTEMPTS:
+        return result
+    return recipients.Result(
+        result.contact_id,
+        result.attempt_id,
+        RecipientStatus.FAILED,
+        reason=f"gave up after {MAX_ATTEMPTS} attempts: {result.reason}",
+    )
+
+
+def _settle_abandoned(
+    campaign_id: str, claims: list[recipients.Claim], claimed: set[str], attempt_id: str, now: datetime
+) -> list[str]:
+    """Claims of this batch left by a worker that died: those SES confirmed (Send event) are
+    recorded as sent; the others were never accepted and are taken over to be sent now."""
+    others = [claim.contact_id for claim in claims if not claim.suppressed and claim.contact_id not in claimed]
+    abandoned = recipients.interrupted(campaign_id, others, now - CLAIM_LEASE)
+    if not abandoned:
+        return []
+    accepted = [item for item in abandoned if item.ses_accepted_at is not None]
+    recipients.record_results(
+        campaign_id,
+        [recipients.Result(item.contact_id, item.attempt_id or "", RecipientStatus.SENT) for item in accepted],
+        now,
+    )
+    logger.warning("settled abandoned claims", confirmed_by_ses=len(accepted), resent=len(abandoned) - len(accepted))
+    return recipients.reclaim(
+        campaign_id, [item for item in abandoned if item.ses_accepted_at is None], attempt_id, now
+    )
+
+
+def _send_claimed(
+    settings: EmailSettings,
+    campaign: CampaignRecord,
+    template: EmailTemplate,
+    contacts: list[Contact],
+    attempt_id: str,
+    attempt: int,
+) -> list[recipients.Result]:
+    """Sends to each claimed contact and records every outcome, even if the batch stops early."""
+    sender_pace = pacer(settings.max_send_rate, SENDERS)
+    results: list[recipients.Result] = []
+    try:
+        for contact in contacts:
+            if seconds_left() < STOP_WITH_SECONDS_LEFT:
+                break
+            results.append(_deliver_one(settings, campaign, template, contact, attempt_id, sender_pace))
+    finally:
+        attempted = {result.contact_id for result in results}
+        results += [
+            recipients.Result(contact.id, attempt_id, RecipientStatus.PENDING, reason="the batch stopped early")
+            for contact in contacts
+            if contact.id not in attempted
+        ]
+        results = [_final(result, attempt) for result in results]
+        recipients.record_results(campaign.id, results, clock.utcnow())
+    return results
+
+
+def deliver(body: str) -> str:
+    batch = parse_message(DeliveryBatch, body)
+    try:
+        campaign = campaign_store.record(batch.campaign_id)
+    except NotFound:
+        return f"campaign {batch.campaign_id} was deleted: nothing sent"
+    if campaign.status != CampaignStatus.SENDING.value:
+        return f"campaign {campaign.id} is {campaign.status}: nothing sent"
+    settings = load_settings(EmailSettings)
+    template = _template(campaign.template_id)
+    contacts = {contact.id: contact for contact in contact_store.batch_get(batch.contact_ids)}  # erased ones drop out
+    subscribers = subscriber_store.for_contacts(list(contacts))
+    claims = [
+        recipients.Claim(
+            contact.id, contact.email, suppression.suppression_reason(subscribers.get(contact.id), template.category)
+        )
+        for contact in contacts.values()
+    ]
+    attempt_id = new_id("att")
+    now = clock.utcnow()
+    claimed = recipients.claim(campaign.id, claims, attempt_id, now, retry_failed=batch.retry_failed)
+    to_send = [claim.contact_id for claim in claimed]
+    to_send += _settle_abandoned(campaign.id, claims, set(to_send), attempt_id, now)
+
+    results = _send_claimed(
+        settings, campaign, template, [contacts[contact_id] for contact_id in to_send], attempt_id, batch.attempt
+    )
+    later = [result.contact_id for result in results if result.status == RecipientStatus.PENDING]
+    if later:
+        messaging.send(
+            CAMPAIGN_DELIVERIES,
+            batch.model_copy(update={"contact_ids": later, "attempt": batch.attempt + 1}).model_dump(mode="json"),
+            delay_seconds=RETRY_DELAYS_SECONDS[batch.attempt - 1],
+        )
+    sent = sum(1 for result in results if result.status == RecipientStatus.SENT)
+    failed = sum(1 for result in results if result.status == RecipientStatus.FAILED)
+    metrics.add_metric(name="EmailsSent", unit="Count", value=sent)
+    campaign_store.finish_if_complete(campaign.id, clock.utcnow())
+    return (
+        f"campaign {campaign.id}: {sent} sent, {failed} failed, {len(later)} to retry, "
+        f"{len(batch.contact_ids) - len(to_send)} suppressed or handled before"
+    )

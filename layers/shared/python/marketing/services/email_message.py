@@ -1,0 +1,161 @@
+"""A marketing email, as the MIME that goes to SES: the rendered template with every web link
+click-tracked, an open pixel, a footer with the unsubscribe and preference-centre links, a text
+and an HTML part, and the List-Unsubscribe headers of RFC 2369 and RFC 8058 (one-click)."""
+
+from __future__ import annotations
+
+import html as html_escaping
+import re
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import formataddr, formatdate, make_msgid
+from typing import Any
+
+from marketing.links import EmailLinks
+from marketing.models.templates import EmailTemplate, Preview
+from marketing.services.templates import render_template
+
+_HTML_LINK = re.compile(r"""(<a\b[^>]*?\bhref\s*=\s*)(["'])(.*?)\2""", re.IGNORECASE | re.DOTALL)
+_TEXT_LINK = re.compile(r"""https?://[^\s<>"'()]+""")
+_TRAILING_PUNCTUATION = ".,;:!?"
+_BODY_END = re.compile(r"</body\s*>", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Envelope:
+    campaign_id: str
+    contact_id: str  # "" for a test send
+    to: str
+    from_name: str
+    from_address: str
+    reply_to: str | None = None
+    subject: str | None = None  # overrides the template's subject
+    subject_prefix: str = ""
+
+
+@dataclass(frozen=True)
+class Composed:
+    subject: str
+    html: str
+    text: str
+    mime: bytes
+
+
+class _Tracker:
+    def __init__(self, links: EmailLinks, envelope: Envelope, own_base: str):
+        self._links = links
+        self._envelope = envelope
+        self._own_base = own_base  # links to our own pages (unsubscribe, preferences) stay as they are
+
+    def tracked(self, url: str) -> str:
+        if not url.startswith(("https://", "http://")) or url.startswith(self._own_base):
+            return url
+        return self._links.click_url(self._envelope.campaign_id, self._envelope.contact_id, url)
+
+    def html(self, body: str) -> str:
+        def rewrite(found: re.Match[str]) -> str:
+            url = html_escaping.unescape(found.group(3)).strip()
+            quote = found.group(2)
+            return f"{found.group(1)}{quote}{html_escaping.escape(self.tracked(url), quote=True)}{quote}"
+
+        return _HTML_LINK.sub(rewrite, body)
+
+    def text(self, body: str) -> str:
+        def rewrite(found: re.Match[str]) -> str:
+            url = found.group(0).rstrip(_TRAILING_PUNCTUATION)
+            return self.tracked(url) + found.group(0)[len(url) :]
+
+        return _TEXT_LINK.sub(rewrite, body)
+
+
+def _before_body_end(html: str, addition: str) -> str:
+    ends = list(_BODY_END.finditer(html))
+    if not ends:
+        return html + addition
+    at = ends[-1].start()
+    return html[:at] + addition + html[at:]
+
+
+def merge_fields(contact: dict[str, Any], unsubscribe_url: str, preferences_url: str, shop_name: str) -> dict[str, Any]:
+    """What a template can use: the contact's fields and the links of its footer."""
+    return {
+        "first_name": contact.get("first_name") or "",
+        "last_name": contact.get("last_name") or "",
+        "email": contact.get("email") or "",
+        "lifecycle_stage": contact.get("lifecycle_stage") or "",
+        "order_count": contact.get("order_count") or 0,
+        "lifetime_value": str(contact.get("lifetime_value") or "0.00"),
+        "tags": list(contact.get("tags") or []),
+        "shop_name": shop_name,
+        "unsubscribe_url": unsubscribe_url,
+        "preferences_url": preferences_url,
+    }
+
+
+def compose(
+    template: EmailTemplate,
+    contact: dict[str, Any],
+    envelope: Envelope,
+    links: EmailLinks,
+    shop_name: str,
+    own_base: str,
+) -> Composed:
+    """Renders `template` for `contact` and builds the message. Raises what rendering raises."""
+    unsubscribe_url = links.unsubscribe_url(envelope.campaign_id, envelope.contact_id)
+    preferences_url = links.preferences_url(envelope.campaign_id, envelope.contact_id)
+    context = merge_fields(contact, unsubscribe_url, preferences_url, shop_name)
+    if envelope.subject:
+        template = template.model_copy(update={"subject": envelope.subject})
+    rendered: Preview = render_template(template, context)
+    tracker = _Tracker(links, envelope, own_base)
+
+    footer_html = (
+        '<div style="margin-top:24px;font-size:12px;color:#666666">'
+        f"You receive this email from {html_escaping.escape(shop_name)}. "
+        f'<a href="{html_escaping.escape(unsubscribe_url)}">Unsubscribe</a> &middot; '
+        f'<a href="{html_escaping.escape(preferences_url)}">Manage email preferences</a></div>'
+    )
+    pixel = (
+        f'<img src="{html_escaping.escape(links.open_url(envelope.campaign_id, envelope.contact_id))}" '
+        'width="1" height="1" alt="" style="display:block;border:0;width:1px;height:1px">'
+    )
+    html = _before_body_end(tracker.html(rendered.html), footer_html + pixel)
+    text = (
+        tracker.text(rendered.text)
+        + f"\n\n--\nYou receive this email from {shop_name}.\n"
+        + f"Unsubscribe: {unsubscribe_url}\nEmail preferences: {preferences_url}\n"
+    )
+    subject = envelope.subject_prefix + rendered.subject.replace("\r", " ").replace("\n", " ")
+
+    message = EmailMessage(policy=SMTP)
+    domain = envelope.from_address.rpartition("@")[2]
+    message["From"] = formataddr((envelope.from_name, envelope.from_address))
+    message["To"] = envelope.to
+    message["Subject"] = subject
+    message["Date"] = formatdate(usegmt=True)
+    message["Message-ID"] = make_msgid(domain=domain)
+    if envelope.reply_to:
+        message["Reply-To"] = envelope.reply_to
+    message["List-Unsubscribe"] = f"<{unsubscribe_url}>, <mailto:unsubscribe@{domain}?subject=unsubscribe>"
+    message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    message["X-SES-MESSAGE-TAGS"] = message_tags(envelope)
+    message.set_content(text)
+    message.add_alternative(html, subtype="html")
+    return Composed(subject=subject, html=html, text=text, mime=message.as_bytes())
+
+
+def message_tags(envelope: Envelope) -> str:
+    """SES message tags: every event SES publishes for the message carries them back."""
+    if not envelope.contact_id:
+        return f"kind=test, campaign_id={envelope.campaign_id}"
+    return f"kind=campaign, campaign_id={envelope.campaign_id}, contact_id={envelope.contact_id}"
+
+
+def parse_message_tags(header: str) -> dict[str, str]:
+    tags = {}
+    for pair in header.split(","):
+        name, _, value = pair.strip().partition("=")
+        if name and value:
+            tags[name] = value
+    return tags

@@ -1,0 +1,113 @@
+"""What the links in an email do: record opens and clicks, unsubscribe, change preferences.
+
+Each first open, first click and unsubscribe of a recipient counts once for its campaign (the
+recipient's marker and the campaign counter change in one transaction); repeats only add to the
+recipient's own counts. A click also counts as an open (images are often blocked) and marks the
+campaign as the contact's latest click, which an order in the next days is attributed to.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from marketing import clock
+from marketing.links import CLICK, OPEN, PREFERENCES, UNSUBSCRIBE, Tracked, email_links
+from marketing.models.campaigns import RecipientStatus
+from marketing.models.subscribers import Preferences, PreferencesPatch, Subscriber, SubscriberStatus
+from marketing.services import subscribers
+from marketing.store import contacts as contact_store
+from marketing.store import recipients
+from marketing.store import subscribers as subscriber_store
+from marketing.store.recipients import RecipientRecord
+from marketing.tokens import InvalidToken
+
+
+def _first_open(tracked: Tracked) -> bool:
+    now = clock.utcnow()
+    return recipients.record_once(
+        tracked.campaign_id,
+        tracked.contact_id,
+        RecipientRecord.opened_at,
+        [RecipientRecord.opened_at.set(now), RecipientRecord.open_count.add(1)],
+        {"opened": 1},
+    )
+
+
+def record_open(token: str) -> None:
+    """Records an open if the token is ours; anything else is ignored (the pixel is served anyway)."""
+    try:
+        tracked = email_links().verify(OPEN, token)
+    except InvalidToken:
+        return
+    if tracked.contact_id and not _first_open(tracked):
+        recipients.count_again(tracked.campaign_id, tracked.contact_id, RecipientRecord.open_count)
+
+
+def record_click(token: str) -> str:
+    """The URL to send the reader to; InvalidToken if the token is not one of ours."""
+    tracked = email_links().verify(CLICK, token)
+    if tracked.contact_id:
+        now = clock.utcnow()
+        first = recipients.record_once(
+            tracked.campaign_id,
+            tracked.contact_id,
+            RecipientRecord.clicked_at,
+            [RecipientRecord.clicked_at.set(now), RecipientRecord.click_count.add(1)],
+            {"clicked": 1},
+        )
+        if not first:
+            recipients.count_again(tracked.campaign_id, tracked.contact_id, RecipientRecord.click_count)
+        _first_open(tracked)
+        contact_store.record_click(tracked.contact_id, tracked.campaign_id, now)
+    assert tracked.url is not None
+    return tracked.url
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Who a footer link belongs to, as its page shows them."""
+
+    email: str
+    subscribed: bool
+    preferences: Preferences
+
+
+def _subscriber_of(tracked: Tracked) -> Subscriber | None:
+    if not tracked.contact_id:
+        return None
+    return subscriber_store.find(subscriber_store.subscriber_id(tracked.contact_id))
+
+
+def audience(purpose: str, token: str) -> Audience | None:
+    """The subscriber a footer link is for (None: no subscription, e.g. a test send or erased);
+    InvalidToken if the token is not one of ours for `purpose`."""
+    subscriber = _subscriber_of(email_links().verify(purpose, token))
+    if subscriber is None:
+        return None
+    return Audience(subscriber.email, subscriber.status == SubscriberStatus.SUBSCRIBED, subscriber.preferences)
+
+
+def unsubscribe(token: str) -> Audience | None:
+    """Unsubscribes the link's subscriber (idempotent) and counts it once for the campaign."""
+    tracked = email_links().verify(UNSUBSCRIBE, token)
+    subscriber = _subscriber_of(tracked)
+    if subscriber is None:
+        return None
+    subscriber = subscribers.unsubscribe(subscriber.id)
+    now = clock.utcnow()
+    recipients.record_once(
+        tracked.campaign_id,
+        tracked.contact_id,
+        RecipientRecord.unsubscribed_at,
+        [RecipientRecord.unsubscribed_at.set(now), RecipientRecord.status.set(RecipientStatus.UNSUBSCRIBED.value)],
+        {"unsubscribed": 1},
+    )
+    return Audience(subscriber.email, False, subscriber.preferences)
+
+
+def update_preferences(token: str, patch: PreferencesPatch) -> Audience | None:
+    subscriber = _subscriber_of(email_links().verify(PREFERENCES, token))
+    if subscriber is None:
+        return None
+    preferences = subscribers.update_preferences(subscriber.id, patch)
+    return Audience(subscriber.email, subscriber.status == SubscriberStatus.SUBSCRIBED, preferences)

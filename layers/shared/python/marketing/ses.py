@@ -1,0 +1,117 @@
+"""Sending through Amazon SES (v2 `SendEmail` with raw MIME), paced to the account's send rate.
+
+- Raw content, because only raw messages keep our headers (List-Unsubscribe, tags) intact.
+- Message tags travel in the `X-SES-MESSAGE-TAGS` header of the MIME itself: SES publishes them
+  with every event of that message, and local mode's event simulator reads them from the same
+  place (moto keeps the raw message but drops request parameters).
+- The rate is SES's `MaxSendRate` (read once per container) unless overridden, shared equally by
+  the sending functions that may run at once. Throttling is a `SendRetryable`: the caller keeps
+  the recipient for a later attempt instead of losing it.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from functools import cache
+from typing import Any
+
+from marketing.observability import logger
+
+# SES (v2 and v1) error codes that mean "not now" rather than "never".
+_RETRYABLE = {
+    "TooManyRequestsException",
+    "Throttling",
+    "ThrottlingException",
+    "SendingPausedException",
+    "ServiceUnavailable",
+    "InternalFailure",
+    "RequestTimeout",
+}
+
+
+class SendRetryable(Exception):
+    """SES did not take the email now (throttled, paused, unavailable): try again later."""
+
+
+class SendRefused(Exception):
+    """SES will never take this email as it is (bad address, unverified sender, rejected)."""
+
+
+@cache
+def _client(service: str) -> Any:
+    import boto3  # on first use, like every AWS client of the layer
+    from botocore.config import Config
+
+    # Few quick SDK retries: a throttled send goes back to the caller, who backs off for longer.
+    return boto3.client(service, config=Config(retries={"mode": "standard", "max_attempts": 2}))
+
+
+def send_raw(from_address: str, to: str, mime: bytes, configuration_set: str | None) -> str:
+    """Sends one message; returns SES's message id. SendRetryable or SendRefused if it did not."""
+    from botocore.exceptions import ClientError
+
+    request: dict[str, Any] = {
+        "FromEmailAddress": from_address,
+        "Destination": {"ToAddresses": [to]},
+        "Content": {"Raw": {"Data": mime}},
+    }
+    if configuration_set:
+        request["ConfigurationSetName"] = configuration_set
+    try:
+        return _client("sesv2").send_email(**request)["MessageId"]
+    except ClientError as exc:
+        error = exc.response.get("Error", {})
+        if error.get("Code") in _RETRYABLE or exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) >= 500:
+            raise SendRetryable(f"{error.get('Code')}: {error.get('Message')}") from exc
+        raise SendRefused(f"{error.get('Code')}: {error.get('Message')}") from exc
+
+
+def is_verified_sender(address: str) -> bool:
+    """Whether SES lets us send from `address`: it, or its domain, is a verified identity."""
+    from botocore.exceptions import ClientError
+
+    for identity in (address, address.rpartition("@")[2]):
+        try:
+            found = _client("sesv2").get_email_identity(EmailIdentity=identity)
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] != "NotFoundException":
+                raise
+            continue
+        if found.get("VerifiedForSendingStatus") or found.get("VerificationStatus") == "SUCCESS":
+            return True
+    return False
+
+
+@cache
+def account_send_rate() -> float:
+    """Emails per second the account may send (SES's MaxSendRate)."""
+    quota = _client("ses").get_send_quota()
+    rate = float(quota.get("MaxSendRate") or 1)
+    logger.info("SES send quota read", max_send_rate=rate, max_24_hour_send=quota.get("Max24HourSend"))
+    return rate
+
+
+class Pacer:
+    """Spaces calls `1/rate` seconds apart (thread-safe; a function container sends in one thread,
+    tests and benchmarks may share one pacer)."""
+
+    def __init__(self, rate_per_second: float):
+        self.interval = 1 / rate_per_second
+        self._next = 0.0
+        self._lock = threading.Lock()
+
+    def wait(self) -> None:
+        with self._lock:
+            now = time.monotonic()
+            start = max(now, self._next)
+            self._next = start + self.interval
+        if start > now:
+            time.sleep(start - now)
+
+
+@cache
+def pacer(override: float | None, senders: int) -> Pacer:
+    """This container's share of the send rate: the override or SES's rate, over `senders`."""
+    rate = override if override is not None else account_send_rate()
+    return Pacer(max(rate / max(senders, 1), 0.1))

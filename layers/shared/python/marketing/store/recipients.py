@@ -1,0 +1,308 @@
+"""Campaign recipients: one item per (campaign, contact), the record that makes a send happen once.
+
+A delivery batch moves its recipients through these states, each step one DynamoDB transaction
+for the whole batch (up to 50 recipients and the campaign's counters: one request, not fifty):
+
+    (none) or pending ──claim──▶ sending ──result──▶ sent | failed | pending (a retry is due)
+    (none) ──claim──▶ suppressed            failed ──claim (retry-failed only)──▶ sending
+
+A claim's condition is what stops a second email: a redelivered batch, a duplicate message or a
+second worker finds its recipients already claimed and leaves them alone. A claim by a worker
+that died before recording its result (`sending` past the lease) is settled by what SES said:
+SES publishes a Send event for every email it accepted (recorded as `ses_accepted_at`), so a
+claim with one was sent and is recorded as such, and one without was not and is claimed again.
+Events after the send (delivery, open, click, bounce, complaint, unsubscribe, conversion) each
+change the recipient once, in the same transaction as the campaign counter they move.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from pynamodb.attributes import Attribute, NumberAttribute, UnicodeAttribute, UnicodeSetAttribute, UTCDateTimeAttribute
+from pynamodb.connection import Connection
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.expressions.condition import Condition
+from pynamodb.expressions.update import Action
+from pynamodb.models import Model
+from pynamodb.transactions import TransactWrite
+
+from marketing.models.campaigns import CampaignRecipient, RecipientStatus, SuppressionReason
+from marketing.store.attributes import DecimalAttribute
+from marketing.store.campaigns import add_counters
+from marketing.store.conditions import Transaction, applied, transaction
+
+# Stored only while a worker holds the claim; the API shows such a recipient as pending.
+SENDING = "sending"
+
+
+class RecipientRecord(Model):
+    class Meta:
+        table_name = "campaign_recipients"
+        billing_mode = "PAY_PER_REQUEST"
+
+    campaign_id = UnicodeAttribute(hash_key=True)
+    contact_id = UnicodeAttribute(range_key=True)
+    email = UnicodeAttribute()
+    status = UnicodeAttribute()
+    suppressed_reason = UnicodeAttribute(null=True)
+    failure_reason = UnicodeAttribute(null=True)
+    attempts = NumberAttribute(default=0)
+    attempt_id = UnicodeAttribute(null=True)
+    claimed_at = UTCDateTimeAttribute(null=True)
+    sent_at = UTCDateTimeAttribute(null=True)
+    message_id = UnicodeAttribute(null=True)
+    ses_accepted_at = UTCDateTimeAttribute(null=True)  # SES's Send event for this email arrived
+    delivered_at = UTCDateTimeAttribute(null=True)
+    opened_at = UTCDateTimeAttribute(null=True)
+    clicked_at = UTCDateTimeAttribute(null=True)
+    open_count = NumberAttribute(default=0)
+    click_count = NumberAttribute(default=0)
+    bounced_at = UTCDateTimeAttribute(null=True)
+    complained_at = UTCDateTimeAttribute(null=True)
+    unsubscribed_at = UTCDateTimeAttribute(null=True)
+    converted_order_id = UnicodeAttribute(null=True)
+    revenue = DecimalAttribute(null=True)
+    attributed_orders = UnicodeSetAttribute(null=True)
+
+    def to_domain(self) -> CampaignRecipient:
+        status = RecipientStatus.PENDING if self.status == SENDING else RecipientStatus(self.status)
+        return CampaignRecipient(
+            campaign_id=self.campaign_id,
+            contact_id=self.contact_id,
+            email=self.email,
+            status=status,
+            suppressed_reason=SuppressionReason(self.suppressed_reason) if self.suppressed_reason else None,
+            failure_reason=self.failure_reason,
+            attempts=int(self.attempts or 0),
+            sent_at=self.sent_at,
+            delivered_at=self.delivered_at,
+            opened_at=self.opened_at,
+            clicked_at=self.clicked_at,
+            open_count=int(self.open_count or 0),
+            click_count=int(self.click_count or 0),
+            converted_order_id=self.converted_order_id,
+            revenue=self.revenue,
+        )
+
+
+@dataclass(frozen=True)
+class Claim:
+    contact_id: str
+    email: str
+    suppressed: SuppressionReason | None = None
+
+
+@dataclass(frozen=True)
+class Result:
+    contact_id: str
+    attempt_id: str  # the claim it settles
+    status: RecipientStatus  # SENT, FAILED, or PENDING (try again later)
+    message_id: str | None = None
+    reason: str | None = None
+
+
+def _transact(region: str, write: Any) -> list[int]:
+    """Runs `write(tx)` as one transaction; returns the positions of the operations whose
+    condition failed (the whole transaction was then refused), or [] if it went through."""
+    try:
+        with TransactWrite(connection=Connection(region=region)) as tx:
+            write(Transaction(tx))
+    except TransactWriteError as exc:
+        refused = [
+            index
+            for index, reason in enumerate(exc.cancellation_reasons or [])
+            if reason is not None and reason.code == "ConditionalCheckFailed"
+        ]
+        if not refused:
+            raise
+        return refused
+    return []
+
+
+def claim(
+    campaign_id: str, claims: list[Claim], attempt_id: str, now: datetime, *, retry_failed: bool = False
+) -> list[Claim]:
+    """Claims what nobody has handled yet: suppressed ones are recorded as such, the others are
+    marked `sending` for this attempt. Returns the claims this attempt must now send."""
+    if retry_failed:
+        claimable: Condition = RecipientRecord.status == RecipientStatus.FAILED.value
+    else:
+        claimable = RecipientRecord.status.does_not_exist() | (RecipientRecord.status == RecipientStatus.PENDING.value)
+    pending = list(claims)
+    while pending:
+
+        def write(tx: Transaction, batch: list[Claim] = pending) -> None:
+            for item in batch:
+                actions = [
+                    RecipientRecord.email.set(item.email),
+                    RecipientRecord.claimed_at.set(now),
+                    RecipientRecord.attempt_id.set(attempt_id),
+                ]
+                if item.suppressed:
+                    actions += [
+                        RecipientRecord.status.set(RecipientStatus.SUPPRESSED.value),
+                        RecipientRecord.suppressed_reason.set(item.suppressed.value),
+                    ]
+                else:
+                    actions += [RecipientRecord.status.set(SENDING), RecipientRecord.attempts.add(1)]
+                tx.update(
+                    RecipientRecord(campaign_id, item.contact_id), actions, claimable, add_version_condition=False
+                )
+            counters: dict[str, int | Decimal] = {"suppressed": sum(1 for item in batch if item.suppressed)}
+            if retry_failed:
+                counters["failed"] = -len(batch)
+            add_counters(tx, campaign_id, counters)
+
+        refused = set(_transact(RecipientRecord.Meta.region, write))
+        if not refused:
+            return [item for item in pending if not item.suppressed]
+        pending = [item for index, item in enumerate(pending) if index not in refused]
+    return []
+
+
+def record_results(campaign_id: str, results: list[Result], now: datetime) -> None:
+    """What happened to each claimed send, with the campaign's counters, in one transaction."""
+    if not results:
+        return
+    with transaction(RecipientRecord.Meta.region) as tx:
+        for result in results:
+            owned = (RecipientRecord.status == SENDING) & (RecipientRecord.attempt_id == result.attempt_id)
+            actions: list[Action] = [RecipientRecord.status.set(result.status.value)]
+            if result.status == RecipientStatus.SENT:
+                actions += [RecipientRecord.sent_at.set(now), RecipientRecord.failure_reason.remove()]
+                if result.message_id:
+                    actions.append(RecipientRecord.message_id.set(result.message_id))
+            else:
+                actions.append(RecipientRecord.failure_reason.set((result.reason or "unknown")[:500]))
+            tx.update(RecipientRecord(campaign_id, result.contact_id), actions, owned, add_version_condition=False)
+        add_counters(
+            tx,
+            campaign_id,
+            {
+                "sent": sum(1 for result in results if result.status == RecipientStatus.SENT),
+                "failed": sum(1 for result in results if result.status == RecipientStatus.FAILED),
+            },
+        )
+
+
+def interrupted(campaign_id: str, contact_ids: Iterable[str], stale_before: datetime) -> list[RecipientRecord]:
+    """Recipients among `contact_ids` whose claim is older than `stale_before` and unresolved."""
+    keys = [(campaign_id, contact_id) for contact_id in contact_ids]
+    if not keys:
+        return []
+    return [
+        item
+        for item in RecipientRecord.batch_get(keys)
+        if item.status == SENDING and item.claimed_at is not None and item.claimed_at < stale_before
+    ]
+
+
+def reclaim(campaign_id: str, stale: list[RecipientRecord], attempt_id: str, now: datetime) -> list[str]:
+    """Takes over abandoned claims for this attempt; returns the contact ids it now holds."""
+    pending = list(stale)
+    while pending:
+
+        def write(tx: Transaction, batch: list[RecipientRecord] = pending) -> None:
+            for item in batch:
+                tx.update(
+                    RecipientRecord(campaign_id, item.contact_id),
+                    [
+                        RecipientRecord.attempt_id.set(attempt_id),
+                        RecipientRecord.claimed_at.set(now),
+                        RecipientRecord.attempts.add(1),
+                    ],
+                    (RecipientRecord.status == SENDING) & (RecipientRecord.attempt_id == item.attempt_id),
+                    add_version_condition=False,
+                )
+
+        refused = set(_transact(RecipientRecord.Meta.region, write))
+        if not refused:
+            return [item.contact_id for item in pending]
+        pending = [item for index, item in enumerate(pending) if index not in refused]
+    return []
+
+
+def confirm_accepted(campaign_id: str, contact_id: str, message_id: str, accepted_at: datetime) -> bool:
+    """Records SES's Send event for the recipient's email (once); False if unknown or already."""
+    return applied(
+        lambda: RecipientRecord(campaign_id, contact_id).update(
+            actions=[RecipientRecord.ses_accepted_at.set(accepted_at), RecipientRecord.message_id.set(message_id)],
+            condition=RecipientRecord.contact_id.exists() & RecipientRecord.ses_accepted_at.does_not_exist(),
+            add_version_condition=False,
+        )
+    )
+
+
+def find(campaign_id: str, contact_id: str) -> RecipientRecord | None:
+    try:
+        return RecipientRecord.get(campaign_id, contact_id, consistent_read=True)
+    except RecipientRecord.DoesNotExist:
+        return None
+
+
+def page(
+    campaign_id: str, limit: int, start_key: dict[str, Any] | None, status: RecipientStatus | None = None
+) -> tuple[list[CampaignRecipient], dict[str, Any] | None]:
+    condition = None
+    if status == RecipientStatus.PENDING:
+        condition = RecipientRecord.status.is_in(RecipientStatus.PENDING.value, SENDING)
+    elif status is not None:
+        condition = RecipientRecord.status == status.value
+    results = RecipientRecord.query(campaign_id, filter_condition=condition, limit=limit, last_evaluated_key=start_key)
+    return [item.to_domain() for item in results], results.last_evaluated_key
+
+
+def failed(campaign_id: str) -> Iterator[RecipientRecord]:
+    yield from RecipientRecord.query(
+        campaign_id, filter_condition=RecipientRecord.status == RecipientStatus.FAILED.value
+    )
+
+
+# --- what happens after the send ---------------------------------------------------------------
+def record_once(
+    campaign_id: str,
+    contact_id: str,
+    marker: Attribute[Any],
+    actions: list[Action],
+    counters: dict[str, int | Decimal],
+    condition: Condition | None = None,
+) -> bool:
+    """Applies `actions` and adds `counters` to the campaign if `marker` is not set yet (and
+    `condition` holds); False if the recipient is unknown or it already happened."""
+    first_time = RecipientRecord.contact_id.exists() & (condition if condition is not None else marker.does_not_exist())
+    try:
+        with transaction(RecipientRecord.Meta.region) as tx:
+            tx.update(RecipientRecord(campaign_id, contact_id), actions, first_time, add_version_condition=False)
+            add_counters(tx, campaign_id, counters)
+    except TransactWriteError as exc:
+        if any(
+            reason is not None and reason.code == "ConditionalCheckFailed" for reason in exc.cancellation_reasons or []
+        ):
+            return False
+        raise
+    return True
+
+
+def count_again(campaign_id: str, contact_id: str, counter: NumberAttribute) -> None:
+    """Adds one to a recipient's repeat counter (opens, clicks) if the recipient exists."""
+    applied(
+        lambda: RecipientRecord(campaign_id, contact_id).update(
+            actions=[counter.add(1)], condition=RecipientRecord.contact_id.exists(), add_version_condition=False
+        )
+    )
+
+
+def for_contact(contact_id: str) -> Iterator[RecipientRecord]:
+    """Every campaign recipient record of one contact (export and erasure; a rare full scan)."""
+    yield from RecipientRecord.scan(filter_condition=RecipientRecord.contact_id == contact_id)
+
+
+def forget_contact(contact_id: str) -> None:
+    with RecipientRecord.batch_write() as batch:
+        for item in for_contact(contact_id):
+            batch.delete(item)

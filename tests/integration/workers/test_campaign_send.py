@@ -1,0 +1,173 @@
+"""A campaign from send/ to the outbox through the real queues and workers (in-process moto)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import boto3
+import pytest
+
+from marketing import ses
+from marketing.services import delivery
+from marketing.store import recipients
+from marketing.topology import CAMPAIGN_DELIVERIES, CAMPAIGN_SENDS, SES_EVENTS
+from marketing_local.pollers import sqs_event
+from marketing_local.ses_simulator import SesEventSimulator
+from tests.support.campaigns import campaign_for, drain, handler, outbox, parts, staff, subscriber
+from tests.support.events import Context
+from tests.support.queues import deliver, receive
+
+
+@pytest.fixture
+def shop(api_handler):
+    """Three subscribers, one who unsubscribed, and a campaign to all four."""
+    people = [
+        subscriber(api_handler, "ada@example.com", "Ada"),
+        subscriber(api_handler, "grace@example.com", "Grace"),
+        subscriber(api_handler, "alan@example.com", "Alan"),
+        subscriber(api_handler, "gone@example.com", "Gone", subscribed=False),
+    ]
+    campaign = campaign_for(api_handler, [person["contact_id"] for person in people])
+    return api_handler, people, campaign
+
+
+def test_a_send_reaches_each_subscriber_once_and_suppresses_the_unsubscribed(aws, shop):
+    api, _, campaign = shop
+    status, started = staff(api, "POST", f"/campaigns/{campaign['id']}/send/")
+    assert status == 202, started
+    assert started["status"] == "sending"
+
+    drain(aws)
+
+    sent = outbox()
+    assert sorted(str(message["To"]) for message in sent) == [
+        "ada@example.com",
+        "alan@example.com",
+        "grace@example.com",
+    ]
+    for message in sent:
+        text, html = parts(message)
+        name = {"ada@example.com": "Ada", "grace@example.com": "Grace", "alan@example.com": "Alan"}[str(message["To"])]
+        assert message["Subject"] == f"Hello {name}, the sale is on"
+        assert f"Hi {name}" in text
+        assert f"Hi {name}" in html
+        assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        unsubscribe = str(message["List-Unsubscribe"])
+        assert "<https://marketing.test/api/v1/marketing/unsubscribe/?token=" in unsubscribe
+        assert "<mailto:unsubscribe@shop.example?subject=unsubscribe>" in unsubscribe
+        assert "/track/open/" in html
+        assert "/track/click/" in html
+        assert "https://shop.example/sale" not in html  # every link goes through click tracking
+        assert "Unsubscribe" in html
+        assert "Manage email preferences" in html
+        assert str(message["From"]) == "Shop <news@shop.example>"
+
+    status, detail = staff(api, "GET", f"/campaigns/{campaign['id']}/")
+    assert detail["status"] == "sent"
+    assert detail["progress"] == {"total": 4, "sent": 3, "failed": 0, "suppressed": 1, "queued": 0}
+    status, page = staff(api, "GET", f"/campaigns/{campaign['id']}/recipients/", query={"status": "suppressed"})
+    assert [(item["email"], item["suppressed_reason"]) for item in page["items"]] == [
+        ("gone@example.com", "unsubscribed")
+    ]
+    status, analytics = staff(api, "GET", f"/campaigns/{campaign['id']}/analytics/")
+    assert analytics["sent"] == 3
+
+
+def test_redelivering_a_batch_and_sending_twice_send_nothing_new(aws, shop):
+    api, _, campaign = shop
+    assert staff(api, "POST", f"/campaigns/{campaign['id']}/send/")[0] == 202
+    assert staff(api, "POST", f"/campaigns/{campaign['id']}/send/")[0] == 409
+
+    drain(aws, CAMPAIGN_SENDS)
+    batch = receive(aws[CAMPAIGN_DELIVERIES.env_var])
+    assert len(batch) == 1
+    deliver(handler(CAMPAIGN_DELIVERIES), aws[CAMPAIGN_DELIVERIES.env_var], batch)
+    assert len(outbox()) == 3
+    # SQS delivers the same message again (e.g. the first worker's delete was lost) ...
+    deliver(handler(CAMPAIGN_DELIVERIES), aws[CAMPAIGN_DELIVERIES.env_var], batch)
+    # ... and a duplicate send request arrives.
+    boto3.client("sqs").send_message(
+        QueueUrl=aws[CAMPAIGN_SENDS.env_var], MessageBody=json.dumps({"campaign_id": campaign["id"]})
+    )
+    drain(aws)
+    assert len(outbox()) == 3
+    detail = staff(api, "GET", f"/campaigns/{campaign['id']}/")[1]
+    assert (detail["progress"]["sent"], detail["progress"]["total"]) == (3, 4)
+
+
+def test_throttled_sends_are_retried_later_and_sent_once(aws, shop, monkeypatch):
+    api, _, campaign = shop
+    real_send = ses.send_raw
+    throttled = {"left": 10}
+
+    def flaky_send(*args, **kwargs):
+        if throttled["left"]:
+            throttled["left"] -= 1
+            raise ses.SendRetryable("TooManyRequestsException: Maximum sending rate exceeded.")
+        return real_send(*args, **kwargs)
+
+    monkeypatch.setattr(delivery, "send_raw", flaky_send)
+    monkeypatch.setattr(delivery.time, "sleep", lambda seconds: None)
+    monkeypatch.setattr(delivery, "RETRY_DELAYS_SECONDS", (0, 0, 0))
+    staff(api, "POST", f"/campaigns/{campaign['id']}/send/")
+    drain(aws, CAMPAIGN_SENDS)
+    deliver(handler(CAMPAIGN_DELIVERIES), aws[CAMPAIGN_DELIVERIES.env_var])
+    # Two recipients stayed throttled through the quick retries: kept for a later attempt.
+    assert len(outbox()) == 1
+    progress = staff(api, "GET", f"/campaigns/{campaign['id']}/")[1]["progress"]
+    assert (progress["sent"], progress["failed"], progress["queued"]) == (1, 0, 2)
+    retry = receive(aws[CAMPAIGN_DELIVERIES.env_var])
+    assert [(len(json.loads(m["Body"])["contact_ids"]), json.loads(m["Body"])["attempt"]) for m in retry] == [(2, 2)]
+
+    deliver(handler(CAMPAIGN_DELIVERIES), aws[CAMPAIGN_DELIVERIES.env_var], retry)
+    assert sorted(str(message["To"]) for message in outbox()) == [
+        "ada@example.com",
+        "alan@example.com",
+        "grace@example.com",
+    ]
+    assert staff(api, "GET", f"/campaigns/{campaign['id']}/")[1]["status"] == "sent"
+
+
+def test_a_worker_that_dies_before_recording_never_causes_a_second_email(aws, shop, monkeypatch):
+    api, _, campaign = shop
+    staff(api, "POST", f"/campaigns/{campaign['id']}/send/")
+    drain(aws, CAMPAIGN_SENDS)
+    batch = receive(aws[CAMPAIGN_DELIVERIES.env_var])
+
+    real_send, real_record = ses.send_raw, recipients.record_results
+    sends = []
+
+    def send_then_die(*args, **kwargs):
+        sends.append(args)
+        if len(sends) == 2:
+            raise SystemExit("the worker's process died")
+        return real_send(*args, **kwargs)
+
+    def die(*args, **kwargs):
+        raise SystemExit("the worker's process died")
+
+    monkeypatch.setattr(delivery, "send_raw", send_then_die)
+    monkeypatch.setattr(recipients, "record_results", die)
+    with pytest.raises(SystemExit):
+        handler(CAMPAIGN_DELIVERIES)(sqs_event(batch, "arn:aws:sqs:eu-west-2:123456789012:deliveries"), Context())
+    assert len(outbox()) == 1
+    monkeypatch.setattr(delivery, "send_raw", real_send)
+    monkeypatch.setattr(recipients, "record_results", real_record)
+
+    # SQS redelivers the batch while the claims are fresh: nothing is sent twice.
+    deliver(handler(CAMPAIGN_DELIVERIES), aws[CAMPAIGN_DELIVERIES.env_var], batch)
+    assert len(outbox()) == 1
+    # SES publishes a Send event for the one email it accepted ...
+    SesEventSimulator(boto3.client("events")).publish_new()
+    drain(aws, SES_EVENTS)
+    # ... so once the lease is over, the redelivered batch records that one as sent and sends
+    # the two that SES never accepted.
+    later = datetime.now(UTC) + delivery.CLAIM_LEASE + timedelta(seconds=1)
+    monkeypatch.setattr(delivery.clock, "utcnow", lambda: later)
+    deliver(handler(CAMPAIGN_DELIVERIES), aws[CAMPAIGN_DELIVERIES.env_var], batch)
+    addresses = sorted(str(message["To"]) for message in outbox())
+    assert addresses == ["ada@example.com", "alan@example.com", "grace@example.com"]
+    detail = staff(api, "GET", f"/campaigns/{campaign['id']}/")[1]
+    assert detail["status"] == "sent"
+    assert detail["progress"] == {"total": 4, "sent": 3, "failed": 0, "suppressed": 1, "queued": 0}
