@@ -22,6 +22,9 @@ class StackSettings:
     retain_data: bool
     api_rate_limit: int
     api_burst_limit: int
+    public_rate_limit: int  # tracking, unsubscribe and preference links, per route
+    sender_address: str  # default From address; its domain must be a verified SES identity
+    shop_name: str
 
     @classmethod
     def from_context(cls, scope: Construct) -> StackSettings:
@@ -38,4 +41,7 @@ class StackSettings:
             retain_data=str(get("retainData", "true")).lower() == "true",
             api_rate_limit=int(get("apiRateLimit", 200)),  # type: ignore[arg-type]
             api_burst_limit=int(get("apiBurstLimit", 400)),  # type: ignore[arg-type]
+            public_rate_limit=int(get("publicRateLimit", 100)),  # type: ignore[arg-type]
+            sender_address=str(get("senderAddress", "news@example.com")),
+            shop_name=str(get("shopName", "Example Shop")),
         )

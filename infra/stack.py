@@ -9,12 +9,13 @@ from constructs import Construct
 from infra.config import StackSettings
 from infra.constructs.api import HttpApi
 from infra.constructs.data import DataTables
+from infra.constructs.email import EmailSending
 from infra.constructs.imports import ImportsBucket
 from infra.constructs.layer import SharedLayer
 from infra.constructs.messaging import Messaging
 from infra.constructs.workers import Workers
 from infra.nag import acknowledge
-from marketing.topology import CONTACT_IMPORTS, IMPORTS_BUCKET_ENV, SEGMENT_REFRESH
+from marketing.topology import CAMPAIGN_DELIVERIES, CAMPAIGN_SENDS, CONTACT_IMPORTS, IMPORTS_BUCKET_ENV, SEGMENT_REFRESH
 
 
 class MarketingStack(Stack):
@@ -36,11 +37,17 @@ class MarketingStack(Stack):
         )
         messaging = Messaging(self, "Messaging")
         imports = ImportsBucket(self, "ContactImports", uploads_queue=messaging.queues[CONTACT_IMPORTS])
+        email = EmailSending(
+            self, "Email", sender_address=settings.sender_address, send_queue=messaging.queues[CAMPAIGN_SENDS]
+        )
         # Every function is told where every resource is; what each may do is granted one by one.
         environment = {
             **{env_var: table.table_name for env_var, table in data.tables.items()},
             **messaging.environment(),
+            **email.environment(),
             IMPORTS_BUCKET_ENV: imports.bucket.bucket_name,
+            "TOKEN_SECRET_NAME": token_secret.secret_name,
+            "SHOP_NAME": settings.shop_name,
         }
         self.api = HttpApi(
             self,
@@ -51,8 +58,11 @@ class MarketingStack(Stack):
             token_secret=token_secret,
             environment=environment,
         )
-        messaging.queues[SEGMENT_REFRESH].grant_send_messages(self.api.handler)
+        for queue in (SEGMENT_REFRESH, CAMPAIGN_SENDS, CAMPAIGN_DELIVERIES):
+            messaging.queues[queue].grant_send_messages(self.api.handler)
         imports.grant_upload(self.api.handler)
+        email.grant_send(self.api.handler)  # test sends
+        email.grant_schedule(self.api.handler)
         self.workers = Workers(
             self,
             "Workers",
@@ -60,7 +70,9 @@ class MarketingStack(Stack):
             tables=data.tables,
             messaging=messaging,
             imports=imports,
-            environment=environment,
+            email=email,
+            token_secret=token_secret,
+            environment={**environment, "PUBLIC_BASE_URL": self.api.public_base_url},
         )
         self._suppress_platform_wide()
 
@@ -74,8 +86,9 @@ class MarketingStack(Stack):
         acknowledge(
             self,
             "AwsSolutions-IAM5[Resource::*]",
-            "X-Ray trace writes (xray:PutTraceSegments, PutTelemetryRecords) and the CDK-provided handler that "
-            "configures bucket notifications (s3:PutBucketNotification) have no resource-level permissions.",
+            "X-Ray trace writes (xray:PutTraceSegments, PutTelemetryRecords), SES's account-level reads "
+            "(ses:GetSendQuota, GetEmailIdentity) and the CDK-provided handler that configures bucket "
+            "notifications (s3:PutBucketNotification) have no resource-level permissions.",
         )
         acknowledge(
             self,

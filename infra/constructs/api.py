@@ -68,7 +68,16 @@ class HttpApi(Construct):
             access_log_settings=_AccessLogs(access_logs),
             throttle=apigw.ThrottleSettings(rate_limit=settings.api_rate_limit, burst_limit=settings.api_burst_limit),
         )
-        public_base_url = settings.public_base_url or f"{self.api.api_endpoint}{BASE_PATH}"
+        # Links in emails are public: each of their routes gets its own, lower limit.
+        public_limits = {
+            "ThrottlingRateLimit": settings.public_rate_limit,
+            "ThrottlingBurstLimit": settings.public_rate_limit * 2,
+        }
+        self.stage.node.default_child.add_property_override(  # type: ignore[union-attr]
+            "RouteSettings",
+            {route.route_key: public_limits for route in ROUTES if route.access is Access.PUBLIC},
+        )
+        self.public_base_url = settings.public_base_url or f"{self.api.api_endpoint}{BASE_PATH}"
 
         self.handler = PlatformFunction(
             self,
@@ -78,8 +87,7 @@ class HttpApi(Construct):
             layer=layer,
             environment={
                 **environment,
-                "TOKEN_SECRET_NAME": token_secret.secret_name,
-                "PUBLIC_BASE_URL": public_base_url,
+                "PUBLIC_BASE_URL": self.public_base_url,
             },
         ).function
         for table in tables.values():

@@ -10,7 +10,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from infra.naming import pascal_case
-from marketing.topology import EVENT_BUS_ENV, EVENT_RULES, QUEUES, SHOP_EVENT_SOURCE, Queue
+from marketing.topology import EVENT_BUS_ENV, EVENT_RULES, QUEUES, Queue
 
 
 class Messaging(Construct):
@@ -40,12 +40,13 @@ class Messaging(Construct):
 
         self.bus = events.EventBus(self, "ShopEvents", description="The shop's and CRM's events (source shop)")
         CfnOutput(self, "ShopEventBusName", value=self.bus.event_bus_name, description="Publish shop events here")
+        default_bus = events.EventBus.from_event_bus_name(self, "DefaultBus", "default")
         for rule in EVENT_RULES:
             events.Rule(
                 self,
                 f"{pascal_case(rule.name)}Rule",
-                event_bus=self.bus,
-                event_pattern=events.EventPattern(source=[SHOP_EVENT_SOURCE], detail_type=list(rule.detail_types)),
+                event_bus=default_bus if rule.on_default_bus else self.bus,
+                event_pattern=events.EventPattern(source=[rule.source], detail_type=list(rule.detail_types)),
                 targets=[
                     # Events EventBridge cannot deliver (queue gone, policy broken) land here, not nowhere.
                     targets.SqsQueue(self.queues[rule.queue], dead_letter_queue=self.dead_letter_queues[rule.queue])

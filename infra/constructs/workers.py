@@ -8,8 +8,10 @@ from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as sources
+from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
+from infra.constructs.email import EmailSending
 from infra.constructs.function import PlatformFunction
 from infra.constructs.imports import ImportsBucket
 from infra.constructs.messaging import Messaging
@@ -28,6 +30,8 @@ class Workers(Construct):
         tables: dict[str, dynamodb.Table],
         messaging: Messaging,
         imports: ImportsBucket,
+        email: EmailSending,
+        token_secret: secretsmanager.ISecret,
         environment: dict[str, str],
     ):
         super().__init__(scope, construct_id)
@@ -36,13 +40,21 @@ class Workers(Construct):
             function = self._function(worker.name, worker.handler, worker.timeout_seconds, layer, tables, environment)
             queue = messaging.queues[worker.queue]
             function.add_event_source(
-                sources.SqsEventSource(queue, batch_size=worker.batch_size, report_batch_item_failures=True)
+                sources.SqsEventSource(
+                    queue,
+                    batch_size=worker.batch_size,
+                    report_batch_item_failures=True,
+                    max_concurrency=worker.max_concurrency,
+                )
             )
             messaging.dead_letter_queues[worker.queue].grant_send_messages(function)  # unprocessable messages
             for target in worker.sends_to:
                 messaging.queues[target].grant_send_messages(function)
             if worker.reads_imports:
                 imports.grant_read_uploads(function)
+            if worker.sends_email:
+                email.grant_send(function)
+                token_secret.grant_read(function)  # signs the links in each email
         for schedule in SCHEDULES:
             function = self._function(
                 schedule.name + "-schedule", schedule.handler, schedule.timeout_seconds, layer, tables, environment

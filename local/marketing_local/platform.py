@@ -25,15 +25,18 @@ from marketing_local.events import EventPublisher
 from marketing_local.gateway import Gateway
 from marketing_local.identity import LocalIdentityProvider
 from marketing_local.lambda_runtime import LocalFunction
+from marketing_local.one_time_schedules import OneTimeScheduleRunner
 from marketing_local.outbox import list_outbox
 from marketing_local.pollers import SqsPoller
 from marketing_local.provision import Provisioner
 from marketing_local.scheduler import Scheduler
+from marketing_local.ses_simulator import SesEventSimulator
 
 FUNCTION_PATHS = [str(REPO_ROOT / "functions"), str(REPO_ROOT / "layers" / "shared" / "python")]
 # Deployed queues hide a message for six times the worker's timeout (up to 90 minutes); locally a
 # failed message comes back within a minute, so retries and the DLQ can be watched.
 LOCAL_VISIBILITY_CAP_SECONDS = 60
+LOCAL_SES_SEND_RATE = 200
 
 
 class Component(Protocol):
@@ -125,6 +128,9 @@ class LocalPlatform:
             **aws_environment(config),
             **Provisioner(session, RESOURCE_PREFIX, config.moto_endpoint).everything(LOCAL_VISIBILITY_CAP_SECONDS),
             "PUBLIC_BASE_URL": f"{config.api_origin}/api/v1/marketing",
+            # moto reports a maximum send rate of 1 email/s; local sends go as fast as this.
+            "SES_MAX_SEND_RATE": os.environ.get("MKT_SES_MAX_SEND_RATE", str(LOCAL_SES_SEND_RATE)),
+            "SHOP_NAME": "Example Shop",
         }
 
         sqs = session.client("sqs", endpoint_url=config.moto_endpoint)
@@ -142,6 +148,14 @@ class LocalPlatform:
             }
         )
         self._start(scheduler)
+        self._start(
+            OneTimeScheduleRunner(
+                session.client("scheduler", endpoint_url=config.moto_endpoint),
+                sqs,
+                resources["CAMPAIGN_SCHEDULE_GROUP"],
+            )
+        )
+        self._start(SesEventSimulator(session.client("events", endpoint_url=config.moto_endpoint)))
 
         identity = LocalIdentityProvider(Path(config.state_dir), config.jwt_issuer, JWT_AUDIENCE)
         api = self._function("api", "api.app.lambda_handler", resources)
@@ -177,6 +191,7 @@ class LocalPlatform:
                 f"  OpenAPI JSON     {api}openapi.json",
                 f"  Swagger UI       {api}docs",
                 f"  SES outbox       {config.api_origin}/local/outbox",
+                "  SES events       simulated for every email; bounce@simulator.amazonses.com bounces",
                 f"  Shop events      POST {config.api_origin}/local/events   or  .venv/bin/mkt --local events publish",
                 f"  Schedules        {config.api_origin}/local/schedules   (POST ?name=… runs one now)",
                 f"  AWS (moto)       {config.moto_endpoint}   (region eu-west-2)",

@@ -29,7 +29,7 @@ NO_STORE = {"Cache-Control": "no-store, max-age=0"}
 ONE_CLICK = ("List-Unsubscribe", "One-Click")
 
 
-def _html(body: str, status: int = 200) -> Response:
+def _html(body: str, status: int = 200):
     return Response(status, content_types.TEXT_HTML, body, headers=NO_STORE)
 
 
@@ -43,7 +43,7 @@ def _same_page(token: str) -> str:
 
 
 @router.get("/track/open/<token>/", summary="Open pixel", tags=TAGS, response_description="A 1×1 GIF, always")
-def track_open(token: PathToken) -> Response:
+def track_open(token: PathToken):
     tracking.record_open(token)
     return Response(200, "image/gif", PIXEL, headers=NO_STORE)
 
@@ -55,7 +55,7 @@ def track_open(token: PathToken) -> Response:
     tags=TAGS,
     responses={302: {"description": "Redirect to the original link"}, 400: {"description": "Not a valid link"}},
 )
-def track_click(token: PathToken) -> Response:
+def track_click(token: PathToken):
     try:
         url = tracking.record_click(token)
     except InvalidToken:
@@ -64,7 +64,7 @@ def track_click(token: PathToken) -> Response:
 
 
 @router.get("/unsubscribe/", summary="Unsubscribe page", tags=TAGS)
-def unsubscribe_page(token: Token) -> Response:
+def unsubscribe_page(token: Token):
     try:
         audience = tracking.audience(UNSUBSCRIBE, token)
     except InvalidToken:
@@ -80,7 +80,7 @@ def unsubscribe_page(token: Token) -> Response:
     description="Body `List-Unsubscribe=One-Click` (form-encoded). Idempotent.",
     tags=TAGS,
 )
-def unsubscribe(token: Token) -> Response:
+def unsubscribe(token: Token):
     if ONE_CLICK[1] not in _form().get(ONE_CLICK[0], []):
         return _html(pages.page("Not unsubscribed", "<p>The request did not say List-Unsubscribe=One-Click.</p>"), 400)
     try:
@@ -93,7 +93,7 @@ def unsubscribe(token: Token) -> Response:
 
 
 @router.get("/preferences/", summary="Preference centre", tags=TAGS)
-def preference_page(token: Token) -> Response:
+def preference_page(token: Token):
     try:
         audience = tracking.audience(PREFERENCES, token)
     except InvalidToken:
@@ -105,7 +105,7 @@ def preference_page(token: Token) -> Response:
 
 
 @router.post("/preferences/", summary="Save preferences from the preference centre form", tags=TAGS)
-def save_preferences(token: Token) -> Response:
+def save_preferences(token: Token):
     form = _form()
     patch = PreferencesPatch(promotional="promotional" in form, newsletter="newsletter" in form)
     try:

@@ -1,0 +1,103 @@
+"""Sending email: the SES configuration set whose events come back through EventBridge (SES
+publishes only to the default bus), the scheduler group and role for scheduled campaigns, and
+the grants to send and to schedule."""
+
+from __future__ import annotations
+
+from aws_cdk import Stack
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_scheduler as scheduler
+from aws_cdk import aws_ses as ses
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from infra.nag import acknowledge
+from marketing.topology import SES_EVENT_TYPES
+
+
+class EmailSending(Construct):
+    def __init__(self, scope: Construct, construct_id: str, *, sender_address: str, send_queue: sqs.IQueue):
+        super().__init__(scope, construct_id)
+        stack = Stack.of(self)
+        self.sender_address = sender_address
+        self.configuration_set = ses.CfnConfigurationSet(
+            self,
+            "ConfigurationSet",
+            reputation_options=ses.CfnConfigurationSet.ReputationOptionsProperty(reputation_metrics_enabled=True),
+        )
+        ses.CfnConfigurationSetEventDestination(
+            self,
+            "EventsToEventBridge",
+            configuration_set_name=self.configuration_set.ref,
+            event_destination=ses.CfnConfigurationSetEventDestination.EventDestinationProperty(
+                enabled=True,
+                matching_event_types=[name.lower() for name in SES_EVENT_TYPES],
+                event_bridge_destination=ses.CfnConfigurationSetEventDestination.EventBridgeDestinationProperty(
+                    event_bus_arn=stack.format_arn(service="events", resource="event-bus", resource_name="default")
+                ),
+            ),
+        )
+        self.schedule_group = scheduler.CfnScheduleGroup(self, "CampaignSchedules")
+        self.scheduler_role = iam.Role(
+            self,
+            "SchedulerRole",
+            assumed_by=iam.ServicePrincipal("scheduler.amazonaws.com"),
+            description="EventBridge Scheduler puts scheduled campaign sends on the send queue",
+        )
+        send_queue.grant_send_messages(self.scheduler_role)
+        self._send_queue = send_queue
+
+    def environment(self) -> dict[str, str]:
+        return {
+            "SENDER_ADDRESS": self.sender_address,
+            "SES_CONFIGURATION_SET": self.configuration_set.ref,
+            "CAMPAIGN_SCHEDULE_GROUP": self.schedule_group.ref,
+            "SCHEDULER_ROLE_ARN": self.scheduler_role.role_arn,
+            "CAMPAIGN_SENDS_QUEUE_ARN": self._send_queue.queue_arn,
+        }
+
+    def grant_send(self, function: lambda_.IFunction) -> None:
+        stack = Stack.of(self)
+        function.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["ses:SendEmail", "ses:SendRawEmail"],
+                resources=[
+                    stack.format_arn(service="ses", resource="identity", resource_name="*"),
+                    stack.format_arn(
+                        service="ses", resource="configuration-set", resource_name=self.configuration_set.ref
+                    ),
+                ],
+            )
+        )
+        function.add_to_role_policy(
+            iam.PolicyStatement(actions=["ses:GetSendQuota", "ses:GetEmailIdentity"], resources=["*"])
+        )
+        acknowledge(
+            function,
+            "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity/*]",
+            "Campaigns may send from any verified identity of the account (each campaign names its From "
+            "address); SES itself refuses unverified ones.",
+        )
+
+    def grant_schedule(self, function: lambda_.IFunction) -> None:
+        stack = Stack.of(self)
+        function.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["scheduler:CreateSchedule", "scheduler:UpdateSchedule", "scheduler:DeleteSchedule"],
+                resources=[
+                    stack.format_arn(
+                        service="scheduler", resource="schedule", resource_name=f"{self.schedule_group.ref}/*"
+                    )
+                ],
+            )
+        )
+        self.scheduler_role.grant_pass_role(function.grant_principal)
+        group = stack.resolve(stack.get_logical_id(self.schedule_group))
+        acknowledge(
+            function,
+            "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:"
+            f"schedule/<{group}>/*]",
+            "One schedule per campaign, created and deleted as campaigns are scheduled: scoped to the "
+            "platform's group.",
+        )

@@ -1,0 +1,107 @@
+"""Campaign administration over the API: edits, checks before sending, schedules, test sends."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import boto3
+import pytest
+
+from marketing_local.one_time_schedules import OneTimeScheduleRunner
+from tests.support.campaigns import campaign_for, drain, outbox, parts, staff, subscriber
+
+
+@pytest.fixture
+def draft(aws, api_handler):
+    ada = subscriber(api_handler, "ada@example.com", "Ada")
+    return api_handler, campaign_for(api_handler, [ada["contact_id"]])
+
+
+def _schedules(aws) -> list[dict]:
+    return boto3.client("scheduler").list_schedules(GroupName=aws["CAMPAIGN_SCHEDULE_GROUP"])["Schedules"]
+
+
+def test_bad_references_are_400_naming_the_field(draft):
+    api, campaign = draft
+    status, body = staff(
+        api,
+        "POST",
+        "/campaigns/",
+        {**{k: campaign[k] for k in ("name", "segment_id", "from_name")}, "template_id": "tpl_nope"},
+    )
+    assert status == 400
+    assert body["error"]["details"] == [{"field": "template_id", "reason": "no template with this id"}]
+    status, body = staff(api, "PATCH", f"/campaigns/{campaign['id']}/", {"subject": "{{ broken"})
+    assert status == 400
+    assert body["error"]["details"][0]["field"] == "subject"
+
+
+def test_an_empty_segment_or_unverified_sender_is_refused_before_anything_is_queued(aws, draft):
+    api, campaign = draft
+    status, body = staff(api, "PATCH", f"/campaigns/{campaign['id']}/", {"from_email": "news@unverified.example"})
+    assert status == 200
+    status, body = staff(api, "POST", f"/campaigns/{campaign['id']}/send/")
+    assert status == 422
+    assert body["error"]["details"] == [
+        {"field": "from_email", "reason": "news@unverified.example is not on a verified SES identity"}
+    ]
+    empty = staff(api, "POST", "/segments/", {"name": "Nobody", "type": "static"})[1]
+    staff(api, "PATCH", f"/campaigns/{campaign['id']}/", {"from_email": None, "segment_id": empty["id"]})
+    status, body = staff(api, "POST", f"/campaigns/{campaign['id']}/send/")
+    assert status == 422
+    assert body["error"]["details"][0]["field"] == "segment_id"
+    assert staff(api, "GET", f"/campaigns/{campaign['id']}/")[1]["status"] == "draft"
+
+
+def test_a_sent_campaign_cannot_be_edited_or_deleted(aws, draft):
+    api, campaign = draft
+    staff(api, "POST", f"/campaigns/{campaign['id']}/send/")
+    drain(aws)
+    status, body = staff(api, "PATCH", f"/campaigns/{campaign['id']}/", {"name": "Renamed"})
+    assert (status, body["error"]["code"]) == (409, "conflict")
+    assert staff(api, "DELETE", f"/campaigns/{campaign['id']}/")[0] == 409
+
+
+def test_schedule_replaces_and_cancel_deletes_the_one_time_schedule(aws, draft):
+    api, campaign = draft
+    soon = datetime.now(UTC) + timedelta(hours=1)
+    status, body = staff(api, "POST", f"/campaigns/{campaign['id']}/schedule/", {"scheduled_at": soon.isoformat()})
+    assert (status, body["status"]) == (200, "scheduled")
+    later = soon + timedelta(days=1)
+    staff(api, "POST", f"/campaigns/{campaign['id']}/schedule/", {"scheduled_at": later.isoformat()})
+    schedules = _schedules(aws)
+    assert [schedule["Name"] for schedule in schedules] == [f"campaign-{campaign['id']}"]
+    detail = boto3.client("scheduler").get_schedule(Name=schedules[0]["Name"], GroupName=aws["CAMPAIGN_SCHEDULE_GROUP"])
+    assert detail["ScheduleExpression"] == f"at({later.strftime('%Y-%m-%dT%H:%M:%S')})"
+    assert staff(api, "POST", f"/campaigns/{campaign['id']}/cancel/")[1]["status"] == "cancelled"
+    assert _schedules(aws) == []
+    status, body = staff(
+        api, "POST", f"/campaigns/{campaign['id']}/schedule/", {"scheduled_at": "2020-01-01T00:00:00Z"}
+    )
+    assert (status, body["error"]["details"][0]["field"]) == (400, "scheduled_at")
+
+
+def test_a_fired_schedule_sends_the_campaign(aws, draft):
+    api, campaign = draft
+    moment = datetime.now(UTC) + timedelta(minutes=5)
+    staff(api, "POST", f"/campaigns/{campaign['id']}/schedule/", {"scheduled_at": moment.isoformat()})
+    runner = OneTimeScheduleRunner(boto3.client("scheduler"), boto3.client("sqs"), aws["CAMPAIGN_SCHEDULE_GROUP"])
+    assert runner.fire_due() == []
+    assert runner.fire_due(moment + timedelta(seconds=1)) == [f"campaign-{campaign['id']}"]
+    drain(aws)
+    assert [str(message["To"]) for message in outbox()] == ["ada@example.com"]
+    assert staff(api, "GET", f"/campaigns/{campaign['id']}/")[1]["status"] == "sent"
+
+
+def test_a_test_send_renders_for_the_contact_and_counts_nothing(aws, draft):
+    api, campaign = draft
+    status, body = staff(
+        api, "POST", f"/campaigns/{campaign['id']}/test-send/", {"emails": ["ada@example.com", "boss@example.com"]}
+    )
+    assert status == 200, body
+    assert [item["email"] for item in body["sent"]] == ["ada@example.com", "boss@example.com"]
+    ada, boss = outbox()
+    assert ada["Subject"] == "[Test] Hello Ada, the sale is on"
+    assert "Hi Lovelace" not in parts(boss)[0]
+    assert boss["Subject"] == "[Test] Hello Ada, the sale is on"  # the sample contact is Ada Lovelace
+    assert staff(api, "GET", f"/campaigns/{campaign['id']}/")[1]["progress"]["total"] == 0
