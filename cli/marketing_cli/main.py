@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from marketing_cli import audience
+from marketing_cli import audience, campaigns
 from marketing_cli.arguments import add_paging
 from marketing_cli.client import LOCAL_API_URL, ApiClient, ApiError
 
@@ -216,6 +216,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_subscribers(resources)
     audience.add_segments(resources)
     audience.add_events(resources)
+    campaigns.add_campaigns(resources)
     return parser
 
 

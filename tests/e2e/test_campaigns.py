@@ -8,13 +8,13 @@ import json
 import re
 import urllib.error
 import urllib.request
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email import policy
 from urllib.parse import unquote, urlencode
 
 import pytest
 
-from tests.e2e.test_audience import eventually, post_local, queue_idle, sqs
+from tests.e2e.test_audience import eventually, mkt, post_local, queue_idle, sqs
 
 pytestmark = pytest.mark.e2e
 
@@ -159,3 +159,21 @@ def test_a_campaign_end_to_end(local_stack):
     assert second["progress"] == {"total": 4, "sent": 1, "failed": 0, "suppressed": 3, "queued": 0}
     assert len(outbox(local_stack, "grace@example.com")) == 2
     assert len(outbox(local_stack, "ada@example.com")) == 1
+
+
+def test_the_staff_cli_creates_sends_with_progress_and_schedules(local_stack):
+    staff = local_stack.staff()
+    person = subscribe(local_stack, "cli-reader@example.com", "Reader")
+    template = staff.call("POST", "templates/", TEMPLATE)
+    segment = staff.call("POST", "segments/", {"name": "CLI", "type": "static", "contact_ids": [person["contact_id"]]})
+    ids = ["--template-id", template["id"], "--segment-id", segment["id"], "--from-name", "Shop"]
+    campaign = mkt(local_stack, "campaigns", "create", "--name", "CLI sale", *ids)
+    sent = mkt(local_stack, "campaigns", "send", campaign["id"])
+    assert (sent["status"], sent["progress"]["sent"]) == ("sent", 1)
+    status = mkt(local_stack, "campaigns", "status", campaign["id"])
+    assert status["analytics"]["sent"] == 1
+    later = mkt(local_stack, "campaigns", "create", "--name", "Later", *ids)
+    moment = (datetime.now(UTC) + timedelta(days=30)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    scheduled = mkt(local_stack, "campaigns", "schedule", later["id"], "--at", moment)
+    assert scheduled["status"] == "scheduled"
+    assert mkt(local_stack, "campaigns", "cancel", later["id"])["status"] == "cancelled"
