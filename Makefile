@@ -38,6 +38,7 @@ synth: install  ## synthesize the CDK app into cdk.out (no AWS account needed)
 bench: install  ## print the benchmarks' figures
 	$(PY) bench/cold_start.py
 	$(PY) bench/segment_evaluation.py --contacts 20000 --contacts 100000
+	$(PY) bench/campaign_send.py --contacts 10000
 
 clean:
 	rm -rf $(VENV) cdk.out build .pytest_cache .ruff_cache

@@ -17,12 +17,9 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import socket
-import subprocess
 import sys
 import time
 import tracemalloc
-import urllib.request
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -31,6 +28,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO_ROOT / "layers" / "shared" / "python"), str(REPO_ROOT / "local")]
 
 import boto3  # noqa: E402
+from moto_server import moto_environment, start_moto  # noqa: E402
 
 from marketing.models.segments import parse_criteria  # noqa: E402
 from marketing.store.contacts import ContactRecord  # noqa: E402
@@ -47,30 +45,6 @@ CRITERIA = {
 }
 STAGES = ["lead", "customer", "repeat_customer", "vip", "churned"]
 TAGS = ["vip", "newsletter", "wholesale", "early", "b2b"]
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def start_moto() -> tuple[subprocess.Popen, str]:
-    port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    endpoint = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(f"{endpoint}/moto-api/", timeout=1)  # noqa: S310 - loopback
-            return process, endpoint
-        except OSError:
-            time.sleep(0.1)
-    process.kill()
-    raise SystemExit("moto server did not start")
 
 
 def load_contacts(count: int) -> None:
@@ -126,13 +100,7 @@ def main() -> int:
     for size in sizes:
         moto, endpoint = start_moto()
         try:
-            os.environ.update(
-                AWS_ENDPOINT_URL=endpoint,
-                AWS_ACCESS_KEY_ID="bench",
-                AWS_SECRET_ACCESS_KEY="bench",  # noqa: S106 - moto accepts any credentials
-                AWS_REGION="eu-west-2",
-                AWS_DEFAULT_REGION="eu-west-2",
-            )
+            os.environ.update(moto_environment(endpoint))
             environment = Provisioner(boto3.Session(region_name="eu-west-2"), "bench").everything()
             bind_tables(environment, "eu-west-2")
             for model in TABLES:  # each run has its own moto server: drop clients bound to the last one

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import email
 from email import policy
+from email.utils import getaddresses
 
 from werkzeug.wrappers import Request, Response
 
@@ -30,10 +31,17 @@ def _summary(message) -> dict:
     }
 
 
+def _addresses(destinations) -> set[str]:
+    """Every address a message went to: raw sends list them, formatted sends group them by field."""
+    if isinstance(destinations, dict):
+        destinations = [address for field in destinations.values() for address in field]
+    return {address.lower() for _, address in getaddresses([str(item) for item in destinations])}
+
+
 def list_outbox(request: Request) -> Response:
     """GET /local/outbox?to=address: every email SES accepted, oldest first, with its raw MIME."""
     recipient = (request.args.get("to") or "").lower()
     items = [_summary(message) for message in _sent_messages()]
     if recipient:
-        items = [item for item in items if any(recipient in str(dest).lower() for dest in item["destinations"])]
+        items = [item for item in items if recipient in _addresses(item["destinations"])]
     return json_response({"items": items, "count": len(items)})

@@ -61,6 +61,9 @@ class MotoServer:
     def __init__(self, config: LocalConfig):
         from moto.server import ThreadedMotoServer
 
+        from marketing_local import moto_dynamodb
+
+        moto_dynamodb.apply()
         self._server = ThreadedMotoServer(ip_address=config.host, port=config.moto_port, verbose=False)
 
     def start(self) -> None:

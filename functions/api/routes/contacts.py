@@ -9,10 +9,10 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from api.routes.params import PageCursor, PageLimit
 from api.security import STAFF
+from marketing.models.contact_export import ContactExport
 from marketing.models.contacts import (
     Contact,
     ContactCreate,
-    ContactExport,
     ContactPage,
     ContactPatch,
     LifecycleStage,

@@ -105,3 +105,21 @@ def test_a_test_send_renders_for_the_contact_and_counts_nothing(aws, draft):
     assert "Hi Lovelace" not in parts(boss)[0]
     assert boss["Subject"] == "[Test] Hello Ada, the sale is on"  # the sample contact is Ada Lovelace
     assert staff(api, "GET", f"/campaigns/{campaign['id']}/")[1]["progress"]["total"] == 0
+
+
+def test_a_contacts_export_lists_its_campaign_emails_and_erasure_removes_them(aws, draft):
+    api, campaign = draft
+    staff(api, "POST", f"/campaigns/{campaign['id']}/send/")
+    drain(aws)
+    contact_id = staff(api, "GET", f"/campaigns/{campaign['id']}/recipients/")[1]["items"][0]["contact_id"]
+
+    status, export = staff(api, "GET", f"/contacts/{contact_id}/export/")
+    assert status == 200
+    assert [(item["campaign_id"], item["email"], item["status"]) for item in export["campaign_emails"]] == [
+        (campaign["id"], "ada@example.com", "sent")
+    ]
+
+    assert staff(api, "DELETE", f"/contacts/{contact_id}/")[0] == 204
+    assert staff(api, "GET", f"/campaigns/{campaign['id']}/recipients/")[1]["items"] == []
+    # The campaign's figures stay: they name no one.
+    assert staff(api, "GET", f"/campaigns/{campaign['id']}/")[1]["progress"]["sent"] == 1

@@ -38,13 +38,17 @@ class SendRefused(Exception):
     """SES will never take this email as it is (bad address, unverified sender, rejected)."""
 
 
+_clients_made_one_at_a_time = threading.Lock()  # boto3's default session is not thread-safe
+
+
 @cache
 def _client(service: str) -> Any:
     import boto3  # on first use, like every AWS client of the layer
     from botocore.config import Config
 
-    # Few quick SDK retries: a throttled send goes back to the caller, who backs off for longer.
-    return boto3.client(service, config=Config(retries={"mode": "standard", "max_attempts": 2}))
+    with _clients_made_one_at_a_time:
+        # Few quick SDK retries: a throttled send goes back to the caller, who backs off for longer.
+        return boto3.client(service, config=Config(retries={"mode": "standard", "max_attempts": 2}))
 
 
 def send_raw(from_address: str, to: str, mime: bytes, configuration_set: str | None) -> str:
@@ -93,8 +97,7 @@ def account_send_rate() -> float:
 
 
 class Pacer:
-    """Spaces calls `1/rate` seconds apart (thread-safe; a function container sends in one thread,
-    tests and benchmarks may share one pacer)."""
+    """Spaces calls `1/rate` seconds apart, across the threads of a function that send at once."""
 
     def __init__(self, rate_per_second: float):
         self.interval = 1 / rate_per_second

@@ -11,6 +11,7 @@ import base64
 import hashlib
 import hmac
 import json
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -61,10 +62,12 @@ class TokenSigner:
 
 def secret_key_provider(secret_name: str) -> Callable[[], bytes]:
     """Reads the signing key from Secrets Manager (cached by Powertools across invocations)."""
+    one_read_at_a_time = threading.Lock()  # threads sending at once share the first read's result
 
     def provide() -> bytes:
         from aws_lambda_powertools.utilities.parameters import get_secret
 
-        return str(get_secret(secret_name, max_age=3600)).encode()
+        with one_read_at_a_time:
+            return str(get_secret(secret_name, max_age=3600)).encode()
 
     return provide

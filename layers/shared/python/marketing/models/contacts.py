@@ -11,7 +11,7 @@ from typing import Annotated
 from pydantic import AfterValidator, Field
 
 from marketing.models.base import ApiInput, ApiModel
-from marketing.models.subscribers import Subscriber, SubscriberStatus
+from marketing.models.subscribers import SubscriberStatus
 from marketing.money import DEFAULT_CURRENCY, Amount
 
 # Deliberately permissive (RFC 5322 allows far more than shops see) but rejects what cannot be
@@ -111,12 +111,3 @@ class ContactOrder(ApiModel):
     refunded: Amount = Decimal("0.00")
     currency: str = DEFAULT_CURRENCY
     paid_at: datetime
-
-
-class ContactExport(ApiModel):
-    """Everything the platform holds about one contact (data-subject access request)."""
-
-    contact: Contact
-    subscriber: Subscriber | None = None
-    orders: list[ContactOrder] = Field(default_factory=list)
-    segment_ids: list[str] = Field(default_factory=list, description="Segments the contact is a member of")

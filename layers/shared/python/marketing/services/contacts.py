@@ -8,16 +8,17 @@ from typing import Any
 from marketing import clock, pagination
 from marketing.errors import Conflict, ValidationFailed
 from marketing.ids import new_id
+from marketing.models.contact_export import ContactExport
 from marketing.models.contacts import (
     Contact,
     ContactCreate,
-    ContactExport,
     ContactPage,
     ContactPatch,
     LifecycleStage,
 )
 from marketing.store import contacts as store
 from marketing.store import orders as order_store
+from marketing.store import recipients as recipient_store
 from marketing.store import segments as segment_store
 from marketing.store import subscribers as subscriber_store
 
@@ -80,6 +81,7 @@ def delete(contact_id: str) -> None:
     redelivered order event still counts once."""
     subscriber_store.delete(subscriber_store.subscriber_id(contact_id))
     order_store.forget_contact(contact_id)
+    recipient_store.forget_contact(contact_id)
     segment_store.forget_contact(contact_id, clock.utcnow())
     store.delete(contact_id)
 
@@ -90,6 +92,7 @@ def export(contact_id: str) -> ContactExport:
         subscriber=subscriber_store.find(subscriber_store.subscriber_id(contact_id)),
         orders=order_store.for_contact(contact_id),
         segment_ids=segment_store.segments_of(contact_id),
+        campaign_emails=[item.to_domain() for item in recipient_store.for_contact(contact_id)],
     )
 
 

@@ -2,7 +2,8 @@
 
 Per batch of up to 50 recipients: one read of the campaign, one batch read each of the contacts
 and their subscribers (suppression is decided now, not when the segment was expanded, so an
-unsubscribe a minute ago counts), one claim transaction, the SES sends, one result transaction.
+unsubscribe a minute ago counts), one claim transaction, the SES sends (several at once,
+paced), one result transaction.
 The claim is what makes a redelivered or duplicated batch send nothing twice, and SES's Send
 events settle the claims of a worker that died mid-batch (store/recipients).
 
@@ -17,7 +18,9 @@ from __future__ import annotations
 
 import random
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime, timedelta
+from itertools import zip_longest
 
 from marketing import clock, messaging
 from marketing.config import EmailSettings, load_settings
@@ -47,6 +50,9 @@ STOP_WITH_SECONDS_LEFT = 20  # leave time to record results before Lambda's time
 # long enough for SES's Send event of an email it accepted to have been recorded.
 CLAIM_LEASE = timedelta(minutes=15)
 TEMPLATE_CACHE_SECONDS = 60
+# SES calls in flight per function: each send mostly waits on the network, so one at a time would
+# hold a function (and its bill) for ~50 ms per email and cap it far below the account's rate.
+SEND_THREADS = 8
 SENDERS = next(worker.max_concurrency or 1 for worker in WORKERS if worker.queue is CAMPAIGN_DELIVERIES)
 
 _templates: dict[str, tuple[float, EmailTemplate]] = {}
@@ -147,6 +153,18 @@ def _settle_abandoned(
     )
 
 
+def _outcome(contact: Contact, send: Future | None, attempt_id: str) -> recipients.Result | None:
+    """What to record for one claimed send: its result; pending if it never started (time ran
+    out, the batch stopped); nothing if it broke midway, since whether SES took that email is
+    unknown: the claim stays, and SES's Send event settles it (store/recipients)."""
+    if send is not None and send.done() and send.exception() is not None:
+        return None
+    result = send.result() if send is not None and send.done() else None
+    return result or recipients.Result(
+        contact.id, attempt_id, RecipientStatus.PENDING, reason="the batch stopped early"
+    )
+
+
 def _send_claimed(
     settings: EmailSettings,
     campaign: CampaignRecord,
@@ -155,23 +173,26 @@ def _send_claimed(
     attempt_id: str,
     attempt: int,
 ) -> list[recipients.Result]:
-    """Sends to each claimed contact and records every outcome, even if the batch stops early."""
+    """Sends to each claimed contact and records every outcome, even if the batch stops early;
+    an error no send expects is raised again once the outcomes are recorded."""
     sender_pace = pacer(settings.max_send_rate, SENDERS)
-    results: list[recipients.Result] = []
+
+    def deliver_in_time(contact: Contact) -> recipients.Result | None:
+        if seconds_left() < STOP_WITH_SECONDS_LEFT:
+            return None
+        return _deliver_one(settings, campaign, template, contact, attempt_id, sender_pace)
+
+    sends: list[Future] = []
     try:
-        for contact in contacts:
-            if seconds_left() < STOP_WITH_SECONDS_LEFT:
-                break
-            results.append(_deliver_one(settings, campaign, template, contact, attempt_id, sender_pace))
+        with ThreadPoolExecutor(max_workers=SEND_THREADS) as pool:
+            sends = [pool.submit(deliver_in_time, contact) for contact in contacts]
     finally:
-        attempted = {result.contact_id for result in results}
-        results += [
-            recipients.Result(contact.id, attempt_id, RecipientStatus.PENDING, reason="the batch stopped early")
-            for contact in contacts
-            if contact.id not in attempted
-        ]
-        results = [_final(result, attempt) for result in results]
+        outcomes = [_outcome(contact, send, attempt_id) for contact, send in zip_longest(contacts, sends)]
+        results = [_final(result, attempt) for result in outcomes if result is not None]
         recipients.record_results(campaign.id, results, clock.utcnow())
+    for send in sends:
+        if send.exception() is not None:
+            raise send.exception()
     return results
 
 

@@ -209,9 +209,7 @@ def checkpoint_expansion(
     """Records that the members after `cursor` up to `next_cursor` were handed to delivery (None:
     all of them). Conflict if another worker moved the checkpoint first (it did the same page)."""
     at_cursor = (
-        CampaignRecord.expand_cursor.does_not_exist()
-        if cursor is None
-        else CampaignRecord.expand_cursor == CampaignRecord.expand_cursor.serialize(cursor)
+        CampaignRecord.expand_cursor.does_not_exist() if cursor is None else CampaignRecord.expand_cursor == cursor
     )
     actions = [CampaignRecord.total.add(added)]
     if next_cursor is None:

@@ -17,6 +17,8 @@ change the recipient once, in the same transaction as the campaign counter they 
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,7 +26,6 @@ from decimal import Decimal
 from typing import Any
 
 from pynamodb.attributes import Attribute, NumberAttribute, UnicodeAttribute, UnicodeSetAttribute, UTCDateTimeAttribute
-from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
@@ -34,7 +35,7 @@ from pynamodb.transactions import TransactWrite
 from marketing.models.campaigns import CampaignRecipient, RecipientStatus, SuppressionReason
 from marketing.store.attributes import DecimalAttribute
 from marketing.store.campaigns import add_counters
-from marketing.store.conditions import Transaction, applied, transaction
+from marketing.store.conditions import Transaction, applied, connection, transaction
 
 # Stored only while a worker holds the claim; the API shows such a recipient as pending.
 SENDING = "sending"
@@ -106,22 +107,29 @@ class Result:
     reason: str | None = None
 
 
+# Every batch's transactions touch the campaign's counters, so two workers' transactions can meet
+# on that item; DynamoDB then cancels one with TransactionConflict, having applied none of it.
+CONFLICT_RETRIES = 5
+
+
 def _transact(region: str, write: Any) -> list[int]:
     """Runs `write(tx)` as one transaction; returns the positions of the operations whose
     condition failed (the whole transaction was then refused), or [] if it went through."""
-    try:
-        with TransactWrite(connection=Connection(region=region)) as tx:
-            write(Transaction(tx))
-    except TransactWriteError as exc:
-        refused = [
-            index
-            for index, reason in enumerate(exc.cancellation_reasons or [])
-            if reason is not None and reason.code == "ConditionalCheckFailed"
-        ]
-        if not refused:
-            raise
-        return refused
-    return []
+    for retry in range(CONFLICT_RETRIES + 1):
+        try:
+            with TransactWrite(connection=connection(region)) as tx:
+                write(Transaction(tx))
+        except TransactWriteError as exc:
+            reasons = [reason.code if reason is not None else None for reason in exc.cancellation_reasons or []]
+            refused = [index for index, code in enumerate(reasons) if code == "ConditionalCheckFailed"]
+            if refused:
+                return refused
+            if "TransactionConflict" not in reasons or retry == CONFLICT_RETRIES:
+                raise
+            time.sleep(0.05 * 2**retry * (0.5 + random.random()))  # noqa: S311 - jitter, not security
+        else:
+            return []
+    raise AssertionError("unreachable")
 
 
 def claim(
@@ -166,28 +174,40 @@ def claim(
 
 
 def record_results(campaign_id: str, results: list[Result], now: datetime) -> None:
-    """What happened to each claimed send, with the campaign's counters, in one transaction."""
-    if not results:
-        return
-    with transaction(RecipientRecord.Meta.region) as tx:
-        for result in results:
-            owned = (RecipientRecord.status == SENDING) & (RecipientRecord.attempt_id == result.attempt_id)
-            actions: list[Action] = [RecipientRecord.status.set(result.status.value)]
-            if result.status == RecipientStatus.SENT:
-                actions += [RecipientRecord.sent_at.set(now), RecipientRecord.failure_reason.remove()]
-                if result.message_id:
-                    actions.append(RecipientRecord.message_id.set(result.message_id))
-            else:
-                actions.append(RecipientRecord.failure_reason.set((result.reason or "unknown")[:500]))
-            tx.update(RecipientRecord(campaign_id, result.contact_id), actions, owned, add_version_condition=False)
-        add_counters(
-            tx,
-            campaign_id,
-            {
-                "sent": sum(1 for result in results if result.status == RecipientStatus.SENT),
-                "failed": sum(1 for result in results if result.status == RecipientStatus.FAILED),
-            },
-        )
+    """What happened to each claimed send, with the campaign's counters, in one transaction. A
+    claim no longer this attempt's (settled by another worker after its lease) is left alone."""
+    pending = list(results)
+    while pending:
+
+        def write(tx: Transaction, batch: list[Result] = pending) -> None:
+            _write_results(tx, campaign_id, batch, now)
+
+        refused = set(_transact(RecipientRecord.Meta.region, write))
+        if not refused:
+            return
+        pending = [result for index, result in enumerate(pending) if index not in refused]
+
+
+def _write_results(tx: Transaction, campaign_id: str, results: list[Result], now: datetime) -> None:
+    """Each result on the recipient it settles, if the claim is still this attempt's."""
+    for result in results:
+        owned = (RecipientRecord.status == SENDING) & (RecipientRecord.attempt_id == result.attempt_id)
+        actions: list[Action] = [RecipientRecord.status.set(result.status.value)]
+        if result.status == RecipientStatus.SENT:
+            actions += [RecipientRecord.sent_at.set(now), RecipientRecord.failure_reason.remove()]
+            if result.message_id:
+                actions.append(RecipientRecord.message_id.set(result.message_id))
+        else:
+            actions.append(RecipientRecord.failure_reason.set((result.reason or "unknown")[:500]))
+        tx.update(RecipientRecord(campaign_id, result.contact_id), actions, owned, add_version_condition=False)
+    add_counters(
+        tx,
+        campaign_id,
+        {
+            "sent": sum(1 for result in results if result.status == RecipientStatus.SENT),
+            "failed": sum(1 for result in results if result.status == RecipientStatus.FAILED),
+        },
+    )
 
 
 def interrupted(campaign_id: str, contact_ids: Iterable[str], stale_before: datetime) -> list[RecipientRecord]:
