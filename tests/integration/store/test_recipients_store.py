@@ -4,6 +4,7 @@ from pynamodb.exceptions import CancellationReason, TransactWriteError, VerboseC
 
 from marketing import clock
 from marketing.models.campaigns import RecipientStatus
+from marketing.store import conditions
 from marketing.store import recipients as store
 
 
@@ -33,13 +34,13 @@ class ConflictOnce:
 
 
 def test_claims_and_results_meeting_another_transaction_are_retried_and_applied_once(aws, monkeypatch):
-    monkeypatch.setattr(store.time, "sleep", lambda seconds: None)
+    monkeypatch.setattr(conditions.time, "sleep", lambda seconds: None)
     now = clock.utcnow()
-    monkeypatch.setattr(store, "TransactWrite", ConflictOnce(store.TransactWrite))
+    monkeypatch.setattr(conditions, "TransactWrite", ConflictOnce(conditions.TransactWrite))
     claimed = store.claim("cmp_1", [store.Claim("ct_1", "ada@example.com")], "att_1", now)
     assert [claim.contact_id for claim in claimed] == ["ct_1"]
 
-    monkeypatch.setattr(store, "TransactWrite", ConflictOnce(store.TransactWrite))
+    monkeypatch.setattr(conditions, "TransactWrite", ConflictOnce(conditions.TransactWrite))
     store.record_results("cmp_1", [store.Result("ct_1", "att_1", RecipientStatus.SENT, message_id="m-1")], now)
 
     recipient = store.RecipientRecord.get("cmp_1", "ct_1")

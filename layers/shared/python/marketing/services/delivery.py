@@ -191,8 +191,8 @@ def _send_claimed(
         results = [_final(result, attempt) for result in outcomes if result is not None]
         recipients.record_results(campaign.id, results, clock.utcnow())
     for send in sends:
-        if send.exception() is not None:
-            raise send.exception()
+        if (error := send.exception()) is not None:
+            raise error
     return results
 
 

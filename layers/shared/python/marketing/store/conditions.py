@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cache
@@ -111,6 +113,31 @@ def connection(region: str) -> Connection:
     """One DynamoDB connection per region for transactions, made once per container: a new one
     per transaction would build a new botocore client each time (~100 ms of CPU)."""
     return Connection(region=region)
+
+
+# Transactions that meet on one item (e.g. a campaign's counters) are cancelled by DynamoDB with
+# TransactionConflict, none of them applied: safe to run again.
+CONFLICT_RETRIES = 5
+
+
+def transact(region: str, write: Callable[[Transaction], None]) -> list[int]:
+    """Runs `write(tx)` as one transaction; returns the positions of the operations whose
+    condition failed (the whole transaction was then refused), or [] if it went through."""
+    for retry in range(CONFLICT_RETRIES + 1):
+        try:
+            with TransactWrite(connection=connection(region)) as tx:
+                write(Transaction(tx))
+        except TransactWriteError as exc:
+            reasons = [reason.code if reason is not None else None for reason in exc.cancellation_reasons or []]
+            refused = [index for index, code in enumerate(reasons) if code == "ConditionalCheckFailed"]
+            if refused:
+                return refused
+            if "TransactionConflict" not in reasons or retry == CONFLICT_RETRIES:
+                raise
+            time.sleep(0.05 * 2**retry * (0.5 + random.random()))  # noqa: S311 - jitter, not security
+        else:
+            return []
+    raise AssertionError("unreachable")
 
 
 @contextmanager

@@ -17,8 +17,6 @@ change the recipient once, in the same transaction as the campaign counter they 
 
 from __future__ import annotations
 
-import random
-import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -30,12 +28,11 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 from pynamodb.models import Model
-from pynamodb.transactions import TransactWrite
 
 from marketing.models.campaigns import CampaignRecipient, RecipientStatus, SuppressionReason
 from marketing.store.attributes import DecimalAttribute
 from marketing.store.campaigns import add_counters
-from marketing.store.conditions import Transaction, applied, connection, transaction
+from marketing.store.conditions import Transaction, applied, transact, transaction
 
 # Stored only while a worker holds the claim; the API shows such a recipient as pending.
 SENDING = "sending"
@@ -107,31 +104,6 @@ class Result:
     reason: str | None = None
 
 
-# Every batch's transactions touch the campaign's counters, so two workers' transactions can meet
-# on that item; DynamoDB then cancels one with TransactionConflict, having applied none of it.
-CONFLICT_RETRIES = 5
-
-
-def _transact(region: str, write: Any) -> list[int]:
-    """Runs `write(tx)` as one transaction; returns the positions of the operations whose
-    condition failed (the whole transaction was then refused), or [] if it went through."""
-    for retry in range(CONFLICT_RETRIES + 1):
-        try:
-            with TransactWrite(connection=connection(region)) as tx:
-                write(Transaction(tx))
-        except TransactWriteError as exc:
-            reasons = [reason.code if reason is not None else None for reason in exc.cancellation_reasons or []]
-            refused = [index for index, code in enumerate(reasons) if code == "ConditionalCheckFailed"]
-            if refused:
-                return refused
-            if "TransactionConflict" not in reasons or retry == CONFLICT_RETRIES:
-                raise
-            time.sleep(0.05 * 2**retry * (0.5 + random.random()))  # noqa: S311 - jitter, not security
-        else:
-            return []
-    raise AssertionError("unreachable")
-
-
 def claim(
     campaign_id: str, claims: list[Claim], attempt_id: str, now: datetime, *, retry_failed: bool = False
 ) -> list[Claim]:
@@ -166,7 +138,7 @@ def claim(
                 counters["failed"] = -len(batch)
             add_counters(tx, campaign_id, counters)
 
-        refused = set(_transact(RecipientRecord.Meta.region, write))
+        refused = set(transact(RecipientRecord.Meta.region, write))
         if not refused:
             return [item for item in pending if not item.suppressed]
         pending = [item for index, item in enumerate(pending) if index not in refused]
@@ -182,7 +154,7 @@ def record_results(campaign_id: str, results: list[Result], now: datetime) -> No
         def write(tx: Transaction, batch: list[Result] = pending) -> None:
             _write_results(tx, campaign_id, batch, now)
 
-        refused = set(_transact(RecipientRecord.Meta.region, write))
+        refused = set(transact(RecipientRecord.Meta.region, write))
         if not refused:
             return
         pending = [result for index, result in enumerate(pending) if index not in refused]
@@ -240,7 +212,7 @@ def reclaim(campaign_id: str, stale: list[RecipientRecord], attempt_id: str, now
                     add_version_condition=False,
                 )
 
-        refused = set(_transact(RecipientRecord.Meta.region, write))
+        refused = set(transact(RecipientRecord.Meta.region, write))
         if not refused:
             return [item.contact_id for item in pending]
         pending = [item for index, item in enumerate(pending) if index not in refused]
