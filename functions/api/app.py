@@ -13,7 +13,7 @@ from aws_lambda_powertools.logging import correlation_paths
 
 from api import docs, errors
 from api.access import enforce_route_access
-from api.routes import analytics, campaigns, contacts, me, public, segments, subscribers, templates
+from api.routes import analytics, automations, campaigns, contacts, me, public, segments, subscribers, templates
 from marketing.api_routes import BASE_PATH, with_canonical_path
 from marketing.config import ApiSettings, load_settings
 from marketing.observability import logger, metrics, tracer
@@ -30,6 +30,7 @@ app.include_router(contacts.router)
 app.include_router(segments.router)
 app.include_router(subscribers.router)
 app.include_router(campaigns.router)
+app.include_router(automations.router)
 app.include_router(analytics.router)
 app.include_router(public.router)
 app.include_router(me.router)

@@ -8,10 +8,12 @@ catalog CDK deploys (marketing.topology).
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import socket
 import threading
+import urllib.request
 from pathlib import Path
 from typing import Protocol
 
@@ -64,12 +66,24 @@ class MotoServer:
         from marketing_local import moto_dynamodb
 
         moto_dynamodb.apply()
+        self._endpoint = config.moto_endpoint
         self._server = ThreadedMotoServer(ip_address=config.host, port=config.moto_port, verbose=False)
+        # State machines run inside this process and reach SQS at localhost:$MOTO_PORT.
+        os.environ["MOTO_PORT"] = str(config.moto_port)
 
     def start(self) -> None:
         # The gateway prints one line per API request; moto's own per-call lines would drown it.
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
         self._server.start()
+        # moto only runs state machines (the automations' waits and sends) when told to (SPEC).
+        request = urllib.request.Request(
+            f"{self._endpoint}/moto-api/config",
+            data=json.dumps({"stepfunctions": {"execute_state_machine": True}}).encode(),
+            headers={"Content-Type": "application/json"},
+            method="POST",
+        )
+        with urllib.request.urlopen(request, timeout=10):  # noqa: S310 - the loopback moto server
+            pass
 
     def stop(self) -> None:
         self._server.stop()
@@ -134,6 +148,9 @@ class LocalPlatform:
             # moto reports a maximum send rate of 1 email/s; local sends go as fast as this.
             "SES_MAX_SEND_RATE": os.environ.get("MKT_SES_MAX_SEND_RATE", str(LOCAL_SES_SEND_RATE)),
             "SHOP_NAME": "Example Shop",
+            # Real hours by default; e.g. MKT_AUTOMATION_HOUR_SECONDS=0.5 runs a series 7200× faster.
+            "AUTOMATION_HOUR_SECONDS": os.environ.get("MKT_AUTOMATION_HOUR_SECONDS", "3600"),
+            "CART_IDLE_MINUTES": os.environ.get("MKT_CART_IDLE_MINUTES", "60"),
         }
 
         sqs = session.client("sqs", endpoint_url=config.moto_endpoint)

@@ -16,8 +16,10 @@ import boto3
 from botocore.exceptions import ClientError
 from pynamodb.models import Model
 
+from marketing_local.config import REPO_ROOT
 from marketing.store.tables import TABLES
 from marketing.topology import (
+    AUTOMATION_STATE_MACHINE,
     CAMPAIGN_SENDS,
     CONTACT_IMPORTS,
     EVENT_BUS_ENV,
@@ -159,6 +161,28 @@ class Provisioner:
                 raise
         return {"SENDER_ADDRESS": SENDER_ADDRESS, "SES_CONFIGURATION_SET": configuration_set}
 
+    def automation_state_machine(self, queue_urls: dict[str, str]) -> dict[str, str]:
+        """The automation state machine, from the same definition file CDK deploys. moto runs it
+        when the server is configured to execute state machines (local mode does that)."""
+        machine = AUTOMATION_STATE_MACHINE
+        definition = (REPO_ROOT / machine.definition_path).read_text()
+        definition = definition.replace(
+            "${" + machine.queue_url_placeholder + "}", queue_urls[machine.hands_work_to.env_var]
+        )
+        sfn = self._client("stepfunctions")
+        name = self._name(machine.name)
+        existing = {item["name"]: item["stateMachineArn"] for item in sfn.list_state_machines()["stateMachines"]}
+        if name in existing:
+            sfn.update_state_machine(stateMachineArn=existing[name], definition=definition)
+            return {machine.env_var: existing[name]}
+        created = sfn.create_state_machine(
+            name=name,
+            definition=definition,
+            roleArn=f"arn:aws:iam::{LOCAL_ACCOUNT}:role/{self._name('automation-state-machine')}",
+            tracingConfiguration={"enabled": True},
+        )
+        return {machine.env_var: created["stateMachineArn"]}
+
     def everything(self, visibility_cap_seconds: int | None = None) -> dict[str, str]:
         """Creates every resource (idempotently) and returns the functions' environment for them."""
         queue_urls = self.queues(visibility_cap_seconds)
@@ -167,6 +191,7 @@ class Provisioner:
             **queue_urls,
             **self.event_bus(queue_urls),
             **self.campaign_schedules(queue_urls),
+            **self.automation_state_machine(queue_urls),
             **self.imports_bucket(queue_urls),
             **self.token_secret(),
             **self.sender(),

@@ -1,5 +1,6 @@
 """The platform's moving parts besides tables and routes: the event bus and its rules, the queues
-and their dead-letter queues, the workers that drain them, the schedules, the imports bucket.
+and their dead-letter queues, the workers that drain them, the schedules, the imports bucket, and
+the automation state machine.
 
 One catalog for two readers, like the route table and the table catalog: CDK deploys exactly this,
 and local mode creates the same on the moto server and runs the same workers behind pollers.
@@ -46,6 +47,7 @@ class Worker:
     sends_to: tuple[Queue, ...] = ()
     reads_imports: bool = False
     sends_email: bool = False
+    runs_automations: bool = False  # starts, stops and answers the automation state machine
     # Invocations at once (the event source's maximum concurrency); email senders pace themselves
     # to an equal share of the account's SES send rate.
     max_concurrency: int | None = None
@@ -74,6 +76,20 @@ class Schedule:
     cron: str
     timeout_seconds: int
     sends_to: tuple[Queue, ...] = ()
+    runs_automations: bool = False
+
+
+@dataclass(frozen=True)
+class StateMachine:
+    """A Step Functions state machine whose definition is a file in the repository: CDK deploys it
+    and local mode creates it on the moto server, with `${<placeholder>}` replaced by the URL of
+    the queue it hands its work to (moto runs no Lambda code from a state machine)."""
+
+    name: str
+    definition_path: str  # relative to the repository's root
+    env_var: str  # holds the state machine's ARN
+    hands_work_to: Queue
+    queue_url_placeholder: str
 
 
 SHOP_EVENTS = Queue("shop-events", "SHOP_EVENTS_QUEUE_URL", visibility_timeout_seconds=180)
@@ -87,6 +103,11 @@ CAMPAIGN_DELIVERIES = Queue(
     "campaign-deliveries", "CAMPAIGN_DELIVERIES_QUEUE_URL", visibility_timeout_seconds=1800, max_receive_count=5
 )
 SES_EVENTS = Queue("ses-events", "SES_EVENTS_QUEUE_URL", visibility_timeout_seconds=180)
+# One automation email to send (from the state machine, with its task token), or the held emails
+# of an automation to hand back on activation.
+AUTOMATION_SENDS = Queue(
+    "automation-sends", "AUTOMATION_SENDS_QUEUE_URL", visibility_timeout_seconds=360, max_receive_count=5
+)
 
 QUEUES: tuple[Queue, ...] = (
     SHOP_EVENTS,
@@ -95,6 +116,15 @@ QUEUES: tuple[Queue, ...] = (
     CAMPAIGN_SENDS,
     CAMPAIGN_DELIVERIES,
     SES_EVENTS,
+    AUTOMATION_SENDS,
+)
+
+AUTOMATION_STATE_MACHINE = StateMachine(
+    "automation",
+    "infra/statemachines/automation.asl.json",
+    "AUTOMATION_STATE_MACHINE_ARN",
+    AUTOMATION_SENDS,
+    "AutomationSendsQueueUrl",
 )
 
 # What SES publishes through the configuration set (EventBridge detail types, source aws.ses).
@@ -111,14 +141,21 @@ SES_EVENT_TYPES = {
 EVENT_RULES: tuple[EventRule, ...] = (
     EventRule(
         "audience",
-        ("contact.upserted", "user.registered", "order.paid", "order.refunded"),
+        ("contact.upserted", "user.registered", "order.paid", "order.refunded", "cart.updated", "cart.abandoned"),
         SHOP_EVENTS,
     ),
     EventRule("ses-events", tuple(SES_EVENT_TYPES.values()), SES_EVENTS, source=SES_EVENT_SOURCE),
 )
 
 WORKERS: tuple[Worker, ...] = (
-    Worker("shop-events", "workers.shop_events.lambda_handler", SHOP_EVENTS, batch_size=10, timeout_seconds=30),
+    Worker(
+        "shop-events",
+        "workers.shop_events.lambda_handler",
+        SHOP_EVENTS,
+        batch_size=10,
+        timeout_seconds=30,
+        runs_automations=True,  # starts welcome and abandoned-cart runs, stops them on order.paid
+    ),
     Worker("segment-refresh", "workers.segment_refresh.lambda_handler", SEGMENT_REFRESH, 1, timeout_seconds=900),
     Worker(
         "contact-import",
@@ -148,6 +185,17 @@ WORKERS: tuple[Worker, ...] = (
         max_concurrency=4,
     ),
     Worker("ses-events", "workers.ses_events.lambda_handler", SES_EVENTS, batch_size=10, timeout_seconds=30),
+    Worker(
+        "automation-delivery",
+        "workers.automation_delivery.lambda_handler",
+        AUTOMATION_SENDS,
+        batch_size=10,
+        timeout_seconds=60,
+        sends_to=(AUTOMATION_SENDS,),
+        sends_email=True,
+        runs_automations=True,
+        max_concurrency=2,
+    ),
 )
 
 SCHEDULES: tuple[Schedule, ...] = (
@@ -157,6 +205,21 @@ SCHEDULES: tuple[Schedule, ...] = (
         cron="0 2 * * ? *",
         timeout_seconds=60,
         sends_to=(SEGMENT_REFRESH,),
+    ),
+    Schedule(
+        "abandoned-carts",
+        "schedules.abandoned_carts.lambda_handler",
+        cron="0/15 * * * ? *",
+        timeout_seconds=300,
+        runs_automations=True,
+    ),
+    Schedule(
+        "automation-sweep",
+        "schedules.automation_sweep.lambda_handler",
+        cron="5/15 * * * ? *",
+        timeout_seconds=300,
+        sends_to=(AUTOMATION_SENDS,),
+        runs_automations=True,
     ),
 )
 

@@ -2,12 +2,27 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from pydantic import Field
 
+from marketing.models.automations import AutomationExecution
 from marketing.models.base import ApiModel
 from marketing.models.campaigns import CampaignRecipient
 from marketing.models.contacts import Contact, ContactOrder
 from marketing.models.subscribers import Subscriber
+from marketing.money import Amount
+
+
+class Cart(ApiModel):
+    """A cart as the shop's `cart.updated` events last described it."""
+
+    cart_id: str
+    item_count: int
+    total: Amount
+    cart_url: str | None
+    updated_at: datetime
+    abandoned_at: datetime | None
 
 
 class ContactExport(ApiModel):
@@ -18,5 +33,8 @@ class ContactExport(ApiModel):
     orders: list[ContactOrder] = Field(default_factory=list)
     segment_ids: list[str] = Field(default_factory=list, description="Segments the contact is a member of")
     campaign_emails: list[CampaignRecipient] = Field(
-        default_factory=list, description="Every campaign email sent (or withheld) to the contact, with what it did"
+        default_factory=list,
+        description="Every campaign and automation email sent (or withheld) to the contact, with what it did",
     )
+    automation_executions: list[AutomationExecution] = Field(default_factory=list)
+    carts: list[Cart] = Field(default_factory=list)

@@ -90,11 +90,36 @@ class OrderRefunded(_CurrencyChecked):
         return self.refund_id or self.order_id
 
 
+class CartUpdated(_CurrencyChecked):
+    """A customer's cart changed. Remembered per `cart_id`; a cart left alone past the idle
+    threshold with no order since starts the abandoned-cart automations."""
+
+    cart_id: str = Field(min_length=1, max_length=128)
+    email: Email
+    item_count: int = Field(ge=0, description="0: the cart was emptied")
+    total: Amount
+    cart_url: str | None = Field(default=None, max_length=2000, pattern=r"^https?://")
+    updated_at: datetime
+
+
+class CartAbandoned(EventDetail):
+    """The shop decided a cart was abandoned: starts the abandoned-cart automations at once."""
+
+    cart_id: str = Field(min_length=1, max_length=128)
+    email: Email
+    first_name: str | None = Name
+    last_name: str | None = Name
+    cart_url: str | None = Field(default=None, max_length=2000, pattern=r"^https?://")
+    abandoned_at: datetime
+
+
 DETAIL_SCHEMAS: dict[str, type[EventDetail]] = {
     "user.registered": UserRegistered,
     "contact.upserted": ContactUpserted,
     "order.paid": OrderPaid,
     "order.refunded": OrderRefunded,
+    "cart.updated": CartUpdated,
+    "cart.abandoned": CartAbandoned,
 }
 
 

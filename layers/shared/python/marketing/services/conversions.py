@@ -1,6 +1,7 @@
-"""Conversions: an order paid soon after a campaign click is that campaign's.
+"""Conversions: an order paid soon after a click in an email is that email's mailing's (a campaign,
+or an automation email).
 
-Last click wins: the order goes to the campaign email the contact clicked last, if that click
+Last click wins: the order goes to the email the contact clicked last, if that click
 was at most the attribution window (default 5 days, ATTRIBUTION_WINDOW_DAYS) before the payment.
 Each order counts once however often its event arrives (the recipient remembers the orders it
 was credited with, in the same transaction as the campaign's counters). Revenue is added in the
@@ -15,9 +16,8 @@ from decimal import Decimal
 
 from marketing.errors import NotFound
 from marketing.models.contacts import ContactOrder
-from marketing.store import campaigns as campaign_store
 from marketing.store import contacts as contact_store
-from marketing.store import recipients
+from marketing.store import mailings, recipients
 from marketing.store.recipients import RecipientRecord
 
 DEFAULT_WINDOW_DAYS = 5
@@ -38,7 +38,7 @@ def attribute(contact_id: str, order: ContactOrder) -> str | None:
     if not (clicked_at - CLOCK_SKEW <= order.paid_at <= clicked_at + attribution_window()):
         return None
     try:
-        currency = campaign_store.record(campaign_id).currency
+        currency = mailings.currency(campaign_id)
     except NotFound:
         return None
     revenue = order.total if order.currency == currency else Decimal("0")

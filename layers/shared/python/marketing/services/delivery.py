@@ -1,9 +1,9 @@
-"""Delivering one batch of a campaign: check, claim, render, send, record.
+"""Delivering email: check, claim, render, send, record. One path for every mailing: a batch of a
+campaign's recipients, or one email of an automation run (services/automation_delivery.py).
 
-Per batch of up to 50 recipients: one read of the campaign, one batch read each of the contacts
-and their subscribers (suppression is decided now, not when the segment was expanded, so an
-unsubscribe a minute ago counts), one claim transaction, the SES sends (several at once,
-paced), one result transaction.
+Per batch of up to 50 recipients: one batch read each of the contacts and their subscribers
+(suppression is decided now, not when the segment was expanded, so an unsubscribe a minute ago
+counts), one claim transaction, the SES sends (several at once, paced), one result transaction.
 The claim is what makes a redelivered or duplicated batch send nothing twice, and SES's Send
 events settle the claims of a worker that died mid-batch (store/recipients).
 
@@ -18,16 +18,19 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from itertools import zip_longest
+from typing import Any
 
 from marketing import clock, messaging
 from marketing.config import EmailSettings, load_settings
 from marketing.errors import NotFound
 from marketing.ids import new_id
 from marketing.links import email_links
-from marketing.models.campaigns import CampaignStatus, DeliveryBatch, RecipientStatus
+from marketing.models.campaigns import CampaignStatus, DeliveryBatch, RecipientStatus, SuppressionReason
 from marketing.models.contacts import Contact
 from marketing.models.templates import EmailTemplate
 from marketing.observability import logger, metrics
@@ -38,7 +41,6 @@ from marketing.store import contacts as contact_store
 from marketing.store import recipients
 from marketing.store import subscribers as subscriber_store
 from marketing.store import templates as template_store
-from marketing.store.campaigns import CampaignRecord
 from marketing.topology import CAMPAIGN_DELIVERIES, WORKERS
 from marketing.workers import parse_message, seconds_left
 
@@ -53,13 +55,38 @@ TEMPLATE_CACHE_SECONDS = 60
 # SES calls in flight per function: each send mostly waits on the network, so one at a time would
 # hold a function (and its bill) for ~50 ms per email and cap it far below the account's rate.
 SEND_THREADS = 8
-SENDERS = next(worker.max_concurrency or 1 for worker in WORKERS if worker.queue is CAMPAIGN_DELIVERIES)
+# Functions sending at once, at most: each paces itself to this share of the account's send rate.
+SENDERS = sum(worker.max_concurrency or 1 for worker in WORKERS if worker.sends_email)
 
 _templates: dict[str, tuple[float, EmailTemplate]] = {}
 
 
-def _template(template_id: str) -> EmailTemplate:
-    """The campaign's template, read once a minute per container rather than once per batch."""
+@dataclass(frozen=True)
+class Mailing:
+    """What one send needs besides its recipients: the id its recipients are kept under
+    (store/mailings.py) and the sender."""
+
+    id: str
+    from_name: str
+    from_address: str
+    reply_to: str | None = None
+    subject: str | None = None  # overrides the template's
+
+
+@dataclass
+class Delivery:
+    """What became of the contacts handed to `deliver_to`."""
+
+    results: list[recipients.Result] = field(default_factory=list)  # of the sends made now
+    suppressed: dict[str, SuppressionReason] = field(default_factory=dict)
+    handled_before: int = 0  # claimed by an earlier attempt: nothing done now
+
+    def count(self, status: RecipientStatus) -> int:
+        return sum(1 for result in self.results if result.status == status)
+
+
+def cached_template(template_id: str) -> EmailTemplate:
+    """A mailing's template, read once a minute per container rather than once per batch."""
     cached = _templates.get(template_id)
     if cached is None or cached[0] < time.monotonic():
         cached = (time.monotonic() + TEMPLATE_CACHE_SECONDS, template_store.get(template_id))
@@ -83,32 +110,38 @@ def _send(settings: EmailSettings, sender_pace: Pacer, from_address: str, to: st
 
 def _deliver_one(
     settings: EmailSettings,
-    campaign: CampaignRecord,
-    template: EmailTemplate,
+    mailing: Mailing,
+    mail_template: EmailTemplate,
     contact: Contact,
     attempt_id: str,
     sender_pace: Pacer,
+    extra_fields: Mapping[str, Any] | None,
 ) -> recipients.Result:
-    from_address = campaign.from_email or settings.sender_address
     envelope = email_message.Envelope(
-        campaign_id=campaign.id,
+        campaign_id=mailing.id,
         contact_id=contact.id,
         to=contact.email,
-        from_name=campaign.from_name,
-        from_address=from_address,
-        reply_to=campaign.reply_to,
-        subject=campaign.subject,
+        from_name=mailing.from_name,
+        from_address=mailing.from_address,
+        reply_to=mailing.reply_to,
+        subject=mailing.subject,
     )
     try:
         composed = email_message.compose(
-            template, contact.model_dump(), envelope, email_links(), settings.shop_name, settings.public_base_url
+            mail_template,
+            contact.model_dump(),
+            envelope,
+            email_links(),
+            settings.shop_name,
+            settings.public_base_url,
+            extra_fields,
         )
     except Exception as exc:  # the template cannot render this contact's data: no retry will help
         return recipients.Result(
             contact.id, attempt_id, RecipientStatus.FAILED, reason=f"template failed to render: {exc}"
         )
     try:
-        message_id = _send(settings, sender_pace, from_address, contact.email, composed.mime)
+        message_id = _send(settings, sender_pace, mailing.from_address, contact.email, composed.mime)
     except SendRefused as exc:
         return recipients.Result(contact.id, attempt_id, RecipientStatus.FAILED, reason=f"SES refused the email: {exc}")
     except SendRetryable as exc:
@@ -133,24 +166,22 @@ def _final(result: recipients.Result, attempt: int) -> recipients.Result:
 
 
 def _settle_abandoned(
-    campaign_id: str, claims: list[recipients.Claim], claimed: set[str], attempt_id: str, now: datetime
+    mailing_id: str, claims: list[recipients.Claim], claimed: set[str], attempt_id: str, now: datetime
 ) -> list[str]:
     """Claims of this batch left by a worker that died: those SES confirmed (Send event) are
     recorded as sent; the others were never accepted and are taken over to be sent now."""
     others = [claim.contact_id for claim in claims if not claim.suppressed and claim.contact_id not in claimed]
-    abandoned = recipients.interrupted(campaign_id, others, now - CLAIM_LEASE)
+    abandoned = recipients.interrupted(mailing_id, others, now - CLAIM_LEASE)
     if not abandoned:
         return []
     accepted = [item for item in abandoned if item.ses_accepted_at is not None]
     recipients.record_results(
-        campaign_id,
+        mailing_id,
         [recipients.Result(item.contact_id, item.attempt_id or "", RecipientStatus.SENT) for item in accepted],
         now,
     )
     logger.warning("settled abandoned claims", confirmed_by_ses=len(accepted), resent=len(abandoned) - len(accepted))
-    return recipients.reclaim(
-        campaign_id, [item for item in abandoned if item.ses_accepted_at is None], attempt_id, now
-    )
+    return recipients.reclaim(mailing_id, [item for item in abandoned if item.ses_accepted_at is None], attempt_id, now)
 
 
 def _outcome(contact: Contact, send: Future | None, attempt_id: str) -> recipients.Result | None:
@@ -167,11 +198,12 @@ def _outcome(contact: Contact, send: Future | None, attempt_id: str) -> recipien
 
 def _send_claimed(
     settings: EmailSettings,
-    campaign: CampaignRecord,
-    template: EmailTemplate,
+    mailing: Mailing,
+    mail_template: EmailTemplate,
     contacts: list[Contact],
     attempt_id: str,
     attempt: int,
+    extra_fields: Mapping[str, Mapping[str, Any]],
 ) -> list[recipients.Result]:
     """Sends to each claimed contact and records every outcome, even if the batch stops early;
     an error no send expects is raised again once the outcomes are recorded."""
@@ -180,7 +212,9 @@ def _send_claimed(
     def deliver_in_time(contact: Contact) -> recipients.Result | None:
         if seconds_left() < STOP_WITH_SECONDS_LEFT:
             return None
-        return _deliver_one(settings, campaign, template, contact, attempt_id, sender_pace)
+        return _deliver_one(
+            settings, mailing, mail_template, contact, attempt_id, sender_pace, extra_fields.get(contact.id)
+        )
 
     sends: list[Future] = []
     try:
@@ -189,14 +223,58 @@ def _send_claimed(
     finally:
         outcomes = [_outcome(contact, send, attempt_id) for contact, send in zip_longest(contacts, sends)]
         results = [_final(result, attempt) for result in outcomes if result is not None]
-        recipients.record_results(campaign.id, results, clock.utcnow())
+        recipients.record_results(mailing.id, results, clock.utcnow())
     for send in sends:
         if (error := send.exception()) is not None:
             raise error
     return results
 
 
+def deliver_to(
+    settings: EmailSettings,
+    mailing: Mailing,
+    mail_template: EmailTemplate,
+    contacts: dict[str, Contact],
+    attempt: int,
+    *,
+    retry_failed: bool = False,
+    extra_fields: Mapping[str, Mapping[str, Any]] | None = None,
+) -> Delivery:
+    """Sends the mailing to each contact that may get it and nobody handled yet; records every
+    outcome. A result PENDING is a send to try again later (throttled, or time ran out).
+    `extra_fields` adds merge fields for some contacts (by contact id)."""
+    subscribers = subscriber_store.for_contacts(list(contacts))
+    claims = [
+        recipients.Claim(
+            contact.id,
+            contact.email,
+            suppression.suppression_reason(subscribers.get(contact.id), mail_template.category),
+        )
+        for contact in contacts.values()
+    ]
+    attempt_id = new_id("att")
+    now = clock.utcnow()
+    claimed = recipients.claim(mailing.id, claims, attempt_id, now, retry_failed=retry_failed)
+    to_send = [claim.contact_id for claim in claimed]
+    to_send += _settle_abandoned(mailing.id, claims, set(to_send), attempt_id, now)
+    results = _send_claimed(
+        settings,
+        mailing,
+        mail_template,
+        [contacts[contact_id] for contact_id in to_send],
+        attempt_id,
+        attempt,
+        extra_fields or {},
+    )
+    suppressed = {claim.contact_id: claim.suppressed for claim in claims if claim.suppressed}
+    metrics.add_metric(
+        name="EmailsSent", unit="Count", value=sum(1 for r in results if r.status == RecipientStatus.SENT)
+    )
+    return Delivery(results, suppressed, handled_before=len(contacts) - len(to_send) - len(suppressed))
+
+
 def deliver(body: str) -> str:
+    """One batch of a campaign's recipients (a message on the campaign-deliveries queue)."""
     batch = parse_message(DeliveryBatch, body)
     try:
         campaign = campaign_store.record(batch.campaign_id)
@@ -205,36 +283,33 @@ def deliver(body: str) -> str:
     if campaign.status != CampaignStatus.SENDING.value:
         return f"campaign {campaign.id} is {campaign.status}: nothing sent"
     settings = load_settings(EmailSettings)
-    template = _template(campaign.template_id)
-    contacts = {contact.id: contact for contact in contact_store.batch_get(batch.contact_ids)}  # erased ones drop out
-    subscribers = subscriber_store.for_contacts(list(contacts))
-    claims = [
-        recipients.Claim(
-            contact.id, contact.email, suppression.suppression_reason(subscribers.get(contact.id), template.category)
-        )
-        for contact in contacts.values()
-    ]
-    attempt_id = new_id("att")
-    now = clock.utcnow()
-    claimed = recipients.claim(campaign.id, claims, attempt_id, now, retry_failed=batch.retry_failed)
-    to_send = [claim.contact_id for claim in claimed]
-    to_send += _settle_abandoned(campaign.id, claims, set(to_send), attempt_id, now)
-
-    results = _send_claimed(
-        settings, campaign, template, [contacts[contact_id] for contact_id in to_send], attempt_id, batch.attempt
+    mailing = Mailing(
+        campaign.id,
+        campaign.from_name,
+        campaign.from_email or settings.sender_address,
+        campaign.reply_to,
+        campaign.subject,
     )
-    later = [result.contact_id for result in results if result.status == RecipientStatus.PENDING]
+    contacts = {contact.id: contact for contact in contact_store.batch_get(batch.contact_ids)}  # erased ones drop out
+    delivery = deliver_to(
+        settings,
+        mailing,
+        cached_template(campaign.template_id),
+        contacts,
+        batch.attempt,
+        retry_failed=batch.retry_failed,
+    )
+    later = [result.contact_id for result in delivery.results if result.status == RecipientStatus.PENDING]
     if later:
         messaging.send(
             CAMPAIGN_DELIVERIES,
             batch.model_copy(update={"contact_ids": later, "attempt": batch.attempt + 1}).model_dump(mode="json"),
             delay_seconds=RETRY_DELAYS_SECONDS[batch.attempt - 1],
         )
-    sent = sum(1 for result in results if result.status == RecipientStatus.SENT)
-    failed = sum(1 for result in results if result.status == RecipientStatus.FAILED)
-    metrics.add_metric(name="EmailsSent", unit="Count", value=sent)
     campaign_store.finish_if_complete(campaign.id, clock.utcnow())
     return (
-        f"campaign {campaign.id}: {sent} sent, {failed} failed, {len(later)} to retry, "
-        f"{len(batch.contact_ids) - len(to_send)} suppressed or handled before"
+        f"campaign {campaign.id}: {delivery.count(RecipientStatus.SENT)} sent, "
+        f"{delivery.count(RecipientStatus.FAILED)} failed, {len(later)} to retry, "
+        f"{len(delivery.suppressed)} suppressed, {delivery.handled_before + len(batch.contact_ids) - len(contacts)} "
+        "handled before or erased"
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html as html_escaping
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.policy import SMTP
@@ -15,6 +16,7 @@ from typing import Any
 from marketing.links import EmailLinks
 from marketing.models.templates import EmailTemplate, Preview
 from marketing.services.templates import render_template
+from marketing.store.mailings import automation_email
 
 _HTML_LINK = re.compile(r"""(<a\b[^>]*?\bhref\s*=\s*)(["'])(.*?)\2""", re.IGNORECASE | re.DOTALL)
 _TEXT_LINK = re.compile(r"""https?://[^\s<>"'()]+""")
@@ -100,11 +102,13 @@ def compose(
     links: EmailLinks,
     shop_name: str,
     own_base: str,
+    extra_fields: Mapping[str, Any] | None = None,
 ) -> Composed:
-    """Renders `template` for `contact` and builds the message. Raises what rendering raises."""
+    """Renders `template` for `contact` (and `extra_fields`, e.g. an abandoned cart) and builds
+    the message. Raises what rendering raises."""
     unsubscribe_url = links.unsubscribe_url(envelope.campaign_id, envelope.contact_id)
     preferences_url = links.preferences_url(envelope.campaign_id, envelope.contact_id)
-    context = merge_fields(contact, unsubscribe_url, preferences_url, shop_name)
+    context = {**merge_fields(contact, unsubscribe_url, preferences_url, shop_name), **(extra_fields or {})}
     if envelope.subject:
         template = template.model_copy(update={"subject": envelope.subject})
     rendered: Preview = render_template(template, context)
@@ -146,10 +150,12 @@ def compose(
 
 
 def message_tags(envelope: Envelope) -> str:
-    """SES message tags: every event SES publishes for the message carries them back."""
+    """SES message tags: every event SES publishes for the message carries them back.
+    `campaign_id` holds the mailing's id: a campaign's, or an automation email run's."""
     if not envelope.contact_id:
         return f"kind=test, campaign_id={envelope.campaign_id}"
-    return f"kind=campaign, campaign_id={envelope.campaign_id}, contact_id={envelope.contact_id}"
+    kind = "campaign" if automation_email(envelope.campaign_id) is None else "automation"
+    return f"kind={kind}, campaign_id={envelope.campaign_id}, contact_id={envelope.contact_id}"
 
 
 def parse_message_tags(header: str) -> dict[str, str]:

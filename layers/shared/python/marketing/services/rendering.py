@@ -30,6 +30,8 @@ SAMPLE_CONTEXT: dict[str, Any] = {
     "shop_name": "Example Shop",
     "unsubscribe_url": "https://example.com/unsubscribe",
     "preferences_url": "https://example.com/preferences",
+    # Abandoned-cart automation emails only: the cart that started the run.
+    "cart": {"url": "https://example.com/cart/c1", "total": "54.00", "item_count": 2},
 }
 
 

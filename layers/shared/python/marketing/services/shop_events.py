@@ -8,6 +8,9 @@
 - `order.paid` is also a conversion of the campaign the contact last clicked (services/conversions).
 - `order.refunded`: taken off the lifetime value once per refund; the order count stays (the
   customer did order). A refund for an order not counted yet is retried: events can overtake.
+- `user.registered` starts the active welcome automations for a subscribed contact; `order.paid`
+  stops the contact's running abandoned-cart automations (services/automation_runs).
+- `cart.updated` and `cart.abandoned`: see services/carts.
 
 Lifecycle stages are the CRM's to set (contact.upserted); orders do not move them.
 """
@@ -18,6 +21,7 @@ from pydantic import ValidationError
 
 from marketing import clock
 from marketing.errors import BusinessRuleViolation, Unprocessable, ValidationFailed
+from marketing.models.automations import Trigger
 from marketing.models.contacts import ContactOrder, LifecycleStage
 from marketing.models.shop_events import (
     DETAIL_SCHEMAS,
@@ -29,7 +33,7 @@ from marketing.models.shop_events import (
 )
 from marketing.models.subscribers import SubscriberSource
 from marketing.observability import logger
-from marketing.services import contacts, conversions, subscribers
+from marketing.services import automation_runs, carts, contacts, conversions, subscribers
 from marketing.store import orders
 from marketing.topology import SHOP_EVENT_SOURCE
 from marketing.workers import problems
@@ -37,24 +41,28 @@ from marketing.workers import problems
 _PERSON = {"user_id", "first_name", "last_name"}  # what an event may tell about the person
 
 
-def _user_registered(detail: UserRegistered) -> str:
+def _user_registered(detail: UserRegistered, event: ShopEvent) -> str:
     contact, outcome = contacts.upsert(detail.email, detail.model_dump(include=_PERSON, exclude_none=True))
-    if not detail.marketing_opt_in:
-        return f"contact {outcome}"
-    try:
-        subscribers.subscribe_contact(contact, SubscriberSource.WEBSITE)
-    except BusinessRuleViolation as refused:  # a suppressed address stays suppressed
-        logger.warning("opt-in ignored", contact_id=contact.id, reason=refused.message)
-        return "contact saved; address suppressed, not subscribed"
-    return "contact saved and subscribed"
+    done = f"contact {outcome}"
+    if detail.marketing_opt_in:
+        try:
+            subscribers.subscribe_contact(contact, SubscriberSource.WEBSITE)
+            done = "contact saved and subscribed"
+        except BusinessRuleViolation as refused:  # a suppressed address stays suppressed
+            logger.warning("opt-in ignored", contact_id=contact.id, reason=refused.message)
+            done = "contact saved; address suppressed, not subscribed"
+    started = automation_runs.trigger(
+        Trigger.USER_REGISTERED, contact.id, f"user:{detail.user_id}", detail.registered_at or event.time
+    )
+    return "; ".join([done, *started])
 
 
-def _contact_upserted(detail: ContactUpserted) -> str:
+def _contact_upserted(detail: ContactUpserted, _event: ShopEvent) -> str:
     _, outcome = contacts.upsert(detail.email, detail.model_dump(exclude={"email"}, exclude_none=True))
     return f"contact {outcome}"
 
 
-def _order_paid(detail: OrderPaid) -> str:
+def _order_paid(detail: OrderPaid, _event: ShopEvent) -> str:
     if orders.is_counted(detail.order_id):
         # Checked first so a redelivery never re-creates a contact erased since (the write
         # below is still conditional: two deliveries at once count once).
@@ -67,6 +75,7 @@ def _order_paid(detail: OrderPaid) -> str:
     order = ContactOrder(order_id=detail.order_id, total=detail.total, currency=detail.currency, paid_at=detail.paid_at)
     # Before the order is counted: a crash in between is redelivered, and both steps are once-only.
     conversions.attribute(contact.id, order)
+    automation_runs.stop_for_order(contact.id, detail.order_id, detail.paid_at)
     try:
         orders.record_paid(order, contact.id, clock.utcnow())
     except orders.AlreadyCounted:
@@ -74,7 +83,7 @@ def _order_paid(detail: OrderPaid) -> str:
     return "order counted"
 
 
-def _order_refunded(detail: OrderRefunded) -> str:
+def _order_refunded(detail: OrderRefunded, _event: ShopEvent) -> str:
     try:
         orders.record_refund(detail.order_id, detail.refund_key, detail.amount, clock.utcnow())
     except orders.AlreadyCounted:
@@ -89,6 +98,8 @@ _HANDLERS = {
     "contact.upserted": _contact_upserted,
     "order.paid": _order_paid,
     "order.refunded": _order_refunded,
+    "cart.updated": lambda detail, _event: carts.updated(detail),
+    "cart.abandoned": lambda detail, _event: carts.abandoned(detail),
 }
 
 
@@ -106,4 +117,4 @@ def handle(body: str) -> str:
         detail = schema.model_validate(event.detail)
     except ValidationError as error:
         raise Unprocessable(f"{event.detail_type} detail: {problems(error)}") from error
-    return _HANDLERS[event.detail_type](detail)
+    return _HANDLERS[event.detail_type](detail, event)

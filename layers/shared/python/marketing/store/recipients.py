@@ -1,4 +1,7 @@
-"""Campaign recipients: one item per (campaign, contact), the record that makes a send happen once.
+"""Campaign recipients: one item per (mailing, contact), the record that makes a send happen once.
+
+A mailing is a campaign or one email of an automation run (store/mailings.py); `campaign_id`
+holds the mailing's id, and the counters go where the mailing keeps them.
 
 A delivery batch moves its recipients through these states, each step one DynamoDB transaction
 for the whole batch (up to 50 recipients and the campaign's counters: one request, not fifty):
@@ -31,8 +34,8 @@ from pynamodb.models import Model
 
 from marketing.models.campaigns import CampaignRecipient, RecipientStatus, SuppressionReason
 from marketing.store.attributes import DecimalAttribute
-from marketing.store.campaigns import add_counters
 from marketing.store.conditions import Transaction, applied, transact, transaction
+from marketing.store.mailings import add_counters
 
 # Stored only while a worker holds the claim; the API shows such a recipient as pending.
 SENDING = "sending"

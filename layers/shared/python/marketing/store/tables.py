@@ -14,8 +14,11 @@ from pynamodb.models import Model
 
 from marketing.config import BaseSettings, load_settings
 from marketing.errors import ConfigError
+from marketing.store.automations import AutomationEmailStatsRecord, AutomationRecord
 from marketing.store.campaigns import CampaignRecord
+from marketing.store.carts import CartRecord
 from marketing.store.contacts import ContactEmailRecord, ContactRecord
+from marketing.store.executions import ExecutionRecord
 from marketing.store.imports import ImportRecord
 from marketing.store.orders import OrderRecord
 from marketing.store.recipients import RecipientRecord
@@ -35,6 +38,10 @@ TABLES: dict[type[Model], str] = {
     ImportRecord: "CONTACT_IMPORTS_TABLE",
     CampaignRecord: "CAMPAIGNS_TABLE",
     RecipientRecord: "CAMPAIGN_RECIPIENTS_TABLE",
+    AutomationRecord: "AUTOMATIONS_TABLE",
+    AutomationEmailStatsRecord: "AUTOMATION_EMAIL_STATS_TABLE",
+    ExecutionRecord: "AUTOMATION_EXECUTIONS_TABLE",
+    CartRecord: "CARTS_TABLE",
 }
 
 

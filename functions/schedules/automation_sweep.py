@@ -1,0 +1,19 @@
+"""Schedule (every 15 minutes): resumes or reports stuck automation runs and counts who waits where."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marketing.observability import logger, metrics
+from marketing.services import automation_sweep
+from marketing.store.tables import bind_tables_at_cold_start
+
+bind_tables_at_cold_start()
+
+
+@logger.inject_lambda_context
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, int]:
+    found = automation_sweep.sweep()
+    logger.info("automation runs swept", **found)
+    return found
