@@ -8,6 +8,7 @@ from constructs import Construct
 
 from infra.config import StackSettings
 from infra.constructs.api import HttpApi
+from infra.constructs.automations import AutomationStateMachine
 from infra.constructs.data import DataTables
 from infra.constructs.email import EmailSending
 from infra.constructs.imports import ImportsBucket
@@ -15,7 +16,14 @@ from infra.constructs.layer import SharedLayer
 from infra.constructs.messaging import Messaging
 from infra.constructs.workers import Workers
 from infra.nag import acknowledge
-from marketing.topology import CAMPAIGN_DELIVERIES, CAMPAIGN_SENDS, CONTACT_IMPORTS, IMPORTS_BUCKET_ENV, SEGMENT_REFRESH
+from marketing.topology import (
+    AUTOMATION_SENDS,
+    CAMPAIGN_DELIVERIES,
+    CAMPAIGN_SENDS,
+    CONTACT_IMPORTS,
+    IMPORTS_BUCKET_ENV,
+    SEGMENT_REFRESH,
+)
 
 
 class MarketingStack(Stack):
@@ -40,11 +48,13 @@ class MarketingStack(Stack):
         email = EmailSending(
             self, "Email", sender_address=settings.sender_address, send_queue=messaging.queues[CAMPAIGN_SENDS]
         )
+        automations = AutomationStateMachine(self, "Automations", sends_queue=messaging.queues[AUTOMATION_SENDS])
         # Every function is told where every resource is; what each may do is granted one by one.
         environment = {
             **{env_var: table.table_name for env_var, table in data.tables.items()},
             **messaging.environment(),
             **email.environment(),
+            **automations.environment(),
             IMPORTS_BUCKET_ENV: imports.bucket.bucket_name,
             "TOKEN_SECRET_NAME": token_secret.secret_name,
             "SHOP_NAME": settings.shop_name,
@@ -58,8 +68,9 @@ class MarketingStack(Stack):
             token_secret=token_secret,
             environment=environment,
         )
-        for queue in (SEGMENT_REFRESH, CAMPAIGN_SENDS, CAMPAIGN_DELIVERIES):
+        for queue in (SEGMENT_REFRESH, CAMPAIGN_SENDS, CAMPAIGN_DELIVERIES, AUTOMATION_SENDS):
             messaging.queues[queue].grant_send_messages(self.api.handler)
+        automations.grant_run(self.api.handler)  # erasure stops a contact's runs
         imports.grant_upload(self.api.handler)
         email.grant_send(self.api.handler)  # test sends
         email.grant_schedule(self.api.handler)
@@ -71,6 +82,7 @@ class MarketingStack(Stack):
             messaging=messaging,
             imports=imports,
             email=email,
+            automations=automations,
             token_secret=token_secret,
             environment={**environment, "PUBLIC_BASE_URL": self.api.public_base_url},
         )

@@ -11,6 +11,7 @@ from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
+from infra.constructs.automations import AutomationStateMachine
 from infra.constructs.email import EmailSending
 from infra.constructs.function import PlatformFunction
 from infra.constructs.imports import ImportsBucket
@@ -31,6 +32,7 @@ class Workers(Construct):
         messaging: Messaging,
         imports: ImportsBucket,
         email: EmailSending,
+        automations: AutomationStateMachine,
         token_secret: secretsmanager.ISecret,
         environment: dict[str, str],
     ):
@@ -55,12 +57,16 @@ class Workers(Construct):
             if worker.sends_email:
                 email.grant_send(function)
                 token_secret.grant_read(function)  # signs the links in each email
+            if worker.runs_automations:
+                automations.grant_run(function)
         for schedule in SCHEDULES:
             function = self._function(
                 schedule.name + "-schedule", schedule.handler, schedule.timeout_seconds, layer, tables, environment
             )
             for target in schedule.sends_to:
                 messaging.queues[target].grant_send_messages(function)
+            if schedule.runs_automations:
+                automations.grant_run(function)
             events.Rule(
                 self,
                 f"{pascal_case(schedule.name)}ScheduleRule",

@@ -14,7 +14,8 @@ from infra.app import build_app
 from marketing.api_routes import ROUTES
 from marketing.auth import Access
 from marketing.store.tables import TABLES
-from marketing.topology import QUEUES, SCHEDULES, WORKERS
+from infra.constructs.layer import REPO_ROOT
+from marketing.topology import AUTOMATION_STATE_MACHINE, QUEUES, SCHEDULES, WORKERS
 
 
 def test_every_table_is_on_demand_encrypted_and_recoverable(template):
@@ -155,7 +156,14 @@ def test_shop_events_are_routed_from_the_custom_bus_to_the_queue(template):
             "EventBusName": Match.any_value(),
             "EventPattern": {
                 "source": ["shop"],
-                "detail-type": ["contact.upserted", "user.registered", "order.paid", "order.refunded"],
+                "detail-type": [
+                    "contact.upserted",
+                    "user.registered",
+                    "order.paid",
+                    "order.refunded",
+                    "cart.updated",
+                    "cart.abandoned",
+                ],
             },
             "Targets": [Match.object_like({"DeadLetterConfig": Match.any_value()})],
         },
@@ -230,7 +238,7 @@ def test_only_email_senders_may_send_and_the_delivery_worker_is_paced(template):
             for statement in policy["Properties"]["PolicyDocument"]["Statement"]
         )
     ]
-    assert len(senders) == 2  # the API (test sends) and the delivery worker
+    assert len(senders) == 3  # the API (test sends) and the campaign and automation delivery workers
 
 
 def test_campaign_schedules_have_a_group_a_role_and_public_links_their_own_throttle(template):
@@ -247,3 +255,29 @@ def test_campaign_schedules_have_a_group_a_role_and_public_links_their_own_throt
     public = {route.route_key for route in ROUTES if route.access is Access.PUBLIC}
     assert set(stage["Properties"]["RouteSettings"]) == public
     assert {settings["ThrottlingRateLimit"] for settings in stage["Properties"]["RouteSettings"].values()} == {100}
+
+
+def test_the_automation_state_machine_is_the_files_definition_with_logging_and_tracing(template):
+    [machine] = template.find_resources("AWS::StepFunctions::StateMachine").values()
+    properties = machine["Properties"]
+    assert properties["DefinitionString"] == (REPO_ROOT / AUTOMATION_STATE_MACHINE.definition_path).read_text()
+    queue = properties["DefinitionSubstitutions"][AUTOMATION_STATE_MACHINE.queue_url_placeholder]
+    assert queue["Ref"].startswith("MessagingAutomationSendsQueue")
+    assert properties["StateMachineType"] == "STANDARD"
+    assert properties["TracingConfiguration"] == {"Enabled": True}
+    assert properties["LoggingConfiguration"]["Level"] == "ALL"
+    assert properties["LoggingConfiguration"]["Destinations"][0]["CloudWatchLogsLogGroup"]["LogGroupArn"]
+
+
+def test_automation_functions_may_run_the_state_machine_and_sweeps_run_every_15_minutes(template):
+    policies = {**template.find_resources("AWS::IAM::Policy"), **template.find_resources("AWS::IAM::ManagedPolicy")}
+    answering = [
+        name
+        for name, policy in policies.items()
+        if "states:SendTaskSuccess" in json.dumps(policy["Properties"]["PolicyDocument"])
+    ]
+    runners = [worker for worker in WORKERS if worker.runs_automations]
+    schedules = [schedule for schedule in SCHEDULES if schedule.runs_automations]
+    assert len(answering) == len(runners) + len(schedules) + 1  # and the API (erasure stops runs)
+    for cron in ("cron(0/15 * * * ? *)", "cron(5/15 * * * ? *)"):
+        template.has_resource_properties("AWS::Events::Rule", {"ScheduleExpression": cron})
