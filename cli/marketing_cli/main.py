@@ -7,6 +7,7 @@ instance role); `--local` targets local mode with its staff credentials instead.
     mkt --local contacts import customers.csv
     mkt --local segments refresh seg_123
     mkt --local events publish order.paid --detail @order.json
+    mkt --local automations create --file welcome.yaml
     mkt --api-url https://abc.execute-api.eu-west-2.amazonaws.com/api/v1/marketing templates list
 """
 
@@ -19,7 +20,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from marketing_cli import audience, campaigns
+from marketing_cli import audience, automations, campaigns
 from marketing_cli.arguments import add_paging
 from marketing_cli.client import LOCAL_API_URL, ApiClient, ApiError
 
@@ -217,6 +218,7 @@ def build_parser() -> argparse.ArgumentParser:
     audience.add_segments(resources)
     audience.add_events(resources)
     campaigns.add_campaigns(resources)
+    automations.add_automations(resources)
     return parser
 
 

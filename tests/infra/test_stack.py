@@ -11,10 +11,10 @@ from aws_cdk.assertions import Match
 from cfnlint.api import ManualArgs, lint_file
 
 from infra.app import build_app
+from infra.constructs.layer import REPO_ROOT
 from marketing.api_routes import ROUTES
 from marketing.auth import Access
 from marketing.store.tables import TABLES
-from infra.constructs.layer import REPO_ROOT
 from marketing.topology import AUTOMATION_STATE_MACHINE, QUEUES, SCHEDULES, WORKERS
 
 
