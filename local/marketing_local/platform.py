@@ -76,7 +76,7 @@ class MotoServer:
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
         self._server.start()
         # moto only runs state machines (the automations' waits and sends) when told to (SPEC).
-        request = urllib.request.Request(
+        request = urllib.request.Request(  # noqa: S310 - the loopback moto server
             f"{self._endpoint}/moto-api/config",
             data=json.dumps({"stepfunctions": {"execute_state_machine": True}}).encode(),
             headers={"Content-Type": "application/json"},

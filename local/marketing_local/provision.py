@@ -16,7 +16,6 @@ import boto3
 from botocore.exceptions import ClientError
 from pynamodb.models import Model
 
-from marketing_local.config import REPO_ROOT
 from marketing.store.tables import TABLES
 from marketing.topology import (
     AUTOMATION_STATE_MACHINE,
@@ -28,6 +27,7 @@ from marketing.topology import (
     IMPORTS_PREFIX,
     QUEUES,
 )
+from marketing_local.config import REPO_ROOT
 
 SENDER_DOMAIN = "shop.example"
 LOCAL_ACCOUNT = "123456789012"  # moto's default account
