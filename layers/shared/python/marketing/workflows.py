@@ -25,8 +25,16 @@ def _sfn() -> Any:
     return boto3.client("stepfunctions")
 
 
-def _error_code(exc: Exception) -> str:
-    return getattr(exc, "response", {}).get("Error", {}).get("Code", "")
+def _call(action: str, tolerated: set[str], **request: Any) -> dict[str, Any] | None:
+    """Calls Step Functions' `action`; None if it refused with one of the `tolerated` error codes."""
+    from botocore.exceptions import ClientError
+
+    try:
+        return getattr(_sfn(), action)(**request)
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] not in tolerated:
+            raise
+        return None
 
 
 def execution_arn(name: str) -> str:
@@ -38,55 +46,36 @@ def execution_arn(name: str) -> str:
 
 def start(name: str, execution_input: dict[str, Any]) -> str:
     """Starts the execution `name` (or finds it already started) and returns its ARN."""
-    try:
-        response = _sfn().start_execution(
-            stateMachineArn=resource(AUTOMATION_STATE_MACHINE.env_var), name=name, input=json.dumps(execution_input)
-        )
-    except Exception as exc:
-        if _error_code(exc) != "ExecutionAlreadyExists":
-            raise
-        return execution_arn(name)  # started by an earlier attempt of this same trigger
-    return response["executionArn"]
+    response = _call(
+        "start_execution",
+        {"ExecutionAlreadyExists"},  # started by an earlier attempt of this same trigger
+        stateMachineArn=resource(AUTOMATION_STATE_MACHINE.env_var),
+        name=name,
+        input=json.dumps(execution_input),
+    )
+    return response["executionArn"] if response else execution_arn(name)
 
 
 def stop(arn: str, reason: str, task_token: str | None = None) -> None:
     """Stops a run; a run that has ended already is left as it is. `task_token`, the email the
     run waits on, is answered too, so nothing is left waiting on it."""
-    try:
-        _sfn().stop_execution(executionArn=arn, error=STOPPED_ERROR, cause=reason[:32768])
-    except Exception as exc:
-        if _error_code(exc) not in _GONE:
-            raise
+    _call("stop_execution", _GONE, executionArn=arn, error=STOPPED_ERROR, cause=reason[:32768])
     if task_token:
         abandon(task_token, reason)
 
 
 def abandon(task_token: str, reason: str) -> None:
     """Answers a task whose run is over, so nothing waits on it (a run stopped already ignores it)."""
-    try:
-        _sfn().send_task_failure(taskToken=task_token, error=STOPPED_ERROR, cause=reason[:256])
-    except Exception as exc:
-        if _error_code(exc) not in _GONE:
-            raise
+    _call("send_task_failure", _GONE, taskToken=task_token, error=STOPPED_ERROR, cause=reason[:256])
 
 
-def task_done(task_token: str) -> bool:
-    """Tells the run its email is handled, so it goes on to the next delay; False if the token
-    was answered already or its run has ended."""
-    try:
-        _sfn().send_task_success(taskToken=task_token, output="{}")
-    except Exception as exc:
-        if _error_code(exc) not in _GONE:
-            raise
-        return False
-    return True
+def task_done(task_token: str) -> None:
+    """Tells the run its email is handled, so it goes on to the next delay (a token answered
+    already, or of a run that has ended, is no error)."""
+    _call("send_task_success", _GONE, taskToken=task_token, output="{}")
 
 
 def status(arn: str) -> str | None:
     """RUNNING, SUCCEEDED, FAILED, TIMED_OUT or ABORTED; None if Step Functions has no such run."""
-    try:
-        return _sfn().describe_execution(executionArn=arn)["status"]
-    except Exception as exc:
-        if _error_code(exc) not in _GONE:
-            raise
-        return None
+    response = _call("describe_execution", _GONE, executionArn=arn)
+    return response["status"] if response else None

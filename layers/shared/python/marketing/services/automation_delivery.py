@@ -50,12 +50,15 @@ def handle(body: str) -> str:
 def send(task: SendTask) -> str:
     key = task.execution
     execution = execution_store.find(key.automation_id, key.contact_id)
-    if execution is None or int(execution.entry) != key.entry or not execution.running:
+    current = execution is not None and int(execution.entry) == key.entry and execution.running
+    # Holding the task is conditional too: the run may end between the read and this write.
+    if (
+        execution is None
+        or not current
+        or not execution_store.hold_task(key, task.order, task.task_token, clock.utcnow())
+    ):
         workflows.abandon(task.task_token, "the run is over")
         return f"run {key.entry} of {key.automation_id} for {key.contact_id} is over: nothing sent"
-    if not execution_store.hold_task(key, task.order, task.task_token, clock.utcnow()):
-        workflows.abandon(task.task_token, "the run is over")
-        return "the run ended meanwhile: nothing sent"
     automation = automation_store.find(key.automation_id)
     if automation is None:
         return _stop(execution, task, "the automation was deleted")
@@ -123,6 +126,5 @@ def _advance(execution: ExecutionRecord, automation: AutomationRecord, task: Sen
 
 
 def _stop(execution: ExecutionRecord, task: SendTask, reason: str) -> str:
-    execution.task_token = task.task_token
-    automation_runs.stop(execution, reason)
+    automation_runs.stop(execution, reason, task.task_token)
     return f"run stopped: {reason}"

@@ -119,12 +119,13 @@ def start(automation: AutomationRecord, execution: ExecutionRecord) -> None:
     execution_store.mark_started(execution.key, arn, len(emails), now + timedelta(seconds=wait_seconds(emails[0])), now)
 
 
-def stop(execution: ExecutionRecord, reason: str) -> bool:
+def stop(execution: ExecutionRecord, reason: str, task_token: str | None = None) -> bool:
     """Stops a running run: recorded first (what the API shows and the worker checks), then its
-    execution, with the email it may be waiting on. False if it was not running."""
+    execution, with the email it waits on (`task_token`, default: the one the run holds). False
+    if it was not running."""
     stopped = execution_store.stop(execution.key, reason, clock.utcnow())
     if execution.execution_arn:
-        workflows.stop(execution.execution_arn, reason, execution.task_token)
+        workflows.stop(execution.execution_arn, reason, task_token or execution.task_token)
     if stopped:
         metrics.add_metric(name="AutomationRunsStopped", unit="Count", value=1)
         logger.info("automation run stopped", automation_id=execution.automation_id, reason=reason)
@@ -133,12 +134,12 @@ def stop(execution: ExecutionRecord, reason: str) -> bool:
 
 def stop_for_order(contact_id: str, order_id: str, paid_at: datetime) -> int:
     """An order paid stops the contact's abandoned-cart runs started before it; how many."""
-    stopped = 0
-    for automation in automation_store.with_trigger(Trigger.CART_ABANDONED):
-        execution = execution_store.find(automation.id, contact_id)
-        if execution is not None and execution.running and execution.triggered_at <= paid_at + CLOCK_SKEW:
-            stopped += stop(execution, f"order {order_id} paid")
-    return stopped
+    cart_automations = [automation.id for automation in automation_store.with_trigger(Trigger.CART_ABANDONED)]
+    return sum(
+        stop(execution, f"order {order_id} paid")
+        for execution in execution_store.of_contact(cart_automations, contact_id)
+        if execution.running and execution.triggered_at <= paid_at + CLOCK_SKEW
+    )
 
 
 def hand_back(executions: Iterable[ExecutionRecord]) -> int:
@@ -164,10 +165,14 @@ def resume_held(automation_id: str) -> int:
     return hand_back(execution_store.held(automation_id))
 
 
+def executions_of(contact_id: str) -> list[ExecutionRecord]:
+    """The contact's run in each automation (export and erasure)."""
+    return execution_store.of_contact([automation.id for automation in automation_store.all_records()], contact_id)
+
+
 def forget_contact(contact_id: str) -> None:
     """Erasure: the contact's runs are stopped and their records deleted."""
-    automation_ids = [automation.id for automation in automation_store.all_records()]
-    executions = execution_store.of_contact(automation_ids, contact_id)
+    executions = executions_of(contact_id)
     for execution in executions:
         if execution.running:
             stop(execution, "contact erased")

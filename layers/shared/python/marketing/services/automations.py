@@ -36,12 +36,21 @@ from marketing.store import templates as template_store
 from marketing.topology import AUTOMATION_SENDS
 
 
-def _check_emails(emails: list[AutomationEmail]) -> None:
+def _without_template(emails: list[AutomationEmail]) -> int | None:
+    """The position of the first email whose template does not exist, or None."""
     for index, email in enumerate(emails):
         try:
             template_store.get(email.template_id)
         except NotFound:
-            raise ValidationFailed.field(f"emails[{index}].template_id", "no template with this id") from None
+            return index
+    return None
+
+
+def _check_emails(emails: list[AutomationEmail]) -> None:
+    missing = _without_template(emails)
+    if missing is not None:
+        raise ValidationFailed.field(f"emails[{missing}].template_id", "no template with this id")
+    for index, email in enumerate(emails):
         if email.subject:
             rendering.validate(f"emails[{index}].subject", email.subject, html=False)
 
@@ -86,16 +95,14 @@ def delete(automation_id: str) -> None:
 
 
 def activate(automation_id: str) -> Automation:
-    automation = store.record(automation_id)
-    for email in automation.series():
-        try:
-            template_store.get(email.template_id)
-        except NotFound:
-            reason = f"template {email.template_id} no longer exists"
-            raise BusinessRuleViolation(
-                f"cannot activate: email {email.order}: {reason}",
-                [{"field": f"emails[{email.order - 1}].template_id", "reason": reason}],
-            ) from None
+    emails = store.record(automation_id).series()
+    missing = _without_template(emails)
+    if missing is not None:
+        reason = f"template {emails[missing].template_id} no longer exists"
+        raise BusinessRuleViolation(
+            f"cannot activate: email {emails[missing].order}: {reason}",
+            [{"field": f"emails[{missing}].template_id", "reason": reason}],
+        )
     activated = store.set_status(automation_id, AutomationStatus.ACTIVE, clock.utcnow())
     messaging.send(AUTOMATION_SENDS, ResumeHeld(resume_automation_id=automation_id).model_dump(mode="json"))
     return activated

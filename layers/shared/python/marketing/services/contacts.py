@@ -17,10 +17,8 @@ from marketing.models.contacts import (
     LifecycleStage,
 )
 from marketing.services import automation_runs
-from marketing.store import automations as automation_store
 from marketing.store import carts as cart_store
 from marketing.store import contacts as store
-from marketing.store import executions as execution_store
 from marketing.store import orders as order_store
 from marketing.store import recipients as recipient_store
 from marketing.store import segments as segment_store
@@ -99,12 +97,7 @@ def export(contact_id: str) -> ContactExport:
         orders=order_store.for_contact(contact_id),
         segment_ids=segment_store.segments_of(contact_id),
         campaign_emails=[item.to_domain() for item in recipient_store.for_contact(contact_id)],
-        automation_executions=[
-            item.to_domain()
-            for item in execution_store.of_contact(
-                [automation.id for automation in automation_store.all_records()], contact_id
-            )
-        ],
+        automation_executions=[item.to_domain() for item in automation_runs.executions_of(contact_id)],
         carts=[cart.to_domain() for cart in cart_store.of_contact(contact_id)],
     )
 

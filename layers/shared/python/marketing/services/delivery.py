@@ -267,10 +267,9 @@ def deliver_to(
         extra_fields or {},
     )
     suppressed = {claim.contact_id: claim.suppressed for claim in claims if claim.suppressed}
-    metrics.add_metric(
-        name="EmailsSent", unit="Count", value=sum(1 for r in results if r.status == RecipientStatus.SENT)
-    )
-    return Delivery(results, suppressed, handled_before=len(contacts) - len(to_send) - len(suppressed))
+    delivery = Delivery(results, suppressed, handled_before=len(contacts) - len(to_send) - len(suppressed))
+    metrics.add_metric(name="EmailsSent", unit="Count", value=delivery.count(RecipientStatus.SENT))
+    return delivery
 
 
 def deliver(body: str) -> str:

@@ -33,23 +33,11 @@ from marketing.models.automations import (
     Trigger,
 )
 from marketing.money import DEFAULT_CURRENCY
-from marketing.store.attributes import DecimalAttribute
 from marketing.store.conditions import Transaction, get_or_not_found, on_condition_failure, update_unversioned
 from marketing.store.listing import NewestFirstIndex, newest_first_page
+from marketing.store.mailing_counters import EVENT_COUNTERS, SEND_COUNTERS, MailingCounters
 
 LISTING_PARTITION = "automation"
-EMAIL_COUNTERS = (
-    "sent",
-    "failed",
-    "suppressed",
-    "delivered",
-    "opened",
-    "clicked",
-    "bounced",
-    "complained",
-    "unsubscribed",
-    "conversions",
-)
 
 
 class AutomationRecord(Model):
@@ -101,7 +89,7 @@ class AutomationRecord(Model):
         )
 
 
-class AutomationEmailStatsRecord(Model):
+class AutomationEmailStatsRecord(MailingCounters, Model):
     """The counters of one email of a series; created by the first counter added to it."""
 
     class Meta:
@@ -110,20 +98,9 @@ class AutomationEmailStatsRecord(Model):
 
     automation_id = UnicodeAttribute(hash_key=True)
     order = NumberAttribute(range_key=True)
-    sent = NumberAttribute(default=0)
-    failed = NumberAttribute(default=0)
-    suppressed = NumberAttribute(default=0)
-    delivered = NumberAttribute(default=0)
-    opened = NumberAttribute(default=0)
-    clicked = NumberAttribute(default=0)
-    bounced = NumberAttribute(default=0)
-    complained = NumberAttribute(default=0)
-    unsubscribed = NumberAttribute(default=0)
-    conversions = NumberAttribute(default=0)
-    revenue = DecimalAttribute(default=lambda: Decimal("0"))
 
     def to_domain(self) -> AutomationEmailAnalytics:
-        counters = {name: int(getattr(self, name) or 0) for name in EMAIL_COUNTERS}
+        counters = self.counted(SEND_COUNTERS + EVENT_COUNTERS)
         return AutomationEmailAnalytics(
             order=int(self.order), revenue=self.revenue or Decimal("0"), currency=DEFAULT_CURRENCY, **counters
         )

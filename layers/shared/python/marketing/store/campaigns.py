@@ -33,16 +33,16 @@ from marketing.models.campaigns import (
     CampaignStatus,
 )
 from marketing.money import DEFAULT_CURRENCY
-from marketing.store.attributes import DecimalAttribute
 from marketing.store.conditions import Transaction, get_or_not_found, on_condition_failure, update_unversioned
 from marketing.store.listing import NewestFirstIndex, newest_first_page
+from marketing.store.mailing_counters import EVENT_COUNTERS, SEND_COUNTERS, MailingCounters
 
 LISTING_PARTITION = "campaign"
-PROGRESS_COUNTERS = ("total", "sent", "failed", "suppressed")
-ANALYTICS_COUNTERS = ("delivered", "opened", "clicked", "bounced", "complained", "unsubscribed", "conversions")
+PROGRESS_COUNTERS = ("total", *SEND_COUNTERS)
+ANALYTICS_COUNTERS = EVENT_COUNTERS
 
 
-class CampaignRecord(Model):
+class CampaignRecord(MailingCounters, Model):
     class Meta:
         table_name = "campaigns"
         billing_mode = "PAY_PER_REQUEST"
@@ -65,20 +65,8 @@ class CampaignRecord(Model):
     segment_generation = NumberAttribute(null=True)
     expand_cursor = JSONAttribute(null=True)
     expanded = BooleanAttribute(default=False)
-    # Progress
+    # Progress: `total` here, sent, failed and suppressed with the analytics in MailingCounters.
     total = NumberAttribute(default=0)
-    sent = NumberAttribute(default=0)
-    failed = NumberAttribute(default=0)
-    suppressed = NumberAttribute(default=0)
-    # Analytics
-    delivered = NumberAttribute(default=0)
-    opened = NumberAttribute(default=0)
-    clicked = NumberAttribute(default=0)
-    bounced = NumberAttribute(default=0)
-    complained = NumberAttribute(default=0)
-    unsubscribed = NumberAttribute(default=0)
-    conversions = NumberAttribute(default=0)
-    revenue = DecimalAttribute(default=lambda: Decimal("0"))
     currency = UnicodeAttribute(default=DEFAULT_CURRENCY)
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
@@ -87,10 +75,10 @@ class CampaignRecord(Model):
     by_created = NewestFirstIndex()
 
     def progress(self) -> CampaignProgress:
-        return CampaignProgress(**{name: int(getattr(self, name) or 0) for name in PROGRESS_COUNTERS})
+        return CampaignProgress(**self.counted(PROGRESS_COUNTERS))
 
     def analytics(self) -> CampaignAnalytics:
-        counters = {name: int(getattr(self, name) or 0) for name in ANALYTICS_COUNTERS}
+        counters = self.counted(ANALYTICS_COUNTERS)
         return CampaignAnalytics(
             sent=int(self.sent or 0), revenue=self.revenue or Decimal("0"), currency=self.currency, **counters
         )

@@ -174,13 +174,20 @@ def hold_task(key: ExecutionKey, order: int, task_token: str, now: datetime) -> 
     )
 
 
+def _task_released() -> list[Action]:
+    """The run holds no email any more (sent, skipped, or the run ended)."""
+    return [
+        ExecutionRecord.task_token.remove(),
+        ExecutionRecord.task_order.remove(),
+        ExecutionRecord.task_since.remove(),
+    ]
+
+
 def record_progress(key: ExecutionKey, order: int, next_email_at: datetime | None, now: datetime) -> bool:
     """Email `order` is handled (sent or skipped); the state machine waits for the next."""
     actions: list[Action] = [
         ExecutionRecord.current_email_order.set(order),
-        ExecutionRecord.task_token.remove(),
-        ExecutionRecord.task_order.remove(),
-        ExecutionRecord.task_since.remove(),
+        *_task_released(),
         ExecutionRecord.updated_at.set(now),
         ExecutionRecord.next_email_at.remove()
         if next_email_at is None
@@ -201,13 +208,7 @@ def _update(key: ExecutionKey, actions: list[Action], condition: Condition) -> b
 
 def _finish(key: ExecutionKey, actions: list[Action], counter: str) -> bool:
     """Ends a running run and counts it, in one transaction; False if it was not running."""
-    finishing = [
-        *actions,
-        ExecutionRecord.task_token.remove(),
-        ExecutionRecord.task_order.remove(),
-        ExecutionRecord.task_since.remove(),
-        ExecutionRecord.next_email_at.remove(),
-    ]
+    finishing = [*actions, *_task_released(), ExecutionRecord.next_email_at.remove()]
 
     def write(tx: Transaction) -> None:
         tx.update(
