@@ -13,7 +13,20 @@ from aws_lambda_powertools.logging import correlation_paths
 
 from api import docs, errors
 from api.access import enforce_route_access
-from api.routes import analytics, automations, campaigns, contacts, me, public, segments, subscribers, templates
+from api.routes import (
+    analytics,
+    automations,
+    campaigns,
+    contacts,
+    gift_cards,
+    loyalty,
+    me,
+    public,
+    referrals,
+    segments,
+    subscribers,
+    templates,
+)
 from marketing.api_routes import BASE_PATH, with_canonical_path
 from marketing.config import ApiSettings, load_settings
 from marketing.observability import logger, metrics, tracer
@@ -32,6 +45,9 @@ app.include_router(subscribers.router)
 app.include_router(campaigns.router)
 app.include_router(automations.router)
 app.include_router(analytics.router)
+app.include_router(loyalty.router)
+app.include_router(referrals.router)
+app.include_router(gift_cards.router)
 app.include_router(public.router)
 app.include_router(me.router)
 docs.register(app)

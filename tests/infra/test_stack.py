@@ -238,7 +238,9 @@ def test_only_email_senders_may_send_and_the_delivery_worker_is_paced(template):
             for statement in policy["Properties"]["PolicyDocument"]["Statement"]
         )
     ]
-    assert len(senders) == 3  # the API (test sends) and the campaign and automation delivery workers
+    # The API (test sends), the campaign and automation delivery workers, and the shop-events worker
+    # (the gift cards an order bought).
+    assert len(senders) == 4
 
 
 def test_campaign_schedules_have_a_group_a_role_and_public_links_their_own_throttle(template):

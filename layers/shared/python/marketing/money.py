@@ -12,7 +12,7 @@ DEFAULT_CURRENCY = "GBP"
 CENT = Decimal("0.01")
 
 
-def _parse(value: Any) -> Any:
+def refuse_float(value: Any) -> Any:
     if isinstance(value, float):
         raise ValueError('send amounts as decimal strings, e.g. "12.50", not as numbers')
     return value
@@ -24,7 +24,15 @@ def quantize(amount: Decimal) -> Decimal:
 
 Amount = Annotated[
     Decimal,
-    BeforeValidator(_parse),
+    BeforeValidator(refuse_float),
     Field(ge=0, max_digits=14, decimal_places=2, json_schema_extra={"type": "string", "example": "12.50"}),
+    PlainSerializer(lambda amount: f"{amount:.2f}", return_type=str),
+]
+
+# A change to a balance (a ledger entry): negative when it takes money off.
+SignedAmount = Annotated[
+    Decimal,
+    BeforeValidator(refuse_float),
+    Field(max_digits=14, decimal_places=2, json_schema_extra={"type": "string", "example": "-5.00"}),
     PlainSerializer(lambda amount: f"{amount:.2f}", return_type=str),
 ]

@@ -155,6 +155,7 @@ WORKERS: tuple[Worker, ...] = (
         batch_size=10,
         timeout_seconds=30,
         runs_automations=True,  # starts welcome and abandoned-cart runs, stops them on order.paid
+        sends_email=True,  # the gift cards an order bought, to their recipients
     ),
     Worker("segment-refresh", "workers.segment_refresh.lambda_handler", SEGMENT_REFRESH, 1, timeout_seconds=900),
     Worker(
@@ -221,6 +222,9 @@ SCHEDULES: tuple[Schedule, ...] = (
         sends_to=(AUTOMATION_SENDS,),
         runs_automations=True,
     ),
+    Schedule("referral-rewards", "schedules.referral_rewards.lambda_handler", cron="0 1 * * ? *", timeout_seconds=300),
+    Schedule("points-expiry", "schedules.points_expiry.lambda_handler", cron="0 3 * * ? *", timeout_seconds=300),
+    Schedule("gift-card-expiry", "schedules.gift_card_expiry.lambda_handler", cron="0 4 * * ? *", timeout_seconds=300),
 )
 
 

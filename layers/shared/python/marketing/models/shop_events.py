@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from marketing.models.contacts import Email, LifecycleStage, Tags
 from marketing.money import DEFAULT_CURRENCY, Amount
@@ -57,6 +58,27 @@ class _CurrencyChecked(EventDetail):
         return currency.upper()
 
 
+class LineItem(EventDetail):
+    """One line of an order. A `gift_card` line buys `quantity` cards of `unit_price` each,
+    emailed to `recipient_email` (default: the buyer)."""
+
+    type: Literal["product", "gift_card"] = "product"
+    sku: str | None = Field(default=None, max_length=128)
+    name: str | None = Field(default=None, max_length=200)
+    quantity: int = Field(default=1, ge=1, le=100)
+    unit_price: Amount
+    recipient_email: Email | None = None
+    recipient_name: str | None = Name
+    sender_name: str | None = Name
+    message: str | None = Field(default=None, max_length=500)
+
+    @model_validator(mode="after")
+    def _gift_card_has_value(self) -> LineItem:
+        if self.type == "gift_card" and not Decimal("1.00") <= self.unit_price <= Decimal("10000.00"):
+            raise ValueError("a gift card's unit_price must be between 1.00 and 10000.00")
+        return self
+
+
 class OrderPaid(_CurrencyChecked):
     """An order was paid. Counted once per `order_id`, however often the event is delivered."""
 
@@ -67,6 +89,7 @@ class OrderPaid(_CurrencyChecked):
     last_name: str | None = Name
     total: Amount
     paid_at: datetime
+    line_items: list[LineItem] = Field(default_factory=list, max_length=200)
 
 
 class OrderRefunded(_CurrencyChecked):
@@ -77,6 +100,11 @@ class OrderRefunded(_CurrencyChecked):
     refund_id: str | None = Field(default=None, max_length=128)
     amount: Amount
     refunded_at: datetime
+    gift_card_amount: Amount | None = Field(
+        default=None,
+        description="The part of the refund that goes back to the gift cards the order was paid with "
+        "(default: as much of the amount as the cards paid)",
+    )
 
     @field_validator("amount")
     @classmethod
@@ -84,6 +112,12 @@ class OrderRefunded(_CurrencyChecked):
         if amount <= 0:
             raise ValueError("must be more than 0")
         return amount
+
+    @model_validator(mode="after")
+    def _gift_card_part_within_amount(self) -> OrderRefunded:
+        if self.gift_card_amount is not None and self.gift_card_amount > self.amount:
+            raise ValueError("gift_card_amount may not be more than amount")
+        return self
 
     @property
     def refund_key(self) -> str:

@@ -6,8 +6,11 @@
 - `order.paid`: counted once per order id into order_count, lifetime_value and last_order_at
   (a buyer with no contact yet becomes one, stage `customer`).
 - `order.paid` is also a conversion of the campaign the contact last clicked (services/conversions).
+- `order.paid` also earns loyalty points, completes the buyer's pending referral, and creates and
+  emails the gift cards it bought (services/loyalty, referrals, gift_cards).
 - `order.refunded`: taken off the lifetime value once per refund; the order count stays (the
   customer did order). A refund for an order not counted yet is retried: events can overtake.
+  It also goes back to the gift cards that paid for the order and reverses the order's points.
 - `user.registered` starts the active welcome automations for a subscribed contact; `order.paid`
   stops the contact's running abandoned-cart automations (services/automation_runs).
 - `cart.updated` and `cart.abandoned`: see services/carts.
@@ -33,7 +36,16 @@ from marketing.models.shop_events import (
 )
 from marketing.models.subscribers import SubscriberSource
 from marketing.observability import logger
-from marketing.services import automation_runs, carts, contacts, conversions, subscribers
+from marketing.services import (
+    automation_runs,
+    carts,
+    contacts,
+    conversions,
+    gift_cards,
+    loyalty,
+    referrals,
+    subscribers,
+)
 from marketing.store import orders
 from marketing.topology import SHOP_EVENT_SOURCE
 from marketing.workers import problems
@@ -73,24 +85,39 @@ def _order_paid(detail: OrderPaid, _event: ShopEvent) -> str:
         defaults={"lifecycle_stage": LifecycleStage.CUSTOMER, **detail.model_dump(include=_PERSON, exclude_none=True)},
     )
     order = ContactOrder(order_id=detail.order_id, total=detail.total, currency=detail.currency, paid_at=detail.paid_at)
-    # Before the order is counted: a crash in between is redelivered, and both steps are once-only.
+    # Before the order is counted: a crash in between is redelivered, and every step is once-only.
     conversions.attribute(contact.id, order)
     automation_runs.stop_for_order(contact.id, detail.order_id, detail.paid_at)
+    user_id = detail.user_id or contact.user_id
+    done = [
+        loyalty.award_for_order(user_id, detail.order_id, detail.total),
+        referrals.complete_for_order(user_id, detail.order_id, detail.total),
+        gift_cards.issue_purchased(detail),
+    ]
     try:
         orders.record_paid(order, contact.id, clock.utcnow())
     except orders.AlreadyCounted:
         return "order already counted"
-    return "order counted"
+    return "; ".join(["order counted", *done])
 
 
 def _order_refunded(detail: OrderRefunded, _event: ShopEvent) -> str:
+    if orders.is_refund_counted(detail.order_id, detail.refund_key):
+        return "refund already counted"
+    # Before the refund is counted, each once per refund key: a crash in between is redelivered.
+    to_cards = gift_cards.refund_for_order(
+        detail.order_id,
+        detail.refund_key,
+        detail.amount if detail.gift_card_amount is None else detail.gift_card_amount,
+    )
+    reversed_points = loyalty.reverse_for_refund(detail.order_id, detail.refund_key, detail.amount)
     try:
         orders.record_refund(detail.order_id, detail.refund_key, detail.amount, clock.utcnow())
     except orders.AlreadyCounted:
         return "refund already counted"
     except ValidationFailed as refused:
         raise Unprocessable(refused.message) from refused
-    return "refund counted"
+    return f"refund counted; {to_cards:.2f} back to gift cards; {reversed_points}"
 
 
 _HANDLERS = {

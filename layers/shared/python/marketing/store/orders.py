@@ -78,6 +78,14 @@ def record_paid(order: ContactOrder, contact_id: str, now: datetime) -> None:
         contacts.add_orders(tx, contact_id, orders=1, value=order.total, ordered_at=order.paid_at, now=now)
 
 
+def is_refund_counted(order_id: str, refund_key: str) -> bool:
+    try:
+        record = OrderRecord.get(order_id, consistent_read=True, attributes_to_get=["refund_keys"])
+    except DoesNotExist:
+        return False
+    return refund_key in (record.refund_keys or set())
+
+
 def record_refund(order_id: str, refund_key: str, amount: Decimal, now: datetime) -> None:
     """Takes a refund off the order's contact's lifetime value, once per refund key."""
     try:

@@ -14,14 +14,19 @@ from pynamodb.models import Model
 
 from marketing.config import BaseSettings, load_settings
 from marketing.errors import ConfigError
+from marketing.store.attempts import FailedAttemptRecord
 from marketing.store.automations import AutomationEmailStatsRecord, AutomationRecord
 from marketing.store.campaigns import CampaignRecord
 from marketing.store.carts import CartRecord
 from marketing.store.contacts import ContactEmailRecord, ContactRecord
 from marketing.store.executions import ExecutionRecord
+from marketing.store.gift_cards import GiftCardEntryRecord, GiftCardRecord
 from marketing.store.imports import ImportRecord
+from marketing.store.loyalty import LoyaltyAccountRecord, LoyaltyEntryRecord
 from marketing.store.orders import OrderRecord
+from marketing.store.programs import ProgramRecord
 from marketing.store.recipients import RecipientRecord
+from marketing.store.referrals import ReferralCodeRecord, ReferralRecord
 from marketing.store.segments import SegmentMemberRecord, SegmentRecord
 from marketing.store.subscribers import SubscriberRecord
 from marketing.store.templates import TemplateRecord
@@ -42,6 +47,14 @@ TABLES: dict[type[Model], str] = {
     AutomationEmailStatsRecord: "AUTOMATION_EMAIL_STATS_TABLE",
     ExecutionRecord: "AUTOMATION_EXECUTIONS_TABLE",
     CartRecord: "CARTS_TABLE",
+    ProgramRecord: "PROGRAMS_TABLE",
+    LoyaltyAccountRecord: "LOYALTY_ACCOUNTS_TABLE",
+    LoyaltyEntryRecord: "LOYALTY_TRANSACTIONS_TABLE",
+    GiftCardRecord: "GIFT_CARDS_TABLE",
+    GiftCardEntryRecord: "GIFT_CARD_TRANSACTIONS_TABLE",
+    ReferralCodeRecord: "REFERRAL_CODES_TABLE",
+    ReferralRecord: "REFERRALS_TABLE",
+    FailedAttemptRecord: "FAILED_ATTEMPTS_TABLE",
 }
 
 

@@ -1,0 +1,11 @@
+"""Schedule (daily, 04:00 UTC): gift cards past their expiry are marked expired."""
+
+from __future__ import annotations
+
+from marketing.services import gift_cards
+from marketing.store.tables import bind_tables_at_cold_start
+from marketing.workers import daily_handler
+
+bind_tables_at_cold_start()
+
+lambda_handler = daily_handler(gift_cards.expire_due)

@@ -1,0 +1,11 @@
+"""Schedule (daily, 03:00 UTC): the points of loyalty accounts inactive for the program's expiry period expire."""
+
+from __future__ import annotations
+
+from marketing.services import loyalty
+from marketing.store.tables import bind_tables_at_cold_start
+from marketing.workers import daily_handler
+
+bind_tables_at_cold_start()
+
+lambda_handler = daily_handler(loyalty.expire_inactive)

@@ -1,0 +1,11 @@
+"""Schedule (daily, 01:00 UTC): the rewards of completed referrals, once; pending referrals past their expiry expire."""
+
+from __future__ import annotations
+
+from marketing.services import referrals
+from marketing.store.tables import bind_tables_at_cold_start
+from marketing.workers import daily_handler
+
+bind_tables_at_cold_start()
+
+lambda_handler = daily_handler(referrals.issue_rewards)

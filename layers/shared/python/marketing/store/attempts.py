@@ -1,0 +1,43 @@
+"""Failed attempts per caller in fixed windows: what rate-limits guessing (gift-card codes and
+ids). One counter item per (scope, caller, window), removed by DynamoDB's TTL after the window."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute
+from pynamodb.exceptions import DoesNotExist
+from pynamodb.models import Model
+
+
+class FailedAttemptRecord(Model):
+    class Meta:
+        table_name = "failed-attempts"
+        billing_mode = "PAY_PER_REQUEST"
+        ttl_attribute = "expires"
+
+    key = UnicodeAttribute(hash_key=True)
+    failures = NumberAttribute(default=0)
+    expires = TTLAttribute()
+
+
+def _key(scope: str, caller: str, now: datetime, window: timedelta) -> tuple[str, datetime]:
+    seconds = int(window.total_seconds())
+    start = int(now.timestamp()) // seconds * seconds
+    return f"{scope}#{caller}#{start}", datetime.fromtimestamp(start, now.tzinfo) + window
+
+
+def failures(scope: str, caller: str, now: datetime, window: timedelta) -> tuple[int, datetime]:
+    """Failures in the current window, and when the window ends."""
+    key, ends = _key(scope, caller, now, window)
+    try:
+        return int(FailedAttemptRecord.get(key).failures), ends
+    except DoesNotExist:
+        return 0, ends
+
+
+def record_failure(scope: str, caller: str, now: datetime, window: timedelta) -> None:
+    key, ends = _key(scope, caller, now, window)
+    FailedAttemptRecord(key).update(
+        actions=[FailedAttemptRecord.failures.add(1), FailedAttemptRecord.expires.set(ends + window)]
+    )

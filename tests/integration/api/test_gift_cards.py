@@ -1,0 +1,144 @@
+"""Gift cards through the API handler and the shop-events worker, on moto."""
+
+from __future__ import annotations
+
+import importlib
+from datetime import timedelta
+
+import boto3
+
+from marketing import clock
+from marketing.codes import normalise
+from tests.support.automations import publish
+from tests.support.campaigns import outbox, staff
+from tests.support.events import Context, call, customer
+
+
+def create(api_handler, amount: str = "50.00", **fields) -> dict:
+    status, card = staff(api_handler, "POST", "/gift-cards/", {"amount": amount, **fields})
+    assert status == 201, card
+    return card
+
+
+def redeem(api_handler, card_id: str, amount: str, order_id: str) -> tuple[int, dict]:
+    return staff(api_handler, "POST", f"/gift-cards/{card_id}/redeem/", {"amount": amount, "order_id": order_id})
+
+
+def test_the_code_is_shown_once_and_never_stored(aws, api_handler):
+    card = create(api_handler, note="Prize draw")
+    code = card["code"]
+    assert len(normalise(code)) == 16  # 80 bits, in four groups of four
+    assert code.count("-") == 3
+    assert (card["balance"], card["status"], card["code_hint"]) == ("50.00", "active", code[-4:])
+    detail = staff(api_handler, "GET", f"/gift-cards/{card['id']}/")[1]
+    assert "code" not in detail
+    assert [(item["type"], item["amount"]) for item in detail["transactions"]] == [("purchase", "50.00")]
+    stored = boto3.client("dynamodb").scan(TableName=aws["GIFT_CARDS_TABLE"])["Items"]
+    assert normalise(code) not in str(stored).upper().replace("-", "")
+    # The checkout finds the card by its code however the customer typed it.
+    status, found = staff(api_handler, "POST", "/gift-cards/lookup/", {"code": code.lower().replace("-", " ")})
+    assert (status, found["id"]) == (200, card["id"])
+    assert staff(api_handler, "GET", "/gift-cards/")[1]["items"][0]["id"] == card["id"]
+
+
+def test_redeeming_is_partial_once_per_order_and_never_overdraws(aws, api_handler):
+    card = create(api_handler)
+    status, first = redeem(api_handler, card["id"], "20.00", "o-1")
+    assert (status, first["balance"], first["amount"]) == (200, "30.00", "20.00")
+    status, again = redeem(api_handler, card["id"], "20.00", "o-1")
+    assert (status, again["transaction"]["id"], again["balance"]) == (200, first["transaction"]["id"], "30.00")
+    assert redeem(api_handler, card["id"], "25.00", "o-1")[0] == 409  # same order, another amount
+    status, refused = redeem(api_handler, card["id"], "30.01", "o-2")
+    assert status == 422
+    assert refused["error"]["details"][0]["field"] == "amount"
+    assert redeem(api_handler, card["id"], "30.00", "o-2")[1]["balance"] == "0.00"
+    detail = staff(api_handler, "GET", f"/gift-cards/{card['id']}/")[1]
+    assert detail["status"] == "redeemed"
+    assert sum(float(item["amount"]) for item in detail["transactions"]) == 0.0
+    assert redeem(api_handler, card["id"], 5.5, "o-3")[0] == 400  # a JSON number is refused, not rounded
+    assert (
+        call(
+            api_handler,
+            "POST",
+            f"/gift-cards/{card['id']}/redeem/",
+            {"amount": "1.00", "order_id": "x"},
+            authorizer=customer(),
+        )[0]
+        == 403
+    )
+
+
+def test_a_refund_restores_the_card_once_and_never_above_its_initial_amount(aws, api_handler):
+    card = create(api_handler, "40.00")
+    redeem(api_handler, card["id"], "30.00", "o-7")
+    publish(
+        aws,
+        "order.paid",
+        {"order_id": "o-7", "email": "ann@example.com", "total": "45.00", "paid_at": "2026-11-20T10:00:00Z"},
+    )
+    refund = {"order_id": "o-7", "refund_id": "r-1", "amount": "45.00", "refunded_at": "2026-11-21T10:00:00Z"}
+    publish(aws, "order.refunded", refund)
+    publish(aws, "order.refunded", refund)  # redelivered
+    detail = staff(api_handler, "GET", f"/gift-cards/{card['id']}/")[1]
+    assert detail["balance"] == "40.00"  # 30.00 back (what the card paid), not 45.00
+    assert [item["type"] for item in detail["transactions"]].count("refund") == 1
+
+
+def test_expired_cards_cannot_be_redeemed_and_the_daily_run_marks_them(aws, api_handler, monkeypatch):
+    soon = clock.utcnow() + timedelta(days=1)
+    card = create(api_handler, expires_at=soon.isoformat())
+    assert (
+        staff(api_handler, "POST", "/gift-cards/", {"amount": "5.00", "expires_at": "2020-01-01T00:00:00Z"})[0] == 422
+    )
+    later = soon + timedelta(seconds=1)
+    monkeypatch.setattr(clock, "utcnow", lambda: later)
+    status, refused = redeem(api_handler, card["id"], "1.00", "o-1")  # past expiry, before the run marks it
+    assert (status, refused["error"]["details"][0]["reason"]) == (422, "expired")
+    expiry = importlib.import_module("schedules.gift_card_expiry").lambda_handler
+    assert expiry({}, Context())["result"] == "1 gift card(s) expired"
+    assert expiry({}, Context())["result"] == "0 gift card(s) expired"
+    assert staff(api_handler, "GET", f"/gift-cards/{card['id']}/")[1]["status"] == "expired"
+
+
+def test_guessing_codes_or_ids_is_rate_limited_per_caller(aws, api_handler):
+    card = create(api_handler)
+    for attempt in range(10):
+        assert staff(api_handler, "POST", "/gift-cards/lookup/", {"code": f"AAAA-BBBB-CCCC-{attempt:04d}"})[0] == 404
+    assert staff(api_handler, "POST", "/gift-cards/lookup/", {"code": card["code"]})[0] == 429
+    assert redeem(api_handler, card["id"], "1.00", "o-1")[0] == 429
+
+
+def test_bought_gift_cards_are_created_and_emailed_once(aws, api_handler):
+    order = {
+        "order_id": "o-55",
+        "email": "buyer@example.com",
+        "total": "60.00",
+        "paid_at": "2026-11-20T10:00:00Z",
+        "line_items": [
+            {"sku": "mug", "unit_price": "10.00"},
+            {
+                "type": "gift_card",
+                "unit_price": "25.00",
+                "quantity": 2,
+                "recipient_email": "friend@example.com",
+                "recipient_name": "Sam",
+                "sender_name": "Ann",
+                "message": "Happy birthday",
+            },
+        ],
+    }
+    publish(aws, "order.paid", order)
+    publish(aws, "order.paid", order)  # redelivered: no more cards, no more emails
+    cards = [card for card in staff(api_handler, "GET", "/gift-cards/")[1]["items"] if card["order_id"] == "o-55"]
+    assert len(cards) == 2
+    assert {(card["balance"], card["source"], card["email_status"]) for card in cards} == {
+        ("25.00", "purchase", "sent")
+    }
+    mails = [message for message in outbox() if message["To"] == "friend@example.com"]
+    assert len(mails) == 2
+    text = mails[0].get_body(("plain",)).get_content()
+    assert "Happy birthday" in text
+    assert "Ann sent you" in text
+    code = text.split("Your gift card code: ")[1].split()[0]
+    found = staff(api_handler, "POST", "/gift-cards/lookup/", {"code": code})[1]
+    assert found["id"] in {card["id"] for card in cards}
