@@ -23,6 +23,7 @@ class StackSettings:
     api_rate_limit: int
     api_burst_limit: int
     public_rate_limit: int  # tracking, unsubscribe and preference links, per route
+    code_rate_limit: int  # routes that take a gift-card or referral code, per route
     sender_address: str  # default From address; its domain must be a verified SES identity
     shop_name: str
 
@@ -42,6 +43,7 @@ class StackSettings:
             api_rate_limit=int(get("apiRateLimit", 200)),  # type: ignore[arg-type]
             api_burst_limit=int(get("apiBurstLimit", 400)),  # type: ignore[arg-type]
             public_rate_limit=int(get("publicRateLimit", 100)),  # type: ignore[arg-type]
+            code_rate_limit=int(get("codeRateLimit", 20)),  # type: ignore[arg-type]
             sender_address=str(get("senderAddress", "news@example.com")),
             shop_name=str(get("shopName", "Example Shop")),
         )

@@ -8,6 +8,8 @@ instance role); `--local` targets local mode with its staff credentials instead.
     mkt --local segments refresh seg_123
     mkt --local events publish order.paid --detail @order.json
     mkt --local automations create --file welcome.yaml
+    mkt --local gift-cards create --amount 50.00
+    mkt --local loyalty adjust user-42 --points 100 --reason "Goodwill"
     mkt --api-url https://abc.execute-api.eu-west-2.amazonaws.com/api/v1/marketing templates list
 """
 
@@ -20,7 +22,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from marketing_cli import audience, automations, campaigns
+from marketing_cli import audience, automations, campaigns, growth
 from marketing_cli.arguments import add_paging
 from marketing_cli.client import LOCAL_API_URL, ApiClient, ApiError
 
@@ -219,6 +221,9 @@ def build_parser() -> argparse.ArgumentParser:
     audience.add_events(resources)
     campaigns.add_campaigns(resources)
     automations.add_automations(resources)
+    growth.add_gift_cards(resources)
+    growth.add_loyalty(resources)
+    growth.add_referrals(resources)
     return parser
 
 

@@ -68,15 +68,19 @@ class HttpApi(Construct):
             access_log_settings=_AccessLogs(access_logs),
             throttle=apigw.ThrottleSettings(rate_limit=settings.api_rate_limit, burst_limit=settings.api_burst_limit),
         )
-        # Links in emails are public: each of their routes gets its own, lower limit.
-        public_limits = {
-            "ThrottlingRateLimit": settings.public_rate_limit,
-            "ThrottlingBurstLimit": settings.public_rate_limit * 2,
+
+        # Links in emails are public: each of their routes gets its own, lower limit. Routes that
+        # take a code (gift cards, referrals) get a lower one still: guessing needs volume.
+        def limits(rate: int) -> dict[str, int]:
+            return {"ThrottlingRateLimit": rate, "ThrottlingBurstLimit": rate * 2}
+
+        route_settings = {
+            route.route_key: limits(settings.public_rate_limit) for route in ROUTES if route.access is Access.PUBLIC
         }
-        self.stage.node.default_child.add_property_override(  # type: ignore[union-attr]
-            "RouteSettings",
-            {route.route_key: public_limits for route in ROUTES if route.access is Access.PUBLIC},
+        route_settings.update(
+            {route.route_key: limits(settings.code_rate_limit) for route in ROUTES if route.takes_code}
         )
+        self.stage.node.default_child.add_property_override("RouteSettings", route_settings)  # type: ignore[union-attr]
         self.public_base_url = settings.public_base_url or f"{self.api.api_endpoint}{BASE_PATH}"
 
         self.handler = PlatformFunction(

@@ -163,7 +163,16 @@ def test_a_nested_dynamic_segment_refreshed_with_the_cli_has_exactly_its_members
 def test_the_daily_refresh_schedule_is_listed_and_can_be_fired(local_stack):
     with urllib.request.urlopen(f"{local_stack.origin}/local/schedules", timeout=10) as response:
         schedules = {item["name"]: item for item in json.loads(response.read())["items"]}
-    assert set(schedules) == {"segment-refresh", "abandoned-carts", "automation-sweep"}
+    assert set(schedules) == {
+        "segment-refresh",
+        "abandoned-carts",
+        "automation-sweep",
+        "referral-rewards",
+        "points-expiry",
+        "gift-card-expiry",
+    }
+    assert schedules["referral-rewards"]["next_run"].endswith("T01:00:00.000Z")
+    assert schedules["gift-card-expiry"]["next_run"].endswith("T04:00:00.000Z")
     assert schedules["segment-refresh"]["next_run"].endswith("T02:00:00.000Z")
     assert schedules["automation-sweep"]["next_run"][14:16] in {"05", "20", "35", "50"}
     fired = post_local(local_stack, "/local/schedules?name=segment-refresh", {})

@@ -255,8 +255,15 @@ def test_campaign_schedules_have_a_group_a_role_and_public_links_their_own_throt
     )
     stage = next(iter(template.find_resources("AWS::ApiGatewayV2::Stage").values()))
     public = {route.route_key for route in ROUTES if route.access is Access.PUBLIC}
-    assert set(stage["Properties"]["RouteSettings"]) == public
-    assert {settings["ThrottlingRateLimit"] for settings in stage["Properties"]["RouteSettings"].values()} == {100}
+    code_routes = {
+        "POST /api/v1/marketing/gift-cards/{gift_card_id}/redeem",
+        "POST /api/v1/marketing/gift-cards/lookup",
+        "POST /api/v1/marketing/referrals",
+    }
+    route_settings = stage["Properties"]["RouteSettings"]
+    assert set(route_settings) == public | code_routes
+    assert {route_settings[key]["ThrottlingRateLimit"] for key in public} == {100}
+    assert {route_settings[key]["ThrottlingRateLimit"] for key in code_routes} == {20}
 
 
 def test_the_automation_state_machine_is_the_files_definition_with_logging_and_tracing(template):
@@ -282,4 +289,33 @@ def test_automation_functions_may_run_the_state_machine_and_sweeps_run_every_15_
     schedules = [schedule for schedule in SCHEDULES if schedule.runs_automations]
     assert len(answering) == len(runners) + len(schedules) + 1  # and the API (erasure stops runs)
     for cron in ("cron(0/15 * * * ? *)", "cron(5/15 * * * ? *)"):
+        template.has_resource_properties("AWS::Events::Rule", {"ScheduleExpression": cron})
+
+
+def test_ledgers_are_keyed_by_account_and_idempotency_key_and_growth_runs_are_daily(template):
+    for table_keys in (("user_id", "key"), ("gift_card_id", "key")):
+        template.has_resource_properties(
+            "AWS::DynamoDB::Table",
+            {
+                "KeySchema": [
+                    {"AttributeName": table_keys[0], "KeyType": "HASH"},
+                    {"AttributeName": table_keys[1], "KeyType": "RANGE"},
+                ],
+                "GlobalSecondaryIndexes": Match.array_with(
+                    [
+                        Match.object_like(
+                            {"IndexName": "by_order", "KeySchema": [{"AttributeName": "order_id", "KeyType": "HASH"}]}
+                        )
+                    ]
+                ),
+            },
+        )
+    template.has_resource_properties(
+        "AWS::DynamoDB::Table",
+        {
+            "KeySchema": [{"AttributeName": "key", "KeyType": "HASH"}],
+            "TimeToLiveSpecification": {"AttributeName": "expires", "Enabled": True},
+        },
+    )
+    for cron in ("cron(0 1 * * ? *)", "cron(0 3 * * ? *)", "cron(0 4 * * ? *)"):
         template.has_resource_properties("AWS::Events::Rule", {"ScheduleExpression": cron})

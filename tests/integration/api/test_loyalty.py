@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 
 from marketing import clock
+from marketing.store import contacts as contact_store
 from tests.support.automations import publish
 from tests.support.campaigns import staff
 from tests.support.events import Context, call, customer
@@ -152,3 +153,16 @@ def test_bad_program_settings_are_400_with_the_field(api_handler, patch, field):
     status, body = staff(api_handler, "PATCH", "/loyalty/program/", patch)
     assert status == 400, body
     assert field in str(body["error"])
+
+
+def test_export_holds_the_account_and_erasure_removes_it(aws, api_handler):
+    paid(aws, "o-1", "42.00")
+    call(api_handler, "GET", "/referrals/my-code/", authorizer=ALICE)
+    contact = contact_store.find_by_email("alice@example.com")
+    exported = staff(api_handler, "GET", f"/contacts/{contact.id}/export/")[1]
+    assert exported["loyalty_account"]["balance"] == 42
+    assert [item["points"] for item in exported["loyalty_transactions"]] == [42]
+    assert staff(api_handler, "DELETE", f"/contacts/{contact.id}/")[0] == 204
+    after = account(api_handler)
+    assert (after["balance"], after["lifetime_points"], after["created_at"]) == (0, 0, None)
+    assert history(api_handler) == []

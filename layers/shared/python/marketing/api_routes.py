@@ -22,6 +22,9 @@ class ApiRoute:
     method: str
     path: str  # below BASE_PATH, with `{name}` parameters, trailing slash as in the SPEC
     access: Access
+    # Takes a gift-card or referral code (or a card id) someone could try to guess: API Gateway
+    # throttles it lower than the rest, besides the service's own limit on failed guesses.
+    takes_code: bool = False
 
     @property
     def full_path(self) -> str:
@@ -117,15 +120,15 @@ ROUTES: tuple[ApiRoute, ...] = (
     ApiRoute("GET", "/loyalty/accounts/{user_id}/", S),
     ApiRoute("POST", "/loyalty/accounts/{user_id}/adjust/", S),
     ApiRoute("GET", "/referrals/my-code/", C),
-    ApiRoute("POST", "/referrals/", C),
+    ApiRoute("POST", "/referrals/", C, takes_code=True),
     ApiRoute("GET", "/referrals/", S),
     ApiRoute("GET", "/referrals/program/", S),
     ApiRoute("PATCH", "/referrals/program/", S),
     ApiRoute("GET", "/gift-cards/", S),
     ApiRoute("POST", "/gift-cards/", S),
-    ApiRoute("POST", "/gift-cards/lookup/", S),
+    ApiRoute("POST", "/gift-cards/lookup/", S, takes_code=True),
     ApiRoute("GET", "/gift-cards/{gift_card_id}/", S),
-    ApiRoute("POST", "/gift-cards/{gift_card_id}/redeem/", S),
+    ApiRoute("POST", "/gift-cards/{gift_card_id}/redeem/", S, takes_code=True),
     ApiRoute("GET", "/track/open/{token}/", P),
     ApiRoute("GET", "/track/click/{token}/", P),
     ApiRoute("GET", "/unsubscribe/", P),

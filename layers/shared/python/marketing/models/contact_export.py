@@ -10,6 +10,8 @@ from marketing.models.automations import AutomationExecution
 from marketing.models.base import ApiModel
 from marketing.models.campaigns import CampaignRecipient
 from marketing.models.contacts import Contact, ContactOrder
+from marketing.models.loyalty import LoyaltyAccount, LoyaltyTransaction
+from marketing.models.referrals import Referral
 from marketing.models.subscribers import Subscriber
 from marketing.money import Amount
 
@@ -38,3 +40,8 @@ class ContactExport(ApiModel):
     )
     automation_executions: list[AutomationExecution] = Field(default_factory=list)
     carts: list[Cart] = Field(default_factory=list)
+    loyalty_account: LoyaltyAccount | None = Field(default=None, description="For a contact with a user id")
+    loyalty_transactions: list[LoyaltyTransaction] = Field(default_factory=list)
+    referrals: list[Referral] = Field(
+        default_factory=list, description="Made with the contact's code, or applied by it"
+    )

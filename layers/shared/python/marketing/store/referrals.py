@@ -251,3 +251,13 @@ def list_page(
         filter_condition=ReferralRecord.status == status.value,
     )
     return [record.to_domain() for record in results], results.last_evaluated_key
+
+
+def forget_user(user_id: str) -> None:
+    """Erasure: the user's code and the referral they applied go. Referrals made with their code
+    stay for the friends who made them, naming the referrer only by user id."""
+    code = code_of(user_id)
+    if code is not None:
+        ReferralCodeRecord(_code_key(code.code)).delete()
+        ReferralCodeRecord(_user_key(user_id)).delete()
+    ReferralRecord(user_id).delete()
