@@ -35,7 +35,10 @@ def _encode(data: bytes, characters: int) -> str:
 
 
 def grouped(symbols: str, prefix: str = "") -> str:
-    body = "-".join(symbols[i : i + GROUP] for i in range(0, len(symbols), GROUP))
+    groups = [symbols[i : i + GROUP] for i in range(0, len(symbols), GROUP)]
+    if len(groups) > 1 and len(groups[-1]) < GROUP - 1:  # no dangling "-C": the tail joins the group before
+        groups[-2:] = [groups[-2] + groups[-1]]
+    body = "-".join(groups)
     return f"{prefix}-{body}" if prefix else body
 
 
