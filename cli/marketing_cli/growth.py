@@ -16,9 +16,14 @@ from marketing_cli.arguments import add_paging
 from marketing_cli.client import ApiClient
 
 
-def _given(args: argparse.Namespace, fields: dict[str, str]) -> dict[str, Any]:
-    """The API fields whose options were given (option dest -> API field)."""
-    return {field: getattr(args, dest) for dest, field in fields.items() if getattr(args, dest) is not None}
+def _given(args: argparse.Namespace, *fields: str) -> dict[str, Any]:
+    """The API fields whose options (of the same names) were given."""
+    return {field: getattr(args, field) for field in fields if getattr(args, field) is not None}
+
+
+def _show_or_change(client: ApiClient, path: str, changes: dict[str, Any]) -> Any:
+    """A program's settings: changed if any option was given, else shown."""
+    return client.call("PATCH", path, changes) if changes else client.call("GET", path)
 
 
 def _reward(text: str) -> dict[str, str]:
@@ -33,8 +38,8 @@ def _months(text: str) -> int | str:
 
 
 def gift_cards_create(client: ApiClient, args: argparse.Namespace) -> Any:
-    fields = {"currency": "currency", "expires_at": "expires_at", "recipient_email": "recipient_email", "note": "note"}
-    return client.call("POST", "gift-cards/", {"amount": args.amount, **_given(args, fields)})
+    fields = _given(args, "currency", "expires_at", "recipient_email", "note")
+    return client.call("POST", "gift-cards/", {"amount": args.amount, **fields})
 
 
 def gift_cards_list(client: ApiClient, args: argparse.Namespace) -> Any:
@@ -43,6 +48,10 @@ def gift_cards_list(client: ApiClient, args: argparse.Namespace) -> Any:
 
 def gift_cards_show(client: ApiClient, args: argparse.Namespace) -> Any:
     return client.call("GET", f"gift-cards/{args.id}/")
+
+
+def gift_cards_disable(client: ApiClient, args: argparse.Namespace) -> Any:
+    return client.call("POST", f"gift-cards/{args.id}/disable/")
 
 
 def gift_cards_lookup(client: ApiClient, args: argparse.Namespace) -> Any:
@@ -54,7 +63,7 @@ def gift_cards_redeem(client: ApiClient, args: argparse.Namespace) -> Any:
 
 
 def loyalty_adjust(client: ApiClient, args: argparse.Namespace) -> Any:
-    body = {"points": args.points, "reason": args.reason, **_given(args, {"key": "idempotency_key"})}
+    body = {"points": args.points, "reason": args.reason, **_given(args, "idempotency_key")}
     return client.call("POST", f"loyalty/accounts/{args.user_id}/adjust/", body)
 
 
@@ -63,19 +72,10 @@ def loyalty_show(client: ApiClient, args: argparse.Namespace) -> Any:
 
 
 def loyalty_program(client: ApiClient, args: argparse.Namespace) -> Any:
-    changes = _given(
-        args,
-        {
-            "enabled": "enabled",
-            "points_per_unit": "points_per_unit",
-            "redemption_rate": "redemption_rate",
-            "min_redeem_points": "min_redeem_points",
-            "expiry_months": "expiry_months",
-        },
-    )
+    changes = _given(args, "enabled", "points_per_unit", "redemption_rate", "min_redeem_points", "expiry_months")
     if changes.get("expiry_months") == "never":
         changes["expiry_months"] = None
-    return client.call("PATCH", "loyalty/program/", changes) if changes else client.call("GET", "loyalty/program/")
+    return _show_or_change(client, "loyalty/program/", changes)
 
 
 def referrals_list(client: ApiClient, args: argparse.Namespace) -> Any:
@@ -83,17 +83,8 @@ def referrals_list(client: ApiClient, args: argparse.Namespace) -> Any:
 
 
 def referrals_program(client: ApiClient, args: argparse.Namespace) -> Any:
-    changes = _given(
-        args,
-        {
-            "enabled": "enabled",
-            "referrer_reward": "referrer_reward",
-            "referee_reward": "referee_reward",
-            "min_purchase_amount": "min_purchase_amount",
-            "expiry_days": "expiry_days",
-        },
-    )
-    return client.call("PATCH", "referrals/program/", changes) if changes else client.call("GET", "referrals/program/")
+    changes = _given(args, "enabled", "referrer_reward", "referee_reward", "min_purchase_amount", "expiry_days")
+    return _show_or_change(client, "referrals/program/", changes)
 
 
 def _add_enabled(parser: argparse.ArgumentParser) -> None:
@@ -117,6 +108,9 @@ def add_gift_cards(resources: argparse._SubParsersAction) -> None:
     show = cards.add_parser("show", help="a card's balance, status and transactions")
     show.add_argument("id")
     show.set_defaults(func=gift_cards_show)
+    disable = cards.add_parser("disable", help="stop a card from being redeemed (lost or stolen); the balance stays")
+    disable.add_argument("id")
+    disable.set_defaults(func=gift_cards_disable)
     lookup = cards.add_parser("lookup", help="find the card a code belongs to")
     lookup.add_argument("code")
     lookup.set_defaults(func=gift_cards_lookup)
@@ -133,7 +127,7 @@ def add_loyalty(resources: argparse._SubParsersAction) -> None:
     adjust.add_argument("user_id")
     adjust.add_argument("--points", type=int, required=True)
     adjust.add_argument("--reason", required=True)
-    adjust.add_argument("--key", help="idempotency key: the same key again changes nothing")
+    adjust.add_argument("--idempotency-key", help="the same key again changes nothing (e.g. a ticket number)")
     adjust.set_defaults(func=loyalty_adjust)
     show = loyalty.add_parser("show", help="a customer's points account")
     show.add_argument("user_id")

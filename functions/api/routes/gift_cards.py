@@ -61,3 +61,13 @@ def get_gift_card(gift_card_id: GiftCardId) -> GiftCardDetail:
 )
 def redeem_gift_card(gift_card_id: GiftCardId, body: Annotated[GiftCardRedeem, Body()]) -> GiftCardRedemption:
     return service.redeem(gift_card_id, body, router.context["principal"])
+
+
+@router.post(
+    "/gift-cards/<gift_card_id>/disable/",
+    summary="Stop a card from being redeemed",
+    security=STAFF,
+    tags=["gift cards"],
+)
+def disable_gift_card(gift_card_id: GiftCardId) -> GiftCard:
+    return service.disable(gift_card_id)

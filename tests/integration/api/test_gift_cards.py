@@ -100,6 +100,16 @@ def test_expired_cards_cannot_be_redeemed_and_the_daily_run_marks_them(aws, api_
     assert staff(api_handler, "GET", f"/gift-cards/{card['id']}/")[1]["status"] == "expired"
 
 
+def test_a_disabled_card_cannot_be_redeemed(aws, api_handler):
+    card = create(api_handler)
+    status, disabled = staff(api_handler, "POST", f"/gift-cards/{card['id']}/disable/")
+    assert (status, disabled["status"], disabled["balance"]) == (200, "disabled", "50.00")
+    status, refused = redeem(api_handler, card["id"], "1.00", "o-1")
+    assert (status, refused["error"]["details"][0]["reason"]) == (422, "disabled")
+    assert staff(api_handler, "POST", f"/gift-cards/{card['id']}/disable/")[0] == 422
+    assert staff(api_handler, "POST", "/gift-cards/gc_missing/disable/")[0] == 404
+
+
 def test_guessing_codes_or_ids_is_rate_limited_per_caller(aws, api_handler):
     card = create(api_handler)
     for attempt in range(10):

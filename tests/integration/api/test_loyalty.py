@@ -12,20 +12,14 @@ from marketing.store import contacts as contact_store
 from tests.support.automations import publish
 from tests.support.campaigns import staff
 from tests.support.events import Context, call, customer
+from tests.support.growth import order_paid
 
 ALICE = customer("user-alice", "alice@example.com")
 BOB = customer("user-bob", "bob@example.com")
 
 
 def paid(aws, order_id: str, total: str, user_id: str = "user-alice", email: str = "alice@example.com") -> None:
-    detail = {
-        "order_id": order_id,
-        "email": email,
-        "user_id": user_id,
-        "total": total,
-        "paid_at": "2026-11-20T10:00:00Z",
-    }
-    publish(aws, "order.paid", detail)
+    order_paid(aws, order_id, total, user_id, email)
 
 
 def refunded(aws, order_id: str, amount: str, refund_id: str | None = None) -> None:
@@ -80,6 +74,8 @@ def test_redeeming_turns_points_into_a_discount_and_never_overdraws(aws, api_han
     again = call(api_handler, "POST", "/loyalty/redeem/", {"points": 250, "order_id": "o-9"}, authorizer=ALICE)[1]
     assert again["transaction"]["id"] == redemption["transaction"]["id"]
     assert account(api_handler)["balance"] == 50  # the same order redeemed once
+    status, other = call(api_handler, "POST", "/loyalty/redeem/", {"points": 200, "order_id": "o-9"}, authorizer=ALICE)
+    assert (status, other["error"]["details"][0]["field"]) == (409, "order_id")
     assert call(api_handler, "POST", "/loyalty/redeem/", {"points": 50}, authorizer=ALICE)[0] == 400  # below minimum
     assert call(api_handler, "POST", "/loyalty/redeem/", {"points": "lots"}, authorizer=ALICE)[0] == 400
 

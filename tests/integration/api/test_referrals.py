@@ -8,9 +8,9 @@ from datetime import timedelta
 import pytest
 
 from marketing import clock
-from tests.support.automations import publish
 from tests.support.campaigns import staff
 from tests.support.events import Context, call, customer
+from tests.support.growth import order_paid
 
 ANN = customer("user-ann", "ann@example.com")  # the referrer
 BEN = customer("user-ben", "ben@example.com")  # the friend she refers
@@ -33,14 +33,7 @@ def apply(api_handler, code: str, who=BEN) -> tuple[int, dict]:
 
 
 def paid(aws, order_id: str, total: str, user_id: str = "user-ben", email: str = "ben@example.com") -> None:
-    detail = {
-        "order_id": order_id,
-        "email": email,
-        "user_id": user_id,
-        "total": total,
-        "paid_at": "2026-11-20T10:00:00Z",
-    }
-    publish(aws, "order.paid", detail)
+    order_paid(aws, order_id, total, user_id, email)
 
 
 def points(api_handler, who) -> int:

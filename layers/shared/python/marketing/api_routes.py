@@ -129,6 +129,7 @@ ROUTES: tuple[ApiRoute, ...] = (
     ApiRoute("POST", "/gift-cards/lookup/", S, takes_code=True),
     ApiRoute("GET", "/gift-cards/{gift_card_id}/", S),
     ApiRoute("POST", "/gift-cards/{gift_card_id}/redeem/", S, takes_code=True),
+    ApiRoute("POST", "/gift-cards/{gift_card_id}/disable/", S),
     ApiRoute("GET", "/track/open/{token}/", P),
     ApiRoute("GET", "/track/click/{token}/", P),
     ApiRoute("GET", "/unsubscribe/", P),

@@ -4,7 +4,7 @@
   code, which is never shown again (codes.py: the table keeps a keyed hash of it).
 - Redeeming takes part or all of the balance for an order, once per order id: the same order id
   again returns the first redemption and charges nothing more. An amount above the balance, a
-  card past its expiry, an expired or disabled card: 422. Another order id on a card that
+  card past its expiry, an expired card, a card staff disabled: 422. Another order id on a card that
   redeemed for an order is its own redemption.
 - A refund (`order.refunded`) goes back first to the gift cards the order was paid with, up to
   what they paid, once per refund, never above a card's initial amount.
@@ -123,11 +123,13 @@ def lookup(code: str, caller: Principal) -> GiftCard:
 
 
 def _refusal(card: GiftCard, request: GiftCardRedeem, now: datetime) -> BusinessRuleViolation:
-    if card.status in (GiftCardStatus.EXPIRED, GiftCardStatus.DISABLED) or (
-        card.expires_at is not None and card.expires_at <= now
-    ):
-        status = "expired" if card.status is not GiftCardStatus.DISABLED else card.status.value
-        return BusinessRuleViolation(f"gift card {card.id} is {status}", [{"field": "gift_card", "reason": status}])
+    unusable = None
+    if card.status is GiftCardStatus.DISABLED:
+        unusable = "disabled"
+    elif card.status is GiftCardStatus.EXPIRED or (card.expires_at is not None and card.expires_at <= now):
+        unusable = "expired"
+    if unusable:
+        return BusinessRuleViolation(f"gift card {card.id} is {unusable}", [{"field": "gift_card", "reason": unusable}])
     return BusinessRuleViolation(
         f"the card holds {card.balance:.2f} {card.currency}, less than {request.amount:.2f}",
         [{"field": "amount", "reason": f"more than the balance of {card.balance:.2f}"}],
@@ -167,6 +169,14 @@ def redeem(card_id: str, request: GiftCardRedeem, caller: Principal) -> GiftCard
     )
 
 
+def disable(card_id: str) -> GiftCard:
+    """Stops a card from being redeemed (lost, stolen, sold in error); its balance stays."""
+    store.record(card_id)  # NotFound for an unknown card
+    if not store.disable(card_id):
+        raise BusinessRuleViolation(f"gift card {card_id} is not active", [{"field": "status", "reason": "not active"}])
+    return store.record(card_id).to_domain()
+
+
 def refund_for_order(order_id: str, refund_key: str, amount: Decimal) -> Decimal:
     """`order.refunded`: gives up to `amount` back to the cards the order was paid with; returns
     how much went back to cards (the rest of the refund is the shop's other payment methods)."""
@@ -175,7 +185,7 @@ def refund_for_order(order_id: str, refund_key: str, amount: Decimal) -> Decimal
     refunded = Decimal(0)
     for card_id in sorted({item.gift_card_id for item in entries}):
         on_card = [item for item in entries if item.gift_card_id == card_id]
-        done = store.entry(card_id, f"refund:{refund_key}")
+        done = store.refunded(card_id, order_id, refund_key)
         if done is not None:  # this refund reached this card before (a redelivery)
             left -= done.amount
             refunded += done.amount

@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from decimal import ROUND_DOWN, ROUND_FLOOR, Decimal
 
 from marketing import clock, pagination
-from marketing.errors import BusinessRuleViolation, ValidationFailed
+from marketing.errors import BusinessRuleViolation, Conflict, ValidationFailed
 from marketing.models.loyalty import (
     AdjustedAccount,
     LoyaltyAccount,
@@ -33,8 +33,8 @@ from marketing.models.loyalty import (
 from marketing.models.programs import LoyaltyProgram, LoyaltyProgramPatch
 from marketing.money import CENT, DEFAULT_CURRENCY
 from marketing.observability import logger, metrics
+from marketing.services import programs
 from marketing.store import loyalty as store
-from marketing.store import programs
 from marketing.store.ledger import Posting
 
 PROGRAM = "loyalty"
@@ -47,14 +47,8 @@ def program() -> LoyaltyProgram:
 
 
 def update_program(patch: LoyaltyProgramPatch) -> LoyaltyProgram:
-    changes = patch.model_dump(exclude_unset=True)
-    for field, value in changes.items():
-        if value is None and field != "expiry_months":  # null expiry_months: points never expire
-            raise ValidationFailed.field(field, "may not be null")
-    now = clock.utcnow()
-    updated = LoyaltyProgram.model_validate({**program().model_dump(), **changes, "updated_at": now})
-    programs.save(PROGRAM, updated, now)
-    return updated
+    # A null expiry_months means "never expire".
+    return programs.update(PROGRAM, LoyaltyProgram, patch, nullable=frozenset({"expiry_months"}))
 
 
 def points_for(total: Decimal, points_per_unit: Decimal) -> int:
@@ -70,9 +64,9 @@ def transactions_page(user_id: str, limit: int | None, cursor: str | None) -> Lo
     return LoyaltyTransactionPage(items=items, next=pagination.encode_cursor(last_key))
 
 
-def credit(user_id: str, key: str, points: int, reason: str, *, order_id: str | None = None) -> bool:
+def credit(user_id: str, key: str, points: int, reason: str) -> bool:
     """Earned points from elsewhere (a referral reward), once per key; False if posted before."""
-    entry = store.entry(user_id, key, PointsType.EARNED, points, clock.utcnow(), order_id=order_id, reason=reason)
+    entry = store.entry(user_id, key, PointsType.EARNED, points, clock.utcnow(), reason=reason)
     posting = store.post_entry(entry, activity=True, earned=True)
     if posting is Posting.APPLIED:
         metrics.add_metric(name="PointsAwarded", unit="Count", value=points)
@@ -115,7 +109,7 @@ def reverse_for_refund(order_id: str, refund_key: str, amount: Decimal) -> str:
     wanted = min(points_for(amount, earned.points_per_unit or Decimal(0)), int(earned.points) - reversed_before)
     if wanted <= 0:
         return "no points left to reverse"
-    key = f"reversed:{refund_key}"
+    key = f"reversed:{order_id}:{refund_key}"
     for _ in range(REVERSAL_RETRIES):
         # Only what the balance holds now can be taken; a redemption racing this one makes the
         # posting's balance condition fail, and it is worked out again.
@@ -146,6 +140,28 @@ def discount_for(points: int, redemption_rate: int) -> Decimal:
     return (Decimal(points) / Decimal(redemption_rate)).quantize(CENT, rounding=ROUND_DOWN)
 
 
+def _post_once(entry: store.LoyaltyEntryRecord, key_field: str) -> LoyaltyTransaction:
+    """Posts a customer's or staff's own change: 422 naming the balance if a deduction is more
+    than it; for a key used before, the first entry (409 if that one was for other points)."""
+    posting = store.post_entry(entry, activity=True)
+    if posting is Posting.REFUSED:
+        balance = account(entry.user_id).balance
+        raise BusinessRuleViolation(
+            f"not enough points: {-int(entry.points)} to take, {balance} available",
+            [{"field": "points", "reason": f"more than the balance of {balance}"}],
+        )
+    if posting is Posting.APPLIED:
+        return entry.to_domain()
+    recorded = store.find_entry(entry.user_id, entry.key)
+    assert recorded is not None  # a duplicate's entry exists: that is what made it one
+    if recorded.points != entry.points:
+        raise Conflict(
+            f"{key_field} was used for a change of {recorded.points} points",
+            [{"field": key_field, "reason": "already used for other points"}],
+        )
+    return recorded
+
+
 def redeem(user_id: str, request: RedeemPoints) -> PointsRedemption:
     settings = program()
     if not settings.enabled:
@@ -155,33 +171,19 @@ def redeem(user_id: str, request: RedeemPoints) -> PointsRedemption:
     discount = discount_for(request.points, settings.redemption_rate)
     if discount <= 0:
         raise ValidationFailed.field("points", f"worth less than {CENT} at {settings.redemption_rate} points per 1.00")
-    key = f"redeemed:{request.order_id or uuid.uuid4().hex}"
     entry = store.entry(
         user_id,
-        key,
+        f"redeemed:{request.order_id or uuid.uuid4().hex}",
         PointsType.REDEEMED,
         -request.points,
         clock.utcnow(),
         order_id=request.order_id,
         reason=f"{discount} {DEFAULT_CURRENCY} discount",
     )
-    posting = store.post_entry(entry, activity=True)
-    if posting is Posting.REFUSED:
-        balance = account(user_id).balance
-        raise BusinessRuleViolation(
-            f"not enough points: {request.points} asked, {balance} available",
-            [{"field": "points", "reason": f"more than the balance of {balance}"}],
-        )
-    recorded = store.find_entry(user_id, key) if posting is Posting.DUPLICATE else entry.to_domain()
-    assert recorded is not None  # a duplicate's entry exists: that is what made it one
-    if posting is Posting.DUPLICATE and recorded.points != -request.points:
-        raise BusinessRuleViolation(
-            f"order {request.order_id} already redeemed {-recorded.points} points",
-            [{"field": "order_id", "reason": "already used for a different redemption"}],
-        )
+    recorded = _post_once(entry, "order_id")
     return PointsRedemption(
-        points=-recorded.points,
-        discount=discount_for(-recorded.points, settings.redemption_rate),
+        points=request.points,
+        discount=discount,
         currency=DEFAULT_CURRENCY,
         balance=account(user_id).balance,
         transaction=recorded,
@@ -193,17 +195,7 @@ def adjust(user_id: str, request: PointsAdjustment) -> AdjustedAccount:
         raise ValidationFailed.field("points", "must not be 0")
     key = f"adjusted:{request.idempotency_key or uuid.uuid4().hex}"
     entry = store.entry(user_id, key, PointsType.ADJUSTED, request.points, clock.utcnow(), reason=request.reason)
-    posting = store.post_entry(entry, activity=True)
-    if posting is Posting.REFUSED:
-        balance = account(user_id).balance
-        raise BusinessRuleViolation(
-            f"the balance is {balance}: taking {-request.points} points would make it negative",
-            [{"field": "points", "reason": f"more than the balance of {balance}"}],
-        )
-    recorded: LoyaltyTransaction | None = (
-        store.find_entry(user_id, key) if posting is Posting.DUPLICATE else entry.to_domain()
-    )
-    assert recorded is not None
+    recorded = _post_once(entry, "idempotency_key")
     return AdjustedAccount(account=account(user_id), transaction=recorded)
 
 

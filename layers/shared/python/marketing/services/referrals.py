@@ -18,7 +18,7 @@ from decimal import Decimal
 
 from marketing import clock, codes, pagination
 from marketing.auth import Principal
-from marketing.errors import BusinessRuleViolation, NotFound, ValidationFailed
+from marketing.errors import BusinessRuleViolation, NotFound
 from marketing.ids import new_id
 from marketing.models.programs import ReferralProgram, ReferralProgramPatch, Reward, RewardType
 from marketing.models.referrals import (
@@ -30,9 +30,8 @@ from marketing.models.referrals import (
     ReferralStatus,
 )
 from marketing.observability import logger
-from marketing.services import loyalty
+from marketing.services import loyalty, programs
 from marketing.store import contacts as contact_store
-from marketing.store import programs
 from marketing.store import referrals as store
 
 PROGRAM = "referral"
@@ -46,14 +45,7 @@ def program() -> ReferralProgram:
 
 
 def update_program(patch: ReferralProgramPatch) -> ReferralProgram:
-    changes = patch.model_dump(exclude_unset=True)
-    for field, value in changes.items():
-        if value is None:
-            raise ValidationFailed.field(field, "may not be null")
-    now = clock.utcnow()
-    updated = ReferralProgram.model_validate({**program().model_dump(), **changes, "updated_at": now})
-    programs.save(PROGRAM, updated, now)
-    return updated
+    return programs.update(PROGRAM, ReferralProgram, patch)
 
 
 def my_code(principal: Principal) -> MyReferralCode:

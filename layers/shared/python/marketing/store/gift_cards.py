@@ -2,7 +2,7 @@
 
 The card item holds the balance; the table keeps a keyed hash of the code, never the code
 (codes.py). Entries are keyed by (card id, idempotency key): `purchase`, `redemption:<order>`,
-`refund:<refund>`. A redemption's balance condition also requires the card to be active and not
+`refund:<order>:<refund>`. A redemption's balance condition also requires the card to be active and not
 past its expiry, so a card that expired a second ago cannot be spent even before the daily run
 marks it. The `redeemed` status is not stored: it is an active card with nothing left, so a
 refund brings it back without a second write.
@@ -199,11 +199,20 @@ def redeem(card_id: str, order_id: str, amount: Decimal, now: datetime) -> Posti
     return post(entry, model(card_id), [model.balance.add(-amount)], condition)
 
 
+def _refund_key(order_id: str, refund_key: str) -> str:
+    return f"refund:{order_id}:{refund_key}"
+
+
+def refunded(card_id: str, order_id: str, refund_key: str) -> GiftCardTransaction | None:
+    """This refund's entry on the card, if the refund reached it before."""
+    return entry(card_id, _refund_key(order_id, refund_key))
+
+
 def refund(card: GiftCardRecord, refund_key: str, order_id: str, amount: Decimal, now: datetime) -> Posting:
     """Gives `amount` back to the card, once per refund, never above its initial balance."""
     model = GiftCardRecord
     condition = model.balance <= card.initial_balance - amount
-    entry = _entry(card.id, f"refund:{refund_key}", GiftCardTransactionType.REFUND, amount, now, order_id)
+    entry = _entry(card.id, _refund_key(order_id, refund_key), GiftCardTransactionType.REFUND, amount, now, order_id)
     return post(entry, model(card.id), [model.balance.add(amount)], condition)
 
 
@@ -239,6 +248,16 @@ def expire(card_id: str, now: datetime) -> bool:
         lambda: model(card_id).update(
             actions=[model.status.set(GiftCardStatus.EXPIRED.value), model.expiry_partition.remove()],
             condition=(model.status == ACTIVE) & (model.expires_at <= now),
+        )
+    )
+
+
+def disable(card_id: str) -> bool:
+    model = GiftCardRecord
+    return applied(
+        lambda: model(card_id).update(
+            actions=[model.status.set(GiftCardStatus.DISABLED.value), model.expiry_partition.remove()],
+            condition=model.status == ACTIVE,
         )
     )
 
