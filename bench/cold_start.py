@@ -31,6 +31,8 @@ MODULES = {
     "workers.shop_events": "shop-events worker",
     "workers.segment_refresh": "segment-refresh worker",
     "workers.contact_import": "contact-import worker",
+    "schedules.referral_rewards": "referral-rewards schedule",
+    "schedules.gift_card_expiry": "gift-card-expiry schedule",
 }
 REFERENCES = {"bare_handler", "validated_handler"}
 
@@ -55,6 +57,10 @@ LAMBDA_ENVIRONMENT = {
     **{env_var: f"bench-{env_var.lower()}" for env_var in TABLES.values()},
     "TOKEN_SECRET_NAME": "bench/token",
     "PUBLIC_BASE_URL": "https://bench.example/api/v1/marketing",
+    "SENDER_ADDRESS": "news@bench.example",
+    "CAMPAIGN_SCHEDULE_GROUP": "bench",
+    "SCHEDULER_ROLE_ARN": "arn:aws:iam::123456789012:role/bench",
+    "CAMPAIGN_SENDS_QUEUE_ARN": "arn:aws:sqs:eu-west-2:123456789012:bench",
 }
 
 
