@@ -216,9 +216,8 @@ def rewards_due() -> Iterator[str]:
         yield item.referee_user_id
 
 
-def record_reward(referee_user_id: str, side: str, reward: IssuedReward) -> Referral:
-    """Records the reward of one side (`referrer` or `referee`) unless one was recorded already;
-    returns the referral as it is now."""
+def record_reward(referee_user_id: str, side: str, reward: IssuedReward) -> None:
+    """Records the reward of one side (`referrer` or `referee`) unless one was recorded already."""
     model = ReferralRecord
     attribute = getattr(model, f"{side}_reward")
     applied(
@@ -226,7 +225,6 @@ def record_reward(referee_user_id: str, side: str, reward: IssuedReward) -> Refe
             actions=[attribute.set(reward.model_dump_json())], condition=attribute.does_not_exist()
         )
     )
-    return ReferralRecord.get(referee_user_id, consistent_read=True).to_domain()
 
 
 def rewards_issued(referee_user_id: str, now: datetime) -> None:
