@@ -8,6 +8,9 @@ from dataclasses import dataclass
 
 from constructs import Construct
 
+from marketing.api_routes import CODE_RATE_LIMIT, RATE_LIMITS
+from marketing.auth import Access
+
 SERVICE = "marketing"
 METRICS_NAMESPACE = "Marketing"
 LAMBDA_MEMORY_MB = 512
@@ -23,9 +26,12 @@ class StackSettings:
     api_rate_limit: int
     api_burst_limit: int
     public_rate_limit: int  # tracking, unsubscribe and preference links, per route
+    customer_rate_limit: int  # the shop's apps on behalf of customers, per route
+    staff_rate_limit: int  # staff and the shop's back office, per route
     code_rate_limit: int  # routes that take a gift-card or referral code, per route
     sender_address: str  # default From address; its domain must be a verified SES identity
     shop_name: str
+    alarm_topic_arn: str | None  # SNS topic for alarms; default: the stack makes one
 
     @classmethod
     def from_context(cls, scope: Construct) -> StackSettings:
@@ -42,8 +48,11 @@ class StackSettings:
             retain_data=str(get("retainData", "true")).lower() == "true",
             api_rate_limit=int(get("apiRateLimit", 200)),  # type: ignore[arg-type]
             api_burst_limit=int(get("apiBurstLimit", 400)),  # type: ignore[arg-type]
-            public_rate_limit=int(get("publicRateLimit", 100)),  # type: ignore[arg-type]
-            code_rate_limit=int(get("codeRateLimit", 20)),  # type: ignore[arg-type]
+            public_rate_limit=int(get("publicRateLimit", RATE_LIMITS[Access.PUBLIC])),  # type: ignore[arg-type]
+            customer_rate_limit=int(get("customerRateLimit", RATE_LIMITS[Access.CUSTOMER])),  # type: ignore[arg-type]
+            staff_rate_limit=int(get("staffRateLimit", RATE_LIMITS[Access.STAFF])),  # type: ignore[arg-type]
+            code_rate_limit=int(get("codeRateLimit", CODE_RATE_LIMIT)),  # type: ignore[arg-type]
             sender_address=str(get("senderAddress", "news@example.com")),
             shop_name=str(get("shopName", "Example Shop")),
+            alarm_topic_arn=get("alarmTopicArn", None),  # type: ignore[arg-type]
         )

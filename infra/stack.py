@@ -14,6 +14,7 @@ from infra.constructs.email import EmailSending
 from infra.constructs.imports import ImportsBucket
 from infra.constructs.layer import SharedLayer
 from infra.constructs.messaging import Messaging
+from infra.constructs.monitoring import Monitoring
 from infra.constructs.workers import Workers
 from infra.nag import acknowledge
 from marketing.topology import (
@@ -85,6 +86,14 @@ class MarketingStack(Stack):
             automations=automations,
             token_secret=token_secret,
             environment={**environment, "PUBLIC_BASE_URL": self.api.public_base_url},
+        )
+        self.monitoring = Monitoring(
+            self,
+            "Monitoring",
+            alarm_topic_arn=settings.alarm_topic_arn,
+            functions={"api": self.api.handler, **self.workers.functions},
+            queues=messaging.queues,
+            dead_letter_queues=messaging.dead_letter_queues,
         )
         self._suppress_platform_wide()
 

@@ -11,7 +11,7 @@ import os
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from aws_lambda_powertools.logging import correlation_paths
 
-from api import docs, errors
+from api import docs, errors, limits
 from api.access import enforce_route_access
 from api.routes import (
     analytics,
@@ -57,4 +57,4 @@ docs.register(app)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict, context: object) -> dict:
-    return app.resolve(with_canonical_path(event), context)
+    return limits.oversized(event) or app.resolve(with_canonical_path(event), context)

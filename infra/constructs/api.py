@@ -69,18 +69,21 @@ class HttpApi(Construct):
             throttle=apigw.ThrottleSettings(rate_limit=settings.api_rate_limit, burst_limit=settings.api_burst_limit),
         )
 
-        # Links in emails are public: each of their routes gets its own, lower limit. Routes that
-        # take a code (gift cards, referrals) get a lower one still: guessing needs volume.
-        def limits(rate: int) -> dict[str, int]:
-            return {"ThrottlingRateLimit": rate, "ThrottlingBurstLimit": rate * 2}
-
-        route_settings = {
-            route.route_key: limits(settings.public_rate_limit) for route in ROUTES if route.access is Access.PUBLIC
+        # Each route gets the limit of its class (public links in emails, customers' apps, staff),
+        # under the stage-wide one; routes that take a code get a lower one: guessing needs volume.
+        limits = {
+            Access.PUBLIC: settings.public_rate_limit,
+            Access.CUSTOMER: settings.customer_rate_limit,
+            Access.STAFF: settings.staff_rate_limit,
         }
-        route_settings.update(
-            {route.route_key: limits(settings.code_rate_limit) for route in ROUTES if route.takes_code}
+        self.stage.node.default_child.add_property_override(  # type: ignore[union-attr]
+            "RouteSettings",
+            {
+                route.route_key: {"ThrottlingRateLimit": rate, "ThrottlingBurstLimit": rate * 2}
+                for route in ROUTES
+                if (rate := route.rate_limit(limits, settings.code_rate_limit))
+            },
         )
-        self.stage.node.default_child.add_property_override("RouteSettings", route_settings)  # type: ignore[union-attr]
         self.public_base_url = settings.public_base_url or f"{self.api.api_endpoint}{BASE_PATH}"
 
         self.handler = PlatformFunction(

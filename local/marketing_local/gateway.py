@@ -2,10 +2,11 @@
 Lambda handler that deploys.
 
 Per request: find the route in the shared route table (404 as API Gateway answers if none),
-authenticate it with the route's authorizer (SigV4 for staff routes, JWT for customer routes,
-none for public ones) and refuse it as API Gateway would (403 / 401), build the v2 event with the
-authorizer's result in the request context, invoke the function, and turn its result into the
-HTTP response. Local-only routes live under /local/ (the SES outbox, and what later parts add).
+throttle it as the deployed stage does (429 past the route's rate), authenticate it with the
+route's authorizer (SigV4 for staff routes, JWT for customer routes, none for public ones) and
+refuse it as API Gateway would (403 / 401), build the v2 event with the authorizer's result in
+the request context, invoke the function, and turn its result into the HTTP response.
+Local-only routes live under /local/ (the SES outbox, and what later parts add).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from marketing_local.config import ACCOUNT_ID, REGION, STAFF_ACCESS_KEY, STAFF_S
 from marketing_local.identity import LocalIdentityProvider, TokenRejected
 from marketing_local.lambda_runtime import FunctionError, LocalFunction
 from marketing_local.responses import json_response
+from marketing_local.throttle import RouteThrottle
 
 MAX_PAYLOAD_BYTES = 10 * 1024 * 1024  # API Gateway's HTTP API payload limit
 TEXT_TYPES = ("application/json", "text/", "application/xml", "application/x-www-form-urlencoded")
@@ -55,6 +57,7 @@ class Gateway:
         self._identity = identity
         self._local_map = Map([Rule(path, endpoint=path) for path in local_routes])
         self._local_routes = local_routes
+        self._throttle = RouteThrottle()
 
     # --- authorizers -------------------------------------------------------------------------
     def _authorize_staff(self, request: Request, body: bytes) -> dict[str, Any]:
@@ -179,6 +182,8 @@ class Gateway:
         if found is None:  # API Gateway answers 404 for an unknown path and for an unknown method alike
             return _gateway_error(404, "Not Found")
         route, params = found
+        if not self._throttle.admit(route):
+            return _gateway_error(429, "Too Many Requests")
         body = request.get_data(cache=True)
         if len(body) > MAX_PAYLOAD_BYTES:
             return _gateway_error(413, "Request Entity Too Large")

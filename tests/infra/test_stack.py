@@ -254,16 +254,18 @@ def test_campaign_schedules_have_a_group_a_role_and_public_links_their_own_throt
         },
     )
     stage = next(iter(template.find_resources("AWS::ApiGatewayV2::Stage").values()))
-    public = {route.route_key for route in ROUTES if route.access is Access.PUBLIC}
+    route_settings = stage["Properties"]["RouteSettings"]
+    assert set(route_settings) == {route.route_key for route in ROUTES}  # every route has its class's limit
     code_routes = {
         "POST /api/v1/marketing/gift-cards/{gift_card_id}/redeem",
         "POST /api/v1/marketing/gift-cards/lookup",
         "POST /api/v1/marketing/referrals",
     }
-    route_settings = stage["Properties"]["RouteSettings"]
-    assert set(route_settings) == public | code_routes
-    assert {route_settings[key]["ThrottlingRateLimit"] for key in public} == {100}
-    assert {route_settings[key]["ThrottlingRateLimit"] for key in code_routes} == {20}
+    expected = {Access.PUBLIC: 100, Access.CUSTOMER: 50, Access.STAFF: 50}
+    for route in ROUTES:
+        limit = route_settings[route.route_key]
+        rate = 20 if route.route_key in code_routes else expected[route.access]
+        assert (limit["ThrottlingRateLimit"], limit["ThrottlingBurstLimit"]) == (rate, 2 * rate), route.route_key
 
 
 def test_the_automation_state_machine_is_the_files_definition_with_logging_and_tracing(template):
@@ -319,3 +321,35 @@ def test_ledgers_are_keyed_by_account_and_idempotency_key_and_growth_runs_are_da
     )
     for cron in ("cron(0 1 * * ? *)", "cron(0 3 * * ? *)", "cron(0 4 * * ? *)"):
         template.has_resource_properties("AWS::Events::Rule", {"ScheduleExpression": cron})
+
+
+def test_the_dashboard_and_the_alarms_an_operator_needs(template):
+    from infra.constructs.monitoring import BUSINESS_METRICS
+
+    dashboard = json.dumps(next(iter(template.find_resources("AWS::CloudWatch::Dashboard").values())))
+    for metric in [name for names in BUSINESS_METRICS.values() for name in names]:
+        assert f'MetricName=\\\\\\"{metric}\\\\\\"' in dashboard or metric in dashboard, metric
+    for title in (
+        "Emails sent per minute",
+        "Queue depth",
+        "Oldest message age",
+        "Dead-letter queues",
+        "Function errors",
+        "Function duration p95",
+        "SES bounce and complaint rates",
+    ):
+        assert title in dashboard
+    alarms = template.find_resources("AWS::CloudWatch::Alarm").values()
+    topics = {json.dumps(alarm["Properties"]["AlarmActions"]) for alarm in alarms}
+    assert len(topics) == 1  # every alarm notifies the one topic
+    by_metric = {alarm["Properties"].get("MetricName"): alarm["Properties"] for alarm in alarms}
+    assert by_metric["Reputation.BounceRate"]["Threshold"] == 0.02
+    assert by_metric["Reputation.ComplaintRate"]["Threshold"] == 0.0008
+    dlq_alarms = [
+        alarm for alarm in alarms if alarm["Properties"].get("MetricName") == "ApproximateNumberOfMessagesVisible"
+    ]
+    age_alarms = [alarm for alarm in alarms if alarm["Properties"].get("MetricName") == "ApproximateAgeOfOldestMessage"]
+    assert len(dlq_alarms) == len(age_alarms) == len(QUEUES)
+    error_rates = [alarm for alarm in alarms if "Metrics" in alarm["Properties"]]
+    assert len(error_rates) == 1 + len(WORKERS) + len(SCHEDULES)  # the API function, every worker and schedule
+    template.has_resource_properties("AWS::SNS::Topic", {"KmsMasterKeyId": Match.any_value()})

@@ -148,3 +148,9 @@ def test_a_path_without_its_trailing_slash_reaches_the_same_route(api_handler):
     status, body = call(api_handler, "GET", event_path, authorizer=STAFF)
     assert status == 200
     assert body["id"] == created["id"]
+
+
+def test_a_body_over_the_size_limit_is_a_413_before_any_work(api_handler):
+    body = {"name": "big", "category": "newsletter", "subject": "s", "html_content": "x" * 1_100_000}
+    status, error = call(api_handler, "POST", "/templates/", body, authorizer=STAFF)
+    assert (status, error["error"]["code"]) == (413, "payload_too_large")

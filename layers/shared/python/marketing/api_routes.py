@@ -9,12 +9,19 @@ this table are the same set).
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 
 from marketing.auth import Access
 
 BASE_PATH = "/api/v1/marketing"
+
+
+# Requests per second per route, by who calls it: API Gateway throttles each route (CDK context can
+# change these) and the local gateway answers 429 the same way.
+RATE_LIMITS: dict[Access, int] = {Access.PUBLIC: 100, Access.CUSTOMER: 50, Access.STAFF: 50}
+CODE_RATE_LIMIT = 20
 
 
 @dataclass(frozen=True)
@@ -25,6 +32,12 @@ class ApiRoute:
     # Takes a gift-card or referral code (or a card id) someone could try to guess: API Gateway
     # throttles it lower than the rest, besides the service's own limit on failed guesses.
     takes_code: bool = False
+
+    def rate_limit(self, limits: Mapping[Access, int] | None = None, code_limit: int = CODE_RATE_LIMIT) -> int:
+        """Requests per second this route takes (burst: twice that), by its class."""
+        if self.takes_code:
+            return code_limit
+        return (limits or RATE_LIMITS)[self.access]
 
     @property
     def full_path(self) -> str:

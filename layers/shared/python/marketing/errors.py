@@ -51,6 +51,11 @@ class Conflict(DomainError):
     code = "conflict"
 
 
+class PayloadTooLarge(DomainError):
+    status = 413
+    code = "payload_too_large"
+
+
 class BusinessRuleViolation(DomainError):
     status = 422
     code = "business_rule"

@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from marketing.errors import NotFound
 from marketing.models.contacts import ContactOrder
+from marketing.observability import metrics
 from marketing.store import contacts as contact_store
 from marketing.store import mailings, recipients
 from marketing.store.recipients import RecipientRecord
@@ -42,7 +43,7 @@ def attribute(contact_id: str, order: ContactOrder) -> str | None:
     except NotFound:
         return None
     revenue = order.total if order.currency == currency else Decimal("0")
-    recipients.record_once(
+    counted = recipients.record_once(
         campaign_id,
         contact_id,
         RecipientRecord.attributed_orders,
@@ -54,4 +55,6 @@ def attribute(contact_id: str, order: ContactOrder) -> str | None:
         {"conversions": 1, "revenue": revenue},
         condition=~RecipientRecord.attributed_orders.contains(order.order_id),
     )
+    if counted:
+        metrics.add_metric(name="Conversions", unit="Count", value=1)
     return campaign_id

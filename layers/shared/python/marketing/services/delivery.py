@@ -269,6 +269,7 @@ def deliver_to(
     suppressed = {claim.contact_id: claim.suppressed for claim in claims if claim.suppressed}
     delivery = Delivery(results, suppressed, handled_before=len(contacts) - len(to_send) - len(suppressed))
     metrics.add_metric(name="EmailsSent", unit="Count", value=delivery.count(RecipientStatus.SENT))
+    metrics.add_metric(name="EmailsSuppressed", unit="Count", value=len(suppressed))
     return delivery
 
 

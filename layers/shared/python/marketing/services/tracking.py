@@ -14,6 +14,7 @@ from marketing import clock
 from marketing.links import CLICK, OPEN, PREFERENCES, UNSUBSCRIBE, Tracked, email_links
 from marketing.models.campaigns import RecipientStatus
 from marketing.models.subscribers import Preferences, PreferencesPatch, Subscriber, SubscriberStatus
+from marketing.observability import metrics
 from marketing.services import subscribers
 from marketing.store import contacts as contact_store
 from marketing.store import recipients
@@ -24,13 +25,16 @@ from marketing.tokens import InvalidToken
 
 def _first_open(tracked: Tracked) -> bool:
     now = clock.utcnow()
-    return recipients.record_once(
+    first = recipients.record_once(
         tracked.campaign_id,
         tracked.contact_id,
         RecipientRecord.opened_at,
         [RecipientRecord.opened_at.set(now), RecipientRecord.open_count.add(1)],
         {"opened": 1},
     )
+    if first:
+        metrics.add_metric(name="EmailsOpened", unit="Count", value=1)  # unique opens, as analytics counts them
+    return first
 
 
 def record_open(token: str) -> None:
@@ -55,7 +59,9 @@ def record_click(token: str) -> str:
             [RecipientRecord.clicked_at.set(now), RecipientRecord.click_count.add(1)],
             {"clicked": 1},
         )
-        if not first:
+        if first:
+            metrics.add_metric(name="EmailsClicked", unit="Count", value=1)
+        else:
             recipients.count_again(tracked.campaign_id, tracked.contact_id, RecipientRecord.click_count)
         _first_open(tracked)
         contact_store.record_click(tracked.contact_id, tracked.campaign_id, now)
