@@ -9,7 +9,8 @@ from marketing_cli.arguments import add_paging
 from marketing_cli.client import ApiClient
 from marketing_cli.waiting import bar, follow
 
-FINISHED = ("sent", "cancelled", "draft")  # draft: a scheduled start that was refused
+# draft: a scheduled start that was refused; paused: waits for `resume` (the reason is shown)
+FINISHED = ("sent", "cancelled", "draft", "paused")
 
 
 def _describe(campaign: dict[str, Any]) -> str:
@@ -60,16 +61,15 @@ def campaigns_status(client: ApiClient, args: argparse.Namespace) -> Any:
     return {**campaign, "analytics": client.call("GET", f"campaigns/{args.id}/analytics/")}
 
 
-def campaigns_cancel(client: ApiClient, args: argparse.Namespace) -> Any:
-    return client.call("POST", f"campaigns/{args.id}/cancel/")
+def _post(action: str):
+    def call(client: ApiClient, args: argparse.Namespace) -> Any:
+        return client.call("POST", f"campaigns/{args.id}/{action}/")
+
+    return call
 
 
 def campaigns_test(client: ApiClient, args: argparse.Namespace) -> Any:
     return client.call("POST", f"campaigns/{args.id}/test-send/", {"emails": args.emails})
-
-
-def campaigns_retry(client: ApiClient, args: argparse.Namespace) -> Any:
-    return client.call("POST", f"campaigns/{args.id}/retry-failed/")
 
 
 def add_campaigns(resources: argparse._SubParsersAction) -> None:
@@ -103,8 +103,10 @@ def add_campaigns(resources: argparse._SubParsersAction) -> None:
     test.add_argument("emails", nargs="+")
     test.set_defaults(func=campaigns_test)
     for name, func, text in (
-        ("cancel", campaigns_cancel, "cancel a scheduled or sending campaign"),
-        ("retry-failed", campaigns_retry, "send again to the recipients that failed"),
+        ("cancel", _post("cancel"), "cancel a scheduled, sending or paused campaign"),
+        ("pause", _post("pause"), "hold a sending campaign's deliveries"),
+        ("resume", _post("resume"), "send on a paused campaign (paused by staff or the reputation guard)"),
+        ("retry-failed", _post("retry-failed"), "send again to the recipients that failed"),
     ):
         action = campaigns.add_parser(name, help=text)
         action.add_argument("id")

@@ -99,13 +99,36 @@ def schedule_campaign(campaign_id: CampaignId, body: Annotated[ScheduleRequest, 
 
 @router.post(
     "/campaigns/<campaign_id>/cancel/",
-    summary="Cancel a scheduled or sending campaign",
+    summary="Cancel a scheduled, sending or paused campaign",
     description="Deletes the schedule; a sending campaign stops where it is (what was sent stays sent).",
     security=STAFF,
     tags=TAGS,
 )
 def cancel_campaign(campaign_id: CampaignId) -> Campaign:
     return service.cancel(campaign_id)
+
+
+@router.post(
+    "/campaigns/<campaign_id>/pause/",
+    summary="Pause a sending campaign",
+    description="Deliveries are held (not dropped) until the campaign is resumed or cancelled. The reputation "
+    "guard pauses a campaign by itself when its bounce rate reaches 2% or its complaint rate 0.08%.",
+    security=STAFF,
+    tags=TAGS,
+)
+def pause_campaign(campaign_id: CampaignId) -> Campaign:
+    return service.pause(campaign_id)
+
+
+@router.post(
+    "/campaigns/<campaign_id>/resume/",
+    summary="Resume a paused campaign",
+    description="Held batches go out and an unfinished expansion continues; 409 unless the campaign is paused.",
+    security=STAFF,
+    tags=TAGS,
+)
+def resume_campaign(campaign_id: CampaignId) -> Campaign:
+    return service.resume(campaign_id)
 
 
 @router.post(

@@ -110,6 +110,8 @@ ROUTES: tuple[ApiRoute, ...] = (
     ApiRoute("POST", "/campaigns/{campaign_id}/send/", S),
     ApiRoute("POST", "/campaigns/{campaign_id}/schedule/", S),
     ApiRoute("POST", "/campaigns/{campaign_id}/cancel/", S),
+    ApiRoute("POST", "/campaigns/{campaign_id}/pause/", S),
+    ApiRoute("POST", "/campaigns/{campaign_id}/resume/", S),
     ApiRoute("POST", "/campaigns/{campaign_id}/test-send/", S),
     ApiRoute("POST", "/campaigns/{campaign_id}/retry-failed/", S),
     ApiRoute("GET", "/campaigns/{campaign_id}/recipients/", S),

@@ -24,6 +24,7 @@ class CampaignStatus(StrEnum):
     DRAFT = "draft"
     SCHEDULED = "scheduled"
     SENDING = "sending"
+    PAUSED = "paused"  # by the reputation guard or staff: deliveries are held until resumed
     SENT = "sent"
     CANCELLED = "cancelled"
 
@@ -98,6 +99,7 @@ class Campaign(ApiModel):
     send_started_at: datetime | None = None
     sent_at: datetime | None = Field(default=None, description="When the last recipient was handled")
     send_error: str | None = Field(default=None, description="Why the last send or scheduled start was refused")
+    paused_reason: str | None = Field(default=None, description="Why sending is paused (status paused)")
     progress: CampaignProgress
     created_at: datetime
     updated_at: datetime

@@ -218,12 +218,38 @@ def schedule(campaign_id: str, request: ScheduleRequest) -> Campaign:
 
 
 def cancel(campaign_id: str) -> Campaign:
-    """Stops a scheduled campaign before it starts, or a sending one where it is (what was sent stays)."""
+    """Stops a scheduled campaign before it starts, or a sending or paused one where it is (what
+    was sent stays)."""
     cancelled = store.transition(
-        campaign_id, {CampaignStatus.SCHEDULED, CampaignStatus.SENDING}, CampaignStatus.CANCELLED, {}, clock.utcnow()
+        campaign_id,
+        {CampaignStatus.SCHEDULED, CampaignStatus.SENDING, CampaignStatus.PAUSED},
+        CampaignStatus.CANCELLED,
+        {},
+        clock.utcnow(),
     )
     one_time_schedules.delete(_schedule_name(campaign_id))
     return cancelled
+
+
+def pause(campaign_id: str) -> Campaign:
+    """Holds a sending campaign where it is (staff's own pause; the reputation guard pauses too)."""
+    return store.transition(
+        campaign_id,
+        {CampaignStatus.SENDING},
+        CampaignStatus.PAUSED,
+        {"paused_reason": "paused by staff"},
+        clock.utcnow(),
+    )
+
+
+def resume(campaign_id: str) -> Campaign:
+    """Sends on: held batches go out at their next look, and an unfinished expansion continues."""
+    store.transition(
+        campaign_id, {CampaignStatus.PAUSED}, CampaignStatus.SENDING, {"paused_reason": None}, clock.utcnow()
+    )
+    messaging.send(CAMPAIGN_SENDS, SendRequest(campaign_id=campaign_id).model_dump(mode="json"))
+    store.finish_if_complete(campaign_id, clock.utcnow())  # everything was handled before the pause
+    return store.get(campaign_id)
 
 
 def start_scheduled(request: SendRequest) -> bool:

@@ -46,6 +46,7 @@ from marketing.workers import parse_message, seconds_left
 
 MAX_ATTEMPTS = 4
 RETRY_DELAYS_SECONDS = (30, 120, 600)  # before attempts 2, 3 and 4 (SQS allows up to 900)
+PAUSED_HOLD_SECONDS = 300  # how often a held batch of a paused campaign looks again
 IMMEDIATE_RETRIES = 3  # quick retries of a throttled send before it waits for a later message
 STOP_WITH_SECONDS_LEFT = 20  # leave time to record results before Lambda's timeout
 # A claim older than this belongs to a worker that is gone: longer than the worker's timeout, and
@@ -280,6 +281,10 @@ def deliver(body: str) -> str:
         campaign = campaign_store.record(batch.campaign_id)
     except NotFound:
         return f"campaign {batch.campaign_id} was deleted: nothing sent"
+    if campaign.status == CampaignStatus.PAUSED.value:
+        # Held, not dropped: the batch comes back until the campaign is resumed or cancelled.
+        messaging.send(CAMPAIGN_DELIVERIES, batch.model_dump(mode="json"), delay_seconds=PAUSED_HOLD_SECONDS)
+        return f"campaign {campaign.id} is paused: batch held for {PAUSED_HOLD_SECONDS} s"
     if campaign.status != CampaignStatus.SENDING.value:
         return f"campaign {campaign.id} is {campaign.status}: nothing sent"
     settings = load_settings(EmailSettings)

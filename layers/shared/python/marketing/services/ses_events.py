@@ -20,7 +20,7 @@ from marketing.errors import Unprocessable
 from marketing.models.ses_events import SesEvent, SesEventRecord
 from marketing.models.subscribers import SubscriberStatus
 from marketing.observability import logger, metrics
-from marketing.services import subscribers
+from marketing.services import reputation, subscribers
 from marketing.store import contacts as contact_store
 from marketing.store import recipients
 from marketing.store.recipients import RecipientRecord
@@ -62,6 +62,11 @@ def _delivery(record: SesEventRecord) -> str:
     return "delivery recorded" if counted else "delivery already recorded"
 
 
+def _guarded(recipient: tuple[str, str] | None) -> str:
+    paused = reputation.check(recipient[0]) if recipient is not None else None
+    return f"; campaign paused: {paused}" if paused else ""
+
+
 def _bounce(record: SesEventRecord) -> str:
     bounce = record.bounce
     if bounce is None:
@@ -79,7 +84,7 @@ def _bounce(record: SesEventRecord) -> str:
             [RecipientRecord.bounced_at.set(bounce.timestamp), RecipientRecord.status.set("bounced")],
             {"bounced": 1},
         )
-    return f"hard bounce: {suppressed} address(es) suppressed"
+    return f"hard bounce: {suppressed} address(es) suppressed" + _guarded(recipient)
 
 
 def _complaint(record: SesEventRecord) -> str:
@@ -97,7 +102,7 @@ def _complaint(record: SesEventRecord) -> str:
             [RecipientRecord.complained_at.set(complaint.timestamp)],
             {"complained": 1},
         )
-    return f"complaint: {suppressed} address(es) suppressed"
+    return f"complaint: {suppressed} address(es) suppressed" + _guarded(recipient)
 
 
 def _reject(record: SesEventRecord) -> str:

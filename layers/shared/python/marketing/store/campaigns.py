@@ -61,6 +61,7 @@ class CampaignRecord(MailingCounters, Model):
     send_started_at = UTCDateTimeAttribute(null=True)
     sent_at = UTCDateTimeAttribute(null=True)
     send_error = UnicodeAttribute(null=True)
+    paused_reason = UnicodeAttribute(null=True)
     # Expansion of the segment into delivery batches: where to go on, and whether it is done.
     segment_generation = NumberAttribute(null=True)
     expand_cursor = JSONAttribute(null=True)
@@ -107,6 +108,7 @@ class CampaignRecord(MailingCounters, Model):
             send_started_at=self.send_started_at,
             sent_at=self.sent_at,
             send_error=self.send_error,
+            paused_reason=self.paused_reason,
             progress=self.progress(),
             created_at=self.created_at,
             updated_at=self.updated_at,

@@ -1,0 +1,72 @@
+"""The reputation guard: a bounce storm in the first batch of a campaign pauses it by itself;
+the next batch is held, not dropped or sent; resuming sends the rest, each address once."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import boto3
+
+from marketing.services import delivery
+from marketing.topology import CAMPAIGN_DELIVERIES, CAMPAIGN_SENDS, SES_EVENTS
+from marketing_local.ses_simulator import SesEventSimulator
+from tests.support.campaigns import campaign_for, drain, handler, outbox, staff, subscriber
+from tests.support.queues import deliver, receive
+
+
+def test_a_bounce_storm_pauses_the_campaign_until_it_is_resumed(aws, api_handler, monkeypatch):
+    monkeypatch.setenv("REPUTATION_MIN_SAMPLE", "20")
+    monkeypatch.setattr(delivery, "PAUSED_HOLD_SECONDS", 0)
+    # 60 recipients in two batches (50 + 10); 12 bounce, so the first batch holds at least two (4%).
+    people = [
+        subscriber(
+            api_handler,
+            f"bounce+{number}@simulator.amazonses.com" if number % 5 == 0 else f"p{number}@example.com",
+            "P",
+        )
+        for number in range(60)
+    ]
+    campaign = campaign_for(api_handler, [person["contact_id"] for person in people])
+    assert staff(api_handler, "POST", f"/campaigns/{campaign['id']}/send/")[0] == 202
+    drain(aws, CAMPAIGN_SENDS)
+    queue_url = aws[CAMPAIGN_DELIVERIES.env_var]
+    first = receive(queue_url, limit=1)
+    deliver(handler(CAMPAIGN_DELIVERIES), queue_url, first)
+    sent_first = len(outbox())
+    assert sent_first == 50
+
+    SesEventSimulator(boto3.client("events")).publish_new()
+    drain(aws, SES_EVENTS)
+    paused = staff(api_handler, "GET", f"/campaigns/{campaign['id']}/")[1]
+    assert paused["status"] == "paused"
+    assert "bounce rate" in paused["paused_reason"]
+    assert paused["progress"]["queued"] == 10
+
+    deliver(handler(CAMPAIGN_DELIVERIES), queue_url)  # the second batch comes back, held
+    assert len(outbox()) == sent_first
+    attributes = boto3.client("sqs").get_queue_attributes(
+        QueueUrl=queue_url, AttributeNames=["ApproximateNumberOfMessages"]
+    )
+    assert attributes["Attributes"]["ApproximateNumberOfMessages"] == "1"  # still there, for after the resume
+
+    status, resumed = staff(api_handler, "POST", f"/campaigns/{campaign['id']}/resume/")
+    assert (status, resumed["status"], resumed["paused_reason"]) == (200, "sending", None)
+    assert staff(api_handler, "POST", f"/campaigns/{campaign['id']}/resume/")[0] == 409
+    drain(aws)
+    done = staff(api_handler, "GET", f"/campaigns/{campaign['id']}/")[1]
+    assert done["status"] == "sent"
+    per_address = Counter(str(message["To"]) for message in outbox())
+    assert len(per_address) == 60
+    assert set(per_address.values()) == {1}  # nobody twice
+
+
+def test_staff_pause_and_resume_and_a_paused_campaign_can_be_cancelled(aws, api_handler):
+    people = [subscriber(api_handler, f"q{number}@example.com", "Q") for number in range(3)]
+    campaign = campaign_for(api_handler, [person["contact_id"] for person in people])
+    assert staff(api_handler, "POST", f"/campaigns/{campaign['id']}/pause/")[0] == 409  # a draft is not sending
+    staff(api_handler, "POST", f"/campaigns/{campaign['id']}/send/")
+    status, paused = staff(api_handler, "POST", f"/campaigns/{campaign['id']}/pause/")
+    assert (status, paused["status"], paused["paused_reason"]) == (200, "paused", "paused by staff")
+    drain(aws, CAMPAIGN_SENDS)  # expansion stops while paused
+    assert outbox() == []
+    assert staff(api_handler, "POST", f"/campaigns/{campaign['id']}/cancel/")[1]["status"] == "cancelled"
