@@ -3,6 +3,7 @@
 Requests are signed with SigV4 using the normal AWS credential chain (environment, profile, SSO,
 instance role); `--local` targets local mode with its staff credentials instead.
 
+    mkt --local bootstrap                     # what a new shop starts with, once
     mkt --local templates list
     mkt --local contacts import customers.csv
     mkt --local segments refresh seg_123
@@ -22,7 +23,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from marketing_cli import audience, automations, campaigns, growth
+from marketing_cli import audience, automations, bootstrap, campaigns, growth
 from marketing_cli.arguments import add_paging
 from marketing_cli.client import LOCAL_API_URL, ApiClient, ApiError
 
@@ -224,6 +225,7 @@ def build_parser() -> argparse.ArgumentParser:
     growth.add_gift_cards(resources)
     growth.add_loyalty(resources)
     growth.add_referrals(resources)
+    bootstrap.add_bootstrap(resources)
     return parser
 
 
