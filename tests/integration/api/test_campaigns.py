@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import boto3
 import pytest
 
+from marketing import costs
 from marketing_local.one_time_schedules import OneTimeScheduleRunner
 from tests.support.campaigns import campaign_for, drain, outbox, parts, staff, subscriber
 
@@ -123,3 +124,23 @@ def test_a_contacts_export_lists_its_campaign_emails_and_erasure_removes_them(aw
     assert staff(api, "GET", f"/campaigns/{campaign['id']}/recipients/")[1]["items"] == []
     # The campaign's figures stay: they name no one.
     assert staff(api, "GET", f"/campaigns/{campaign['id']}/")[1]["progress"]["sent"] == 1
+
+
+def test_the_detail_estimates_the_cost_before_the_send_and_counts_it_after(aws, api_handler):
+    people = [subscriber(api_handler, f"c{number}@example.com", "C") for number in range(3)]
+    campaign = campaign_for(api_handler, [person["contact_id"] for person in people])
+    before = staff(api_handler, "GET", f"/campaigns/{campaign['id']}/")[1]["cost"]
+    assert before["recipients"] == 3
+    assert before["per_recipient_usd"] == f"{costs.PER_RECIPIENT:.4f}"
+    assert before["estimated_usd"] == f"{costs.usd(3 * costs.PER_RECIPIENT):.4f}"
+    assert before["actual"] is None
+    staff(api_handler, "DELETE", f"/subscribers/{people[0]['id']}/")  # unsubscribed: suppressed, not sent
+    staff(api_handler, "POST", f"/campaigns/{campaign['id']}/send/")
+    drain(aws)
+    after = staff(api_handler, "GET", f"/campaigns/{campaign['id']}/")[1]["cost"]
+    assert after["actual"]["emails_sent"] == 2
+    assert after["actual"]["ses_usd"] == "0.0002"
+    assert (
+        after["actual"]["total_usd"] == f"{costs.usd(2 * costs.SES_PER_EMAIL + 3 * costs.PLATFORM_PER_RECIPIENT):.4f}"
+    )
+    assert staff(api_handler, "GET", "/campaigns/")[1]["items"][0]["cost"] is None  # the detail's alone

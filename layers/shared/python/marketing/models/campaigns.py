@@ -10,8 +10,9 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import Annotated
 
-from pydantic import Field, computed_field
+from pydantic import Field, PlainSerializer, computed_field
 
 from marketing.models.base import ApiInput, ApiModel
 from marketing.models.contacts import Email
@@ -85,6 +86,25 @@ class CampaignProgress(ApiModel):
         return max(0, self.total - self.sent - self.failed - self.suppressed)
 
 
+Usd = Annotated[Decimal, PlainSerializer(lambda amount: f"{amount:.4f}", return_type=str)]
+
+
+class ActualCost(ApiModel):
+    emails_sent: int
+    ses_usd: Usd
+    platform_usd: Usd = Field(description="SQS, DynamoDB, Lambda and EventBridge for every recipient handled")
+    total_usd: Usd
+
+
+class CampaignCost(ApiModel):
+    """AWS cost of the send: estimated from the segment's size before, counted after."""
+
+    recipients: int = Field(description="The segment's cached size before the send; the recipients after")
+    per_recipient_usd: Usd = Field(description="SES plus the platform's share, measured by bench/campaign_send.py")
+    estimated_usd: Usd
+    actual: ActualCost | None = Field(default=None, description="Once sending has started: from the counters")
+
+
 class Campaign(ApiModel):
     id: str
     name: str
@@ -101,6 +121,7 @@ class Campaign(ApiModel):
     send_error: str | None = Field(default=None, description="Why the last send or scheduled start was refused")
     paused_reason: str | None = Field(default=None, description="Why sending is paused (status paused)")
     progress: CampaignProgress
+    cost: CampaignCost | None = Field(default=None, description="In the campaign's detail only")
     created_at: datetime
     updated_at: datetime
 

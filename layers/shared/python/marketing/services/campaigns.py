@@ -15,16 +15,18 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
-from marketing import clock, messaging, one_time_schedules, pagination
+from marketing import clock, costs, messaging, one_time_schedules, pagination
 from marketing.config import EmailSettings, load_settings
 from marketing.errors import BusinessRuleViolation, Conflict, NotFound, ValidationFailed
 from marketing.ids import new_id
 from marketing.links import email_links
 from marketing.models.campaigns import (
     RECIPIENTS_PER_BATCH,
+    ActualCost,
     AnalyticsOverview,
     Campaign,
     CampaignAnalytics,
+    CampaignCost,
     CampaignCreate,
     CampaignPage,
     CampaignPatch,
@@ -99,7 +101,36 @@ def create(request: CampaignCreate) -> Campaign:
 
 
 def get(campaign_id: str) -> Campaign:
-    return store.get(campaign_id)
+    """The campaign with what its send costs (estimated before, counted after)."""
+    campaign = store.get(campaign_id)
+    return campaign.model_copy(update={"cost": _cost(campaign)})
+
+
+def _cost(campaign: Campaign) -> CampaignCost:
+    started = campaign.status not in (CampaignStatus.DRAFT, CampaignStatus.SCHEDULED)
+    if started:
+        recipients = campaign.progress.total
+    else:
+        try:
+            recipients = segment_store.get(campaign.segment_id).contact_count
+        except NotFound:
+            recipients = 0  # the segment was deleted: the send would be refused
+    cost = CampaignCost(
+        recipients=recipients,
+        per_recipient_usd=costs.PER_RECIPIENT,
+        estimated_usd=costs.usd(recipients * costs.PER_RECIPIENT),
+    )
+    if started:
+        sent = campaign.progress.sent
+        handled = sent + campaign.progress.failed + campaign.progress.suppressed
+        ses, platform = sent * costs.SES_PER_EMAIL, handled * costs.PLATFORM_PER_RECIPIENT
+        cost.actual = ActualCost(
+            emails_sent=sent,
+            ses_usd=costs.usd(ses),
+            platform_usd=costs.usd(platform),
+            total_usd=costs.usd(ses + platform),
+        )
+    return cost
 
 
 def list_page(limit: int | None, cursor: str | None) -> CampaignPage:

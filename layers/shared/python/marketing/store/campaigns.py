@@ -120,7 +120,7 @@ def record(campaign_id: str) -> CampaignRecord:
 
 
 def create(campaign: Campaign) -> Campaign:
-    fields = campaign.model_dump(include=set(Campaign.model_fields) - {"id", "progress"})
+    fields = campaign.model_dump(include=set(Campaign.model_fields) - {"id", "progress", "cost"})
     item = CampaignRecord(campaign.id, **fields)
     with on_condition_failure(Conflict(f"campaign {campaign.id} already exists")):
         item.save(condition=CampaignRecord.id.does_not_exist())
