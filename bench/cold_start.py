@@ -20,19 +20,18 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT / "layers" / "shared" / "python"))
 
 from marketing.store.tables import TABLES  # noqa: E402 - needs the layer on the path
+from marketing.topology import SCHEDULES, WORKERS  # noqa: E402
 
 TARGET_RATIO = 1.3
 
-# module -> what it is; the first entry is the baseline.
+# module -> what it is: the two references first (the bare handler is the baseline), then every
+# function the stack deploys, from the topology catalog.
 MODULES = {
     "bare_handler": "bare Powertools handler (baseline)",
     "validated_handler": "reference: bare + request validation",
     "api.app": "API function",
-    "workers.shop_events": "shop-events worker",
-    "workers.segment_refresh": "segment-refresh worker",
-    "workers.contact_import": "contact-import worker",
-    "schedules.referral_rewards": "referral-rewards schedule",
-    "schedules.gift_card_expiry": "gift-card-expiry schedule",
+    **{worker.handler.rsplit(".", 1)[0]: f"{worker.name} worker" for worker in WORKERS},
+    **{schedule.handler.rsplit(".", 1)[0]: f"{schedule.name} schedule" for schedule in SCHEDULES},
 }
 REFERENCES = {"bare_handler", "validated_handler"}
 

@@ -57,4 +57,4 @@ docs.register(app)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict, context: object) -> dict:
-    return limits.oversized(event) or app.resolve(with_canonical_path(event), context)
+    return limits.refused(event) or app.resolve(with_canonical_path(event), context)

@@ -1,23 +1,51 @@
-"""Request size: a body larger than any route of this API needs is refused before it is parsed
-or validated (API Gateway's own limit is 10 MB, far more than any request here should carry)."""
+"""What a request must be before any route looks at it: a body no larger than any route needs,
+and, for the JSON API (staff and customer routes), a JSON body in UTF-8. Refused here with the SPEC's error
+body, before parsing or validation (API Gateway's own limit is 10 MB, far more than needed)."""
 
 from __future__ import annotations
 
+import base64
 import json
 from typing import Any
 
-from marketing.errors import PayloadTooLarge
+from marketing.api_routes import route_for_key
+from marketing.auth import Access
+from marketing.errors import DomainError, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 
 # The largest JSON body a route needs (a template of 2 × 150,000 characters, escaped) with room.
 MAX_BODY_BYTES = 1_000_000
+JSON_API = (Access.STAFF, Access.CUSTOMER)  # public routes take forms (one-click unsubscribe)
 
 
-def oversized(event: dict[str, Any]) -> dict[str, Any] | None:
-    """The 413 response for an event whose body is too large, or None."""
-    size = len(event.get("body") or "")
-    if size <= MAX_BODY_BYTES:
+def _problem(event: dict[str, Any]) -> DomainError | None:
+    body = event.get("body") or ""
+    if len(body) > MAX_BODY_BYTES:
+        return PayloadTooLarge(f"the request body is {len(body)} bytes; at most {MAX_BODY_BYTES} are taken")
+    route = route_for_key(event.get("routeKey", ""))
+    headers = {name.lower(): value for name, value in (event.get("headers") or {}).items()}
+    media_type = headers.get("content-type", "application/json").split(";")[0].strip().lower()
+    if not body or route is None or route.access not in JSON_API:
         return None
-    error = PayloadTooLarge(f"the request body is {size} bytes; at most {MAX_BODY_BYTES} are taken")
+    if media_type != "application/json":
+        return UnsupportedMediaType(f"send JSON with Content-Type: application/json (got {media_type})")
+    if event.get("isBase64Encoded") and not _is_utf8(body):
+        return ValidationFailed.field("body", "not UTF-8 text, so not JSON")
+    return None
+
+
+def _is_utf8(encoded: str) -> bool:
+    try:
+        base64.b64decode(encoded).decode()
+    except ValueError:  # bad base64 or bad UTF-8 (UnicodeDecodeError is a ValueError)
+        return False
+    return True
+
+
+def refused(event: dict[str, Any]) -> dict[str, Any] | None:
+    """The 413 or 415 response for a request that cannot be taken, or None."""
+    error = _problem(event)
+    if error is None:
+        return None
     return {
         "statusCode": error.status,
         "headers": {"Content-Type": "application/json"},

@@ -40,6 +40,14 @@ def _gateway_error(status: int, message: str) -> Response:
     return json_response({"message": message}, status)
 
 
+def _is_utf8(body: bytes) -> bool:
+    try:
+        body.decode()
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 class Unauthenticated(Exception):
     def __init__(self, status: int, message: str):
         super().__init__(message)
@@ -118,6 +126,9 @@ class Gateway:
             query[key] = f"{query[key]},{value}" if key in query else value
         content_type = request.content_type or ""
         is_text = not body or any(content_type.startswith(kind) for kind in TEXT_TYPES)
+        if is_text and not _is_utf8(body):
+            is_text = False  # bytes that are no text whatever the header says: base64, as API Gateway
+
         now = datetime.now(UTC)
         context: dict[str, Any] = {
             "accountId": ACCOUNT_ID,

@@ -10,6 +10,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,9 +53,9 @@ class LocalStack:
         ).stdout.strip()
 
 
-@pytest.fixture(scope="session")
-def local_stack(tmp_path_factory):
-    state = tmp_path_factory.mktemp("local-state")
+@contextmanager
+def running_local_stack(state: Path) -> Iterator[LocalStack]:
+    """`mkt-local run` on free ports with its state in `state`; stopped with Ctrl-C afterwards."""
     api_port, moto_port = _free_port(), _free_port()
     environment = {
         **os.environ,
@@ -90,3 +92,9 @@ def local_stack(tmp_path_factory):
         pytest.fail(f"local mode did not stop on Ctrl-C:\n{log.read_text()}")
     assert exit_code == 0, log.read_text()
     assert "Stopped." in log.read_text()
+
+
+@pytest.fixture(scope="session")
+def local_stack(tmp_path_factory):
+    with running_local_stack(tmp_path_factory.mktemp("local-state")) as stack:
+        yield stack

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import base64
+import json
+
 import pytest
 
-from tests.support.events import STAFF, call, customer
+from tests.support.events import STAFF, Context, call, customer, http_event
 
 WELCOME = {
     "name": "Welcome",
@@ -154,3 +157,18 @@ def test_a_body_over_the_size_limit_is_a_413_before_any_work(api_handler):
     body = {"name": "big", "category": "newsletter", "subject": "s", "html_content": "x" * 1_100_000}
     status, error = call(api_handler, "POST", "/templates/", body, authorizer=STAFF)
     assert (status, error["error"]["code"]) == (413, "payload_too_large")
+
+
+def test_a_body_that_is_not_json_is_a_415(api_handler):
+    event = http_event("POST", "/templates/", "name=x", authorizer=STAFF)
+    event["headers"]["content-type"] = "text/plain"
+    response = api_handler(event, Context())
+    assert response["statusCode"] == 415
+    assert json.loads(response["body"])["error"]["code"] == "unsupported_media_type"
+
+
+def test_a_body_that_is_not_even_text_is_a_400(api_handler):
+    event = http_event("POST", "/templates/", None, authorizer=STAFF)
+    event.update(body=base64.b64encode(b"\xff\xfe\x00{").decode(), isBase64Encoded=True)
+    response = api_handler(event, Context())
+    assert response["statusCode"] == 400, response

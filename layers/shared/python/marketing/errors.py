@@ -56,6 +56,11 @@ class PayloadTooLarge(DomainError):
     code = "payload_too_large"
 
 
+class UnsupportedMediaType(DomainError):
+    status = 415
+    code = "unsupported_media_type"
+
+
 class BusinessRuleViolation(DomainError):
     status = 422
     code = "business_rule"
