@@ -20,7 +20,7 @@ from pydantic import BaseModel, ValidationError
 
 from marketing import clock, messaging
 from marketing.errors import Unprocessable
-from marketing.observability import logger, metrics
+from marketing.observability import CORRELATION_ATTRIBUTE, logger, metrics
 from marketing.topology import Queue
 
 MessageT = TypeVar("MessageT", bound=BaseModel)
@@ -58,6 +58,8 @@ def sqs_batch_handler(queue: Queue, handle: Callable[[str], str]) -> Callable[[d
     processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
     def record_handler(record: SQSRecord) -> None:
+        carried = record.message_attributes[CORRELATION_ATTRIBUTE]
+        logger.set_correlation_id((carried.string_value if carried else None) or record.message_id)
         try:
             outcome = handle(record.body)
         except Unprocessable as problem:

@@ -24,6 +24,7 @@ from marketing.config import EmailSettings, load_settings
 from marketing.errors import NotFound
 from marketing.models.automations import AutomationStatus, ResumeHeld, SendTask, Trigger
 from marketing.models.campaigns import RecipientStatus
+from marketing.observability import logger
 from marketing.services import automation_runs, delivery
 from marketing.store import automations as automation_store
 from marketing.store import contacts as contact_store
@@ -50,6 +51,8 @@ def handle(body: str) -> str:
 def send(task: SendTask) -> str:
     key = task.execution
     execution = execution_store.find(key.automation_id, key.contact_id)
+    if execution is not None and execution.correlation_id:
+        logger.set_correlation_id(execution.correlation_id)  # the request or event that started the run
     current = execution is not None and int(execution.entry) == key.entry and execution.running
     # Holding the task is conditional too: the run may end between the read and this write.
     if (

@@ -88,6 +88,7 @@ def enter(
         merge_fields,
         allow_reentry=bool(automation.allow_reentry),
         now=clock.utcnow(),
+        correlation_id=logger.get_correlation_id(),
     )
     if execution is None:
         existing = execution_store.find(automation.id, contact_id)

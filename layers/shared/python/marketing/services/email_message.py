@@ -15,6 +15,7 @@ from typing import Any
 
 from marketing.links import EmailLinks
 from marketing.models.templates import EmailTemplate, Preview
+from marketing.observability import CORRELATION_ATTRIBUTE, logger
 from marketing.services.templates import render_template
 from marketing.store.mailings import automation_email
 
@@ -22,6 +23,7 @@ _HTML_LINK = re.compile(r"""(<a\b[^>]*?\bhref\s*=\s*)(["'])(.*?)\2""", re.IGNORE
 _TEXT_LINK = re.compile(r"""https?://[^\s<>"'()]+""")
 _TRAILING_PUNCTUATION = ".,;:!?"
 _BODY_END = re.compile(r"</body\s*>", re.IGNORECASE)
+_TAG_UNSAFE = re.compile(r"[^A-Za-z0-9_.@-]")  # what SES allows in a message tag value
 
 
 @dataclass(frozen=True)
@@ -151,11 +153,15 @@ def compose(
 
 def message_tags(envelope: Envelope) -> str:
     """SES message tags: every event SES publishes for the message carries them back.
-    `campaign_id` holds the mailing's id: a campaign's, or an automation email run's."""
+    `campaign_id` holds the mailing's id: a campaign's, or an automation email run's;
+    `correlation_id` the id the send was logged under, so the events log under it too."""
     if not envelope.contact_id:
-        return f"kind=test, campaign_id={envelope.campaign_id}"
-    kind = "campaign" if automation_email(envelope.campaign_id) is None else "automation"
-    return f"kind={kind}, campaign_id={envelope.campaign_id}, contact_id={envelope.contact_id}"
+        tags = f"kind=test, campaign_id={envelope.campaign_id}"
+    else:
+        kind = "campaign" if automation_email(envelope.campaign_id) is None else "automation"
+        tags = f"kind={kind}, campaign_id={envelope.campaign_id}, contact_id={envelope.contact_id}"
+    correlation_id = _TAG_UNSAFE.sub("_", str(logger.get_correlation_id() or ""))[:256]
+    return f"{tags}, {CORRELATION_ATTRIBUTE}={correlation_id}" if correlation_id else tags
 
 
 def parse_message_tags(header: str) -> dict[str, str]:

@@ -19,7 +19,7 @@ from __future__ import annotations
 from marketing.errors import Unprocessable
 from marketing.models.ses_events import SesEvent, SesEventRecord
 from marketing.models.subscribers import SubscriberStatus
-from marketing.observability import logger, metrics
+from marketing.observability import CORRELATION_ATTRIBUTE, logger, metrics
 from marketing.services import reputation, subscribers
 from marketing.store import contacts as contact_store
 from marketing.store import recipients
@@ -125,6 +125,9 @@ def handle(body: str) -> str:
     event = parse_message(SesEvent, body)
     if event.source != SES_EVENT_SOURCE:
         raise Unprocessable(f"not an SES event: source {event.source!r}")
+    correlation_id = event.detail.mail.tag(CORRELATION_ATTRIBUTE)
+    if correlation_id:  # the id the send was logged under: the email's story reads as one
+        logger.set_correlation_id(correlation_id)
     handler = _HANDLERS.get(event.detail.event_type)
     if handler is None:
         return f"{event.detail.event_type}: nothing to do"

@@ -45,6 +45,7 @@ class ExecutionRecord(Model):
     entry = NumberAttribute()
     trigger = UnicodeAttribute()
     trigger_key = UnicodeAttribute()
+    correlation_id = UnicodeAttribute(null=True)  # of the request or event that started the run
     triggered_at = UTCDateTimeAttribute()
     merge_fields = JSONAttribute(null=True)  # what the trigger adds to the emails (e.g. the cart)
     status = UnicodeAttribute()
@@ -113,6 +114,7 @@ def enter(
     *,
     allow_reentry: bool,
     now: datetime,
+    correlation_id: str | None = None,
 ) -> ExecutionRecord | None:
     """Records a new run of the contact through the automation and counts it as entered; None if
     the contact may not enter now (a run is going on, or a finished one and no re-entry, or the
@@ -134,6 +136,7 @@ def enter(
         merge_fields=merge_fields,
         status=ExecutionStatus.PENDING.value,
         current_email_order=0,
+        correlation_id=correlation_id,
         started_at=now,
         updated_at=now,
     )
