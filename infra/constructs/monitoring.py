@@ -12,7 +12,7 @@ as the `service` dimension; the dashboard sums them across functions with SEARCH
 
 from __future__ import annotations
 
-from aws_cdk import Duration
+from aws_cdk import CfnOutput, Duration
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as actions
 from aws_cdk import aws_iam as iam
@@ -127,6 +127,8 @@ class Monitoring(Construct):
             "A campaign's bounces or complaints crossed the guard's rate: it is paused until resumed",
         )
         self.dashboard = self._dashboard(functions, queues, dead_letter_queues)
+        CfnOutput(self, "AlarmTopicArn", value=self.topic.topic_arn, description="Subscribe on-call here")
+        CfnOutput(self, "DashboardName", value=self.dashboard.dashboard_name, description="The platform's dashboard")
 
     def _topic(self, arn: str | None) -> sns.ITopic:
         if arn:
