@@ -131,7 +131,7 @@ def test_the_detail_estimates_the_cost_before_the_send_and_counts_it_after(aws, 
     campaign = campaign_for(api_handler, [person["contact_id"] for person in people])
     before = staff(api_handler, "GET", f"/campaigns/{campaign['id']}/")[1]["cost"]
     assert before["recipients"] == 3
-    assert before["per_recipient_usd"] == f"{costs.PER_RECIPIENT:.4f}"
+    assert before["per_recipient_usd"] == f"{costs.PER_RECIPIENT:.7f}"
     assert before["estimated_usd"] == f"{costs.usd(3 * costs.PER_RECIPIENT):.4f}"
     assert before["actual"] is None
     staff(api_handler, "DELETE", f"/subscribers/{people[0]['id']}/")  # unsubscribed: suppressed, not sent

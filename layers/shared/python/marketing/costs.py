@@ -12,8 +12,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 SES_PER_EMAIL = Decimal("0.0001")  # $0.10 per 1,000 emails
-SEND_PATH_PER_RECIPIENT = Decimal("0.0000070")
-EVENTS_PATH_PER_RECIPIENT = Decimal("0.0000090")
+SEND_PATH_PER_RECIPIENT = Decimal("0.0000027")  # $2.70 per 1M (benchmark, 10,000 recipients)
+EVENTS_PATH_PER_RECIPIENT = Decimal("0.0000038")  # $3.80 per 1M (benchmark, 300 recipients)
 PLATFORM_PER_RECIPIENT = SEND_PATH_PER_RECIPIENT + EVENTS_PATH_PER_RECIPIENT
 PER_RECIPIENT = SES_PER_EMAIL + PLATFORM_PER_RECIPIENT
 USD = Decimal("0.0001")

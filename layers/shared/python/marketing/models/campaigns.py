@@ -87,6 +87,7 @@ class CampaignProgress(ApiModel):
 
 
 Usd = Annotated[Decimal, PlainSerializer(lambda amount: f"{amount:.4f}", return_type=str)]
+UsdPerRecipient = Annotated[Decimal, PlainSerializer(lambda amount: f"{amount:.7f}", return_type=str)]
 
 
 class ActualCost(ApiModel):
@@ -100,7 +101,9 @@ class CampaignCost(ApiModel):
     """AWS cost of the send: estimated from the segment's size before, counted after."""
 
     recipients: int = Field(description="The segment's cached size before the send; the recipients after")
-    per_recipient_usd: Usd = Field(description="SES plus the platform's share, measured by bench/campaign_send.py")
+    per_recipient_usd: UsdPerRecipient = Field(
+        description="SES plus the platform's share, measured by bench/campaign_send.py"
+    )
     estimated_usd: Usd
     actual: ActualCost | None = Field(default=None, description="Once sending has started: from the counters")
 
