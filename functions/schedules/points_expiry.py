@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from marketing.schedules import daily_handler
 from marketing.services import loyalty
 from marketing.store.tables import bind_tables_at_cold_start
-from marketing.workers import daily_handler
 
 bind_tables_at_cold_start()
 

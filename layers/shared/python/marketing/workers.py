@@ -11,14 +11,13 @@ Two kinds of failure, treated differently:
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any, TypeVar
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from pydantic import BaseModel, ValidationError
 
-from marketing import clock, messaging
+from marketing import messaging
 from marketing.errors import Unprocessable
 from marketing.observability import CORRELATION_ATTRIBUTE, logger, metrics
 from marketing.topology import Queue
@@ -82,19 +81,5 @@ def sqs_batch_handler(queue: Queue, handle: Callable[[str], str]) -> Callable[[d
         return process_partial_response(
             event=event, record_handler=record_handler, processor=processor, context=context
         )
-
-    return lambda_handler
-
-
-def daily_handler(run: Callable[[datetime], str]) -> Callable[[dict[str, Any], Any], dict[str, str]]:
-    """A Lambda handler for a daily schedule that calls `run(now)` and logs what it did. Each run
-    is idempotent, so EventBridge's retries of a failed invocation do nothing twice."""
-
-    @logger.inject_lambda_context
-    @metrics.log_metrics
-    def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, str]:
-        outcome = run(clock.utcnow())
-        logger.info(outcome)
-        return {"result": outcome}
 
     return lambda_handler

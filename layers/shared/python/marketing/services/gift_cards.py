@@ -38,7 +38,6 @@ from marketing.models.gift_cards import (
 )
 from marketing.models.shop_events import OrderPaid
 from marketing.observability import logger, metrics
-from marketing.services import gift_card_email
 from marketing.ses import SendRefused, SendRetryable
 from marketing.store import attempts
 from marketing.store import gift_cards as store
@@ -248,6 +247,9 @@ def _email(record: GiftCardRecord, code: str) -> int:
     after the send leaves the claim (`sending`) rather than a second email."""
     if record.email_status != "pending" or not store.claim_email(record.id):
         return 0
+    # Imported here: only orders that buy cards need it, not every cold start of the functions.
+    from marketing.services import gift_card_email
+
     card = record.to_domain()
     assert card.recipient_email is not None
     reason = gift_card_email.suppressed(card.recipient_email)
