@@ -151,6 +151,8 @@ class LocalPlatform:
             # Real hours by default; e.g. MKT_AUTOMATION_HOUR_SECONDS=0.5 runs a series 7200× faster.
             "AUTOMATION_HOUR_SECONDS": os.environ.get("MKT_AUTOMATION_HOUR_SECONDS", "3600"),
             "CART_IDLE_MINUTES": os.environ.get("MKT_CART_IDLE_MINUTES", "60"),
+            # Emails a campaign sends before the reputation guard judges its bounce rate.
+            "REPUTATION_MIN_SAMPLE": os.environ.get("MKT_REPUTATION_MIN_SAMPLE", "200"),
         }
 
         sqs = session.client("sqs", endpoint_url=config.moto_endpoint)
