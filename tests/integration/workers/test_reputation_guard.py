@@ -70,3 +70,34 @@ def test_staff_pause_and_resume_and_a_paused_campaign_can_be_cancelled(aws, api_
     drain(aws, CAMPAIGN_SENDS)  # expansion stops while paused
     assert outbox() == []
     assert staff(api_handler, "POST", f"/campaigns/{campaign['id']}/cancel/")[1]["status"] == "cancelled"
+
+
+def test_a_bounce_recorded_before_its_batch_finishes_still_counts_the_send(aws, api_handler, monkeypatch):
+    """SES's events can arrive while the batch that sent the email is still sending (a paced
+    batch of 50 takes tens of seconds): the bounce's status stands, and the send counts once."""
+    real_send = delivery.send_raw
+    simulator = SesEventSimulator(boto3.client("events"))
+
+    def send_and_hear_back_at_once(from_address, to, mime, configuration_set):
+        message_id = real_send(from_address, to, mime, configuration_set)
+        simulator.publish_new()
+        drain(aws, SES_EVENTS)
+        return message_id
+
+    monkeypatch.setattr(delivery, "send_raw", send_and_hear_back_at_once)
+    monkeypatch.setattr(delivery, "SEND_THREADS", 1)
+    people = [
+        subscriber(api_handler, "bounce@simulator.amazonses.com", "B"),
+        subscriber(api_handler, "ok@example.com", "O"),
+    ]
+    campaign = campaign_for(api_handler, [person["contact_id"] for person in people])
+    staff(api_handler, "POST", f"/campaigns/{campaign['id']}/send/")
+    drain(aws)
+    done = staff(api_handler, "GET", f"/campaigns/{campaign['id']}/")[1]
+    assert (done["status"], done["progress"]["sent"], done["progress"]["queued"]) == ("sent", 2, 0)
+    recipients = {
+        item["email"]: item
+        for item in staff(api_handler, "GET", f"/campaigns/{campaign['id']}/recipients/")[1]["items"]
+    }
+    assert recipients["bounce@simulator.amazonses.com"]["status"] == "bounced"
+    assert recipients["ok@example.com"]["status"] == "sent"

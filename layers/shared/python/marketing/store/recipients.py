@@ -160,7 +160,36 @@ def record_results(campaign_id: str, results: list[Result], now: datetime) -> No
         refused = set(transact(RecipientRecord.Meta.region, write))
         if not refused:
             return
+        _count_overtaken(campaign_id, [result for index, result in enumerate(pending) if index in refused], now)
         pending = [result for index, result in enumerate(pending) if index not in refused]
+
+
+def _count_overtaken(campaign_id: str, refused: list[Result], now: datetime) -> None:
+    """Sends whose SES events got there first: a bounce (or an unsubscribe from the email) can be
+    recorded while the batch is still sending, and its status then stands. The send still counts,
+    once (sent_at is the marker), so the campaign's progress reaches its total."""
+    for result in refused:
+        if result.status != RecipientStatus.SENT:
+            continue
+        overtaken = (
+            (RecipientRecord.attempt_id == result.attempt_id)
+            & (RecipientRecord.status != SENDING)
+            & RecipientRecord.sent_at.does_not_exist()
+        )
+        actions: list[Action] = [RecipientRecord.sent_at.set(now)]
+        if result.message_id:
+            actions.append(RecipientRecord.message_id.set(result.message_id))
+
+        def write(
+            tx: Transaction,
+            contact_id: str = result.contact_id,
+            actions: list[Action] = actions,
+            condition: Condition = overtaken,
+        ) -> None:
+            tx.update(RecipientRecord(campaign_id, contact_id), actions, condition, add_version_condition=False)
+            add_counters(tx, campaign_id, {"sent": 1})
+
+        transact(RecipientRecord.Meta.region, write)  # refused: settled by another worker, or counted
 
 
 def _write_results(tx: Transaction, campaign_id: str, results: list[Result], now: datetime) -> None:
