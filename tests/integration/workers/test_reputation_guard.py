@@ -101,3 +101,34 @@ def test_a_bounce_recorded_before_its_batch_finishes_still_counts_the_send(aws, 
     }
     assert recipients["bounce@simulator.amazonses.com"]["status"] == "bounced"
     assert recipients["ok@example.com"]["status"] == "sent"
+
+
+def test_a_pause_stops_a_batch_between_sends_and_resume_sends_the_rest(aws, api_handler, monkeypatch):
+    real_send = delivery.send_raw
+    sent = []
+
+    def send_then_pause_after_five(from_address, to, mime, configuration_set):
+        message_id = real_send(from_address, to, mime, configuration_set)
+        sent.append(to)
+        if len(sent) == 5:
+            assert staff(api_handler, "POST", f"/campaigns/{campaign['id']}/pause/")[0] == 200
+        return message_id
+
+    monkeypatch.setattr(delivery, "send_raw", send_then_pause_after_five)
+    monkeypatch.setattr(delivery, "SEND_THREADS", 1)
+    monkeypatch.setattr(delivery, "STATUS_CHECK_SECONDS", 0)
+    monkeypatch.setattr(delivery, "PAUSED_HOLD_SECONDS", 0)
+    people = [subscriber(api_handler, f"m{number}@example.com", "M") for number in range(20)]
+    campaign = campaign_for(api_handler, [person["contact_id"] for person in people])
+    staff(api_handler, "POST", f"/campaigns/{campaign['id']}/send/")
+    drain(aws, CAMPAIGN_SENDS)
+    queue_url = aws[CAMPAIGN_DELIVERIES.env_var]
+    deliver(handler(CAMPAIGN_DELIVERIES), queue_url)
+    paused = staff(api_handler, "GET", f"/campaigns/{campaign['id']}/")[1]
+    assert (paused["status"], paused["progress"]["sent"], paused["progress"]["queued"]) == ("paused", 5, 15)
+    assert len(outbox()) == 5
+    staff(api_handler, "POST", f"/campaigns/{campaign['id']}/resume/")
+    drain(aws)
+    done = staff(api_handler, "GET", f"/campaigns/{campaign['id']}/")[1]
+    assert (done["status"], done["progress"]["sent"], done["progress"]["failed"]) == ("sent", 20, 0)
+    assert sorted(Counter(str(message["To"]) for message in outbox()).values()) == [1] * 20

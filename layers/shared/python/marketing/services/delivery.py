@@ -17,8 +17,9 @@ the batch stops early (time running out, an unexpected error).
 from __future__ import annotations
 
 import random
+import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -47,6 +48,8 @@ from marketing.workers import parse_message, seconds_left
 MAX_ATTEMPTS = 4
 RETRY_DELAYS_SECONDS = (30, 120, 600)  # before attempts 2, 3 and 4 (SQS allows up to 900)
 PAUSED_HOLD_SECONDS = 300  # how often a held batch of a paused campaign looks again
+PAUSED = "the campaign was paused"  # the reason of a send a pause stopped (never a final failure)
+STATUS_CHECK_SECONDS = 2.0  # how stale a sending batch's view of its campaign's status may be
 IMMEDIATE_RETRIES = 3  # quick retries of a throttled send before it waits for a later message
 STOP_WITH_SECONDS_LEFT = 20  # leave time to record results before Lambda's timeout
 # A claim older than this belongs to a worker that is gone: longer than the worker's timeout, and
@@ -84,6 +87,24 @@ class Delivery:
 
     def count(self, status: RecipientStatus) -> int:
         return sum(1 for result in self.results if result.status == status)
+
+
+class _StatusWatch:
+    """Whether the campaign is still sending, read again at most every STATUS_CHECK_SECONDS by the
+    batch's send threads together: a pause stops the batch within seconds, for a read per check."""
+
+    def __init__(self, campaign_id: str):
+        self._campaign_id = campaign_id
+        self._lock = threading.Lock()
+        self._checked = time.monotonic()
+        self._sending = True
+
+    def __call__(self) -> bool:
+        with self._lock:
+            if self._sending and time.monotonic() - self._checked >= STATUS_CHECK_SECONDS:
+                self._checked = time.monotonic()
+                self._sending = campaign_store.status_of(self._campaign_id) == CampaignStatus.SENDING.value
+            return self._sending
 
 
 def cached_template(template_id: str) -> EmailTemplate:
@@ -156,7 +177,7 @@ def _deliver_one(
 
 
 def _final(result: recipients.Result, attempt: int) -> recipients.Result:
-    if result.status != RecipientStatus.PENDING or attempt < MAX_ATTEMPTS:
+    if result.status != RecipientStatus.PENDING or attempt < MAX_ATTEMPTS or result.reason == PAUSED:
         return result
     return recipients.Result(
         result.contact_id,
@@ -205,6 +226,7 @@ def _send_claimed(
     attempt_id: str,
     attempt: int,
     extra_fields: Mapping[str, Mapping[str, Any]],
+    keep_going: Callable[[], bool],
 ) -> list[recipients.Result]:
     """Sends to each claimed contact and records every outcome, even if the batch stops early;
     an error no send expects is raised again once the outcomes are recorded."""
@@ -213,6 +235,8 @@ def _send_claimed(
     def deliver_in_time(contact: Contact) -> recipients.Result | None:
         if seconds_left() < STOP_WITH_SECONDS_LEFT:
             return None
+        if not keep_going():  # paused meanwhile: this one waits with the rest of the campaign
+            return recipients.Result(contact.id, attempt_id, RecipientStatus.PENDING, reason=PAUSED)
         return _deliver_one(
             settings, mailing, mail_template, contact, attempt_id, sender_pace, extra_fields.get(contact.id)
         )
@@ -240,10 +264,12 @@ def deliver_to(
     *,
     retry_failed: bool = False,
     extra_fields: Mapping[str, Mapping[str, Any]] | None = None,
+    keep_going: Callable[[], bool] = lambda: True,
 ) -> Delivery:
     """Sends the mailing to each contact that may get it and nobody handled yet; records every
     outcome. A result PENDING is a send to try again later (throttled, or time ran out).
-    `extra_fields` adds merge fields for some contacts (by contact id)."""
+    `extra_fields` adds merge fields for some contacts (by contact id); `keep_going` is asked
+    before each send (a paused campaign stops its batch between sends)."""
     subscribers = subscriber_store.for_contacts(list(contacts))
     claims = [
         recipients.Claim(
@@ -266,6 +292,7 @@ def deliver_to(
         attempt_id,
         attempt,
         extra_fields or {},
+        keep_going,
     )
     suppressed = {claim.contact_id: claim.suppressed for claim in claims if claim.suppressed}
     delivery = Delivery(results, suppressed, handled_before=len(contacts) - len(to_send) - len(suppressed))
@@ -296,6 +323,7 @@ def deliver(body: str) -> str:
         campaign.subject,
     )
     contacts = {contact.id: contact for contact in contact_store.batch_get(batch.contact_ids)}  # erased ones drop out
+    still_sending = _StatusWatch(campaign.id)
     delivery = deliver_to(
         settings,
         mailing,
@@ -303,9 +331,14 @@ def deliver(body: str) -> str:
         contacts,
         batch.attempt,
         retry_failed=batch.retry_failed,
+        keep_going=still_sending,
     )
     later = [result.contact_id for result in delivery.results if result.status == RecipientStatus.PENDING]
-    if later:
+    if later and any(result.reason == PAUSED for result in delivery.results):
+        # Paused mid-batch: the rest comes back like a held batch, as the same attempt.
+        held = batch.model_copy(update={"contact_ids": later})
+        messaging.send(CAMPAIGN_DELIVERIES, held.model_dump(mode="json"), delay_seconds=PAUSED_HOLD_SECONDS)
+    elif later:
         messaging.send(
             CAMPAIGN_DELIVERIES,
             batch.model_copy(update={"contact_ids": later, "attempt": batch.attempt + 1}).model_dump(mode="json"),

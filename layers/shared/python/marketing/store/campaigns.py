@@ -21,6 +21,7 @@ from pynamodb.attributes import (
     UTCDateTimeAttribute,
     VersionAttribute,
 )
+from pynamodb.exceptions import DoesNotExist
 from pynamodb.models import Model
 
 from marketing.errors import Conflict, NotFound
@@ -113,6 +114,14 @@ class CampaignRecord(MailingCounters, Model):
             created_at=self.created_at,
             updated_at=self.updated_at,
         )
+
+
+def status_of(campaign_id: str) -> str | None:
+    """The campaign's status alone (a cheap read for a batch that is sending); None if deleted."""
+    try:
+        return CampaignRecord.get(campaign_id, consistent_read=True, attributes_to_get=["status"]).status
+    except DoesNotExist:
+        return None
 
 
 def record(campaign_id: str) -> CampaignRecord:
