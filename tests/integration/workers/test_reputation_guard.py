@@ -7,7 +7,7 @@ from collections import Counter
 
 import boto3
 
-from marketing.services import delivery
+from marketing.services import delivery, reputation
 from marketing.topology import CAMPAIGN_DELIVERIES, CAMPAIGN_SENDS, SES_EVENTS
 from marketing_local.ses_simulator import SesEventSimulator
 from tests.support.campaigns import campaign_for, drain, handler, outbox, staff, subscriber
@@ -52,6 +52,8 @@ def test_a_bounce_storm_pauses_the_campaign_until_it_is_resumed(aws, api_handler
     status, resumed = staff(api_handler, "POST", f"/campaigns/{campaign['id']}/resume/")
     assert (status, resumed["status"], resumed["paused_reason"]) == (200, "sending", None)
     assert staff(api_handler, "POST", f"/campaigns/{campaign['id']}/resume/")[0] == 409
+    assert resumed["guard_overridden"] is True
+    assert reputation.check(campaign["id"]) is None  # staff chose to go on: late bounces do not pause it again
     drain(aws)
     done = staff(api_handler, "GET", f"/campaigns/{campaign['id']}/")[1]
     assert done["status"] == "sent"

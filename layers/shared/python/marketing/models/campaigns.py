@@ -123,6 +123,9 @@ class Campaign(ApiModel):
     sent_at: datetime | None = Field(default=None, description="When the last recipient was handled")
     send_error: str | None = Field(default=None, description="Why the last send or scheduled start was refused")
     paused_reason: str | None = Field(default=None, description="Why sending is paused (status paused)")
+    guard_overridden: bool = Field(
+        default=False, description="Resumed after a pause: the reputation guard no longer pauses it (alarms still fire)"
+    )
     progress: CampaignProgress
     cost: CampaignCost | None = Field(default=None, description="In the campaign's detail only")
     created_at: datetime

@@ -275,8 +275,14 @@ def pause(campaign_id: str) -> Campaign:
 
 def resume(campaign_id: str) -> Campaign:
     """Sends on: held batches go out at their next look, and an unfinished expansion continues."""
+    # Staff looked at the reason and chose to go on: the guard does not pause it again (bounces of
+    # the emails sent before the pause are still arriving); the account's alarms still watch.
     store.transition(
-        campaign_id, {CampaignStatus.PAUSED}, CampaignStatus.SENDING, {"paused_reason": None}, clock.utcnow()
+        campaign_id,
+        {CampaignStatus.PAUSED},
+        CampaignStatus.SENDING,
+        {"paused_reason": None, "guard_overridden": True},
+        clock.utcnow(),
     )
     messaging.send(CAMPAIGN_SENDS, SendRequest(campaign_id=campaign_id).model_dump(mode="json"))
     store.finish_if_complete(campaign_id, clock.utcnow())  # everything was handled before the pause

@@ -5,7 +5,8 @@ SES reviews an account at a 5% bounce or 0.1% complaint rate; the guard acts at 
 the campaign's sent emails, once at least `REPUTATION_MIN_SAMPLE` (default 200) were sent, so a
 few early bounces of a small send do not stop it. The pause is a status (`paused`, with the
 reason), a metric the operator's alarm watches, and a warning in the log; deliveries already
-queued are held, not dropped, and `POST campaigns/{id}/resume/` sends on.
+queued are held, not dropped, and `POST campaigns/{id}/resume/` sends on: a resumed campaign is
+not paused by the guard again (staff chose to go on; the account-level alarms still watch).
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ def check(mailing_id: str) -> str | None:
     except NotFound:
         return None
     sent = int(campaign.sent or 0)
-    if campaign.status != CampaignStatus.SENDING.value or sent < _min_sample():
+    if campaign.status != CampaignStatus.SENDING.value or campaign.guard_overridden or sent < _min_sample():
         return None
     bounce_rate, complaint_rate = int(campaign.bounced or 0) / sent, int(campaign.complained or 0) / sent
     if bounce_rate >= BOUNCE_RATE_LIMIT:

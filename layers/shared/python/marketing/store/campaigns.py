@@ -63,6 +63,7 @@ class CampaignRecord(MailingCounters, Model):
     sent_at = UTCDateTimeAttribute(null=True)
     send_error = UnicodeAttribute(null=True)
     paused_reason = UnicodeAttribute(null=True)
+    guard_overridden = BooleanAttribute(default=False)  # resumed after a pause: the guard lets it send
     # Expansion of the segment into delivery batches: where to go on, and whether it is done.
     segment_generation = NumberAttribute(null=True)
     expand_cursor = JSONAttribute(null=True)
@@ -110,6 +111,7 @@ class CampaignRecord(MailingCounters, Model):
             sent_at=self.sent_at,
             send_error=self.send_error,
             paused_reason=self.paused_reason,
+            guard_overridden=bool(self.guard_overridden),
             progress=self.progress(),
             created_at=self.created_at,
             updated_at=self.updated_at,
