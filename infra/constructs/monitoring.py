@@ -12,6 +12,8 @@ as the `service` dimension; the dashboard sums them across functions with SEARCH
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from aws_cdk import CfnOutput, Duration
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as actions
@@ -49,6 +51,14 @@ def _business_metric(name: str, minutes: int = 5) -> cloudwatch.MathExpression:
         period=period,
         using_metrics={},
     )
+
+
+def _per_queue(
+    title: str, queues: dict[Queue, sqs.Queue], metric: Callable[..., cloudwatch.Metric], statistic: str
+) -> cloudwatch.GraphWidget:
+    """One line per queue of `metric` (a Queue method), labelled with the queue's name."""
+    lines = [metric(queue, label=spec.name, statistic=statistic) for spec, queue in queues.items()]
+    return cloudwatch.GraphWidget(title=title, left=lines, width=8)
 
 
 def _ses_reputation(name: str) -> cloudwatch.Metric:
@@ -189,31 +199,11 @@ class Monitoring(Construct):
                 for title, names in BUSINESS_METRICS.items()
             ]
         )
+        depth = sqs.Queue.metric_approximate_number_of_messages_visible
         dashboard.add_widgets(
-            cloudwatch.GraphWidget(
-                title="Queue depth (visible messages)",
-                left=[
-                    queue.metric_approximate_number_of_messages_visible(label=spec.name)
-                    for spec, queue in queues.items()
-                ],
-                width=8,
-            ),
-            cloudwatch.GraphWidget(
-                title="Oldest message age (s)",
-                left=[
-                    queue.metric_approximate_age_of_oldest_message(label=spec.name, statistic="Maximum")
-                    for spec, queue in queues.items()
-                ],
-                width=8,
-            ),
-            cloudwatch.GraphWidget(
-                title="Dead-letter queues",
-                left=[
-                    queue.metric_approximate_number_of_messages_visible(label=spec.name, statistic="Maximum")
-                    for spec, queue in dead_letter_queues.items()
-                ],
-                width=8,
-            ),
+            _per_queue("Queue depth (visible messages)", queues, depth, "Maximum"),
+            _per_queue("Oldest message age (s)", queues, sqs.Queue.metric_approximate_age_of_oldest_message, "Maximum"),
+            _per_queue("Dead-letter queues", dead_letter_queues, depth, "Maximum"),
         )
         dashboard.add_widgets(
             cloudwatch.GraphWidget(

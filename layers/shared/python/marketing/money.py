@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, Field, PlainSerializer
+from pydantic import AfterValidator, BeforeValidator, Field, PlainSerializer
 
 DEFAULT_CURRENCY = "GBP"
 CENT = Decimal("0.01")
@@ -28,6 +28,15 @@ Amount = Annotated[
     Field(ge=0, max_digits=14, decimal_places=2, json_schema_extra={"type": "string", "example": "12.50"}),
     PlainSerializer(lambda amount: f"{amount:.2f}", return_type=str),
 ]
+
+
+def _more_than_zero(amount: Decimal) -> Decimal:
+    if amount <= 0:
+        raise ValueError("must be more than 0")
+    return amount
+
+
+PositiveAmount = Annotated[Amount, AfterValidator(_more_than_zero)]
 
 # A change to a balance (a ledger entry): negative when it takes money off.
 SignedAmount = Annotated[

@@ -10,16 +10,10 @@ from pydantic import Field, field_validator
 
 from marketing.models.base import ApiInput, ApiModel
 from marketing.models.contacts import Email
-from marketing.money import DEFAULT_CURRENCY, Amount, SignedAmount
+from marketing.money import DEFAULT_CURRENCY, Amount, PositiveAmount, SignedAmount
 
 Currency = Field(default=DEFAULT_CURRENCY, pattern=r"^[A-Z]{3}$", description="ISO 4217")
 MAX_CARD_AMOUNT = Decimal("10000.00")
-
-
-def _positive(amount: Decimal) -> Decimal:
-    if amount <= 0:
-        raise ValueError("must be more than 0")
-    return amount
 
 
 class GiftCardStatus(StrEnum):
@@ -41,13 +35,11 @@ class GiftCardTransactionType(StrEnum):
 
 
 class GiftCardCreate(ApiInput):
-    amount: Amount
+    amount: PositiveAmount
     currency: str = Currency
     expires_at: datetime | None = Field(default=None, description="Default: never")
     recipient_email: Email | None = None
     note: str | None = Field(default=None, max_length=500)
-
-    _amount = field_validator("amount")(_positive)
 
     @field_validator("amount")
     @classmethod
@@ -98,11 +90,9 @@ class GiftCardPage(ApiModel):
 
 
 class GiftCardRedeem(ApiInput):
-    amount: Amount
+    amount: PositiveAmount
     order_id: str = Field(min_length=1, max_length=128, description="Charges once per order, however often sent")
     currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$", description="Must be the card's, if given")
-
-    _amount = field_validator("amount")(_positive)
 
 
 class GiftCardRedemption(ApiModel):

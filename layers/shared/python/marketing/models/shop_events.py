@@ -15,7 +15,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from marketing.models.contacts import Email, LifecycleStage, Tags
-from marketing.money import DEFAULT_CURRENCY, Amount
+from marketing.money import DEFAULT_CURRENCY, Amount, PositiveAmount
 
 Name = Field(default=None, max_length=100)
 
@@ -98,20 +98,13 @@ class OrderRefunded(_CurrencyChecked):
 
     order_id: str = Field(min_length=1, max_length=128)
     refund_id: str | None = Field(default=None, max_length=128)
-    amount: Amount
+    amount: PositiveAmount
     refunded_at: datetime
     gift_card_amount: Amount | None = Field(
         default=None,
         description="The part of the refund that goes back to the gift cards the order was paid with "
         "(default: as much of the amount as the cards paid)",
     )
-
-    @field_validator("amount")
-    @classmethod
-    def _positive(cls, amount: Decimal) -> Decimal:
-        if amount <= 0:
-            raise ValueError("must be more than 0")
-        return amount
 
     @model_validator(mode="after")
     def _gift_card_part_within_amount(self) -> OrderRefunded:

@@ -145,11 +145,9 @@ def redeem(card_id: str, request: GiftCardRedeem, caller: Principal) -> GiftCard
             f"the card is in {record.currency}", [{"field": "currency", "reason": f"must be {record.currency}"}]
         )
     now = clock.utcnow()
-    posting = store.redeem(card_id, request.order_id, request.amount, now)
-    if posting is Posting.REFUSED:
+    posting, entry = store.redeem(card_id, request.order_id, request.amount, now)
+    if entry is None:
         raise _refusal(store.record(card_id).to_domain(), request, now)
-    entry = store.entry(card_id, f"redemption:{request.order_id}")
-    assert entry is not None  # written now, or before: that is what a duplicate is
     if posting is Posting.DUPLICATE and -entry.amount != request.amount:
         raise Conflict(
             f"order {request.order_id} already redeemed {-entry.amount:.2f} from this card",

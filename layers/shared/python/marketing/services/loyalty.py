@@ -64,13 +64,30 @@ def transactions_page(user_id: str, limit: int | None, cursor: str | None) -> Lo
     return LoyaltyTransactionPage(items=items, next=pagination.encode_cursor(last_key))
 
 
-def credit(user_id: str, key: str, points: int, reason: str) -> bool:
-    """Earned points from elsewhere (a referral reward), once per key; False if posted before."""
-    entry = store.entry(user_id, key, PointsType.EARNED, points, clock.utcnow(), reason=reason)
-    posting = store.post_entry(entry, activity=True, earned=True)
-    if posting is Posting.APPLIED:
+def credit(
+    user_id: str,
+    key: str,
+    points: int,
+    reason: str,
+    *,
+    order_id: str | None = None,
+    points_per_unit: Decimal | None = None,
+) -> bool:
+    """Earned points (an order's, a referral reward), once per key; False if posted before."""
+    entry = store.entry(
+        user_id,
+        key,
+        PointsType.EARNED,
+        points,
+        clock.utcnow(),
+        order_id=order_id,
+        reason=reason,
+        points_per_unit=points_per_unit,
+    )
+    applied = store.post_entry(entry, activity=True, earned=True) is Posting.APPLIED
+    if applied:
         metrics.add_metric(name="PointsAwarded", unit="Count", value=points)
-    return posting is Posting.APPLIED
+    return applied
 
 
 def award_for_order(user_id: str | None, order_id: str, total: Decimal) -> str:
@@ -81,20 +98,15 @@ def award_for_order(user_id: str | None, order_id: str, total: Decimal) -> str:
     points = points_for(total, settings.points_per_unit)
     if points <= 0:
         return "no points (order too small)"
-    entry = store.entry(
+    earned = credit(
         user_id,
         f"earned:{order_id}",
-        PointsType.EARNED,
         points,
-        clock.utcnow(),
+        f"order {order_id}",
         order_id=order_id,
-        reason=f"order {order_id}",
         points_per_unit=settings.points_per_unit,
     )
-    if store.post_entry(entry, activity=True, earned=True) is Posting.DUPLICATE:
-        return "points already awarded"
-    metrics.add_metric(name="PointsAwarded", unit="Count", value=points)
-    return f"{points} points awarded"
+    return f"{points} points awarded" if earned else "points already awarded"
 
 
 def reverse_for_refund(order_id: str, refund_key: str, amount: Decimal) -> str:

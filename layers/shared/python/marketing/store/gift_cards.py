@@ -186,17 +186,22 @@ def id_for_code_hash(code_hash: str) -> str | None:
     return None
 
 
-def redeem(card_id: str, order_id: str, amount: Decimal, now: datetime) -> Posting:
+def redeem(card_id: str, order_id: str, amount: Decimal, now: datetime) -> tuple[Posting, GiftCardTransaction | None]:
     """Takes `amount` off the card for `order_id`: once per order, only if the card is active,
-    not past its expiry and holds the amount."""
+    not past its expiry and holds the amount. Returns the order's redemption entry: the one
+    written now, or the first one for a repeated order (None if refused)."""
     model = GiftCardRecord
     condition = (
         (model.status == ACTIVE)
         & (model.balance >= amount)
         & (model.expires_at.does_not_exist() | (model.expires_at > now))
     )
-    entry = _entry(card_id, f"redemption:{order_id}", GiftCardTransactionType.REDEMPTION, -amount, now, order_id)
-    return post(entry, model(card_id), [model.balance.add(-amount)], condition)
+    key = f"redemption:{order_id}"
+    entry = _entry(card_id, key, GiftCardTransactionType.REDEMPTION, -amount, now, order_id)
+    posting = post(entry, model(card_id), [model.balance.add(-amount)], condition)
+    if posting is Posting.APPLIED:
+        return posting, entry.to_domain()
+    return posting, (find_entry(card_id, key) if posting is Posting.DUPLICATE else None)
 
 
 def _refund_key(order_id: str, refund_key: str) -> str:
@@ -205,7 +210,7 @@ def _refund_key(order_id: str, refund_key: str) -> str:
 
 def refunded(card_id: str, order_id: str, refund_key: str) -> GiftCardTransaction | None:
     """This refund's entry on the card, if the refund reached it before."""
-    return entry(card_id, _refund_key(order_id, refund_key))
+    return find_entry(card_id, _refund_key(order_id, refund_key))
 
 
 def refund(card: GiftCardRecord, refund_key: str, order_id: str, amount: Decimal, now: datetime) -> Posting:
@@ -216,7 +221,7 @@ def refund(card: GiftCardRecord, refund_key: str, order_id: str, amount: Decimal
     return post(entry, model(card.id), [model.balance.add(amount)], condition)
 
 
-def entry(card_id: str, key: str) -> GiftCardTransaction | None:
+def find_entry(card_id: str, key: str) -> GiftCardTransaction | None:
     try:
         return GiftCardEntryRecord.get(card_id, key, consistent_read=True).to_domain()
     except DoesNotExist:

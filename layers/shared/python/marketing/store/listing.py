@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.expressions.condition import Condition
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
 
@@ -22,13 +23,20 @@ class NewestFirstIndex(GlobalSecondaryIndex):
 
 
 def newest_first_page(
-    index: NewestFirstIndex,
+    index: GlobalSecondaryIndex,
     partition: str,
     limit: int,
     start_key: dict[str, Any] | None,
     view: Callable[[Any], Any] | None = None,
+    filter_condition: Condition | None = None,
 ) -> tuple[list[Any], dict[str, Any] | None]:
     """One page, newest first, of each record's `view` (default: its domain object), and the key
-    to continue from."""
-    results = index.query(partition, scan_index_forward=False, limit=limit, last_evaluated_key=start_key)
+    to continue from. `index` is any index whose range key is a time."""
+    results = index.query(
+        partition,
+        scan_index_forward=False,
+        limit=limit,
+        last_evaluated_key=start_key,
+        filter_condition=filter_condition,
+    )
     return [view(record) if view else record.to_domain() for record in results], results.last_evaluated_key

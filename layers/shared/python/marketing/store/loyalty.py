@@ -24,6 +24,7 @@ from marketing.ids import new_id
 from marketing.models.loyalty import LoyaltyAccount, LoyaltyTransaction, PointsType
 from marketing.store.attributes import DecimalAttribute
 from marketing.store.ledger import Posting, post
+from marketing.store.listing import newest_first_page
 
 EXPIRY_PARTITION = "points"
 
@@ -63,7 +64,9 @@ class LoyaltyAccountRecord(Model):
         )
 
 
-class NewestFirstIndex(GlobalSecondaryIndex):
+class ByTimeIndex(GlobalSecondaryIndex):
+    """An account's entries by time: the customer's history, newest first."""
+
     class Meta:
         index_name = "by_time"
         projection = AllProjection()
@@ -99,7 +102,7 @@ class LoyaltyEntryRecord(Model):
     points_per_unit = DecimalAttribute(null=True)
     created_at = UTCDateTimeAttribute()
 
-    by_time = NewestFirstIndex()
+    by_time = ByTimeIndex()
     by_order = ByOrderIndex()
 
     def to_domain(self) -> LoyaltyTransaction:
@@ -186,10 +189,7 @@ def account(user_id: str) -> LoyaltyAccount:
 def entries_page(
     user_id: str, limit: int, start_key: dict[str, Any] | None
 ) -> tuple[list[LoyaltyTransaction], dict[str, Any] | None]:
-    results = LoyaltyEntryRecord.by_time.query(
-        user_id, scan_index_forward=False, limit=limit, last_evaluated_key=start_key
-    )
-    return [record.to_domain() for record in results], results.last_evaluated_key
+    return newest_first_page(LoyaltyEntryRecord.by_time, user_id, limit, start_key)
 
 
 def all_entries(user_id: str) -> list[LoyaltyTransaction]:

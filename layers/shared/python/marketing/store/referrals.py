@@ -239,16 +239,8 @@ def rewards_issued(referee_user_id: str, now: datetime) -> None:
 def list_page(
     status: ReferralStatus | None, limit: int, start_key: dict[str, Any] | None
 ) -> tuple[list[Referral], dict[str, Any] | None]:
-    if status is None:
-        return newest_first_page(ReferralRecord.by_created, LISTING_PARTITION, limit, start_key)
-    results = ReferralRecord.by_created.query(
-        LISTING_PARTITION,
-        scan_index_forward=False,
-        limit=limit,
-        last_evaluated_key=start_key,
-        filter_condition=ReferralRecord.status == status.value,
-    )
-    return [record.to_domain() for record in results], results.last_evaluated_key
+    only = ReferralRecord.status == status.value if status is not None else None
+    return newest_first_page(ReferralRecord.by_created, LISTING_PARTITION, limit, start_key, filter_condition=only)
 
 
 def forget_user(user_id: str) -> None:
