@@ -15,7 +15,9 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 def register(app: APIGatewayHttpResolver) -> None:
     @cache
     def document() -> str:
-        from api import openapi
+        from api import openapi, routers
+
+        routers.include_all(app)
 
         return app.get_openapi_json_schema(
             title=openapi.TITLE,

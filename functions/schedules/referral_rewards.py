@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from marketing.schedules import daily_handler
 from marketing.services import referrals
-from marketing.store.tables import bind_tables_at_cold_start
+from marketing.store.table_meta import require_table_names
 
-bind_tables_at_cold_start()
+require_table_names()
 
 lambda_handler = daily_handler(referrals.issue_rewards)

@@ -7,9 +7,9 @@ from typing import Any
 
 from marketing.observability import logger, metrics
 from marketing.services import segments
-from marketing.store.tables import bind_tables_at_cold_start
+from marketing.store.table_meta import require_table_names
 
-bind_tables_at_cold_start()
+require_table_names()
 
 
 @logger.inject_lambda_context

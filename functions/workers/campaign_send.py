@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from marketing.services import campaign_sends
-from marketing.store.tables import bind_tables_at_cold_start
-from marketing.topology import CAMPAIGN_SENDS
-from marketing.workers import sqs_batch_handler
+from marketing.workers import sqs_batch_handler  # first: see marketing/workers.py
 
-bind_tables_at_cold_start()
+# isort: split
+from marketing.services import campaign_sends
+from marketing.store.table_meta import require_table_names
+from marketing.topology import CAMPAIGN_SENDS
+
+require_table_names()
 lambda_handler = sqs_batch_handler(CAMPAIGN_SENDS, campaign_sends.handle)

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from marketing.workers import sqs_batch_handler  # first: see marketing/workers.py
+
+# isort: split
 import json
 
 from marketing.errors import Unprocessable
 from marketing.services import segments
-from marketing.store.tables import bind_tables_at_cold_start
+from marketing.store.table_meta import require_table_names
 from marketing.topology import SEGMENT_REFRESH
-from marketing.workers import sqs_batch_handler
 
-bind_tables_at_cold_start()
+require_table_names()
 
 
 def _refresh(body: str) -> str:

@@ -3,15 +3,23 @@ retention and Powertools settings everywhere; only the handler and its environme
 
 from __future__ import annotations
 
-from aws_cdk import Duration, RemovalPolicy
+from pathlib import Path
+
+from aws_cdk import AssetHashType, Duration, RemovalPolicy
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from infra.config import LAMBDA_MEMORY_MB, METRICS_NAMESPACE
-from infra.constructs.layer import ARCHITECTURE, REPO_ROOT, RUNTIME
+from infra.constructs.layer import ARCHITECTURE, REPO_ROOT, RUNTIME, compile_bytecode, copy_sources, local_bundling
 
 FUNCTIONS_SOURCE = REPO_ROOT / "functions"
+
+
+def build_functions(output_dir: Path) -> None:
+    """The function code (every handler; each function runs one of them), with its bytecode."""
+    copy_sources(FUNCTIONS_SOURCE, output_dir)
+    compile_bytecode(output_dir)
 
 
 class PlatformFunction(Construct):
@@ -37,7 +45,9 @@ class PlatformFunction(Construct):
             runtime=RUNTIME,
             architecture=ARCHITECTURE,
             handler=handler,
-            code=lambda_.Code.from_asset(str(FUNCTIONS_SOURCE), exclude=["**/__pycache__", "**/*.pyc"]),
+            code=lambda_.Code.from_asset(
+                str(FUNCTIONS_SOURCE), asset_hash_type=AssetHashType.OUTPUT, bundling=local_bundling(build_functions)
+            ),
             layers=[layer],
             memory_size=memory_size,
             timeout=Duration.seconds(timeout_seconds),

@@ -18,8 +18,8 @@ from marketing.models.contacts import (
     LifecycleStage,
 )
 from marketing.models.imports import ContactImport, ImportCreate
+from marketing.services import contact_data, imports
 from marketing.services import contacts as service
-from marketing.services import imports
 
 router = APIGatewayHttpRouter()
 ContactId = Annotated[str, Path(description="Contact id")]
@@ -78,9 +78,9 @@ def update_contact(contact_id: ContactId, body: Annotated[ContactPatch, Body()])
 
 @router.get("/contacts/<contact_id>/export/", summary="Everything held about a contact", security=STAFF, tags=TAGS)
 def export_contact(contact_id: ContactId) -> ContactExport:
-    return service.export(contact_id)
+    return contact_data.export(contact_id)
 
 
 @router.delete("/contacts/<contact_id>/", summary="Erase a contact", security=STAFF, tags=TAGS, status_code=204)
 def delete_contact(contact_id: ContactId) -> None:
-    service.delete(contact_id)
+    contact_data.erase(contact_id)

@@ -10,7 +10,7 @@ import boto3
 import pytest
 
 from marketing.models.subscribers import SubscriberSource, SubscriberStatus
-from marketing.services import contacts
+from marketing.services import contact_data
 from marketing.store import contacts as contact_store
 from marketing.store import subscribers as subscriber_store
 from marketing.topology import EVENT_BUS_ENV, SHOP_EVENTS, shop_event_entries
@@ -137,7 +137,7 @@ def test_a_refund_larger_than_the_order_is_refused_to_the_dead_letter_queue(aws,
 def test_erasure_leaves_counted_orders_naming_no_one_and_a_redelivery_does_not_bring_them_back(handle):
     handle("order.paid", _paid("o-6"))
     contact = contact_store.find_by_email("buyer@example.com")
-    assert [order.order_id for order in contacts.export(contact.id).orders] == ["o-6"]
-    contacts.delete(contact.id)
+    assert [order.order_id for order in contact_data.export(contact.id).orders] == ["o-6"]
+    contact_data.erase(contact.id)
     handle("order.paid", _paid("o-6"))  # a late redelivery after erasure
     assert contact_store.find_by_email("buyer@example.com") is None

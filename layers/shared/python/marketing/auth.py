@@ -6,9 +6,8 @@ SigV4 signature or the JWT by the time a handler runs; this module only reads th
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from marketing.errors import Forbidden
 
@@ -21,8 +20,7 @@ class Access(StrEnum):
     PUBLIC = "public"  # none: signed tokens in the URL, throttled
 
 
-@dataclass(frozen=True)
-class Principal:
+class Principal(NamedTuple):
     kind: Access
     id: str  # IAM user/role ARN for staff, `sub` for customers, "" for anonymous callers
     email: str | None = None

@@ -19,7 +19,7 @@ SettingsT = TypeVar("SettingsT", bound=BaseModel)
 
 
 class BaseSettings(BaseModel):
-    model_config = ConfigDict(frozen=True, populate_by_name=True, extra="ignore")
+    model_config = ConfigDict(frozen=True, populate_by_name=True, extra="ignore", defer_build=True)
 
     region: str = Field(alias="AWS_REGION")
 
@@ -48,7 +48,7 @@ class ScheduleSettings(BaseSettings):
 
 
 class ApiSettings(EmailSettings, ScheduleSettings):
-    """What the API function needs besides its tables (marketing.store.tables.bind_tables checks those)."""
+    """What the API function needs besides its tables (marketing.store.table_meta checks those)."""
 
 
 def load_settings(model: type[SettingsT], environ: Mapping[str, str] | None = None) -> SettingsT:

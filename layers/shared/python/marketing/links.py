@@ -8,9 +8,8 @@ nothing is stored per link. An empty contact marks a test send: its links work, 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import quote
 
 from marketing.config import TokenSettings, load_settings
@@ -19,8 +18,7 @@ from marketing.tokens import InvalidToken, TokenSigner, secret_key_provider
 OPEN, CLICK, UNSUBSCRIBE, PREFERENCES = "open", "click", "unsubscribe", "preferences"
 
 
-@dataclass(frozen=True)
-class Tracked:
+class Tracked(NamedTuple):
     campaign_id: str
     contact_id: str  # "" for a test send
     url: str | None = None

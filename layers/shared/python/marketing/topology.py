@@ -4,15 +4,16 @@ the automation state machine.
 
 One catalog for two readers, like the route table and the table catalog: CDK deploys exactly this,
 and local mode creates the same on the moto server and runs the same workers behind pollers.
-Functions find each resource through the environment variable named here.
+Functions find each resource through the environment variable named here. Entries are named
+tuples: immutable like frozen dataclasses, without the code generation every function would pay
+for at cold start.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from marketing.errors import ConfigError
 
@@ -23,8 +24,7 @@ IMPORTS_BUCKET_ENV = "IMPORTS_BUCKET"
 IMPORTS_PREFIX = "imports/"
 
 
-@dataclass(frozen=True)
-class Queue:
+class Queue(NamedTuple):
     name: str  # short name: the deployed queue is "<prefix>-<name>", its DLQ "<prefix>-<name>-dlq"
     env_var: str  # holds the queue's URL
     # Longer than the worker's timeout, so a message is not redelivered while it is being handled.
@@ -37,8 +37,7 @@ class Queue:
         return self.env_var.replace("_QUEUE_URL", "_DLQ_URL")
 
 
-@dataclass(frozen=True)
-class Worker:
+class Worker(NamedTuple):
     name: str
     handler: str
     queue: Queue
@@ -53,8 +52,7 @@ class Worker:
     max_concurrency: int | None = None
 
 
-@dataclass(frozen=True)
-class EventRule:
+class EventRule(NamedTuple):
     """Events of these detail types from `source` go to `queue`. Shop events arrive on the shop's
     bus; SES publishes its events to the account's default bus (the only one it supports)."""
 
@@ -68,8 +66,7 @@ class EventRule:
         return self.source != SHOP_EVENT_SOURCE
 
 
-@dataclass(frozen=True)
-class Schedule:
+class Schedule(NamedTuple):
     name: str
     handler: str
     # EventBridge's six-field cron (minutes hours day-of-month month day-of-week year), in UTC.
@@ -79,8 +76,7 @@ class Schedule:
     runs_automations: bool = False
 
 
-@dataclass(frozen=True)
-class StateMachine:
+class StateMachine(NamedTuple):
     """A Step Functions state machine whose definition is a file in the repository: CDK deploys it
     and local mode creates it on the moto server, with `${<placeholder>}` replaced by the URL of
     the queue it hands its work to (moto runs no Lambda code from a state machine)."""

@@ -6,16 +6,14 @@ after the trigger), as in Mailchimp's and Klaviyo's flows. New automations are p
 starts taking triggers. A contact is in at most one execution of an automation at a time.
 """
 
-from __future__ import annotations
-
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
 from pydantic import Field, computed_field, field_validator
 
+from marketing.models.analytics import CampaignAnalytics
 from marketing.models.base import ApiInput, ApiModel
-from marketing.models.campaigns import CampaignAnalytics
 from marketing.models.contacts import Email
 
 MAX_EMAILS = 20

@@ -4,8 +4,6 @@
 pays only for the models the invocation's route actually touches.
 """
 
-from __future__ import annotations
-
 from pydantic import BaseModel, ConfigDict
 
 

@@ -5,8 +5,6 @@ sending. Only drafts and scheduled campaigns can be edited. While it sends, `pro
 recipients: `total` once the segment is expanded, `queued` = total − sent − failed − suppressed.
 """
 
-from __future__ import annotations
-
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -14,6 +12,7 @@ from typing import Annotated
 
 from pydantic import Field, PlainSerializer, computed_field
 
+from marketing.models.analytics import CampaignAnalytics
 from marketing.models.base import ApiInput, ApiModel
 from marketing.models.contacts import Email
 from marketing.money import Amount
@@ -179,65 +178,6 @@ class CampaignRecipient(ApiModel):
 class RecipientPage(ApiModel):
     items: list[CampaignRecipient]
     next: str | None = Field(default=None, description="Cursor for the next page; absent on the last page.")
-
-
-def _rate(part: int, whole: int) -> float:
-    return round(part / whole, 4) if whole else 0.0
-
-
-class CampaignAnalytics(ApiModel):
-    """Counters kept as events happen; opens and clicks are unique per recipient."""
-
-    sent: int = 0
-    delivered: int = 0
-    opened: int = 0
-    clicked: int = 0
-    bounced: int = 0
-    complained: int = 0
-    unsubscribed: int = 0
-    conversions: int = 0
-    revenue: Amount = Decimal("0.00")
-    currency: str = "GBP"
-
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def delivery_rate(self) -> float:
-        return _rate(self.delivered, self.sent)
-
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def open_rate(self) -> float:
-        return _rate(self.opened, self.delivered or self.sent)
-
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def click_rate(self) -> float:
-        return _rate(self.clicked, self.delivered or self.sent)
-
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def click_to_open_rate(self) -> float:
-        return _rate(self.clicked, self.opened)
-
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def bounce_rate(self) -> float:
-        return _rate(self.bounced, self.sent)
-
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def complaint_rate(self) -> float:
-        return _rate(self.complained, self.sent)
-
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def unsubscribe_rate(self) -> float:
-        return _rate(self.unsubscribed, self.sent)
-
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def conversion_rate(self) -> float:
-        return _rate(self.conversions, self.delivered or self.sent)
 
 
 class CampaignReport(ApiModel):

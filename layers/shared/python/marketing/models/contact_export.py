@@ -1,30 +1,15 @@
 """Everything the platform holds about one contact, gathered for a data-subject access request."""
 
-from __future__ import annotations
-
-from datetime import datetime
-
 from pydantic import Field
 
 from marketing.models.automations import AutomationExecution
 from marketing.models.base import ApiModel
 from marketing.models.campaigns import CampaignRecipient
+from marketing.models.carts import Cart
 from marketing.models.contacts import Contact, ContactOrder
 from marketing.models.loyalty import LoyaltyAccount, LoyaltyTransaction
 from marketing.models.referrals import Referral
 from marketing.models.subscribers import Subscriber
-from marketing.money import Amount
-
-
-class Cart(ApiModel):
-    """A cart as the shop's `cart.updated` events last described it."""
-
-    cart_id: str
-    item_count: int
-    total: Amount
-    cart_url: str | None
-    updated_at: datetime
-    abandoned_at: datetime | None
 
 
 class ContactExport(ApiModel):

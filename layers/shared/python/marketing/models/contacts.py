@@ -1,12 +1,10 @@
 """Contact request and response models: the marketing copy of a CRM contact."""
 
-from __future__ import annotations
-
 import re
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, NamedTuple
 
 from pydantic import AfterValidator, Field
 
@@ -111,3 +109,15 @@ class ContactOrder(ApiModel):
     refunded: Amount = Decimal("0.00")
     currency: str = DEFAULT_CURRENCY
     paid_at: datetime
+
+
+class ContactFacts(NamedTuple):
+    """What criteria look at, for one contact (read in bulk while evaluating a segment)."""
+
+    id: str
+    lifecycle_stage: str
+    tags: frozenset[str]
+    order_count: int
+    lifetime_value: Decimal
+    last_order_at: datetime | None
+    subscription_status: str | None

@@ -1,7 +1,5 @@
 """Gift cards: the card, its ledger, creating and redeeming."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum

@@ -8,8 +8,6 @@ tags; `subscribed` yes subscribes the contact (source import). Rows are numbered
 spreadsheet shows them: the header is row 1, the first contact row 2.
 """
 
-from __future__ import annotations
-
 from datetime import datetime
 from enum import StrEnum
 

@@ -1,7 +1,5 @@
 """Loyalty points: a customer's account, its ledger, and redemptions."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from enum import StrEnum
 

@@ -1,7 +1,5 @@
 """Who the API takes the caller to be."""
 
-from __future__ import annotations
-
 from pydantic import Field
 
 from marketing.models.base import ApiModel

@@ -1,11 +1,9 @@
 """The settings of the loyalty and referral programs (staff), with the defaults a shop starts from."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Self
 
 from pydantic import BeforeValidator, Field, model_validator
 
@@ -48,7 +46,7 @@ class Reward(ApiModel):
     value: Rate = Field(gt=0, le=100_000, description="Percent, amount (2 places) or points, by type")
 
     @model_validator(mode="after")
-    def _fits_type(self) -> Reward:
+    def _fits_type(self) -> Self:
         if self.type is RewardType.DISCOUNT_PERCENT and self.value > 100:
             raise ValueError("a percentage discount is at most 100")
         if self.type is RewardType.POINTS and self.value != self.value.to_integral_value():
@@ -60,8 +58,8 @@ class Reward(ApiModel):
 
 class ReferralProgram(ApiModel):
     enabled: bool = True
-    referrer_reward: Reward = Reward(type=RewardType.POINTS, value=Decimal(500))
-    referee_reward: Reward = Reward(type=RewardType.DISCOUNT_PERCENT, value=Decimal(10))
+    referrer_reward: Reward = Field(default_factory=lambda: Reward(type=RewardType.POINTS, value=Decimal(500)))
+    referee_reward: Reward = Field(default_factory=lambda: Reward(type=RewardType.DISCOUNT_PERCENT, value=Decimal(10)))
     min_purchase_amount: Amount = Decimal("20.00")
     expiry_days: int = Field(default=30, ge=1, le=3650, description="A pending referral expires after this many days")
     updated_at: datetime | None = None

@@ -1,7 +1,5 @@
 """Referrals: a customer's code, the referrals made with it, and the rewards they earned."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum

@@ -16,9 +16,7 @@ Unknown keys, and so unknown operators, are a 400.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import Decimal
 from enum import StrEnum
 from functools import cache
 from typing import Annotated, Any, Union
@@ -26,7 +24,7 @@ from typing import Annotated, Any, Union
 from pydantic import Discriminator, Field, Tag, TypeAdapter, model_validator
 
 from marketing.models.base import ApiInput, ApiModel
-from marketing.models.contacts import LifecycleStage, Tags
+from marketing.models.contacts import ContactFacts, LifecycleStage, Tags
 from marketing.money import Amount
 
 MAX_DEPTH = 5
@@ -42,19 +40,6 @@ class RefreshStatus(StrEnum):
     IDLE = "idle"
     QUEUED = "queued"
     RUNNING = "running"
-
-
-@dataclass(frozen=True, slots=True)
-class ContactFacts:
-    """What criteria look at, for one contact (read in bulk while evaluating a segment)."""
-
-    id: str
-    lifecycle_stage: str
-    tags: frozenset[str]
-    order_count: int
-    lifetime_value: Decimal
-    last_order_at: datetime | None
-    subscription_status: str | None
 
 
 class TagMatch(ApiInput):

@@ -1,15 +1,13 @@
 """The parts of SES's event records the platform reads (as SES publishes them to EventBridge:
 source `aws.ses`, the record in `detail`). Everything else in a record is ignored."""
 
-from __future__ import annotations
-
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
 
 class _Record(BaseModel):
-    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+    model_config = ConfigDict(extra="ignore", populate_by_name=True, defer_build=True)
 
 
 class SesMail(_Record):

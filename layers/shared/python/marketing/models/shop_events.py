@@ -6,11 +6,9 @@ Details ignore fields they do not know (a shop may add fields before we read the
 missing or malformed ones: such an event goes to the dead-letter queue with the reason.
 """
 
-from __future__ import annotations
-
 from datetime import datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -21,7 +19,7 @@ Name = Field(default=None, max_length=100)
 
 
 class EventDetail(BaseModel):
-    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True, defer_build=True)
 
 
 class UserRegistered(EventDetail):
@@ -73,7 +71,7 @@ class LineItem(EventDetail):
     message: str | None = Field(default=None, max_length=500)
 
     @model_validator(mode="after")
-    def _gift_card_has_value(self) -> LineItem:
+    def _gift_card_has_value(self) -> Self:
         if self.type == "gift_card" and not Decimal("1.00") <= self.unit_price <= Decimal("10000.00"):
             raise ValueError("a gift card's unit_price must be between 1.00 and 10000.00")
         return self
@@ -107,7 +105,7 @@ class OrderRefunded(_CurrencyChecked):
     )
 
     @model_validator(mode="after")
-    def _gift_card_part_within_amount(self) -> OrderRefunded:
+    def _gift_card_part_within_amount(self) -> Self:
         if self.gift_card_amount is not None and self.gift_card_amount > self.amount:
             raise ValueError("gift_card_amount may not be more than amount")
         return self
@@ -153,7 +151,7 @@ DETAIL_SCHEMAS: dict[str, type[EventDetail]] = {
 class ShopEvent(BaseModel):
     """The EventBridge envelope, as it arrives in an SQS message from a rule."""
 
-    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+    model_config = ConfigDict(extra="ignore", populate_by_name=True, defer_build=True)
 
     id: str
     source: str

@@ -1,7 +1,5 @@
 """Subscriber and email-preference models: whether, and which, marketing email an address gets."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from enum import StrEnum
 

@@ -1,7 +1,5 @@
 """Email template request and response models (the API's edge)."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from enum import StrEnum
 from typing import Any

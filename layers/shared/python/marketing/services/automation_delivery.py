@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from pydantic import RootModel
+from pydantic import ConfigDict, RootModel
 
 from marketing import clock, messaging, workflows
 from marketing.config import EmailSettings, load_settings
@@ -36,8 +36,13 @@ from marketing.topology import AUTOMATION_SENDS
 from marketing.workers import parse_message
 
 
-class AutomationSendsMessage(RootModel[SendTask | ResumeHeld]):
-    pass
+class AutomationSendsMessage(RootModel):
+    """A message of the automation-sends queue. Not `RootModel[...]`: a parametrized RootModel
+    builds its validator when defined, at every cold start; this one is built on first use."""
+
+    model_config = ConfigDict(defer_build=True)
+
+    root: SendTask | ResumeHeld
 
 
 def handle(body: str) -> str:

@@ -20,12 +20,12 @@ from marketing.config import EmailSettings, load_settings
 from marketing.errors import BusinessRuleViolation, Conflict, NotFound, ValidationFailed
 from marketing.ids import new_id
 from marketing.links import email_links
+from marketing.models.analytics import CampaignAnalytics
 from marketing.models.campaigns import (
     RECIPIENTS_PER_BATCH,
     ActualCost,
     AnalyticsOverview,
     Campaign,
-    CampaignAnalytics,
     CampaignCost,
     CampaignCreate,
     CampaignPage,

@@ -11,15 +11,18 @@ from __future__ import annotations
 
 import os
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from marketing import clock
 from marketing.errors import NotFound
 from marketing.models.automations import Trigger
-from marketing.models.shop_events import CartAbandoned, CartUpdated
 from marketing.services import automation_runs, contacts
 from marketing.store import carts as cart_store
 from marketing.store import contacts as contact_store
 from marketing.store.carts import CartRecord
+
+if TYPE_CHECKING:  # the event models are the shop-events worker's; others need not load them
+    from marketing.models.shop_events import CartAbandoned, CartUpdated
 
 DEFAULT_IDLE_MINUTES = 60
 _PERSON = {"first_name", "last_name"}

@@ -24,7 +24,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from itertools import zip_longest
-from typing import Any
+from typing import Any, NamedTuple
 
 from marketing import clock, messaging
 from marketing.config import EmailSettings, load_settings
@@ -65,8 +65,7 @@ SENDERS = sum(worker.max_concurrency or 1 for worker in WORKERS if worker.sends_
 _templates: dict[str, tuple[float, EmailTemplate]] = {}
 
 
-@dataclass(frozen=True)
-class Mailing:
+class Mailing(NamedTuple):
     """What one send needs besides its recipients: the id its recipients are kept under
     (store/mailings.py) and the sender."""
 

@@ -7,11 +7,10 @@ from __future__ import annotations
 import html as html_escaping
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import formataddr, formatdate, make_msgid
-from typing import Any
+from typing import Any, NamedTuple
 
 from marketing.links import EmailLinks
 from marketing.models.templates import EmailTemplate, Preview
@@ -26,8 +25,7 @@ _BODY_END = re.compile(r"</body\s*>", re.IGNORECASE)
 _TAG_UNSAFE = re.compile(r"[^A-Za-z0-9_.@-]")  # what SES allows in a message tag value
 
 
-@dataclass(frozen=True)
-class Envelope:
+class Envelope(NamedTuple):
     campaign_id: str
     contact_id: str  # "" for a test send
     to: str
@@ -38,8 +36,7 @@ class Envelope:
     subject_prefix: str = ""
 
 
-@dataclass(frozen=True)
-class Composed:
+class Composed(NamedTuple):
     subject: str
     html: str
     text: str

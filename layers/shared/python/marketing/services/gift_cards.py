@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from marketing import clock, pagination
 from marketing.auth import Principal
@@ -36,13 +37,15 @@ from marketing.models.gift_cards import (
     GiftCardSource,
     GiftCardStatus,
 )
-from marketing.models.shop_events import OrderPaid
 from marketing.observability import logger, metrics
 from marketing.ses import SendRefused, SendRetryable
 from marketing.store import attempts
 from marketing.store import gift_cards as store
 from marketing.store.gift_cards import GiftCardRecord
 from marketing.store.ledger import Posting
+
+if TYPE_CHECKING:  # the event models are the shop-events worker's; others need not load them
+    from marketing.models.shop_events import OrderPaid
 
 GUESS_SCOPE = "gift-card"
 GUESS_WINDOW = timedelta(minutes=15)

@@ -22,38 +22,32 @@ from __future__ import annotations
 
 from pydantic import ValidationError
 
-from marketing import clock
 from marketing.errors import BusinessRuleViolation, Unprocessable, ValidationFailed
-from marketing.models.automations import Trigger
-from marketing.models.contacts import ContactOrder, LifecycleStage
 from marketing.models.shop_events import (
     DETAIL_SCHEMAS,
+    CartAbandoned,
+    CartUpdated,
     ContactUpserted,
     OrderPaid,
     OrderRefunded,
     ShopEvent,
     UserRegistered,
 )
-from marketing.models.subscribers import SubscriberSource
 from marketing.observability import logger
-from marketing.services import (
-    automation_runs,
-    carts,
-    contacts,
-    conversions,
-    gift_cards,
-    loyalty,
-    referrals,
-    subscribers,
-)
-from marketing.store import orders
 from marketing.topology import SHOP_EVENT_SOURCE
 from marketing.workers import problems
+
+# Each handler imports the services its event type needs when it first runs: a cart event (the
+# most frequent) then never loads what orders need, and a cold start loads none (decision 48).
 
 _PERSON = {"user_id", "first_name", "last_name"}  # what an event may tell about the person
 
 
 def _user_registered(detail: UserRegistered, event: ShopEvent) -> str:
+    from marketing.models.automations import Trigger
+    from marketing.models.subscribers import SubscriberSource
+    from marketing.services import automation_runs, contacts, subscribers
+
     contact, outcome = contacts.upsert(detail.email, detail.model_dump(include=_PERSON, exclude_none=True))
     done = f"contact {outcome}"
     if detail.marketing_opt_in:
@@ -70,11 +64,18 @@ def _user_registered(detail: UserRegistered, event: ShopEvent) -> str:
 
 
 def _contact_upserted(detail: ContactUpserted, _event: ShopEvent) -> str:
+    from marketing.services import contacts
+
     _, outcome = contacts.upsert(detail.email, detail.model_dump(exclude={"email"}, exclude_none=True))
     return f"contact {outcome}"
 
 
 def _order_paid(detail: OrderPaid, _event: ShopEvent) -> str:
+    from marketing import clock
+    from marketing.models.contacts import ContactOrder, LifecycleStage
+    from marketing.services import automation_runs, contacts, conversions, gift_cards, loyalty, referrals
+    from marketing.store import orders
+
     if orders.is_counted(detail.order_id):
         # Checked first so a redelivery never re-creates a contact erased since (the write
         # below is still conditional: two deliveries at once count once).
@@ -102,6 +103,10 @@ def _order_paid(detail: OrderPaid, _event: ShopEvent) -> str:
 
 
 def _order_refunded(detail: OrderRefunded, _event: ShopEvent) -> str:
+    from marketing import clock
+    from marketing.services import gift_cards, loyalty
+    from marketing.store import orders
+
     if orders.is_refund_counted(detail.order_id, detail.refund_key):
         return "refund already counted"
     # Before the refund is counted, each once per refund key: a crash in between is redelivered.
@@ -120,13 +125,25 @@ def _order_refunded(detail: OrderRefunded, _event: ShopEvent) -> str:
     return f"refund counted; {to_cards:.2f} back to gift cards; {reversed_points}"
 
 
+def _cart_updated(detail: CartUpdated, _event: ShopEvent) -> str:
+    from marketing.services import carts
+
+    return carts.updated(detail)
+
+
+def _cart_abandoned(detail: CartAbandoned, _event: ShopEvent) -> str:
+    from marketing.services import carts
+
+    return carts.abandoned(detail)
+
+
 _HANDLERS = {
     "user.registered": _user_registered,
     "contact.upserted": _contact_upserted,
     "order.paid": _order_paid,
     "order.refunded": _order_refunded,
-    "cart.updated": lambda detail, _event: carts.updated(detail),
-    "cart.abandoned": lambda detail, _event: carts.abandoned(detail),
+    "cart.updated": _cart_updated,
+    "cart.abandoned": _cart_abandoned,
 }
 
 

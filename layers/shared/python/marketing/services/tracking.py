@@ -8,7 +8,7 @@ campaign as the contact's latest click, which an order in the next days is attri
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from marketing import clock
 from marketing.links import CLICK, OPEN, PREFERENCES, UNSUBSCRIBE, Tracked, email_links
@@ -69,8 +69,7 @@ def record_click(token: str) -> str:
     return tracked.url
 
 
-@dataclass(frozen=True)
-class Audience:
+class Audience(NamedTuple):
     """Who a footer link belongs to, as its page shows them."""
 
     email: str

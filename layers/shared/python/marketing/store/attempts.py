@@ -9,11 +9,12 @@ from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute
 from pynamodb.exceptions import DoesNotExist
 from pynamodb.models import Model
 
+from marketing.store.table_meta import TableMeta
+
 
 class FailedAttemptRecord(Model):
-    class Meta:
-        table_name = "failed-attempts"
-        billing_mode = "PAY_PER_REQUEST"
+    class Meta(TableMeta):
+        table_env = "FAILED_ATTEMPTS_TABLE"
         ttl_attribute = "expires"
 
     key = UnicodeAttribute(hash_key=True)

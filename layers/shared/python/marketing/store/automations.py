@@ -36,14 +36,14 @@ from marketing.money import DEFAULT_CURRENCY
 from marketing.store.conditions import Transaction, get_or_not_found, on_condition_failure, update_unversioned
 from marketing.store.listing import NewestFirstIndex, newest_first_page
 from marketing.store.mailing_counters import EVENT_COUNTERS, SEND_COUNTERS, MailingCounters
+from marketing.store.table_meta import TableMeta
 
 LISTING_PARTITION = "automation"
 
 
 class AutomationRecord(Model):
-    class Meta:
-        table_name = "automations"
-        billing_mode = "PAY_PER_REQUEST"
+    class Meta(TableMeta):
+        table_env = "AUTOMATIONS_TABLE"
 
     id = UnicodeAttribute(hash_key=True)
     listing = UnicodeAttribute(default=LISTING_PARTITION)
@@ -92,9 +92,8 @@ class AutomationRecord(Model):
 class AutomationEmailStatsRecord(MailingCounters, Model):
     """The counters of one email of a series; created by the first counter added to it."""
 
-    class Meta:
-        table_name = "automation_email_stats"
-        billing_mode = "PAY_PER_REQUEST"
+    class Meta(TableMeta):
+        table_env = "AUTOMATION_EMAIL_STATS_TABLE"
 
     automation_id = UnicodeAttribute(hash_key=True)
     order = NumberAttribute(range_key=True)

@@ -25,10 +25,10 @@ from pynamodb.exceptions import DoesNotExist
 from pynamodb.models import Model
 
 from marketing.errors import Conflict, NotFound
+from marketing.models.analytics import CampaignAnalytics
 from marketing.models.campaigns import (
     EDITABLE,
     Campaign,
-    CampaignAnalytics,
     CampaignProgress,
     CampaignReport,
     CampaignStatus,
@@ -37,6 +37,7 @@ from marketing.money import DEFAULT_CURRENCY
 from marketing.store.conditions import Transaction, get_or_not_found, on_condition_failure, update_unversioned
 from marketing.store.listing import NewestFirstIndex, newest_first_page
 from marketing.store.mailing_counters import EVENT_COUNTERS, SEND_COUNTERS, MailingCounters
+from marketing.store.table_meta import TableMeta
 
 LISTING_PARTITION = "campaign"
 PROGRESS_COUNTERS = ("total", *SEND_COUNTERS)
@@ -44,9 +45,8 @@ ANALYTICS_COUNTERS = EVENT_COUNTERS
 
 
 class CampaignRecord(MailingCounters, Model):
-    class Meta:
-        table_name = "campaigns"
-        billing_mode = "PAY_PER_REQUEST"
+    class Meta(TableMeta):
+        table_env = "CAMPAIGNS_TABLE"
 
     id = UnicodeAttribute(hash_key=True)
     listing = UnicodeAttribute(default=LISTING_PARTITION)

@@ -16,9 +16,10 @@ from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAt
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
-from marketing.models.contact_export import Cart
+from marketing.models.carts import Cart
 from marketing.store.attributes import DecimalAttribute
 from marketing.store.conditions import applied
+from marketing.store.table_meta import TableMeta
 
 OPEN = "open"
 
@@ -33,9 +34,8 @@ class OpenCartsIndex(GlobalSecondaryIndex):
 
 
 class CartRecord(Model):
-    class Meta:
-        table_name = "carts"
-        billing_mode = "PAY_PER_REQUEST"
+    class Meta(TableMeta):
+        table_env = "CARTS_TABLE"
 
     cart_id = UnicodeAttribute(hash_key=True)
     contact_id = UnicodeAttribute()

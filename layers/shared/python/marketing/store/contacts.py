@@ -20,12 +20,12 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from marketing.errors import Conflict, NotFound
-from marketing.models.contacts import Contact, LifecycleStage, email_key
-from marketing.models.segments import ContactFacts
+from marketing.models.contacts import Contact, ContactFacts, LifecycleStage, email_key
 from marketing.models.subscribers import SubscriberStatus
 from marketing.store.attributes import DecimalAttribute
 from marketing.store.capacity import ScanCost
 from marketing.store.conditions import Transaction, get_or_not_found, transaction, update_unversioned
+from marketing.store.table_meta import TableMeta
 
 
 class ByStageIndex(GlobalSecondaryIndex):
@@ -40,9 +40,8 @@ class ByStageIndex(GlobalSecondaryIndex):
 
 
 class ContactRecord(Model):
-    class Meta:
-        table_name = "contacts"
-        billing_mode = "PAY_PER_REQUEST"
+    class Meta(TableMeta):
+        table_env = "CONTACTS_TABLE"
 
     id = UnicodeAttribute(hash_key=True)
     email = UnicodeAttribute()
@@ -87,9 +86,8 @@ class ContactRecord(Model):
 class ContactEmailRecord(Model):
     """Claims an address (lower-cased) for one contact."""
 
-    class Meta:
-        table_name = "contact_emails"
-        billing_mode = "PAY_PER_REQUEST"
+    class Meta(TableMeta):
+        table_env = "CONTACT_EMAILS_TABLE"
 
     email_key = UnicodeAttribute(hash_key=True)
     contact_id = UnicodeAttribute()

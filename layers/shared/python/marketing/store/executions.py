@@ -33,12 +33,12 @@ from marketing.models.automations import (
 )
 from marketing.store import automations as automation_store
 from marketing.store.conditions import Transaction, applied, transact
+from marketing.store.table_meta import TableMeta
 
 
 class ExecutionRecord(Model):
-    class Meta:
-        table_name = "automation_executions"
-        billing_mode = "PAY_PER_REQUEST"
+    class Meta(TableMeta):
+        table_env = "AUTOMATION_EXECUTIONS_TABLE"
 
     automation_id = UnicodeAttribute(hash_key=True)
     contact_id = UnicodeAttribute(range_key=True)

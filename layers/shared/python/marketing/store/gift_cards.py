@@ -33,6 +33,7 @@ from marketing.store.attributes import DecimalAttribute
 from marketing.store.conditions import applied, get_or_not_found, transact
 from marketing.store.ledger import Posting, post
 from marketing.store.listing import NewestFirstIndex, newest_first_page
+from marketing.store.table_meta import TableMeta
 
 LISTING_PARTITION = "gift-card"
 EXPIRY_PARTITION = "expiring"
@@ -59,9 +60,8 @@ class ExpiringIndex(GlobalSecondaryIndex):
 
 
 class GiftCardRecord(Model):
-    class Meta:
-        table_name = "gift-cards"
-        billing_mode = "PAY_PER_REQUEST"
+    class Meta(TableMeta):
+        table_env = "GIFT_CARDS_TABLE"
 
     id = UnicodeAttribute(hash_key=True)
     listing = UnicodeAttribute(default=LISTING_PARTITION)
@@ -120,9 +120,8 @@ class ByOrderIndex(GlobalSecondaryIndex):
 
 
 class GiftCardEntryRecord(Model):
-    class Meta:
-        table_name = "gift-card-transactions"
-        billing_mode = "PAY_PER_REQUEST"
+    class Meta(TableMeta):
+        table_env = "GIFT_CARD_TRANSACTIONS_TABLE"
 
     gift_card_id = UnicodeAttribute(hash_key=True)
     key = UnicodeAttribute(range_key=True)

@@ -22,6 +22,7 @@ from marketing.models.imports import (
     Upload,
 )
 from marketing.store.conditions import get_or_not_found, on_condition_failure, update_unversioned
+from marketing.store.table_meta import TableMeta
 
 
 class NotDue(Conflict):
@@ -29,9 +30,8 @@ class NotDue(Conflict):
 
 
 class ImportRecord(Model):
-    class Meta:
-        table_name = "contact_imports"
-        billing_mode = "PAY_PER_REQUEST"
+    class Meta(TableMeta):
+        table_env = "CONTACT_IMPORTS_TABLE"
 
     id = UnicodeAttribute(hash_key=True)
     filename = UnicodeAttribute()

@@ -25,6 +25,7 @@ from marketing.models.loyalty import LoyaltyAccount, LoyaltyTransaction, PointsT
 from marketing.store.attributes import DecimalAttribute
 from marketing.store.ledger import Posting, post
 from marketing.store.listing import newest_first_page
+from marketing.store.table_meta import TableMeta
 
 EXPIRY_PARTITION = "points"
 
@@ -41,9 +42,8 @@ class ByActivityIndex(GlobalSecondaryIndex):
 
 
 class LoyaltyAccountRecord(Model):
-    class Meta:
-        table_name = "loyalty-accounts"
-        billing_mode = "PAY_PER_REQUEST"
+    class Meta(TableMeta):
+        table_env = "LOYALTY_ACCOUNTS_TABLE"
 
     user_id = UnicodeAttribute(hash_key=True)
     balance = NumberAttribute(default=0)
@@ -86,9 +86,8 @@ class ByOrderIndex(GlobalSecondaryIndex):
 
 
 class LoyaltyEntryRecord(Model):
-    class Meta:
-        table_name = "loyalty-transactions"
-        billing_mode = "PAY_PER_REQUEST"
+    class Meta(TableMeta):
+        table_env = "LOYALTY_TRANSACTIONS_TABLE"
 
     user_id = UnicodeAttribute(hash_key=True)
     key = UnicodeAttribute(range_key=True)

@@ -7,24 +7,25 @@ campaigns' in the campaign-recipients table, under that id, and the events after
 through the id in the email's links and SES message tags. Only where the counters go differs:
 a campaign's item, or the automation email's counters item. The entry keeps a contact's second
 run through an automation apart from the first.
+
+The automations store is imported where an automation's mailing needs it: the campaign workers
+would otherwise load the automation models at every cold start for nothing (decision 48).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from marketing.errors import NotFound
 from marketing.money import DEFAULT_CURRENCY
-from marketing.store import automations as automation_store
 from marketing.store import campaigns as campaign_store
 from marketing.store.conditions import Transaction
 
 SEPARATOR = "."  # SES message tag values allow letters, digits, _ - . @ only
 
 
-@dataclass(frozen=True)
-class AutomationEmailRun:
+class AutomationEmailRun(NamedTuple):
     automation_id: str
     order: int
     entry: int
@@ -48,6 +49,8 @@ def add_counters(tx: Transaction, mailing_id: str, counters: dict[str, int | Dec
     if run is None:
         campaign_store.add_counters(tx, mailing_id, counters)
     else:
+        from marketing.store import automations as automation_store  # see the module's note
+
         automation_store.add_email_counters(tx, run.automation_id, run.order, counters)
 
 
@@ -56,6 +59,8 @@ def currency(mailing_id: str) -> str:
     run = automation_email(mailing_id)
     if run is None:
         return campaign_store.record(mailing_id).currency
+    from marketing.store import automations as automation_store  # see the module's note
+
     if automation_store.find(run.automation_id) is None:
         raise NotFound(f"automation {run.automation_id} not found")
     return DEFAULT_CURRENCY

@@ -21,6 +21,7 @@ from marketing.models.contacts import ContactOrder
 from marketing.store import contacts
 from marketing.store.attributes import DecimalAttribute
 from marketing.store.conditions import transaction
+from marketing.store.table_meta import TableMeta
 
 
 class AlreadyCounted(Conflict):
@@ -42,9 +43,8 @@ class ByContactIndex(GlobalSecondaryIndex):
 
 
 class OrderRecord(Model):
-    class Meta:
-        table_name = "orders"
-        billing_mode = "PAY_PER_REQUEST"
+    class Meta(TableMeta):
+        table_env = "ORDERS_TABLE"
 
     order_id = UnicodeAttribute(hash_key=True)
     contact_id = UnicodeAttribute(null=True)  # removed on erasure; the order then counts for no one

@@ -11,13 +11,14 @@ from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.exceptions import DoesNotExist
 from pynamodb.models import Model
 
+from marketing.store.table_meta import TableMeta
+
 SettingsT = TypeVar("SettingsT", bound=BaseModel)
 
 
 class ProgramRecord(Model):
-    class Meta:
-        table_name = "programs"
-        billing_mode = "PAY_PER_REQUEST"
+    class Meta(TableMeta):
+        table_env = "PROGRAMS_TABLE"
 
     name = UnicodeAttribute(hash_key=True)
     settings = UnicodeAttribute()

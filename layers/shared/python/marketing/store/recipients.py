@@ -21,10 +21,9 @@ change the recipient once, in the same transaction as the campaign counter they 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from pynamodb.attributes import Attribute, NumberAttribute, UnicodeAttribute, UnicodeSetAttribute, UTCDateTimeAttribute
 from pynamodb.exceptions import TransactWriteError
@@ -36,15 +35,15 @@ from marketing.models.campaigns import CampaignRecipient, RecipientStatus, Suppr
 from marketing.store.attributes import DecimalAttribute
 from marketing.store.conditions import Transaction, applied, transact, transaction
 from marketing.store.mailings import add_counters
+from marketing.store.table_meta import TableMeta
 
 # Stored only while a worker holds the claim; the API shows such a recipient as pending.
 SENDING = "sending"
 
 
 class RecipientRecord(Model):
-    class Meta:
-        table_name = "campaign_recipients"
-        billing_mode = "PAY_PER_REQUEST"
+    class Meta(TableMeta):
+        table_env = "CAMPAIGN_RECIPIENTS_TABLE"
 
     campaign_id = UnicodeAttribute(hash_key=True)
     contact_id = UnicodeAttribute(range_key=True)
@@ -91,15 +90,13 @@ class RecipientRecord(Model):
         )
 
 
-@dataclass(frozen=True)
-class Claim:
+class Claim(NamedTuple):
     contact_id: str
     email: str
     suppressed: SuppressionReason | None = None
 
 
-@dataclass(frozen=True)
-class Result:
+class Result(NamedTuple):
     contact_id: str
     attempt_id: str  # the claim it settles
     status: RecipientStatus  # SENT, FAILED, or PENDING (try again later)

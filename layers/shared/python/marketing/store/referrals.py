@@ -22,6 +22,7 @@ from marketing.errors import BusinessRuleViolation, Conflict
 from marketing.models.referrals import IssuedReward, Referral, ReferralStatus
 from marketing.store.conditions import applied, on_condition_failure, transact
 from marketing.store.listing import NewestFirstIndex, newest_first_page
+from marketing.store.table_meta import TableMeta
 
 LISTING_PARTITION = "referral"
 PENDING = ReferralStatus.PENDING.value
@@ -29,9 +30,8 @@ QUEUED = "queued"  # the partition of the sparse work indexes
 
 
 class ReferralCodeRecord(Model):
-    class Meta:
-        table_name = "referral-codes"
-        billing_mode = "PAY_PER_REQUEST"
+    class Meta(TableMeta):
+        table_env = "REFERRAL_CODES_TABLE"
 
     key = UnicodeAttribute(hash_key=True)  # "code#<normalised code>" or "user#<user id>"
     code = UnicodeAttribute()
@@ -68,9 +68,8 @@ class RewardsDueIndex(GlobalSecondaryIndex):
 
 
 class ReferralRecord(Model):
-    class Meta:
-        table_name = "referrals"
-        billing_mode = "PAY_PER_REQUEST"
+    class Meta(TableMeta):
+        table_env = "REFERRALS_TABLE"
 
     referee_user_id = UnicodeAttribute(hash_key=True)
     id = UnicodeAttribute()

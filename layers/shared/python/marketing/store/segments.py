@@ -22,14 +22,14 @@ from marketing.errors import Conflict, NotFound
 from marketing.models.segments import RefreshStatus, Segment, SegmentType
 from marketing.store.conditions import get_or_not_found, on_condition_failure, update_unversioned
 from marketing.store.listing import NewestFirstIndex, newest_first_page
+from marketing.store.table_meta import TableMeta
 
 LISTING_PARTITION = "segment"
 
 
 class SegmentRecord(Model):
-    class Meta:
-        table_name = "segments"
-        billing_mode = "PAY_PER_REQUEST"
+    class Meta(TableMeta):
+        table_env = "SEGMENTS_TABLE"
 
     id = UnicodeAttribute(hash_key=True)
     listing = UnicodeAttribute(default=LISTING_PARTITION)
@@ -78,9 +78,8 @@ class ByContactIndex(GlobalSecondaryIndex):
 
 
 class SegmentMemberRecord(Model):
-    class Meta:
-        table_name = "segment_members"
-        billing_mode = "PAY_PER_REQUEST"
+    class Meta(TableMeta):
+        table_env = "SEGMENT_MEMBERS_TABLE"
 
     segment_id = UnicodeAttribute(hash_key=True)
     contact_id = UnicodeAttribute(range_key=True)

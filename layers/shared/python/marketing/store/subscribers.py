@@ -17,6 +17,7 @@ from marketing.errors import Conflict, NotFound
 from marketing.models.subscribers import Preferences, Subscriber, SubscriberSource, SubscriberStatus
 from marketing.store import contacts
 from marketing.store.conditions import get_or_not_found, transaction
+from marketing.store.table_meta import TableMeta
 
 
 def subscriber_id(contact_id: str) -> str:
@@ -30,9 +31,8 @@ class PreferencesAttribute(MapAttribute):
 
 
 class SubscriberRecord(Model):
-    class Meta:
-        table_name = "subscribers"
-        billing_mode = "PAY_PER_REQUEST"
+    class Meta(TableMeta):
+        table_env = "SUBSCRIBERS_TABLE"
 
     id = UnicodeAttribute(hash_key=True)
     email = UnicodeAttribute()

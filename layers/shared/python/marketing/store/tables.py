@@ -1,18 +1,15 @@
-"""Every table of the platform, and binding PynamoDB models to them.
+"""Every table of the platform. CDK and local mode read TABLES to create the same tables.
 
-A model's table name is not known until a function starts (CDK names the tables and passes the
-names in environment variables), so `bind_tables` points each model at its table, in the
-function's region, once at cold start. CDK and local mode read TABLES to create the same tables.
+A function's models find their tables by themselves when imported (store/table_meta.py); tests and
+in-process tools that create tables after importing the models bind them with `bind_tables`.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 
 from pynamodb.models import Model
 
-from marketing.config import BaseSettings, load_settings
 from marketing.errors import ConfigError
 from marketing.store.attempts import FailedAttemptRecord
 from marketing.store.automations import AutomationEmailStatsRecord, AutomationRecord
@@ -31,41 +28,36 @@ from marketing.store.segments import SegmentMemberRecord, SegmentRecord
 from marketing.store.subscribers import SubscriberRecord
 from marketing.store.templates import TemplateRecord
 
-# Model -> the environment variable that holds its table's name.
-TABLES: dict[type[Model], str] = {
-    TemplateRecord: "TEMPLATES_TABLE",
-    ContactRecord: "CONTACTS_TABLE",
-    ContactEmailRecord: "CONTACT_EMAILS_TABLE",
-    SubscriberRecord: "SUBSCRIBERS_TABLE",
-    OrderRecord: "ORDERS_TABLE",
-    SegmentRecord: "SEGMENTS_TABLE",
-    SegmentMemberRecord: "SEGMENT_MEMBERS_TABLE",
-    ImportRecord: "CONTACT_IMPORTS_TABLE",
-    CampaignRecord: "CAMPAIGNS_TABLE",
-    RecipientRecord: "CAMPAIGN_RECIPIENTS_TABLE",
-    AutomationRecord: "AUTOMATIONS_TABLE",
-    AutomationEmailStatsRecord: "AUTOMATION_EMAIL_STATS_TABLE",
-    ExecutionRecord: "AUTOMATION_EXECUTIONS_TABLE",
-    CartRecord: "CARTS_TABLE",
-    ProgramRecord: "PROGRAMS_TABLE",
-    LoyaltyAccountRecord: "LOYALTY_ACCOUNTS_TABLE",
-    LoyaltyEntryRecord: "LOYALTY_TRANSACTIONS_TABLE",
-    GiftCardRecord: "GIFT_CARDS_TABLE",
-    GiftCardEntryRecord: "GIFT_CARD_TRANSACTIONS_TABLE",
-    ReferralCodeRecord: "REFERRAL_CODES_TABLE",
-    ReferralRecord: "REFERRALS_TABLE",
-    FailedAttemptRecord: "FAILED_ATTEMPTS_TABLE",
-}
-
-
-def bind_tables_at_cold_start() -> None:
-    """What a worker or schedule function does once: bind every model in its region, failing the
-    cold start if its environment lacks the region or a table name."""
-    bind_tables(os.environ, load_settings(BaseSettings).region)
+# Every model with a table; each names its table's environment variable (Meta.table_env).
+MODELS: tuple[type[Model], ...] = (
+    TemplateRecord,
+    ContactRecord,
+    ContactEmailRecord,
+    SubscriberRecord,
+    OrderRecord,
+    SegmentRecord,
+    SegmentMemberRecord,
+    ImportRecord,
+    CampaignRecord,
+    RecipientRecord,
+    AutomationRecord,
+    AutomationEmailStatsRecord,
+    ExecutionRecord,
+    CartRecord,
+    ProgramRecord,
+    LoyaltyAccountRecord,
+    LoyaltyEntryRecord,
+    GiftCardRecord,
+    GiftCardEntryRecord,
+    ReferralCodeRecord,
+    ReferralRecord,
+    FailedAttemptRecord,
+)
+TABLES: dict[type[Model], str] = {model: model.Meta.table_env for model in MODELS}
 
 
 def bind_tables(environ: Mapping[str, str], region: str) -> None:
-    """Points every model at its table; a missing table name fails the cold start, naming it."""
+    """Points every model at its table in `region`; a missing table name fails, naming it."""
     missing = [env_var for env_var in TABLES.values() if not environ.get(env_var)]
     if missing:
         raise ConfigError(f"table names missing from the environment: {', '.join(missing)}")

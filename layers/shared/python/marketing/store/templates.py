@@ -12,14 +12,14 @@ from marketing.errors import Conflict, NotFound
 from marketing.models.templates import EmailTemplate, TemplateCategory
 from marketing.store.conditions import get_or_not_found, on_condition_failure
 from marketing.store.listing import NewestFirstIndex, newest_first_page
+from marketing.store.table_meta import TableMeta
 
 LISTING_PARTITION = "template"
 
 
 class TemplateRecord(Model):
-    class Meta:
-        table_name = "templates"
-        billing_mode = "PAY_PER_REQUEST"
+    class Meta(TableMeta):
+        table_env = "TEMPLATES_TABLE"
 
     id = UnicodeAttribute(hash_key=True)
     listing = UnicodeAttribute(default=LISTING_PARTITION)
