@@ -299,7 +299,7 @@ def _run(count: int) -> int:
     from marketing_local.provision import Provisioner
 
     os.environ.update(Provisioner(boto3.Session(region_name="eu-west-2"), "bench").everything())
-    from marketing.models.campaigns import CampaignCreate
+    from marketing.models.campaign_requests import CampaignCreate
     from marketing.models.segments import RefreshStatus, Segment, SegmentType
     from marketing.models.templates import TemplateCreate
     from marketing.services import campaigns, templates

@@ -6,7 +6,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from api.routes.params import PageCursor, PageLimit
 from api.security import STAFF
-from marketing.models.campaigns import AnalyticsOverview, CampaignReportPage
+from marketing.models.campaign_requests import AnalyticsOverview, CampaignReportPage
 from marketing.services import campaigns as service
 
 router = APIGatewayHttpRouter()

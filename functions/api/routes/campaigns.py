@@ -9,19 +9,17 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from api.routes.params import PageCursor, PageLimit
 from api.security import STAFF
-from marketing.models.campaigns import (
-    Campaign,
-    CampaignAnalytics,
+from marketing.models.campaign_requests import (
     CampaignCreate,
     CampaignPage,
     CampaignPatch,
     RecipientPage,
-    RecipientStatus,
     RetryResult,
     ScheduleRequest,
     TestSendRequest,
     TestSendResult,
 )
+from marketing.models.campaigns import Campaign, CampaignAnalytics, RecipientStatus
 from marketing.services import campaigns as service
 
 router = APIGatewayHttpRouter()

@@ -1,4 +1,5 @@
-"""Campaign, recipient and analytics models (the API's edge).
+"""Campaigns and their recipients: statuses, the campaign, recipient and report models, and the
+queue messages that send them. What only the routes take and return is in campaign_requests.
 
 A campaign goes draft → (scheduled →) sending → sent, or to cancelled from draft, scheduled or
 sending. Only drafts and scheduled campaigns can be edited. While it sends, `progress` counts its
@@ -13,11 +14,8 @@ from typing import Annotated
 from pydantic import Field, PlainSerializer, computed_field
 
 from marketing.models.analytics import CampaignAnalytics
-from marketing.models.base import ApiInput, ApiModel
-from marketing.models.contacts import Email
+from marketing.models.base import ApiModel
 from marketing.money import Amount
-
-MAX_TEST_ADDRESSES = 10
 
 
 class CampaignStatus(StrEnum):
@@ -47,30 +45,6 @@ class SuppressionReason(StrEnum):
     BOUNCED = "bounced"
     COMPLAINED = "complained"
     OPTED_OUT = "opted_out"
-
-
-class CampaignCreate(ApiInput):
-    name: str = Field(min_length=1, max_length=200)
-    template_id: str = Field(min_length=1)
-    segment_id: str = Field(min_length=1)
-    subject: str | None = Field(
-        default=None, min_length=1, max_length=998, description="Overrides the template's subject; merge tags allowed."
-    )
-    from_name: str = Field(min_length=1, max_length=100, description="Display name of the sender")
-    from_email: Email | None = Field(
-        default=None, description="Sender address on a verified SES identity; default: the platform's sender."
-    )
-    reply_to: Email | None = None
-
-
-class CampaignPatch(ApiInput):
-    name: str | None = Field(default=None, min_length=1, max_length=200)
-    template_id: str | None = Field(default=None, min_length=1)
-    segment_id: str | None = Field(default=None, min_length=1)
-    subject: str | None = Field(default=None, min_length=1, max_length=998)
-    from_name: str | None = Field(default=None, min_length=1, max_length=100)
-    from_email: Email | None = None
-    reply_to: Email | None = None
 
 
 class CampaignProgress(ApiModel):
@@ -131,32 +105,6 @@ class Campaign(ApiModel):
     updated_at: datetime
 
 
-class CampaignPage(ApiModel):
-    items: list[Campaign]
-    next: str | None = Field(default=None, description="Cursor for the next page; absent on the last page.")
-
-
-class ScheduleRequest(ApiInput):
-    scheduled_at: datetime = Field(description="ISO 8601 with a time zone; must be in the future")
-
-
-class TestSendRequest(ApiInput):
-    emails: list[Email] = Field(min_length=1, max_length=MAX_TEST_ADDRESSES)
-
-
-class TestSend(ApiModel):
-    email: str
-    message_id: str
-
-
-class TestSendResult(ApiModel):
-    sent: list[TestSend]
-
-
-class RetryResult(ApiModel):
-    requeued: int = Field(description="Failed recipients handed to the delivery queue again")
-
-
 class CampaignRecipient(ApiModel):
     campaign_id: str
     contact_id: str
@@ -175,27 +123,12 @@ class CampaignRecipient(ApiModel):
     revenue: Amount | None = None
 
 
-class RecipientPage(ApiModel):
-    items: list[CampaignRecipient]
-    next: str | None = Field(default=None, description="Cursor for the next page; absent on the last page.")
-
-
 class CampaignReport(ApiModel):
     campaign_id: str
     name: str
     status: CampaignStatus
     sent_at: datetime | None
     analytics: CampaignAnalytics
-
-
-class CampaignReportPage(ApiModel):
-    items: list[CampaignReport]
-    next: str | None = Field(default=None, description="Cursor for the next page; absent on the last page.")
-
-
-class AnalyticsOverview(ApiModel):
-    campaigns_sent: int
-    totals: CampaignAnalytics
 
 
 # --- queue messages (internal) ---------------------------------------------------------------

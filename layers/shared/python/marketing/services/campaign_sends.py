@@ -12,7 +12,6 @@ from __future__ import annotations
 from marketing import clock, messaging
 from marketing.errors import Conflict, NotFound
 from marketing.models.campaigns import RECIPIENTS_PER_BATCH, CampaignStatus, DeliveryBatch, SendRequest
-from marketing.services import campaigns
 from marketing.store import campaigns as store
 from marketing.store import segments as segment_store
 from marketing.topology import CAMPAIGN_DELIVERIES, CAMPAIGN_SENDS
@@ -24,8 +23,13 @@ CONTINUE_WITH_SECONDS_LEFT = 60
 
 def handle(body: str) -> str:
     request = parse_message(SendRequest, body)
-    if request.scheduled_at is not None and not campaigns.start_scheduled(request):
-        return f"campaign {request.campaign_id}: scheduled start not due any more (rescheduled, cancelled or refused)"
+    if request.scheduled_at is not None:
+        # Imported here: only a scheduled start runs the campaign rules (the API's send checks),
+        # which load most of the campaign service; an expansion needs none of it.
+        from marketing.services import campaigns
+
+        if not campaigns.start_scheduled(request):
+            return f"campaign {request.campaign_id}: scheduled start not due any more (rescheduled, cancelled, refused)"
     return expand(request.campaign_id)
 
 

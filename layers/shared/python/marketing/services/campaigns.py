@@ -21,26 +21,28 @@ from marketing.errors import BusinessRuleViolation, Conflict, NotFound, Validati
 from marketing.ids import new_id
 from marketing.links import email_links
 from marketing.models.analytics import CampaignAnalytics
-from marketing.models.campaigns import (
-    RECIPIENTS_PER_BATCH,
-    ActualCost,
+from marketing.models.campaign_requests import (
     AnalyticsOverview,
-    Campaign,
-    CampaignCost,
     CampaignCreate,
     CampaignPage,
     CampaignPatch,
     CampaignReportPage,
-    CampaignStatus,
-    DeliveryBatch,
     RecipientPage,
-    RecipientStatus,
     RetryResult,
     ScheduleRequest,
-    SendRequest,
     TestSend,
     TestSendRequest,
     TestSendResult,
+)
+from marketing.models.campaigns import (
+    RECIPIENTS_PER_BATCH,
+    ActualCost,
+    Campaign,
+    CampaignCost,
+    CampaignStatus,
+    DeliveryBatch,
+    RecipientStatus,
+    SendRequest,
 )
 from marketing.models.subscribers import SUPPRESSED
 from marketing.services import email_message, rendering

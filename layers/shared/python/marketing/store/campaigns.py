@@ -26,13 +26,7 @@ from pynamodb.models import Model
 
 from marketing.errors import Conflict, NotFound
 from marketing.models.analytics import CampaignAnalytics
-from marketing.models.campaigns import (
-    EDITABLE,
-    Campaign,
-    CampaignProgress,
-    CampaignReport,
-    CampaignStatus,
-)
+from marketing.models.campaigns import EDITABLE, Campaign, CampaignProgress, CampaignReport, CampaignStatus
 from marketing.money import DEFAULT_CURRENCY
 from marketing.store.conditions import Transaction, get_or_not_found, on_condition_failure, update_unversioned
 from marketing.store.listing import NewestFirstIndex, newest_first_page
