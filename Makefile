@@ -36,7 +36,7 @@ synth: install  ## synthesize the CDK app into cdk.out (no AWS account needed)
 	$(PY) -m infra.app
 
 bench: install  ## print the benchmarks' figures
-	$(PY) bench/cold_start.py
+	$(PY) bench/cold_start.py --instructions
 	$(PY) bench/segment_evaluation.py --contacts 20000 --contacts 100000
 	$(PY) bench/campaign_send.py --contacts 10000
 

@@ -1,12 +1,16 @@
 """Cold start: import + init time of each function's handler module against a bare Powertools
 handler, measured in the same run, each in a fresh Python process (as a new Lambda container is).
 
-    make bench            # or: .venv/bin/python bench/cold_start.py [--runs 15]
+    make bench            # or: .venv/bin/python bench/cold_start.py [--runs 15] [--instructions]
 
 Prints the median of N runs per module and the ratio to the bare handler. Python's own start-up is
 not counted (the same for every function); what is counted is what the function adds. Every
 module is compiled to bytecode first, as the deployed layer and function code are (a module
 without bytecode would be compiled on every import here: PYTHONDONTWRITEBYTECODE may be set).
+
+Wall-clock times on a shared machine move by ±0.05 of a ratio from run to run. `--instructions`
+also counts the instructions each import executes under valgrind (callgrind), once per module:
+the same count on every run, so it settles whether a function is within the target.
 """
 
 from __future__ import annotations
@@ -14,10 +18,13 @@ from __future__ import annotations
 import argparse
 import compileall
 import os
+import re
+import shutil
 import statistics
 import subprocess
 import sys
 import sysconfig
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -62,8 +69,7 @@ FIRST_USE = {
 }
 
 PROBE = """
-import importlib, sys, time
-sys.path[:0] = {paths!r}
+import importlib, time
 started = time.perf_counter()
 importlib.import_module({module!r})
 loaded = time.perf_counter()
@@ -100,27 +106,60 @@ def compile_everything() -> None:
         compileall.compile_dir(directory, quiet=2, workers=os.cpu_count() or 1)
 
 
-def measure(module: str, first_use: str = "") -> tuple[float, float]:
-    """Seconds to import `module` (import + init), and then to run `first_use`."""
-    paths = [str(path) for path in PATHS]
+def _probe(statements: str, wrapper: tuple[str, ...] = ()) -> subprocess.CompletedProcess[str]:
+    """Runs `statements` in a fresh interpreter with the functions' paths and Lambda's environment."""
+    source = f"import sys\nsys.path[:0] = {[str(path) for path in PATHS]!r}\n{statements}"
     environment = {key: value for key, value in os.environ.items() if not key.startswith("POWERTOOLS_")}
     environment.update(LAMBDA_ENVIRONMENT)
-    result = subprocess.run(
-        [sys.executable, "-c", PROBE.format(paths=paths, module=module, first_use=first_use)],
-        env=environment,
-        capture_output=True,
-        text=True,
-        check=True,
+    return subprocess.run(
+        [*wrapper, sys.executable, "-c", source], env=environment, capture_output=True, text=True, check=True
     )
+
+
+def measure(module: str, first_use: str = "") -> tuple[float, float]:
+    """Seconds to import `module` (import + init), and then to run `first_use`."""
+    result = _probe(PROBE.format(module=module, first_use=first_use))
     cold, then = result.stdout.strip().splitlines()[-1].split()
     return float(cold), float(then)
+
+
+def instructions(statements: str) -> int:
+    """Instructions the interpreter executes to run `statements` (its own start-up included)."""
+    wrapper = ("valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null")
+    collected = re.search(r"Collected : (\d+)", _probe(statements, wrapper).stderr)
+    if collected is None:
+        raise RuntimeError("valgrind reported no instruction count")
+    return int(collected.group(1))
+
+
+def print_instruction_ratios() -> None:
+    """Prints each module's import + init in instructions, and its ratio to the bare handler's."""
+    if shutil.which("valgrind") is None:
+        raise SystemExit("--instructions needs valgrind (Debian package valgrind)")
+    statements = ["pass", *(f"import {module}" for module in MODULES)]
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        startup, *counts = pool.map(instructions, statements)
+    imports = {module: count - startup for module, count in zip(MODULES, counts, strict=True)}
+    print("import + init in instructions executed (valgrind; the same on every run)")
+    print(f"{'function':<40} {'M instr':>10} {'ratio':>6}")
+    worst = 0.0
+    for module, label in MODULES.items():
+        ratio = imports[module] / imports["bare_handler"]
+        if module not in REFERENCES:
+            worst = max(worst, ratio)
+        print(f"{label:<40} {imports[module] / 1e6:>10.1f} {ratio:>6.2f}")
+    print(f"worst function ratio: {worst:.2f} ({'meets' if worst <= TARGET_RATIO else 'misses'} the target)")
+    print()
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--instructions", action="store_true", help="also count instructions (valgrind)")
     args = parser.parse_args()
     compile_everything()
+    if args.instructions:
+        print_instruction_ratios()
     samples: dict[str, list[float]] = {module: [] for module in MODULES}
     first_uses: dict[str, list[float]] = {label: [] for label in FIRST_USE}
     for _ in range(args.runs):  # interleaved, so drift on the machine hits every module alike

@@ -9,15 +9,14 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from api.routes.params import PageCursor, PageLimit
 from api.security import STAFF
-from marketing.models.automations import (
-    Automation,
+from marketing.models.automation_requests import (
     AutomationAnalytics,
     AutomationCreate,
     AutomationPage,
     AutomationPatch,
     ExecutionPage,
-    ExecutionStatus,
 )
+from marketing.models.automations import Automation, ExecutionStatus
 from marketing.services import automations as service
 
 router = APIGatewayHttpRouter()

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from pydantic import ConfigDict, RootModel
+from pydantic import ValidationError
 
 from marketing import clock, messaging, workflows
 from marketing.config import EmailSettings, load_settings
@@ -36,17 +36,18 @@ from marketing.topology import AUTOMATION_SENDS
 from marketing.workers import parse_message
 
 
-class AutomationSendsMessage(RootModel):
-    """A message of the automation-sends queue. Not `RootModel[...]`: a parametrized RootModel
-    builds its validator when defined, at every cold start; this one is built on first use."""
-
-    model_config = ConfigDict(defer_build=True)
-
-    root: SendTask | ResumeHeld
+def _message(body: str) -> SendTask | ResumeHeld:
+    """A message of the automation-sends queue: staff's resume of held emails, or a send task
+    (Unprocessable if neither). Tried in turn rather than as a RootModel union, whose module
+    costs every cold start about 5 ms."""
+    try:
+        return ResumeHeld.model_validate_json(body)
+    except ValidationError:
+        return parse_message(SendTask, body)
 
 
 def handle(body: str) -> str:
-    message = parse_message(AutomationSendsMessage, body).root
+    message = _message(body)
     if isinstance(message, ResumeHeld):
         handed_back = automation_runs.resume_held(message.resume_automation_id)
         return f"automation {message.resume_automation_id}: {handed_back} held email(s) handed back"

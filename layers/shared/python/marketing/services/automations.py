@@ -17,18 +17,14 @@ from typing import Any
 from marketing import clock, messaging, pagination
 from marketing.errors import BusinessRuleViolation, NotFound, ValidationFailed
 from marketing.ids import new_id
-from marketing.models.automations import (
-    Automation,
+from marketing.models.automation_requests import (
     AutomationAnalytics,
     AutomationCreate,
-    AutomationEmail,
     AutomationPage,
     AutomationPatch,
-    AutomationStatus,
     ExecutionPage,
-    ExecutionStatus,
-    ResumeHeld,
 )
+from marketing.models.automations import Automation, AutomationEmail, AutomationStatus, ExecutionStatus, ResumeHeld
 from marketing.services import rendering
 from marketing.store import automations as store
 from marketing.store import executions as execution_store
