@@ -8,7 +8,7 @@ UV_VERSION := 0.13.8
 # but prints a large end-of-life banner on every synth; docs/decisions.md records the choice.
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: install run test lint format synth bench clean
+.PHONY: install run test lint format synth bench clean bytecode
 
 $(VENV)/.installed: pyproject.toml uv.lock
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -18,11 +18,19 @@ $(VENV)/.installed: pyproject.toml uv.lock
 
 install: $(VENV)/.installed  ## create .venv from uv.lock
 
-run: install  ## start local mode (Ctrl-C stops it)
+run: install bytecode  ## start local mode (Ctrl-C stops it)
 	$(VENV)/bin/mkt-local run
 
-test: install lint  ## lint, then every test: unit, integration, infra, end-to-end
+test: install lint bytecode  ## lint, then every test: unit, integration, infra, end-to-end
 	$(VENV)/bin/pytest
+
+# Bytecode for the installed packages and the project, written once: where PYTHONDONTWRITEBYTECODE
+# is set, every process local mode and the tests start (functions, the moto server, cold-start
+# probes) would otherwise compile again each module it imports. A file that does not compile (a
+# package's sample for another Python) is only left to be compiled on import, as before.
+bytecode: install
+	-$(PY) -m compileall -q -j 0 $$($(PY) -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])') \
+		functions layers/shared/python local cli infra bench tests > /dev/null
 
 lint: install
 	$(VENV)/bin/ruff check .

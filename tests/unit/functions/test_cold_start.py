@@ -83,7 +83,7 @@ def test_a_missing_table_name_fails_the_cold_start_naming_it():
     assert failed["error"] == "ConfigError: missing from the environment: AWS_REGION, CARTS_TABLE"
 
 
-def test_the_shop_events_worker_loads_the_services_of_an_event_type_when_one_arrives():
+def test_the_shop_events_worker_loads_no_store_until_an_event_needs_one():
     loaded = cold_start("workers.shop_events", ENVIRONMENT)
     assert loaded["tables"] == {}
     stores = {module for module in loaded["modules"] if module.startswith("marketing.store.")}
