@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from marketing.workers import sqs_batch_handler  # first: see marketing/workers.py
-
-# isort: split
 from marketing.services import imports
 from marketing.store.table_meta import require_table_names
 from marketing.topology import CONTACT_IMPORTS
+from marketing.workers import sqs_batch_handler
 
 require_table_names()
 

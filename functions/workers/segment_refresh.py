@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from marketing.workers import sqs_batch_handler  # first: see marketing/workers.py
-
-# isort: split
 import json
 
 from marketing.errors import Unprocessable
 from marketing.services import segments
 from marketing.store.table_meta import require_table_names
 from marketing.topology import SEGMENT_REFRESH
+from marketing.workers import sqs_batch_handler
 
 require_table_names()
 

@@ -18,6 +18,7 @@ import sys
 import tempfile
 import warnings
 from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 
 import jsii
@@ -37,6 +38,7 @@ def _uv() -> str:
     return str(beside_python) if beside_python.exists() else (shutil.which("uv") or "uv")
 
 
+@cache
 def runtime_python() -> str | None:
     """A CPython of the Lambda runtime's version on this machine (bytecode is version-specific)."""
     version = RUNTIME.name.removeprefix("python")

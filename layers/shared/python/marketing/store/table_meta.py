@@ -33,7 +33,10 @@ def require_table_names() -> None:
     """Fails the cold start, naming each missing variable, if a store the function imported has no
     table name or region in the environment (instead of failing on the first request using it)."""
     missing = sorted({meta.table_env for meta in TableMeta.__subclasses__() if not meta.table_name})
-    if not os.environ.get("AWS_REGION"):
-        missing.insert(0, "AWS_REGION")
-    if missing:
-        raise ConfigError(f"missing from the environment: {', '.join(missing)}")
+    refuse_missing(([] if os.environ.get("AWS_REGION") else ["AWS_REGION"]) + missing)
+
+
+def refuse_missing(variables: list[str]) -> None:
+    """A ConfigError naming each of `variables`, if there are any."""
+    if variables:
+        raise ConfigError(f"missing from the environment: {', '.join(variables)}")

@@ -10,7 +10,6 @@ from collections.abc import Mapping
 
 from pynamodb.models import Model
 
-from marketing.errors import ConfigError
 from marketing.store.attempts import FailedAttemptRecord
 from marketing.store.automations import AutomationEmailStatsRecord, AutomationRecord
 from marketing.store.campaigns import CampaignRecord
@@ -26,6 +25,7 @@ from marketing.store.recipients import RecipientRecord
 from marketing.store.referrals import ReferralCodeRecord, ReferralRecord
 from marketing.store.segments import SegmentMemberRecord, SegmentRecord
 from marketing.store.subscribers import SubscriberRecord
+from marketing.store.table_meta import refuse_missing
 from marketing.store.templates import TemplateRecord
 
 # Every model with a table; each names its table's environment variable (Meta.table_env).
@@ -58,11 +58,9 @@ TABLES: dict[type[Model], str] = {model: model.Meta.table_env for model in MODEL
 
 def bind_tables(environ: Mapping[str, str], region: str) -> None:
     """Points every model at its table in `region`; a missing table name fails, naming it."""
-    missing = [env_var for env_var in TABLES.values() if not environ.get(env_var)]
-    if missing:
-        raise ConfigError(f"table names missing from the environment: {', '.join(missing)}")
+    refuse_missing([env_var for env_var in TABLES.values() if not environ.get(env_var)])
     for model, env_var in TABLES.items():
-        if (model.Meta.table_name, getattr(model.Meta, "region", None)) != (environ[env_var], region):
+        if (model.Meta.table_name, model.Meta.region) != (environ[env_var], region):
             model.Meta.table_name = environ[env_var]
             model.Meta.region = region
             model._connection = None  # drop a connection bound to a previous table or region
