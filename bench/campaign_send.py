@@ -301,7 +301,7 @@ def _run(count: int) -> int:
     os.environ.update(Provisioner(boto3.Session(region_name="eu-west-2"), "bench").everything())
     from marketing.models.campaign_requests import CampaignCreate
     from marketing.models.segments import RefreshStatus, Segment, SegmentType
-    from marketing.models.templates import TemplateCreate
+    from marketing.models.template_requests import TemplateCreate
     from marketing.services import campaigns, templates
     from marketing.store import segments as segment_store
     from marketing.store.tables import bind_tables_at_cold_start

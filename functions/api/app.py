@@ -12,8 +12,9 @@ from aws_lambda_powertools.logging import correlation_paths
 
 from api import docs, errors, limits, routers
 from api.access import enforce_route_access
+from api.settings import ApiSettings
 from marketing.api_routes import BASE_PATH, route_for_key, with_canonical_path
-from marketing.config import ApiSettings, load_settings
+from marketing.config import load_settings
 from marketing.observability import logger, metrics, tracer
 
 load_settings(ApiSettings)

@@ -19,7 +19,8 @@ from marketing.models.campaign_requests import (
     TestSendRequest,
     TestSendResult,
 )
-from marketing.models.campaigns import Campaign, CampaignAnalytics, RecipientStatus
+from marketing.models.campaigns import Campaign, CampaignAnalytics
+from marketing.models.recipients import RecipientStatus
 from marketing.services import campaigns as service
 
 router = APIGatewayHttpRouter()

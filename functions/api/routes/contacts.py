@@ -10,13 +10,8 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from api.routes.params import PageCursor, PageLimit
 from api.security import STAFF
 from marketing.models.contact_export import ContactExport
-from marketing.models.contacts import (
-    Contact,
-    ContactCreate,
-    ContactPage,
-    ContactPatch,
-    LifecycleStage,
-)
+from marketing.models.contact_requests import ContactCreate, ContactPage, ContactPatch
+from marketing.models.contacts import Contact, LifecycleStage
 from marketing.models.imports import ContactImport, ImportCreate
 from marketing.services import contact_data, imports
 from marketing.services import contacts as service

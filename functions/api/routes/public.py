@@ -16,7 +16,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from api import pages
 from marketing.links import PREFERENCES, UNSUBSCRIBE
-from marketing.models.subscribers import PreferencesPatch
+from marketing.models.subscriber_requests import PreferencesPatch
 from marketing.services import tracking
 from marketing.tokens import InvalidToken
 

@@ -9,7 +9,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from api.routes.params import PageCursor, PageLimit
 from api.security import STAFF
-from marketing.models.contacts import ContactPage
+from marketing.models.contact_requests import ContactPage
 from marketing.models.segments import Segment, SegmentCreate, SegmentPage, SegmentPatch
 from marketing.services import segments as service
 

@@ -9,15 +9,8 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from api.routes.params import PageCursor, PageLimit
 from api.security import CUSTOMER, STAFF
-from marketing.models.subscribers import (
-    Preferences,
-    PreferencesPatch,
-    Subscriber,
-    SubscribeRequest,
-    SubscriberPage,
-    SubscriberPatch,
-    SubscriberStatus,
-)
+from marketing.models.subscriber_requests import PreferencesPatch, SubscribeRequest, SubscriberPage, SubscriberPatch
+from marketing.models.subscribers import Preferences, Subscriber, SubscriberStatus
 from marketing.services import subscribers as service
 
 router = APIGatewayHttpRouter()

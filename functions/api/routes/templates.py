@@ -9,14 +9,8 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from api.routes.params import PageCursor, PageLimit
 from api.security import STAFF
-from marketing.models.templates import (
-    EmailTemplate,
-    Preview,
-    PreviewRequest,
-    TemplateCreate,
-    TemplatePage,
-    TemplatePatch,
-)
+from marketing.models.template_requests import PreviewRequest, TemplateCreate, TemplatePage, TemplatePatch
+from marketing.models.templates import EmailTemplate, Preview
 from marketing.services import templates as service
 
 router = APIGatewayHttpRouter()

@@ -3,7 +3,7 @@ from __future__ import annotations
 from pynamodb.exceptions import CancellationReason, TransactWriteError, VerboseClientError
 
 from marketing import clock
-from marketing.models.campaigns import RecipientStatus
+from marketing.models.recipients import RecipientStatus
 from marketing.store import conditions
 from marketing.store import recipients as store
 

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from marketing.config import ApiSettings, load_settings
+from api.settings import ApiSettings
+from marketing.config import load_settings
 from marketing.errors import ConfigError
 from marketing.store.tables import TABLES, bind_tables
 

@@ -1,11 +1,10 @@
 """Settings from environment variables, validated once at cold start.
 
 Each function declares the settings it needs as a pydantic model whose field aliases are the
-environment variable names; `load_settings` fails the cold start naming every missing or bad
-variable, instead of failing later on the first request that needs it.
+environment variable names: the shared ones are here, a function's own beside it (a cold start
+builds only the models it imports). `load_settings` fails the cold start naming every missing or
+bad variable, instead of failing later on the first request that needs it.
 """
-
-from __future__ import annotations
 
 import os
 from collections.abc import Mapping
@@ -37,18 +36,6 @@ class EmailSettings(TokenSettings):
     # Overrides the account's SES maximum send rate (emails per second) read from SES.
     max_send_rate: float | None = Field(default=None, alias="SES_MAX_SEND_RATE", gt=0)
     shop_name: str = Field(default="our shop", alias="SHOP_NAME")
-
-
-class ScheduleSettings(BaseSettings):
-    """Where campaign schedules go: an EventBridge Scheduler group, and the role it sends with."""
-
-    schedule_group: str = Field(alias="CAMPAIGN_SCHEDULE_GROUP")
-    scheduler_role_arn: str = Field(alias="SCHEDULER_ROLE_ARN")
-    send_queue_arn: str = Field(alias="CAMPAIGN_SENDS_QUEUE_ARN")
-
-
-class ApiSettings(EmailSettings, ScheduleSettings):
-    """What the API function needs besides its tables (marketing.store.table_meta checks those)."""
 
 
 def load_settings(model: type[SettingsT], environ: Mapping[str, str] | None = None) -> SettingsT:

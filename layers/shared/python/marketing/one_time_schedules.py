@@ -5,14 +5,22 @@ deletes it, and it deletes itself once fired (ActionAfterCompletion DELETE). In 
 moto server stores these and local mode fires the due ones itself (moto never does).
 """
 
-from __future__ import annotations
-
 import json
 from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
-from marketing.config import ScheduleSettings, load_settings
+from pydantic import Field
+
+from marketing.config import BaseSettings, load_settings
+
+
+class ScheduleSettings(BaseSettings):
+    """Where campaign schedules go: an EventBridge Scheduler group, and the role it sends with."""
+
+    schedule_group: str = Field(alias="CAMPAIGN_SCHEDULE_GROUP")
+    scheduler_role_arn: str = Field(alias="SCHEDULER_ROLE_ARN")
+    send_queue_arn: str = Field(alias="CAMPAIGN_SENDS_QUEUE_ARN")
 
 
 @cache

@@ -7,8 +7,9 @@ from pydantic import Field
 
 from marketing.models.analytics import CampaignAnalytics
 from marketing.models.base import ApiInput, ApiModel
-from marketing.models.campaigns import Campaign, CampaignRecipient, CampaignReport
+from marketing.models.campaigns import Campaign, CampaignReport
 from marketing.models.contacts import Email
+from marketing.models.recipients import CampaignRecipient
 
 MAX_TEST_ADDRESSES = 10
 

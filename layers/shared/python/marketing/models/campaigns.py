@@ -1,5 +1,6 @@
-"""Campaigns and their recipients: statuses, the campaign, recipient and report models, and the
-queue messages that send them. What only the routes take and return is in campaign_requests.
+"""Campaigns: statuses, the campaign and report models, and the queue messages that send them.
+Recipients (of a campaign or an automation email) are in recipients; what only the routes take
+and return is in campaign_requests.
 
 A campaign goes draft → (scheduled →) sending → sent, or to cancelled from draft, scheduled or
 sending. Only drafts and scheduled campaigns can be edited. While it sends, `progress` counts its
@@ -15,7 +16,6 @@ from pydantic import Field, PlainSerializer, computed_field
 
 from marketing.models.analytics import CampaignAnalytics
 from marketing.models.base import ApiModel
-from marketing.money import Amount
 
 
 class CampaignStatus(StrEnum):
@@ -28,23 +28,6 @@ class CampaignStatus(StrEnum):
 
 
 EDITABLE = {CampaignStatus.DRAFT, CampaignStatus.SCHEDULED}
-
-
-class RecipientStatus(StrEnum):
-    PENDING = "pending"
-    SENT = "sent"
-    FAILED = "failed"
-    BOUNCED = "bounced"
-    UNSUBSCRIBED = "unsubscribed"
-    SUPPRESSED = "suppressed"
-
-
-class SuppressionReason(StrEnum):
-    NOT_SUBSCRIBED = "not_subscribed"
-    UNSUBSCRIBED = "unsubscribed"
-    BOUNCED = "bounced"
-    COMPLAINED = "complained"
-    OPTED_OUT = "opted_out"
 
 
 class CampaignProgress(ApiModel):
@@ -103,24 +86,6 @@ class Campaign(ApiModel):
     cost: CampaignCost | None = Field(default=None, description="In the campaign's detail only")
     created_at: datetime
     updated_at: datetime
-
-
-class CampaignRecipient(ApiModel):
-    campaign_id: str
-    contact_id: str
-    email: str
-    status: RecipientStatus
-    suppressed_reason: SuppressionReason | None = None
-    failure_reason: str | None = None
-    attempts: int = 0
-    sent_at: datetime | None = None
-    delivered_at: datetime | None = None
-    opened_at: datetime | None = None
-    clicked_at: datetime | None = None
-    open_count: int = 0
-    click_count: int = 0
-    converted_order_id: str | None = None
-    revenue: Amount | None = None
 
 
 class CampaignReport(ApiModel):

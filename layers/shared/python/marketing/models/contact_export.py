@@ -4,10 +4,11 @@ from pydantic import Field
 
 from marketing.models.automations import AutomationExecution
 from marketing.models.base import ApiModel
-from marketing.models.campaigns import CampaignRecipient
 from marketing.models.carts import Cart
-from marketing.models.contacts import Contact, ContactOrder
+from marketing.models.contacts import Contact
 from marketing.models.loyalty import LoyaltyAccount, LoyaltyTransaction
+from marketing.models.orders import ContactOrder
+from marketing.models.recipients import CampaignRecipient
 from marketing.models.referrals import Referral
 from marketing.models.subscribers import Subscriber
 

@@ -1,4 +1,5 @@
-"""Contact request and response models: the marketing copy of a CRM contact."""
+"""The contact model, the marketing copy of a CRM contact, and the field types of an address and
+of tags. What only the contact routes take and return is in contact_requests."""
 
 import re
 from datetime import datetime
@@ -8,7 +9,7 @@ from typing import Annotated, NamedTuple
 
 from pydantic import AfterValidator, Field
 
-from marketing.models.base import ApiInput, ApiModel
+from marketing.models.base import ApiModel
 from marketing.models.subscribers import SubscriberStatus
 from marketing.money import DEFAULT_CURRENCY, Amount
 
@@ -53,30 +54,6 @@ class LifecycleStage(StrEnum):
     CHURNED = "churned"
 
 
-class ContactCreate(ApiInput):
-    email: Email
-    first_name: str = Field(default="", max_length=100)
-    last_name: str = Field(default="", max_length=100)
-    user_id: str | None = Field(default=None, max_length=128, description="The shop's user id, if any")
-    lifecycle_stage: LifecycleStage = LifecycleStage.LEAD
-    tags: Tags = Field(default_factory=list)
-    order_count: int = Field(default=0, ge=0)
-    lifetime_value: Amount = Decimal("0.00")
-    last_order_at: datetime | None = None
-
-
-class ContactPatch(ApiInput):
-    email: Email | None = None
-    first_name: str | None = Field(default=None, max_length=100)
-    last_name: str | None = Field(default=None, max_length=100)
-    user_id: str | None = Field(default=None, max_length=128)
-    lifecycle_stage: LifecycleStage | None = None
-    tags: Tags | None = None
-    order_count: int | None = Field(default=None, ge=0)
-    lifetime_value: Amount | None = None
-    last_order_at: datetime | None = None
-
-
 class Contact(ApiModel):
     id: str
     email: str
@@ -94,21 +71,6 @@ class Contact(ApiModel):
     )
     created_at: datetime
     updated_at: datetime
-
-
-class ContactPage(ApiModel):
-    items: list[Contact]
-    next: str | None = Field(default=None, description="Cursor for the next page; absent on the last page.")
-
-
-class ContactOrder(ApiModel):
-    """An order counted into the contact's statistics."""
-
-    order_id: str
-    total: Amount
-    refunded: Amount = Decimal("0.00")
-    currency: str = DEFAULT_CURRENCY
-    paid_at: datetime
 
 
 class ContactFacts(NamedTuple):

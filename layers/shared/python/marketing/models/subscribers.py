@@ -1,11 +1,10 @@
-"""Subscriber and email-preference models: whether, and which, marketing email an address gets."""
+"""Subscriber and email-preference models: whether, and which, marketing email an address gets.
+What only the routes take and return is in subscriber_requests."""
 
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import Field
-
-from marketing.models.base import ApiInput, ApiModel
+from marketing.models.base import ApiModel
 
 
 class SubscriberStatus(StrEnum):
@@ -32,12 +31,6 @@ class Preferences(ApiModel):
     newsletter: bool = True
 
 
-class PreferencesPatch(ApiInput):
-    transactional: bool | None = None
-    promotional: bool | None = None
-    newsletter: bool | None = None
-
-
 class Subscriber(ApiModel):
     id: str
     email: str
@@ -50,23 +43,3 @@ class Subscriber(ApiModel):
     unsubscribed_at: datetime | None
     created_at: datetime
     updated_at: datetime
-
-
-class SubscriberPatch(ApiInput):
-    status: SubscriberStatus | None = Field(
-        default=None, description="bounced and complained addresses cannot be set back to subscribed"
-    )
-    preferences: PreferencesPatch | None = None
-
-
-class SubscribeRequest(ApiInput):
-    """The signed-in customer subscribes; their address and user id come from the token."""
-
-    first_name: str = Field(default="", max_length=100)
-    last_name: str = Field(default="", max_length=100)
-    preferences: PreferencesPatch | None = None
-
-
-class SubscriberPage(ApiModel):
-    items: list[Subscriber]
-    next: str | None = Field(default=None, description="Cursor for the next page; absent on the last page.")

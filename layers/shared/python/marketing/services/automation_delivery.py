@@ -23,7 +23,7 @@ from marketing import clock, messaging, workflows
 from marketing.config import EmailSettings, load_settings
 from marketing.errors import NotFound
 from marketing.models.automations import AutomationStatus, ResumeHeld, SendTask, Trigger
-from marketing.models.campaigns import RecipientStatus
+from marketing.models.recipients import RecipientStatus
 from marketing.observability import logger
 from marketing.services import automation_runs, delivery
 from marketing.store import automations as automation_store

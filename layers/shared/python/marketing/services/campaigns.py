@@ -41,12 +41,11 @@ from marketing.models.campaigns import (
     CampaignCost,
     CampaignStatus,
     DeliveryBatch,
-    RecipientStatus,
     SendRequest,
 )
+from marketing.models.recipients import RecipientStatus
 from marketing.models.subscribers import SUPPRESSED
 from marketing.services import email_message, rendering
-from marketing.services.templates import render_template
 from marketing.ses import SendRefused, SendRetryable, is_verified_sender, send_raw
 from marketing.store import campaigns as store
 from marketing.store import contacts as contact_store
@@ -169,7 +168,7 @@ def check_sendable(campaign: Campaign) -> int:
         raise _refuse("template_id", f"template {campaign.template_id} no longer exists") from None
     sample = template.model_copy(update={"subject": campaign.subject}) if campaign.subject else template
     try:
-        render_template(sample, rendering.SAMPLE_CONTEXT)
+        rendering.render_template(sample, rendering.SAMPLE_CONTEXT)
     except Exception as exc:
         raise _refuse("template_id", f"the template does not render: {exc}") from exc
     try:

@@ -9,13 +9,8 @@ from typing import Any
 from marketing import clock, pagination
 from marketing.errors import Conflict, ValidationFailed
 from marketing.ids import new_id
-from marketing.models.contacts import (
-    Contact,
-    ContactCreate,
-    ContactPage,
-    ContactPatch,
-    LifecycleStage,
-)
+from marketing.models.contact_requests import ContactCreate, ContactPage, ContactPatch
+from marketing.models.contacts import Contact, LifecycleStage
 from marketing.store import contacts as store
 
 # Fields a PATCH may not set to null: the contact always has them.

@@ -15,7 +15,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from marketing.errors import NotFound
-from marketing.models.contacts import ContactOrder
+from marketing.models.orders import ContactOrder
 from marketing.observability import metrics
 from marketing.store import contacts as contact_store
 from marketing.store import mailings, recipients

@@ -1,5 +1,6 @@
 """Delivering email: check, claim, render, send, record. One path for every mailing: a batch of a
-campaign's recipients, or one email of an automation run (services/automation_delivery.py).
+campaign's recipients (services/campaign_delivery.py), or one email of an automation run
+(services/automation_delivery.py).
 
 Per batch of up to 50 recipients: one batch read each of the contacts and their subscribers
 (suppression is decided now, not when the segment was expanded, so an unsubscribe a minute ago
@@ -17,39 +18,32 @@ the batch stops early (time running out, an unexpected error).
 from __future__ import annotations
 
 import random
-import threading
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from itertools import zip_longest
 from typing import Any, NamedTuple
 
-from marketing import clock, messaging
-from marketing.config import EmailSettings, load_settings
-from marketing.errors import NotFound
+from marketing import clock
+from marketing.config import EmailSettings
 from marketing.ids import new_id
 from marketing.links import email_links
-from marketing.models.campaigns import CampaignStatus, DeliveryBatch, RecipientStatus, SuppressionReason
 from marketing.models.contacts import Contact
+from marketing.models.recipients import RecipientStatus, SuppressionReason
 from marketing.models.templates import EmailTemplate
 from marketing.observability import logger, metrics
 from marketing.services import email_message, suppression
 from marketing.ses import Pacer, SendRefused, SendRetryable, pacer, send_raw
-from marketing.store import campaigns as campaign_store
-from marketing.store import contacts as contact_store
 from marketing.store import recipients
 from marketing.store import subscribers as subscriber_store
 from marketing.store import templates as template_store
-from marketing.topology import CAMPAIGN_DELIVERIES, WORKERS
-from marketing.workers import parse_message, seconds_left
+from marketing.topology import WORKERS
+from marketing.workers import seconds_left
 
 MAX_ATTEMPTS = 4
 RETRY_DELAYS_SECONDS = (30, 120, 600)  # before attempts 2, 3 and 4 (SQS allows up to 900)
-PAUSED_HOLD_SECONDS = 300  # how often a held batch of a paused campaign looks again
 PAUSED = "the campaign was paused"  # the reason of a send a pause stopped (never a final failure)
-STATUS_CHECK_SECONDS = 2.0  # how stale a sending batch's view of its campaign's status may be
 IMMEDIATE_RETRIES = 3  # quick retries of a throttled send before it waits for a later message
 STOP_WITH_SECONDS_LEFT = 20  # leave time to record results before Lambda's timeout
 # A claim older than this belongs to a worker that is gone: longer than the worker's timeout, and
@@ -76,34 +70,15 @@ class Mailing(NamedTuple):
     subject: str | None = None  # overrides the template's
 
 
-@dataclass
-class Delivery:
+class Delivery(NamedTuple):
     """What became of the contacts handed to `deliver_to`."""
 
-    results: list[recipients.Result] = field(default_factory=list)  # of the sends made now
-    suppressed: dict[str, SuppressionReason] = field(default_factory=dict)
-    handled_before: int = 0  # claimed by an earlier attempt: nothing done now
+    results: list[recipients.Result]  # of the sends made now
+    suppressed: dict[str, SuppressionReason]
+    handled_before: int  # claimed by an earlier attempt: nothing done now
 
     def count(self, status: RecipientStatus) -> int:
         return sum(1 for result in self.results if result.status == status)
-
-
-class _StatusWatch:
-    """Whether the campaign is still sending, read again at most every STATUS_CHECK_SECONDS by the
-    batch's send threads together: a pause stops the batch within seconds, for a read per check."""
-
-    def __init__(self, campaign_id: str):
-        self._campaign_id = campaign_id
-        self._lock = threading.Lock()
-        self._checked = time.monotonic()
-        self._sending = True
-
-    def __call__(self) -> bool:
-        with self._lock:
-            if self._sending and time.monotonic() - self._checked >= STATUS_CHECK_SECONDS:
-                self._checked = time.monotonic()
-                self._sending = campaign_store.status_of(self._campaign_id) == CampaignStatus.SENDING.value
-            return self._sending
 
 
 def cached_template(template_id: str) -> EmailTemplate:
@@ -298,55 +273,3 @@ def deliver_to(
     metrics.add_metric(name="EmailsSent", unit="Count", value=delivery.count(RecipientStatus.SENT))
     metrics.add_metric(name="EmailsSuppressed", unit="Count", value=len(suppressed))
     return delivery
-
-
-def deliver(body: str) -> str:
-    """One batch of a campaign's recipients (a message on the campaign-deliveries queue)."""
-    batch = parse_message(DeliveryBatch, body)
-    try:
-        campaign = campaign_store.record(batch.campaign_id)
-    except NotFound:
-        return f"campaign {batch.campaign_id} was deleted: nothing sent"
-    if campaign.status == CampaignStatus.PAUSED.value:
-        # Held, not dropped: the batch comes back until the campaign is resumed or cancelled.
-        messaging.send(CAMPAIGN_DELIVERIES, batch.model_dump(mode="json"), delay_seconds=PAUSED_HOLD_SECONDS)
-        return f"campaign {campaign.id} is paused: batch held for {PAUSED_HOLD_SECONDS} s"
-    if campaign.status != CampaignStatus.SENDING.value:
-        return f"campaign {campaign.id} is {campaign.status}: nothing sent"
-    settings = load_settings(EmailSettings)
-    mailing = Mailing(
-        campaign.id,
-        campaign.from_name,
-        campaign.from_email or settings.sender_address,
-        campaign.reply_to,
-        campaign.subject,
-    )
-    contacts = {contact.id: contact for contact in contact_store.batch_get(batch.contact_ids)}  # erased ones drop out
-    still_sending = _StatusWatch(campaign.id)
-    delivery = deliver_to(
-        settings,
-        mailing,
-        cached_template(campaign.template_id),
-        contacts,
-        batch.attempt,
-        retry_failed=batch.retry_failed,
-        keep_going=still_sending,
-    )
-    later = [result.contact_id for result in delivery.results if result.status == RecipientStatus.PENDING]
-    if later and any(result.reason == PAUSED for result in delivery.results):
-        # Paused mid-batch: the rest comes back like a held batch, as the same attempt.
-        held = batch.model_copy(update={"contact_ids": later})
-        messaging.send(CAMPAIGN_DELIVERIES, held.model_dump(mode="json"), delay_seconds=PAUSED_HOLD_SECONDS)
-    elif later:
-        messaging.send(
-            CAMPAIGN_DELIVERIES,
-            batch.model_copy(update={"contact_ids": later, "attempt": batch.attempt + 1}).model_dump(mode="json"),
-            delay_seconds=RETRY_DELAYS_SECONDS[batch.attempt - 1],
-        )
-    campaign_store.finish_if_complete(campaign.id, clock.utcnow())
-    return (
-        f"campaign {campaign.id}: {delivery.count(RecipientStatus.SENT)} sent, "
-        f"{delivery.count(RecipientStatus.FAILED)} failed, {len(later)} to retry, "
-        f"{len(delivery.suppressed)} suppressed, {delivery.handled_before + len(batch.contact_ids) - len(contacts)} "
-        "handled before or erased"
-    )

@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 from marketing.links import EmailLinks
 from marketing.models.templates import EmailTemplate, Preview
 from marketing.observability import CORRELATION_ATTRIBUTE, logger
-from marketing.services.templates import render_template
+from marketing.services.rendering import render_template
 from marketing.store.mailings import automation_email
 
 _HTML_LINK = re.compile(r"""(<a\b[^>]*?\bhref\s*=\s*)(["'])(.*?)\2""", re.IGNORECASE | re.DOTALL)

@@ -14,6 +14,8 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from marketing.errors import ValidationFailed
+from marketing.models.templates import EmailTemplate, Preview
+from marketing.services.plain_text import html_to_text
 
 if TYPE_CHECKING:
     from jinja2 import nodes
@@ -79,3 +81,13 @@ def validate(field: str, source: str, *, html: bool) -> None:
 
 def render(source: str, context: dict[str, Any], *, html: bool) -> str:
     return _environment(html).from_string(source).render(context)
+
+
+def render_template(template: EmailTemplate, context: dict[str, Any]) -> Preview:
+    """The subject and both parts of `template` for `context`; without a text part, the text is
+    derived from the HTML."""
+    html = render(template.html_content, context, html=True)
+    text_source = template.text_content
+    text = render(text_source, context, html=False) if text_source else html_to_text(html)
+    subject = render(template.subject, context, html=False)
+    return Preview(subject=subject, html=html, text=text)

@@ -18,7 +18,7 @@ from typing import Any
 from marketing import clock, messaging, pagination
 from marketing.errors import NotFound, ValidationFailed
 from marketing.ids import new_id
-from marketing.models.contacts import ContactPage
+from marketing.models.contact_requests import ContactPage
 from marketing.models.segments import (
     AllOf,
     AnyOf,

@@ -72,7 +72,8 @@ def _contact_upserted(detail: ContactUpserted, _event: ShopEvent) -> str:
 
 def _order_paid(detail: OrderPaid, _event: ShopEvent) -> str:
     from marketing import clock
-    from marketing.models.contacts import ContactOrder, LifecycleStage
+    from marketing.models.contacts import LifecycleStage
+    from marketing.models.orders import ContactOrder
     from marketing.services import automation_runs, contacts, conversions, gift_cards, loyalty, referrals
     from marketing.store import orders
 

@@ -12,18 +12,10 @@ from __future__ import annotations
 from marketing import clock, pagination
 from marketing.auth import Principal
 from marketing.errors import BusinessRuleViolation, Forbidden, NotFound, ValidationFailed
-from marketing.models.contacts import Contact, ContactCreate
-from marketing.models.subscribers import (
-    SUPPRESSED,
-    Preferences,
-    PreferencesPatch,
-    Subscriber,
-    SubscribeRequest,
-    SubscriberPage,
-    SubscriberPatch,
-    SubscriberSource,
-    SubscriberStatus,
-)
+from marketing.models.contact_requests import ContactCreate
+from marketing.models.contacts import Contact
+from marketing.models.subscriber_requests import PreferencesPatch, SubscribeRequest, SubscriberPage, SubscriberPatch
+from marketing.models.subscribers import SUPPRESSED, Preferences, Subscriber, SubscriberSource, SubscriberStatus
 from marketing.services import contacts
 from marketing.store import contacts as contact_store
 from marketing.store import subscribers as store

@@ -4,7 +4,7 @@ Transactional mail ignores marketing opt-outs, never suppression."""
 
 from __future__ import annotations
 
-from marketing.models.campaigns import SuppressionReason
+from marketing.models.recipients import SuppressionReason
 from marketing.models.subscribers import Subscriber, SubscriberStatus
 from marketing.models.templates import TemplateCategory
 

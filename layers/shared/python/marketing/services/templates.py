@@ -7,16 +7,9 @@ from typing import Any
 from marketing import clock, pagination
 from marketing.errors import ValidationFailed
 from marketing.ids import new_id
-from marketing.models.templates import (
-    EmailTemplate,
-    Preview,
-    PreviewRequest,
-    TemplateCreate,
-    TemplatePage,
-    TemplatePatch,
-)
+from marketing.models.template_requests import PreviewRequest, TemplateCreate, TemplatePage, TemplatePatch
+from marketing.models.templates import EmailTemplate, Preview
 from marketing.services import rendering
-from marketing.services.plain_text import html_to_text
 from marketing.store import templates as store
 
 # Which fields hold template source, and whether they are HTML (autoescaped).
@@ -63,17 +56,9 @@ def list_page(limit: int | None, cursor: str | None) -> TemplatePage:
     return TemplatePage(items=items, next=pagination.encode_cursor(last_key))
 
 
-def render_template(template: EmailTemplate, context: dict[str, Any]) -> Preview:
-    html = rendering.render(template.html_content, context, html=True)
-    text_source = template.text_content
-    text = rendering.render(text_source, context, html=False) if text_source else html_to_text(html)
-    subject = rendering.render(template.subject, context, html=False)
-    return Preview(subject=subject, html=html, text=text)
-
-
 def preview(template_id: str, request: PreviewRequest) -> Preview:
     template = store.get(template_id)
     try:
-        return render_template(template, {**rendering.SAMPLE_CONTEXT, **request.data})
+        return rendering.render_template(template, {**rendering.SAMPLE_CONTEXT, **request.data})
     except Exception as exc:  # sample data the template cannot work with is the caller's input error
         raise ValidationFailed.field("data", f"template fails to render with this data: {exc}") from exc

@@ -12,8 +12,9 @@ from typing import NamedTuple
 
 from marketing import clock
 from marketing.links import CLICK, OPEN, PREFERENCES, UNSUBSCRIBE, Tracked, email_links
-from marketing.models.campaigns import RecipientStatus
-from marketing.models.subscribers import Preferences, PreferencesPatch, Subscriber, SubscriberStatus
+from marketing.models.recipients import RecipientStatus
+from marketing.models.subscriber_requests import PreferencesPatch
+from marketing.models.subscribers import Preferences, Subscriber, SubscriberStatus
 from marketing.observability import metrics
 from marketing.services import subscribers
 from marketing.store import contacts as contact_store

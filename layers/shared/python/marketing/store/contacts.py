@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import suppress
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute, VersionAttribute
 from pynamodb.exceptions import DoesNotExist
@@ -23,9 +23,11 @@ from marketing.errors import Conflict, NotFound
 from marketing.models.contacts import Contact, ContactFacts, LifecycleStage, email_key
 from marketing.models.subscribers import SubscriberStatus
 from marketing.store.attributes import DecimalAttribute
-from marketing.store.capacity import ScanCost
 from marketing.store.conditions import Transaction, get_or_not_found, transaction, update_unversioned
 from marketing.store.table_meta import TableMeta
+
+if TYPE_CHECKING:
+    from marketing.store.capacity import ScanCost  # only the segment scans pass one
 
 
 class ByStageIndex(GlobalSecondaryIndex):

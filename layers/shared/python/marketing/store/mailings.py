@@ -8,8 +8,9 @@ through the id in the email's links and SES message tags. Only where the counter
 a campaign's item, or the automation email's counters item. The entry keeps a contact's second
 run through an automation apart from the first.
 
-The automations store is imported where an automation's mailing needs it: the campaign workers
-would otherwise load the automation models at every cold start for nothing (decision 48).
+Each kind's store is imported where a mailing of that kind needs it: the campaign workers would
+otherwise load the automation models at every cold start for nothing, and the automation workers
+the campaign models (decision 48).
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ from typing import NamedTuple
 
 from marketing.errors import NotFound
 from marketing.money import DEFAULT_CURRENCY
-from marketing.store import campaigns as campaign_store
 from marketing.store.conditions import Transaction
 
 SEPARATOR = "."  # SES message tag values allow letters, digits, _ - . @ only
@@ -47,6 +47,8 @@ def add_counters(tx: Transaction, mailing_id: str, counters: dict[str, int | Dec
     """Adds to the mailing's counters inside `tx` (with the recipient write that makes them true)."""
     run = automation_email(mailing_id)
     if run is None:
+        from marketing.store import campaigns as campaign_store  # see the module's note
+
         campaign_store.add_counters(tx, mailing_id, counters)
     else:
         from marketing.store import automations as automation_store  # see the module's note
@@ -58,6 +60,8 @@ def currency(mailing_id: str) -> str:
     """The currency the mailing's revenue is counted in; NotFound if the mailing is gone."""
     run = automation_email(mailing_id)
     if run is None:
+        from marketing.store import campaigns as campaign_store  # see the module's note
+
         return campaign_store.record(mailing_id).currency
     from marketing.store import automations as automation_store  # see the module's note
 

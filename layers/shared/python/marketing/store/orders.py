@@ -17,7 +17,7 @@ from pynamodb.indexes import GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
 from marketing.errors import Conflict, ValidationFailed
-from marketing.models.contacts import ContactOrder
+from marketing.models.orders import ContactOrder
 from marketing.store import contacts
 from marketing.store.attributes import DecimalAttribute
 from marketing.store.conditions import transaction

@@ -31,7 +31,7 @@ from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 from pynamodb.models import Model
 
-from marketing.models.campaigns import CampaignRecipient, RecipientStatus, SuppressionReason
+from marketing.models.recipients import CampaignRecipient, RecipientStatus, SuppressionReason
 from marketing.store.attributes import DecimalAttribute
 from marketing.store.conditions import Transaction, applied, transact, transaction
 from marketing.store.mailings import add_counters
