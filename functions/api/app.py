@@ -13,6 +13,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from api import docs, errors, limits, routers
 from api.access import enforce_route_access
 from api.settings import ApiSettings
+from marketing import cold_start
 from marketing.api_routes import BASE_PATH, route_for_key, with_canonical_path
 from marketing.config import load_settings
 from marketing.observability import logger, metrics, tracer
@@ -34,3 +35,6 @@ def lambda_handler(event: dict, context: object) -> dict:
         return refused
     routers.include_for(app, route_for_key(event.get("routeKey", "")))
     return app.resolve(with_canonical_path(event), context)
+
+
+cold_start.finish()

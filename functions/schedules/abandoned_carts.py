@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from marketing import cold_start
 from marketing.observability import logger, metrics
 from marketing.services import carts
-from marketing.store.table_meta import require_table_names
-
-require_table_names()
 
 
 @logger.inject_lambda_context
@@ -18,3 +16,6 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, int]:
     logger.info("idle carts looked at", **found)
     metrics.add_metric(name="CartsAbandoned", unit="Count", value=found["abandoned"])
     return found
+
+
+cold_start.finish()

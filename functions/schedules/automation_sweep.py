@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from marketing import cold_start
 from marketing.observability import logger, metrics
 from marketing.services import automation_sweep
-from marketing.store.table_meta import require_table_names
-
-require_table_names()
 
 
 @logger.inject_lambda_context
@@ -17,3 +15,6 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, int]:
     found = automation_sweep.sweep()
     logger.info("automation runs swept", **found)
     return found
+
+
+cold_start.finish()

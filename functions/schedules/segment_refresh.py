@@ -5,11 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from marketing import cold_start
 from marketing.observability import logger, metrics
 from marketing.services import segments
-from marketing.store.table_meta import require_table_names
-
-require_table_names()
 
 
 @logger.inject_lambda_context
@@ -19,3 +17,6 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, int]:
     logger.info("dynamic segments queued for refresh", queued=queued)
     metrics.add_metric(name="SegmentRefreshesQueued", unit="Count", value=queued)
     return {"queued": queued}
+
+
+cold_start.finish()

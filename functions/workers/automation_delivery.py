@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from marketing import cold_start
 from marketing.services import automation_delivery
-from marketing.store.table_meta import require_table_names
 from marketing.topology import AUTOMATION_SENDS
 from marketing.workers import sqs_batch_handler
 
-require_table_names()
 lambda_handler = sqs_batch_handler(AUTOMATION_SENDS, automation_delivery.handle)
+
+cold_start.finish()

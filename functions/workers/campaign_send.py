@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from marketing import cold_start
 from marketing.services import campaign_sends
-from marketing.store.table_meta import require_table_names
 from marketing.topology import CAMPAIGN_SENDS
 from marketing.workers import sqs_batch_handler
 
-require_table_names()
 lambda_handler = sqs_batch_handler(CAMPAIGN_SENDS, campaign_sends.handle)
+
+cold_start.finish()

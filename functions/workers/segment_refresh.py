@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import json
 
+from marketing import cold_start
 from marketing.errors import Unprocessable
 from marketing.services import segments
-from marketing.store.table_meta import require_table_names
 from marketing.topology import SEGMENT_REFRESH
 from marketing.workers import sqs_batch_handler
-
-require_table_names()
 
 
 def _refresh(body: str) -> str:
@@ -22,3 +20,5 @@ def _refresh(body: str) -> str:
 
 
 lambda_handler = sqs_batch_handler(SEGMENT_REFRESH, _refresh)
+
+cold_start.finish()
