@@ -304,10 +304,10 @@ def _run(count: int) -> int:
     from marketing.models.template_requests import TemplateCreate
     from marketing.services import campaigns, templates
     from marketing.store import segments as segment_store
-    from marketing.store.tables import bind_tables_at_cold_start
+    from marketing.store.tables import bind_tables
     from marketing.topology import CAMPAIGN_DELIVERIES, CAMPAIGN_SENDS, SES_EVENTS
 
-    bind_tables_at_cold_start()
+    bind_tables(os.environ, "eu-west-2")
     started = time.perf_counter()
     load_audience(count)
     now = datetime.now(UTC)
