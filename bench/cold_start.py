@@ -181,6 +181,8 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--instructions", action="store_true", help="also count instructions (valgrind)")
     args = parser.parse_args()
+    if args.runs < 2:
+        parser.error("--runs must be at least 2 (the p90 column needs two samples)")
     compile_everything()
     if args.instructions:
         print_instruction_ratios()
