@@ -23,6 +23,11 @@ _TEXT_LINK = re.compile(r"""https?://[^\s<>"'()]+""")
 _TRAILING_PUNCTUATION = ".,;:!?"
 _BODY_END = re.compile(r"</body\s*>", re.IGNORECASE)
 _TAG_UNSAFE = re.compile(r"[^A-Za-z0-9_.@-]")  # what SES allows in a message tag value
+# Lines up to RFC 5322's 998 characters, not the 78 it recommends: folding at 78 cannot break the
+# unsubscribe URL (one word longer than a line), so the email package RFC 2047-encodes the whole
+# List-Unsubscribe value, which RFC 2369 does not allow and mailbox providers then do not read as
+# a one-click unsubscribe link.
+_MIME_POLICY = SMTP.clone(max_line_length=998)
 
 
 class Envelope(NamedTuple):
@@ -131,7 +136,7 @@ def compose(
     )
     subject = envelope.subject_prefix + rendered.subject.replace("\r", " ").replace("\n", " ")
 
-    message = EmailMessage(policy=SMTP)
+    message = EmailMessage(policy=_MIME_POLICY)
     domain = envelope.from_address.rpartition("@")[2]
     message["From"] = formataddr((envelope.from_name, envelope.from_address))
     message["To"] = envelope.to
