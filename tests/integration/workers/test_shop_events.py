@@ -90,6 +90,23 @@ def test_order_paid_counts_once_per_order_id_however_often_it_is_delivered(handl
     assert contact.last_order_at.isoformat().startswith("2026-11-01T10:00")  # the later order's time stays
 
 
+def test_a_signed_in_order_links_a_contact_without_a_user_to_the_shop_account(handle):
+    handle("contact.upserted", {"email": "buyer@example.com", "first_name": "Bea"})  # the CRM's: no user id
+    handle("order.paid", _paid("o-1", user_id="u-7"))
+    contact = contact_store.find_by_email("buyer@example.com")
+    assert contact.user_id == "u-7"
+    exported = contact_data.export(contact.id)  # so the export, and an erasure, reach its points
+    assert exported.loyalty_account is not None
+    assert exported.loyalty_account.user_id == "u-7"
+    assert exported.loyalty_account.balance == 25
+
+
+def test_a_signed_in_order_leaves_a_contact_that_is_another_users_with_its_user(handle):
+    handle("user.registered", {"user_id": "u-1", "email": "buyer@example.com"})
+    handle("order.paid", _paid("o-1", user_id="u-2"))
+    assert contact_store.find_by_email("buyer@example.com").user_id == "u-1"
+
+
 def test_the_same_message_redelivered_changes_nothing(aws, worker, publish):
     publish("order.paid", _paid("o-9"))
     (message,) = receive(aws[SHOP_EVENTS.env_var])

@@ -11,6 +11,7 @@ from marketing.errors import Conflict, ValidationFailed
 from marketing.ids import new_id
 from marketing.models.contact_requests import ContactCreate, ContactPage, ContactPatch
 from marketing.models.contacts import Contact, LifecycleStage
+from marketing.observability import logger
 from marketing.store import contacts as store
 
 # Fields a PATCH may not set to null: the contact always has them.
@@ -53,6 +54,18 @@ def upsert(
     if not different:
         return existing, Upserted.UNCHANGED
     return store.update(existing.id, different, clock.utcnow()), Upserted.UPDATED
+
+
+def link_user(contact: Contact, user_id: str | None) -> Contact:
+    """`contact` with the shop account `user_id` if it has none yet: a contact the CRM or an import
+    made, or a guest's, that now buys signed in. Its export and erasure then reach that account's
+    points and referrals. A contact that is already another user's keeps its user."""
+    if user_id is None or contact.user_id == user_id:
+        return contact
+    if contact.user_id is not None:
+        logger.warning("order by a user other than the contact's: its user id kept", contact_id=contact.id)
+        return contact
+    return store.update(contact.id, {"user_id": user_id}, clock.utcnow())
 
 
 def update(contact_id: str, patch: ContactPatch) -> Contact:

@@ -86,6 +86,7 @@ def _order_paid(detail: OrderPaid, _event: ShopEvent) -> str:
         {},
         defaults={"lifecycle_stage": LifecycleStage.CUSTOMER, **detail.model_dump(include=_PERSON, exclude_none=True)},
     )
+    contact = contacts.link_user(contact, detail.user_id)
     order = ContactOrder(order_id=detail.order_id, total=detail.total, currency=detail.currency, paid_at=detail.paid_at)
     # Before the order is counted: a crash in between is redelivered, and every step is once-only.
     conversions.attribute(contact.id, order)
