@@ -14,7 +14,7 @@ from marketing.models.automations import (
     AutomationExecution,
     Trigger,
 )
-from marketing.models.base import ApiInput, ApiModel
+from marketing.models.base import ApiInput, ApiModel, NextCursor
 from marketing.models.contacts import Email
 
 
@@ -60,12 +60,12 @@ class AutomationPatch(ApiInput):
 
 class AutomationPage(ApiModel):
     items: list[Automation]
-    next: str | None = Field(default=None, description="Cursor for the next page; absent on the last page.")
+    next: NextCursor = None
 
 
 class ExecutionPage(ApiModel):
     items: list[AutomationExecution]
-    next: str | None = Field(default=None, description="Cursor for the next page; absent on the last page.")
+    next: NextCursor = None
 
 
 class AutomationAnalytics(ApiModel):

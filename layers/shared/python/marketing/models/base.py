@@ -4,7 +4,9 @@
 pays only for the models the invocation's route actually touches.
 """
 
-from pydantic import BaseModel, ConfigDict
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class ApiModel(BaseModel):
@@ -17,3 +19,7 @@ class ApiInput(BaseModel):
     """A request body: unknown fields are an error, not silently dropped."""
 
     model_config = ConfigDict(defer_build=True, extra="forbid")
+
+
+# The `next` field of a page of a listing (marketing.pagination): `next: NextCursor = None`.
+NextCursor = Annotated[str | None, Field(description="Cursor for the next page; absent on the last page.")]

@@ -6,7 +6,7 @@ from datetime import datetime
 from pydantic import Field
 
 from marketing.models.analytics import CampaignAnalytics
-from marketing.models.base import ApiInput, ApiModel
+from marketing.models.base import ApiInput, ApiModel, NextCursor
 from marketing.models.campaigns import Campaign, CampaignReport
 from marketing.models.contacts import Email
 from marketing.models.recipients import CampaignRecipient
@@ -40,7 +40,7 @@ class CampaignPatch(ApiInput):
 
 class CampaignPage(ApiModel):
     items: list[Campaign]
-    next: str | None = Field(default=None, description="Cursor for the next page; absent on the last page.")
+    next: NextCursor = None
 
 
 class ScheduleRequest(ApiInput):
@@ -66,12 +66,12 @@ class RetryResult(ApiModel):
 
 class RecipientPage(ApiModel):
     items: list[CampaignRecipient]
-    next: str | None = Field(default=None, description="Cursor for the next page; absent on the last page.")
+    next: NextCursor = None
 
 
 class CampaignReportPage(ApiModel):
     items: list[CampaignReport]
-    next: str | None = Field(default=None, description="Cursor for the next page; absent on the last page.")
+    next: NextCursor = None
 
 
 class AnalyticsOverview(ApiModel):

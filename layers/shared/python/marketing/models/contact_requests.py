@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from pydantic import Field
 
-from marketing.models.base import ApiInput, ApiModel
+from marketing.models.base import ApiInput, ApiModel, NextCursor
 from marketing.models.contacts import Contact, Email, LifecycleStage, Tags
 from marketing.money import Amount
 
@@ -37,4 +37,4 @@ class ContactPatch(ApiInput):
 
 class ContactPage(ApiModel):
     items: list[Contact]
-    next: str | None = Field(default=None, description="Cursor for the next page; absent on the last page.")
+    next: NextCursor = None

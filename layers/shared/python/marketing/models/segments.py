@@ -23,7 +23,7 @@ from typing import Annotated, Any, Union
 
 from pydantic import Discriminator, Field, Tag, TypeAdapter, model_validator
 
-from marketing.models.base import ApiInput, ApiModel
+from marketing.models.base import ApiInput, ApiModel, NextCursor
 from marketing.models.contacts import ContactFacts, LifecycleStage, Tags
 from marketing.money import Amount
 
@@ -204,7 +204,7 @@ class Segment(ApiModel):
 
 class SegmentPage(ApiModel):
     items: list[Segment]
-    next: str | None = Field(default=None, description="Cursor for the next page; absent on the last page.")
+    next: NextCursor = None
 
 
 @cache

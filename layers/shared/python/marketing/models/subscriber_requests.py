@@ -3,7 +3,7 @@ loads these, not the workers that check subscriptions before a send (decision 48
 
 from pydantic import Field
 
-from marketing.models.base import ApiInput, ApiModel
+from marketing.models.base import ApiInput, ApiModel, NextCursor
 from marketing.models.subscribers import Subscriber, SubscriberStatus
 
 
@@ -30,4 +30,4 @@ class SubscribeRequest(ApiInput):
 
 class SubscriberPage(ApiModel):
     items: list[Subscriber]
-    next: str | None = Field(default=None, description="Cursor for the next page; absent on the last page.")
+    next: NextCursor = None

@@ -5,7 +5,7 @@ from typing import Any
 
 from pydantic import Field
 
-from marketing.models.base import ApiInput, ApiModel
+from marketing.models.base import ApiInput, ApiModel, NextCursor
 from marketing.models.templates import EmailTemplate, TemplateCategory
 
 # An item must stay under DynamoDB's 400 KB: leave room for the other attributes.
@@ -34,7 +34,7 @@ class TemplatePatch(ApiInput):
 
 class TemplatePage(ApiModel):
     items: list[EmailTemplate]
-    next: str | None = Field(default=None, description="Cursor for the next page; absent on the last page.")
+    next: NextCursor = None
 
 
 class PreviewRequest(ApiInput):
