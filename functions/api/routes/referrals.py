@@ -11,7 +11,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from api.routes.params import PageCursor, PageLimit
 from api.security import CUSTOMER, STAFF
 from marketing.models.programs import ReferralProgram, ReferralProgramPatch
-from marketing.models.referrals import ApplyReferral, MyReferralCode, Referral, ReferralPage, ReferralStatus
+from marketing.models.referrals import ApplyReferral, MyReferralCode, ReferralAsReferee, ReferralPage, ReferralStatus
 from marketing.services import referrals as service
 
 router = APIGatewayHttpRouter()
@@ -25,7 +25,7 @@ def my_code() -> MyReferralCode:
 @router.post(
     "/referrals/", summary="Apply a friend's referral code", security=CUSTOMER, tags=["customer"], status_code=201
 )
-def apply_code(body: Annotated[ApplyReferral, Body()]) -> Referral:
+def apply_code(body: Annotated[ApplyReferral, Body()]) -> ReferralAsReferee:
     return service.apply(router.context["principal"], body)
 
 

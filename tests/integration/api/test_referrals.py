@@ -51,13 +51,13 @@ def test_a_referral_completes_on_a_qualifying_order_and_rewards_both_sides_once(
     code = my_code(api_handler)["code"]
     status, referral = apply(api_handler, code.lower())
     assert status == 201, referral
-    assert (referral["status"], referral["referrer_user_id"]) == ("pending", "user-ann")
+    assert (referral["status"], referral["code"]) == ("pending", code)
     paid(aws, "o-1", "19.99")  # below the 20.00 minimum: still pending
     assert my_code(api_handler, BEN)["referred_by"]["status"] == "pending"
     paid(aws, "o-2", "20.00")
     paid(aws, "o-2", "20.00")  # redelivered
     completed = my_code(api_handler)["referrals"][0]
-    assert (completed["status"], completed["order_id"], completed["rewards_issued_at"]) == ("completed", "o-2", None)
+    assert (completed["status"], completed["rewards_issued_at"]) == ("completed", None)
     before = points(api_handler, ANN)
     assert reward_run() == "1 referral(s) rewarded, 0 pending referral(s) expired"
     assert reward_run() == "0 referral(s) rewarded, 0 pending referral(s) expired"
@@ -67,7 +67,25 @@ def test_a_referral_completes_on_a_qualifying_order_and_rewards_both_sides_once(
     assert rewarded["referee_reward"]["discount_code"].startswith("REWARD-")
     assert rewarded["rewards_issued_at"]
     listed = staff(api_handler, "GET", "/referrals/", query={"status": "completed"})[1]["items"]
-    assert [item["id"] for item in listed] == [referral["id"]]
+    assert [(item["id"], item["order_id"]) for item in listed] == [(referral["id"], "o-2")]  # staff see it all
+
+
+def test_each_customer_sees_only_their_own_side_of_a_referral(aws, api_handler, reward_run):
+    """Ann's view of the referral she made holds nothing of Ben's (his address, his order, his
+    single-use discount code, which she could spend first), and Ben's nothing of Ann's."""
+    apply(api_handler, my_code(api_handler)["code"])
+    paid(aws, "o-7", "25.00")
+    reward_run()
+    ann_sees = my_code(api_handler)["referrals"][0]
+    ben_sees = my_code(api_handler, BEN)["referred_by"]
+    ben_code = ben_sees["referee_reward"]["discount_code"]
+    assert ann_sees["status"] == ben_sees["status"] == "completed"
+    assert ann_sees["referrer_reward"]["type"] == "points"
+    for leaked in ("referee_email", "referee_user_id", "order_id", "referee_reward"):
+        assert leaked not in ann_sees
+    for leaked in ("referrer_user_id", "referee_email", "order_id", "referrer_reward"):
+        assert leaked not in ben_sees
+    assert "ben@example.com" not in str(ann_sees) and ben_code not in str(my_code(api_handler))
 
 
 def test_fraud_rules(aws, api_handler):

@@ -3,6 +3,7 @@
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import Self
 
 from pydantic import Field
 
@@ -46,11 +47,41 @@ class ReferralPage(ApiModel):
     next: str | None = None
 
 
+class _CustomerSide(ApiModel):
+    """What a customer sees of a referral they share with someone else: its state and dates, never
+    the other side's identity, order or reward (SPEC, Privacy)."""
+
+    id: str
+    code: str
+    status: ReferralStatus
+    created_at: datetime
+    expires_at: datetime
+    completed_at: datetime | None = None
+    rewards_issued_at: datetime | None = None
+
+    @classmethod
+    def of(cls, referral: Referral) -> Self:
+        """The customer's side of `referral`: the fields of this view, nothing else."""
+        return cls.model_validate(referral.model_dump(include=set(cls.model_fields)))
+
+
+class ReferralAsReferrer(_CustomerSide):
+    """A referral made with the customer's code, as its referrer sees it."""
+
+    referrer_reward: IssuedReward | None = Field(default=None, description="The customer's own reward, once issued")
+
+
+class ReferralAsReferee(_CustomerSide):
+    """The referral the customer applied, as the referee sees it."""
+
+    referee_reward: IssuedReward | None = Field(default=None, description="The customer's own reward, once issued")
+
+
 class MyReferralCode(ApiModel):
     code: str = Field(description="Share it: a friend applies it before their first order")
     created_at: datetime
-    referrals: list[Referral] = Field(description="Referrals made with the code, newest first (up to 50)")
-    referred_by: Referral | None = Field(default=None, description="The referral the customer applied, if any")
+    referrals: list[ReferralAsReferrer] = Field(description="Referrals made with the code, newest first (up to 50)")
+    referred_by: ReferralAsReferee | None = Field(default=None, description="The referral the customer applied, if any")
 
 
 class ApplyReferral(ApiInput):

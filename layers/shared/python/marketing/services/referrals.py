@@ -26,6 +26,8 @@ from marketing.models.referrals import (
     IssuedReward,
     MyReferralCode,
     Referral,
+    ReferralAsReferee,
+    ReferralAsReferrer,
     ReferralPage,
     ReferralStatus,
 )
@@ -60,8 +62,8 @@ def my_code(principal: Principal) -> MyReferralCode:
     return MyReferralCode(
         code=record.code,
         created_at=record.created_at,
-        referrals=store.of_referrer(principal.id, LISTED_REFERRALS),
-        referred_by=store.of_referee(principal.id),
+        referrals=[ReferralAsReferrer.of(made) for made in store.of_referrer(principal.id, LISTED_REFERRALS)],
+        referred_by=ReferralAsReferee.of(applied) if (applied := store.of_referee(principal.id)) else None,
     )
 
 
@@ -69,7 +71,7 @@ def _refuse(reason: str) -> BusinessRuleViolation:
     return BusinessRuleViolation(reason, [{"field": "code", "reason": reason}])
 
 
-def apply(principal: Principal, request: ApplyReferral) -> Referral:
+def apply(principal: Principal, request: ApplyReferral) -> ReferralAsReferee:
     settings = program()
     if not settings.enabled:
         raise BusinessRuleViolation("the referral program is off")
@@ -95,7 +97,7 @@ def apply(principal: Principal, request: ApplyReferral) -> Referral:
         created_at=now,
         expires_at=now + timedelta(days=settings.expiry_days),
     )
-    return store.create(referral)
+    return ReferralAsReferee.of(store.create(referral))
 
 
 def list_page(status: ReferralStatus | None, limit: int | None, cursor: str | None) -> ReferralPage:
