@@ -8,8 +8,8 @@ import importlib
 import boto3
 import pytest
 
-from marketing.models.subscribers import SubscriberSource
-from marketing.services import imports
+from marketing.models.subscribers import SubscriberSource, SubscriberStatus
+from marketing.services import imports, subscribers
 from marketing.store import contacts as contact_store
 from marketing.store import subscribers as subscriber_store
 from marketing.topology import CONTACT_IMPORTS, IMPORTS_BUCKET_ENV
@@ -82,6 +82,19 @@ def test_existing_contacts_are_updated_tags_added_and_subscriptions_made(run_imp
     assert subscriber.source == SubscriberSource.IMPORT
     bob = contact_store.find_by_email("bob@example.com")
     assert subscriber_store.find(subscriber_store.subscriber_id(bob.id)) is None
+
+
+def test_an_import_never_subscribes_an_address_that_opted_out_or_was_suppressed(run_import):
+    run_import("email,subscribed\nuna@example.com,yes\nbo@example.com,yes\n")
+    una, bo = (contact_store.find_by_email(f"{name}@example.com") for name in ("una", "bo"))
+    subscribers.unsubscribe(subscriber_store.subscriber_id(una.id))
+    subscribers.suppress(bo, SubscriberStatus.BOUNCED)
+    result = run_import("email,first_name,subscribed\nuna@example.com,Una,yes\nbo@example.com,Bo,yes\n")
+    assert [(error["row"], error["field"]) for error in result["errors"]] == [(2, "subscribed"), (3, "subscribed")]
+    assert "unsubscribed" in result["errors"][0]["reason"] and "bounced" in result["errors"][1]["reason"]
+    assert subscriber_store.get(subscriber_store.subscriber_id(una.id)).status == SubscriberStatus.UNSUBSCRIBED
+    assert subscriber_store.get(subscriber_store.subscriber_id(bo.id)).status == SubscriberStatus.BOUNCED
+    assert contact_store.find_by_email("una@example.com").first_name == "Una"  # the rest of the row is imported
 
 
 def test_a_file_is_processed_in_chunks_and_a_redelivered_chunk_counts_once(api_handler, aws, worker, monkeypatch):

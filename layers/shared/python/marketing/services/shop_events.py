@@ -54,9 +54,9 @@ def _user_registered(detail: UserRegistered, event: ShopEvent) -> str:
         try:
             subscribers.subscribe_contact(contact, SubscriberSource.WEBSITE)
             done = "contact saved and subscribed"
-        except BusinessRuleViolation as refused:  # a suppressed address stays suppressed
+        except BusinessRuleViolation as refused:  # an unsubscribed or suppressed address stays so
             logger.warning("opt-in ignored", contact_id=contact.id, reason=refused.message)
-            done = "contact saved; address suppressed, not subscribed"
+            done = "contact saved; address unsubscribed or suppressed, not subscribed"
     started = automation_runs.trigger(
         Trigger.USER_REGISTERED, contact.id, f"user:{detail.user_id}", detail.registered_at or event.time
     )

@@ -5,6 +5,8 @@
 - A bounced or complained address stays suppressed: neither staff nor the customer can set it
   back to subscribed (SES reputation depends on it).
 - Unsubscribing is idempotent and keeps the record (it is what stops future sends).
+- An opt-out sticks: an unsubscribed address is subscribed again only when the person asks for
+  it themselves (signed in, `POST subscribers/`), never by an import or a shop event.
 """
 
 from __future__ import annotations
@@ -45,9 +47,14 @@ def _status_changes(subscriber: Subscriber, status: SubscriberStatus) -> dict:
 
 
 def subscribe_contact(
-    contact: Contact, source: SubscriberSource, preferences: PreferencesPatch | None = None
+    contact: Contact,
+    source: SubscriberSource,
+    preferences: PreferencesPatch | None = None,
+    *,
+    asked_in_person: bool = False,
 ) -> Subscriber:
-    """Subscribes `contact` (creating its subscriber on first subscription)."""
+    """Subscribes `contact` (creating its subscriber on first subscription). `asked_in_person`: the
+    person subscribes themselves, the only request that may undo their own unsubscribe."""
     existing = store.find(store.subscriber_id(contact.id))
     if existing is None:
         now = clock.utcnow()
@@ -65,6 +72,11 @@ def subscribe_contact(
                 created_at=now,
                 updated_at=now,
             )
+        )
+    if existing.status == SubscriberStatus.UNSUBSCRIBED and not asked_in_person:
+        raise BusinessRuleViolation(
+            f"{existing.email} unsubscribed; only the person can subscribe again",
+            [{"field": "status", "reason": "address is unsubscribed"}],
         )
     changes = _status_changes(existing, SubscriberStatus.SUBSCRIBED)
     if preferences is not None:
@@ -158,7 +170,7 @@ def subscribe_customer(principal: Principal, request: SubscribeRequest) -> Subsc
         )
     elif contact.user_id is None:
         contact = contact_store.update(contact.id, {"user_id": principal.id}, clock.utcnow())
-    return subscribe_contact(contact, SubscriberSource.WEBSITE, request.preferences)
+    return subscribe_contact(contact, SubscriberSource.WEBSITE, request.preferences, asked_in_person=True)
 
 
 def _own_subscriber(principal: Principal) -> Subscriber:
