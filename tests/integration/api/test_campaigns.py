@@ -9,7 +9,7 @@ import pytest
 
 from marketing import costs
 from marketing_local.one_time_schedules import OneTimeScheduleRunner
-from tests.support.campaigns import campaign_for, drain, outbox, parts, staff, subscriber
+from tests.support.campaigns import TEMPLATE, campaign_for, drain, outbox, parts, staff, subscriber
 
 
 @pytest.fixture
@@ -106,6 +106,37 @@ def test_a_test_send_renders_for_the_contact_and_counts_nothing(aws, draft):
     assert "Hi Lovelace" not in parts(boss)[0]
     assert boss["Subject"] == "[Test] Hello Ada, the sale is on"  # the sample contact is Ada Lovelace
     assert staff(api, "GET", f"/campaigns/{campaign['id']}/")[1]["progress"]["total"] == 0
+
+
+def test_a_test_send_honours_opt_outs_and_sends_nothing_when_one_address_is_refused(aws, draft):
+    api, campaign = draft
+    subscriber(api, "gone@example.com", "Gone", subscribed=False)
+    status, body = staff(
+        api, "POST", f"/campaigns/{campaign['id']}/test-send/", {"emails": ["boss@example.com", "gone@example.com"]}
+    )
+    assert status == 422, body
+    assert body["error"]["details"][0]["field"] == "emails"
+    assert "gone@example.com" in body["error"]["details"][0]["reason"]
+    assert outbox() == []
+
+
+def test_a_campaign_is_marketing_and_refuses_a_transactional_template(aws, draft):
+    api, campaign = draft
+    receipt = {**TEMPLATE, "name": "Receipt", "category": "transactional"}
+    receipt_id = staff(api, "POST", "/templates/", receipt)[1]["id"]
+    for status, body in (
+        staff(api, "POST", "/campaigns/", {**_references(campaign), "template_id": receipt_id}),
+        staff(api, "PATCH", f"/campaigns/{campaign['id']}/", {"template_id": receipt_id}),
+    ):
+        assert status == 422, body
+        assert body["error"]["details"][0]["field"] == "template_id"
+    staff(api, "PATCH", f"/templates/{campaign['template_id']}/", {"category": "transactional"})  # relabelled
+    status, body = staff(api, "POST", f"/campaigns/{campaign['id']}/send/")
+    assert (status, body["error"]["details"][0]["field"]) == (422, "template_id")
+
+
+def _references(campaign: dict) -> dict:
+    return {field: campaign[field] for field in ("name", "template_id", "segment_id", "from_name")}
 
 
 def test_a_contacts_export_lists_its_campaign_emails_and_erasure_removes_them(aws, draft):

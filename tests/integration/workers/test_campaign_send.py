@@ -74,6 +74,17 @@ def test_a_send_reaches_each_subscriber_once_and_suppresses_the_unsubscribed(aws
     assert analytics["sent"] == 3
 
 
+def test_a_campaign_never_reaches_the_unsubscribed_whatever_its_templates_label(aws, shop):
+    """The template is relabelled transactional after the send was accepted: the unsubscribed
+    contact is still suppressed, because a campaign is marketing."""
+    api, _, campaign = shop
+    assert staff(api, "POST", f"/campaigns/{campaign['id']}/send/")[0] == 202
+    staff(api, "PATCH", f"/templates/{campaign['template_id']}/", {"category": "transactional"})
+    drain(aws)
+    assert "gone@example.com" not in {str(message["To"]) for message in outbox()}
+    assert staff(api, "GET", f"/campaigns/{campaign['id']}/")[1]["progress"]["suppressed"] == 1
+
+
 def test_a_segment_larger_than_a_page_is_expanded_page_by_page(aws, shop, monkeypatch):
     api, _, campaign = shop
     monkeypatch.setattr(campaign_sends, "EXPAND_PAGE", 3)

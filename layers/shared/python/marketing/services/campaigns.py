@@ -43,9 +43,9 @@ from marketing.models.campaigns import (
     DeliveryBatch,
     SendRequest,
 )
-from marketing.models.recipients import RecipientStatus
-from marketing.models.subscribers import SUPPRESSED
-from marketing.services import email_message, rendering
+from marketing.models.recipients import RecipientStatus, SuppressionReason
+from marketing.models.templates import EmailTemplate, TemplateCategory
+from marketing.services import email_message, rendering, suppression
 from marketing.ses import SendRefused, SendRetryable, is_verified_sender, send_raw
 from marketing.store import campaigns as store
 from marketing.store import contacts as contact_store
@@ -69,12 +69,24 @@ def _schedule_name(campaign_id: str) -> str:
     return f"campaign-{campaign_id}"
 
 
+def _marketing_template(template: EmailTemplate) -> EmailTemplate:
+    """A campaign is marketing: it refuses (422) a template labelled transactional, which would
+    otherwise read as mail that may reach the unsubscribed."""
+    if template.category == TemplateCategory.TRANSACTIONAL:
+        raise BusinessRuleViolation(
+            "a campaign is marketing email and cannot use a transactional template",
+            [{"field": "template_id", "reason": "the template is transactional; pick a marketing template"}],
+        )
+    return template
+
+
 def _check_references(fields: dict[str, Any]) -> None:
     if fields.get("template_id"):
         try:
-            template_store.get(fields["template_id"])
+            template = template_store.get(fields["template_id"])
         except NotFound:
             raise ValidationFailed.field("template_id", "no template with this id") from None
+        _marketing_template(template)
     if fields.get("segment_id"):
         try:
             segment_store.get(fields["segment_id"])
@@ -160,12 +172,17 @@ def _refuse(field: str, reason: str) -> BusinessRuleViolation:
     return BusinessRuleViolation(f"cannot send: {field}: {reason}", [{"field": field, "reason": reason}])
 
 
-def check_sendable(campaign: Campaign) -> int:
-    """Refuses (422) a campaign that cannot be sent as it is; returns its segment's generation."""
+def _campaign_template(campaign: Campaign) -> EmailTemplate:
     try:
         template = template_store.get(campaign.template_id)
     except NotFound:
         raise _refuse("template_id", f"template {campaign.template_id} no longer exists") from None
+    return _marketing_template(template)  # the template may have been relabelled since it was chosen
+
+
+def check_sendable(campaign: Campaign) -> int:
+    """Refuses (422) a campaign that cannot be sent as it is; returns its segment's generation."""
+    template = _campaign_template(campaign)
     sample = template.model_copy(update={"subject": campaign.subject}) if campaign.subject else template
     try:
         rendering.render_template(sample, rendering.SAMPLE_CONTEXT)
@@ -347,25 +364,30 @@ def retry_failed(campaign_id: str) -> RetryResult:
     return RetryResult(requeued=len(contact_ids))
 
 
+def _test_send_fields(address: str, template: EmailTemplate) -> dict[str, Any]:
+    """The merge fields a test copy to `address` renders with: a contact's own, or the sample
+    contact's. A contact's opt-out holds for test copies too (a 422 naming the address); a contact
+    who never subscribed may get one, like any address that is not a contact (the marketer's own)."""
+    contact = contact_store.find_by_email(address)
+    if contact is None:
+        return {**rendering.SAMPLE_CONTEXT, "email": address}
+    subscriber = subscriber_store.find(subscriber_store.subscriber_id(contact.id))
+    reason = suppression.suppression_reason(subscriber, suppression.as_marketing(template.category))
+    if reason not in (None, SuppressionReason.NOT_SUBSCRIBED):
+        raise _refuse("emails", f"{address} may not get marketing email ({reason.value}); nothing was sent")
+    return contact.model_dump()
+
+
 def test_send(campaign_id: str, request: TestSendRequest) -> TestSendResult:
     """Sends one rendered copy to each address, subject marked [Test]; links work, nothing counts.
     A known contact's address renders with that contact's fields, others with the sample contact."""
     campaign = store.get(campaign_id)
-    try:
-        template = template_store.get(campaign.template_id)
-    except NotFound:
-        raise _refuse("template_id", f"template {campaign.template_id} no longer exists") from None
+    template = _campaign_template(campaign)
     settings = _settings()
     sender = campaign.from_email or settings.sender_address
+    fields_of = {address: _test_send_fields(address, template) for address in request.emails}  # all checked first
     sent = []
-    for address in request.emails:
-        contact = contact_store.find_by_email(address)
-        fields: dict[str, Any] = {**rendering.SAMPLE_CONTEXT, "email": address}
-        if contact is not None:
-            subscriber = subscriber_store.find(subscriber_store.subscriber_id(contact.id))
-            if subscriber is not None and subscriber.status in SUPPRESSED:
-                raise _refuse("emails", f"{address} is {subscriber.status.value}: SES reputation forbids mailing it")
-            fields = contact.model_dump()
+    for address, fields in fields_of.items():
         envelope = email_message.Envelope(
             campaign_id=campaign_id,
             contact_id="",

@@ -245,11 +245,12 @@ def deliver_to(
     `extra_fields` adds merge fields for some contacts (by contact id); `keep_going` is asked
     before each send (a paused campaign stops its batch between sends)."""
     subscribers = subscriber_store.for_contacts(list(contacts))
+    marketing_category = suppression.as_marketing(mail_template.category)
     claims = [
         recipients.Claim(
             contact.id,
             contact.email,
-            suppression.suppression_reason(subscribers.get(contact.id), mail_template.category),
+            suppression.suppression_reason(subscribers.get(contact.id), marketing_category),
         )
         for contact in contacts.values()
     ]

@@ -1,6 +1,11 @@
 """Who may get an email of a given category (SPEC, Email): never a bounced or complained address;
 for marketing mail also never an address that is not subscribed or opted out of that type.
-Transactional mail ignores marketing opt-outs, never suppression."""
+Transactional mail ignores marketing opt-outs, never suppression.
+
+A template's category is a label the marketer picks, so it never decides on its own that mail is
+transactional: campaigns and automations are marketing whatever their template says
+(`as_marketing`), and only the platform's own transactional mail (a gift card's email) is sent as
+transactional."""
 
 from __future__ import annotations
 
@@ -14,6 +19,12 @@ PREFERENCE_OF = {
     TemplateCategory.NEWSLETTER: "newsletter",
     TemplateCategory.AUTOMATION: "promotional",
 }
+
+
+def as_marketing(category: TemplateCategory) -> TemplateCategory:
+    """The category a marketing send is suppressed as: a template labelled transactional counts
+    as promotional mail there."""
+    return TemplateCategory.PROMOTIONAL if category == TemplateCategory.TRANSACTIONAL else category
 
 
 def suppression_reason(subscriber: Subscriber | None, category: TemplateCategory) -> SuppressionReason | None:
