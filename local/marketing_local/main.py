@@ -38,7 +38,7 @@ def _token(args: argparse.Namespace) -> int:
 
     config = LocalConfig()
     identity = LocalIdentityProvider(Path(config.state_dir), config.jwt_issuer, JWT_AUDIENCE)
-    print(identity.issue(args.user_id, args.email, args.ttl))
+    print(identity.issue(args.user_id, args.email, args.ttl, email_verified=not args.unverified_email))
     return 0
 
 
@@ -52,6 +52,11 @@ def main(argv: list[str] | None = None) -> int:
     token.add_argument("--user-id", required=True)
     token.add_argument("--email", required=True)
     token.add_argument("--ttl", type=int, default=3600, help="seconds until it expires (default 3600)")
+    token.add_argument(
+        "--unverified-email",
+        action="store_true",
+        help="leave out email_verified: the token cannot link to an existing contact by its address",
+    )
     token.set_defaults(func=_token)
     args = parser.parse_args(argv)
     return args.func(args)

@@ -14,8 +14,12 @@ STAFF = {
 }
 
 
-def customer(user_id: str = "user-1", email: str = "user-1@example.com") -> dict[str, Any]:
-    return {"jwt": {"claims": {"sub": user_id, "email": email}, "scopes": None}}
+def customer(user_id: str = "user-1", email: str = "user-1@example.com", *, verified: bool = True) -> dict[str, Any]:
+    """A customer's JWT authorizer context; API Gateway passes every claim as a string."""
+    claims = (
+        {"sub": user_id, "email": email, "email_verified": "true"} if verified else {"sub": user_id, "email": email}
+    )
+    return {"jwt": {"claims": claims, "scopes": None}}
 
 
 def http_event(

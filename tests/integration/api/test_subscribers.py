@@ -25,6 +25,21 @@ def test_a_customer_subscribes_and_gets_a_contact_and_a_subscriber(api_handler):
     assert subscribe(api_handler)["id"] == subscriber["id"]  # subscribing again changes nothing
 
 
+def test_an_unverified_email_claim_cannot_take_an_existing_contact(api_handler):
+    """A token may carry any address: unless the identity provider verified it, the customer gets
+    nothing of a contact that exists already (one the CRM or an import made), and its owner keeps it."""
+    status, owner = call(api_handler, "POST", "/contacts/", {"email": "carol@example.com"}, authorizer=STAFF)
+    assert status == 201, owner
+    claimer = customer("user-mallory", "carol@example.com", verified=False)
+    assert call(api_handler, "POST", "/subscribers/", {}, authorizer=claimer)[0] == 403
+    assert call(api_handler, "GET", "/subscribers/me/preferences/", authorizer=claimer)[0] == 403
+    assert call(api_handler, "GET", f"/contacts/{owner['id']}/", authorizer=STAFF)[1]["user_id"] is None
+    carol = customer("user-carol", "carol@example.com")
+    assert subscribe(api_handler, carol)["contact_id"] == owner["id"]  # verified: linked, as before
+    newcomer = customer("user-dan", "dan@example.com", verified=False)
+    assert subscribe(api_handler, newcomer)["user_id"] == "user-dan"  # a new address takes nothing of anyone's
+
+
 def test_customers_manage_only_their_own_preferences(api_handler):
     subscribe(api_handler)
     status, prefs = call(api_handler, "PATCH", "/subscribers/me/preferences/", {"promotional": False}, authorizer=ALICE)

@@ -13,7 +13,8 @@ def idp(tmp_path):
 
 def test_issued_tokens_verify_and_carry_the_user(idp):
     claims = idp.verify(idp.issue("u-1", "u1@example.com"))
-    assert (claims["sub"], claims["email"]) == ("u-1", "u1@example.com")
+    assert (claims["sub"], claims["email"], claims["email_verified"]) == ("u-1", "u1@example.com", True)
+    assert "email_verified" not in idp.verify(idp.issue("u-1", "u1@example.com", email_verified=False))
 
 
 def test_the_key_survives_restarts(idp, tmp_path):

@@ -24,6 +24,9 @@ class Principal(NamedTuple):
     kind: Access
     id: str  # IAM user/role ARN for staff, `sub` for customers, "" for anonymous callers
     email: str | None = None
+    # The identity provider says the customer proved they own `email` (the `email_verified` claim):
+    # only then may the address link them to a contact they are not linked to yet.
+    email_verified: bool = False
 
     @property
     def is_staff(self) -> bool:
@@ -44,7 +47,9 @@ def principal_from_request_context(request_context: dict[str, Any]) -> Principal
         subject = claims.get("sub")
         if not subject:
             raise Forbidden("the token has no subject")
-        return Principal(Access.CUSTOMER, str(subject), claims.get("email"))
+        # API Gateway's JWT authorizer passes every claim as a string ("true"); tests may pass a bool.
+        verified = str(claims.get("email_verified", "")).lower() == "true"
+        return Principal(Access.CUSTOMER, str(subject), claims.get("email"), verified)
     return ANONYMOUS
 
 

@@ -1,7 +1,8 @@
 """Subscription rules.
 
 - One subscriber per contact; a customer reaches only the subscriber of the contact that holds
-  their token's address, and only if that contact is not another user's.
+  their token's address, and only if that contact is theirs, or nobody's and the token says the
+  address is verified (`email_verified`).
 - A bounced or complained address stays suppressed: neither staff nor the customer can set it
   back to subscribed (SES reputation depends on it).
 - Unsubscribing is idempotent and keeps the record (it is what stops future sends).
@@ -152,11 +153,18 @@ def update_preferences(subscriber_id: str, patch: PreferencesPatch) -> Preferenc
 
 # --- the signed-in customer ------------------------------------------------------------------------
 def _customer_contact(principal: Principal) -> Contact | None:
+    """The contact of the token's address, if the customer may act for it: one linked to them, or
+    one linked to nobody yet when the token says the address is verified (anyone can put any
+    address in an unverified claim). Such a contact is linked to them through the shop's events."""
     if not principal.email:
         raise ValidationFailed.field("email", "the token carries no email claim")
     contact = contact_store.find_by_email(principal.email)
-    if contact is not None and contact.user_id not in (None, principal.id):
+    if contact is None or contact.user_id == principal.id:
+        return contact
+    if contact.user_id is not None:
         raise Forbidden("this address belongs to another account")
+    if not principal.email_verified:
+        raise Forbidden("this address is not verified by the identity provider: verify it, then try again")
     return contact
 
 
