@@ -90,6 +90,26 @@ def test_patch_without_address_change_and_null_rules(api_handler):
     assert body["error"]["details"][0] == {"field": "email", "reason": "may not be null"}
 
 
+def test_fields_the_shop_events_keep_are_read_only(api_handler):
+    ada = create(api_handler)
+    for field, value in (
+        ("order_count", 99),
+        ("lifetime_value", "1000.00"),
+        ("user_id", "u-x"),
+        ("last_order_at", None),
+    ):
+        status, body = call(api_handler, "PATCH", f"/contacts/{ada['id']}/", {field: value}, authorizer=STAFF)
+        assert status == 400, (field, body)
+        assert body["error"]["details"][0]["field"] == field
+        assert body["error"]["details"][0]["reason"].startswith("read-only")
+    after = call(api_handler, "GET", f"/contacts/{ada['id']}/", authorizer=STAFF)[1]
+    assert (after["order_count"], after["lifetime_value"], after["user_id"]) == (
+        ada["order_count"],
+        ada["lifetime_value"],
+        None,
+    )
+
+
 def test_delete_erases_and_frees_the_address(api_handler):
     ada = create(api_handler)
     assert call(api_handler, "DELETE", f"/contacts/{ada['id']}/", authorizer=STAFF)[0] == 204

@@ -76,7 +76,7 @@ def test_refresh_recomputes_after_contacts_change_and_drops_old_members(api_hand
     _, page = staff(api_handler, "GET", "/contacts/", query={"email": "lead@x.com"})
     staff(api_handler, "PATCH", f"/contacts/{page['items'][0]['id']}/", {"tags": ["vip"]})
     _, page = staff(api_handler, "GET", "/contacts/", query={"email": "customer@x.com"})
-    staff(api_handler, "PATCH", f"/contacts/{page['items'][0]['id']}/", {"order_count": 0})
+    staff(api_handler, "PATCH", f"/contacts/{page['items'][0]['id']}/", {"lifecycle_stage": "churned"})
 
     status, queued = staff(api_handler, "POST", f"/segments/{segment['id']}/refresh/")
     assert (status, queued["refresh_status"]) == (202, "queued")

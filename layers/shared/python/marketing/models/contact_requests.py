@@ -3,8 +3,10 @@ create contacts) load these, not the workers that send (decision 48)."""
 
 from datetime import datetime
 from decimal import Decimal
+from typing import Annotated, Any
 
-from pydantic import Field
+from pydantic import BeforeValidator, Field
+from pydantic_core import PydanticCustomError
 
 from marketing.models.base import ApiInput, ApiModel, NextCursor
 from marketing.models.contacts import Contact, Email, LifecycleStage, Tags
@@ -23,16 +25,31 @@ class ContactCreate(ApiInput):
     last_order_at: datetime | None = None
 
 
+def _refuse_change(_value: Any) -> Any:
+    raise PydanticCustomError(
+        "read_only", "read-only: the platform derives it from the shop's events (orders, accounts)"
+    )
+
+
+# A field a contact's PATCH names only to be told it cannot change it: the order statistics and the
+# shop account come from the shop's events, so a hand edit would silently disagree with them.
+DerivedField = Annotated[
+    Any,
+    BeforeValidator(_refuse_change),
+    Field(default=None, json_schema_extra={"readOnly": True}, description="Read-only: set by the shop's events"),
+]
+
+
 class ContactPatch(ApiInput):
     email: Email | None = None
     first_name: str | None = Field(default=None, max_length=100)
     last_name: str | None = Field(default=None, max_length=100)
-    user_id: str | None = Field(default=None, max_length=128)
     lifecycle_stage: LifecycleStage | None = None
     tags: Tags | None = None
-    order_count: int | None = Field(default=None, ge=0)
-    lifetime_value: Amount | None = None
-    last_order_at: datetime | None = None
+    user_id: DerivedField
+    order_count: DerivedField
+    lifetime_value: DerivedField
+    last_order_at: DerivedField
 
 
 class ContactPage(ApiModel):
