@@ -69,6 +69,18 @@ def test_an_unknown_template_or_a_broken_subject_is_a_400_naming_the_email(api_h
     assert body["error"]["details"][0]["field"] == "emails[0].subject"
 
 
+def test_a_sender_off_the_senders_domain_or_with_a_line_break_is_a_400(api_handler, template_id):
+    for fields, field in (
+        ({"from_email": "news@elsewhere.example"}, "from_email"),
+        ({"from_name": "A\nB"}, "from_name"),
+    ):
+        status, body = staff(api_handler, "POST", "/automations/", {**series(template_id, (1, 0)), **fields})
+        assert (status, body["error"]["details"][0]["field"]) == (400, field), body
+    _, created = staff(api_handler, "POST", "/automations/", series(template_id, (1, 0)))
+    status, body = staff(api_handler, "PATCH", f"/automations/{created['id']}/", {"from_email": "x@elsewhere.example"})
+    assert (status, body["error"]["details"][0]["field"]) == (400, "from_email")
+
+
 def test_activate_and_pause_change_the_status_and_activate_hands_back_held_emails(aws, api_handler, template_id):
     _, created = staff(api_handler, "POST", "/automations/", series(template_id, (1, 0)))
     status, activated = staff(api_handler, "POST", f"/automations/{created['id']}/activate/")

@@ -37,15 +37,23 @@ def test_bad_references_are_400_naming_the_field(draft):
     assert body["error"]["details"][0]["field"] == "subject"
 
 
-def test_an_empty_segment_or_unverified_sender_is_refused_before_anything_is_queued(aws, draft):
+def test_a_sender_off_the_senders_domain_or_with_a_line_break_is_refused_at_save(draft):
     api, campaign = draft
     status, body = staff(api, "PATCH", f"/campaigns/{campaign['id']}/", {"from_email": "news@unverified.example"})
-    assert status == 200
-    status, body = staff(api, "POST", f"/campaigns/{campaign['id']}/send/")
-    assert status == 422
+    assert status == 400
     assert body["error"]["details"] == [
-        {"field": "from_email", "reason": "news@unverified.example is not on a verified SES identity"}
+        {"field": "from_email", "reason": "must be an address on the sender's domain, shop.example"}
     ]
+    assert staff(api, "PATCH", f"/campaigns/{campaign['id']}/", {"from_email": "offers@Shop.example"})[0] == 200
+    for name in ("Shop\r\nBcc: everyone@example.com", "Shop\n", "Shop\x00"):
+        status, body = staff(api, "PATCH", f"/campaigns/{campaign['id']}/", {"from_name": name})
+        assert (status, body["error"]["details"][0]["field"]) == (400, "from_name"), name
+    status, body = staff(api, "POST", "/campaigns/", {**_references(campaign), "from_name": "A\rB"})
+    assert (status, body["error"]["details"][0]["field"]) == (400, "from_name")
+
+
+def test_an_empty_segment_is_refused_before_anything_is_queued(aws, draft):
+    api, campaign = draft
     empty = staff(api, "POST", "/segments/", {"name": "Nobody", "type": "static"})[1]
     staff(api, "PATCH", f"/campaigns/{campaign['id']}/", {"from_email": None, "segment_id": empty["id"]})
     status, body = staff(api, "POST", f"/campaigns/{campaign['id']}/send/")

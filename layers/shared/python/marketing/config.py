@@ -12,7 +12,7 @@ from typing import TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from marketing.errors import ConfigError
+from marketing.errors import ConfigError, ValidationFailed
 
 SettingsT = TypeVar("SettingsT", bound=BaseModel)
 
@@ -36,6 +36,13 @@ class EmailSettings(TokenSettings):
     # Overrides the account's SES maximum send rate (emails per second) read from SES.
     max_send_rate: float | None = Field(default=None, alias="SES_MAX_SEND_RATE", gt=0)
     shop_name: str = Field(default="our shop", alias="SHOP_NAME")
+
+    def refuse_foreign_sender(self, from_email: str | None) -> None:
+        """A From address must be on the sender's domain: the functions' SES permission holds them
+        to it (an `ses:FromAddress` condition), so another one would only fail at send time."""
+        domain = self.sender_address.rpartition("@")[2].lower()
+        if from_email and from_email.rpartition("@")[2].lower() != domain:
+            raise ValidationFailed.field("from_email", f"must be an address on the sender's domain, {domain}")
 
 
 def load_settings(model: type[SettingsT], environ: Mapping[str, str] | None = None) -> SettingsT:

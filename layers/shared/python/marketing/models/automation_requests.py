@@ -15,7 +15,7 @@ from marketing.models.automations import (
     Trigger,
 )
 from marketing.models.base import ApiInput, ApiModel, NextCursor
-from marketing.models.contacts import Email
+from marketing.models.contacts import DisplayName, Email
 
 
 def _in_order(emails: list[AutomationEmail]) -> list[AutomationEmail]:
@@ -32,7 +32,7 @@ class AutomationCreate(ApiInput):
     allow_reentry: bool = Field(
         default=False, description="A contact whose execution has ended may enter again on a new trigger"
     )
-    from_name: str | None = Field(default=None, min_length=1, max_length=100, description="Default: the shop's name")
+    from_name: DisplayName | None = Field(default=None, description="Default: the shop's name")
     from_email: Email | None = Field(default=None, description="Default: the platform's sender address")
     reply_to: Email | None = None
 
@@ -48,7 +48,7 @@ class AutomationPatch(ApiInput):
     name: str | None = Field(default=None, min_length=1, max_length=200)
     emails: list[AutomationEmail] | None = Field(default=None, min_length=1, max_length=MAX_EMAILS)
     allow_reentry: bool | None = None
-    from_name: str | None = Field(default=None, min_length=1, max_length=100)
+    from_name: DisplayName | None = None
     from_email: Email | None = None
     reply_to: Email | None = None
 

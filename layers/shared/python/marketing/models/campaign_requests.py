@@ -8,7 +8,7 @@ from pydantic import Field
 from marketing.models.analytics import CampaignAnalytics
 from marketing.models.base import ApiInput, ApiModel, NextCursor
 from marketing.models.campaigns import Campaign, CampaignReport
-from marketing.models.contacts import Email
+from marketing.models.contacts import DisplayName, Email
 from marketing.models.recipients import CampaignRecipient
 
 MAX_TEST_ADDRESSES = 10
@@ -21,7 +21,7 @@ class CampaignCreate(ApiInput):
     subject: str | None = Field(
         default=None, min_length=1, max_length=998, description="Overrides the template's subject; merge tags allowed."
     )
-    from_name: str = Field(min_length=1, max_length=100, description="Display name of the sender")
+    from_name: DisplayName = Field(description="Display name of the sender")
     from_email: Email | None = Field(
         default=None, description="Sender address on a verified SES identity; default: the platform's sender."
     )
@@ -33,7 +33,7 @@ class CampaignPatch(ApiInput):
     template_id: str | None = Field(default=None, min_length=1)
     segment_id: str | None = Field(default=None, min_length=1)
     subject: str | None = Field(default=None, min_length=1, max_length=998)
-    from_name: str | None = Field(default=None, min_length=1, max_length=100)
+    from_name: DisplayName | None = None
     from_email: Email | None = None
     reply_to: Email | None = None
 

@@ -36,6 +36,18 @@ def _clean_tags(tags: list[str]) -> list[str]:
 
 
 Email = Annotated[str, Field(max_length=254, examples=["ada@example.com"]), AfterValidator(_valid_email)]
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _one_line(value: str) -> str:
+    if _CONTROL.search(value):
+        raise ValueError("may not contain line breaks or other control characters")
+    return value
+
+
+# A display name that goes into an email header (From): a line break there would end the header.
+DisplayName = Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_one_line)]
 Tags = Annotated[
     list[Annotated[str, Field(min_length=1, max_length=50)]], Field(max_length=50), AfterValidator(_clean_tags)
 ]

@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from marketing import clock, messaging, pagination
+from marketing.config import EmailSettings, load_settings
 from marketing.errors import BusinessRuleViolation, NotFound, ValidationFailed
 from marketing.ids import new_id
 from marketing.models.automation_requests import (
@@ -53,6 +54,7 @@ def _check_emails(emails: list[AutomationEmail]) -> None:
 
 def create(request: AutomationCreate) -> Automation:
     _check_emails(request.emails)
+    load_settings(EmailSettings).refuse_foreign_sender(request.from_email)
     now = clock.utcnow()
     return store.create(
         Automation(
@@ -81,6 +83,7 @@ def update(automation_id: str, patch: AutomationPatch) -> Automation:
             raise ValidationFailed.field(field, "may not be null")
     if "emails" in changes:
         _check_emails(changes["emails"])
+    load_settings(EmailSettings).refuse_foreign_sender(changes.get("from_email"))
     if not changes:
         return get(automation_id)
     return store.update(automation_id, changes, clock.utcnow())

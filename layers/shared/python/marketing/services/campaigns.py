@@ -94,6 +94,7 @@ def _check_references(fields: dict[str, Any]) -> None:
             raise ValidationFailed.field("segment_id", "no segment with this id") from None
     if fields.get("subject"):
         rendering.validate("subject", fields["subject"], html=False)
+    _settings().refuse_foreign_sender(fields.get("from_email"))
 
 
 def create(request: CampaignCreate) -> Campaign:
