@@ -27,7 +27,7 @@ docs.register(app)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
-@tracer.capture_lambda_handler
+@tracer.capture_lambda_handler(capture_response=False, capture_error=False)  # responses carry personal data
 @metrics.log_metrics
 def lambda_handler(event: dict, context: object) -> dict:
     refused = limits.refused(event)

@@ -21,6 +21,9 @@ class EmailSending(Construct):
         super().__init__(scope, construct_id)
         stack = Stack.of(self)
         self.sender_address = sender_address
+        local_part, _, self.sender_domain = sender_address.rpartition("@")
+        if not local_part or not self.sender_domain:  # send permissions are scoped to its domain
+            raise ValueError(f"senderAddress must be an email address, not {sender_address!r}")
         self.configuration_set = ses.CfnConfigurationSet(
             self,
             "ConfigurationSet",
@@ -58,16 +61,22 @@ class EmailSending(Construct):
         }
 
     def grant_send(self, function: lambda_.IFunction) -> None:
+        """Sending only From an address on the sender's domain, through the configuration set: not
+        from whatever other identities the account has verified. SES authorizes a send against the
+        most specific verified identity, the address's own or its domain's: both are allowed."""
         stack = Stack.of(self)
+        domain = self.sender_domain
         function.add_to_role_policy(
             iam.PolicyStatement(
                 actions=["ses:SendEmail", "ses:SendRawEmail"],
                 resources=[
-                    stack.format_arn(service="ses", resource="identity", resource_name="*"),
+                    stack.format_arn(service="ses", resource="identity", resource_name=domain),
+                    stack.format_arn(service="ses", resource="identity", resource_name=f"*@{domain}"),
                     stack.format_arn(
                         service="ses", resource="configuration-set", resource_name=self.configuration_set.ref
                     ),
                 ],
+                conditions={"StringLike": {"ses:FromAddress": f"*@{domain}"}},
             )
         )
         function.add_to_role_policy(
@@ -75,9 +84,9 @@ class EmailSending(Construct):
         )
         acknowledge(
             function,
-            "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity/*]",
-            "Campaigns may send from any verified identity of the account (each campaign names its From "
-            "address); SES itself refuses unverified ones.",
+            f"AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity/*@{domain}]",
+            "Campaigns name their From address, on the sender's domain (the ses:FromAddress condition "
+            "holds them to it); an address there may be verified as an identity of its own.",
         )
 
     def grant_schedule(self, function: lambda_.IFunction) -> None:

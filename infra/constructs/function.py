@@ -57,6 +57,10 @@ class PlatformFunction(Construct):
             environment={
                 "POWERTOOLS_SERVICE_NAME": service,
                 "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
+                # Tracing is active, and Powertools' tracer would put every handler's response and
+                # exception in X-Ray: gift-card codes, contact exports, pre-signed URLs.
+                "POWERTOOLS_TRACER_CAPTURE_RESPONSE": "false",
+                "POWERTOOLS_TRACER_CAPTURE_ERROR": "false",
                 "LOG_LEVEL": "INFO",
                 **environment,
             },

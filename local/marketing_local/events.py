@@ -2,6 +2,9 @@
 
 Body: one event or a list, each `{"detail-type": "order.paid", "detail": {...}}` (source `shop`
 is implied). Answers with the event ids PutEvents gave, or its error per entry.
+
+JSON only (415 otherwise): any web page may POST `text/plain` cross-origin without a CORS preflight,
+but not `application/json`, so a page the developer visits cannot publish shop events.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ class EventPublisher:
     def route(self, request: Request) -> Response:
         if request.method != "POST":
             return json_response({"error": "POST one event or a list of events"}, 405)
+        if request.mimetype != "application/json":
+            return json_response({"error": "send the events as Content-Type: application/json"}, 415)
         try:
             body = json.loads(request.get_data(as_text=True) or "null")
             events = body if isinstance(body, list) else [body]

@@ -7,6 +7,10 @@ route's authorizer (SigV4 for staff routes, JWT for customer routes, none for pu
 refuse it as API Gateway would (403 / 401), build the v2 event with the authorizer's result in
 the request context, invoke the function, and turn its result into the HTTP response.
 Local-only routes live under /local/ (the SES outbox, and what later parts add).
+
+Every request must name the loopback in its Host header (421 otherwise), so a web page cannot reach
+local mode by DNS rebinding. The documentation routes, staff-only in AWS, are served unsigned here
+(`ApiRoute.open_locally`).
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from werkzeug.exceptions import HTTPException, NotFound
 from werkzeug.routing import Map, Rule
@@ -34,6 +39,7 @@ from marketing_local.throttle import RouteThrottle
 
 MAX_PAYLOAD_BYTES = 10 * 1024 * 1024  # API Gateway's HTTP API payload limit
 TEXT_TYPES = ("application/json", "text/", "application/xml", "application/x-www-form-urlencoded")
+LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}  # as urlsplit() reads a Host: lowercase, no brackets
 
 
 def _gateway_error(status: int, message: str) -> Response:
@@ -46,6 +52,29 @@ def _is_utf8(body: bytes) -> bool:
     except UnicodeDecodeError:
         return False
     return True
+
+
+def _iam_authorizer(access_key: str) -> dict[str, Any]:
+    """The request context's authorizer for a caller API Gateway authenticated with IAM."""
+    return {
+        "iam": {
+            "accessKey": access_key,
+            "accountId": ACCOUNT_ID,
+            "callerId": access_key,
+            "principalOrgId": None,
+            "userArn": f"arn:aws:iam::{ACCOUNT_ID}:user/{access_key}",
+            "userId": access_key,
+        }
+    }
+
+
+def _names_loopback(host_header: str) -> bool:
+    """Whether a Host header names this machine's loopback (any port). A page whose name an attacker
+    re-points at 127.0.0.1 (DNS rebinding) does reach the gateway, but under its own name."""
+    try:
+        return urlsplit(f"//{host_header}").hostname in LOOPBACK_HOSTS
+    except ValueError:  # not a host name at all, e.g. an unclosed "[::1"
+        return False
 
 
 class Unauthenticated(Exception):
@@ -82,17 +111,7 @@ class Gateway:
             )
         except sigv4.SignatureError as exc:
             raise Unauthenticated(403, str(exc)) from exc
-        arn = f"arn:aws:iam::{ACCOUNT_ID}:user/{caller.access_key}"
-        return {
-            "iam": {
-                "accessKey": caller.access_key,
-                "accountId": ACCOUNT_ID,
-                "callerId": caller.access_key,
-                "principalOrgId": None,
-                "userArn": arn,
-                "userId": caller.access_key,
-            }
-        }
+        return _iam_authorizer(caller.access_key)
 
     def _authorize_customer(self, request: Request) -> dict[str, Any]:
         scheme, _, token = request.headers.get("Authorization", "").partition(" ")
@@ -200,7 +219,9 @@ class Gateway:
             return _gateway_error(413, "Request Entity Too Large")
         try:
             authorizer = None
-            if route.access is Access.STAFF:
+            if route.open_locally:
+                authorizer = _iam_authorizer(STAFF_ACCESS_KEY)
+            elif route.access is Access.STAFF:
                 authorizer = self._authorize_staff(request, body)
             elif route.access is Access.CUSTOMER:
                 authorizer = self._authorize_customer(request)
@@ -217,7 +238,12 @@ class Gateway:
         request = Request(environ)
         started = time.perf_counter()
         try:
-            if request.path.startswith("/api/"):
+            host = request.headers.get("Host", "")
+            if not _names_loopback(host):
+                response = _gateway_error(
+                    421, f"local mode answers only to 127.0.0.1, localhost or [::1] (any port), not Host {host!r}"
+                )
+            elif request.path.startswith("/api/"):
                 response = self._handle_api(request)
             else:
                 endpoint, _ = self._local_map.bind_to_environ(environ).match()

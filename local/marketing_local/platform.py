@@ -107,6 +107,8 @@ def function_environment(service: str, resources: dict[str, str]) -> dict[str, s
         "POWERTOOLS_SERVICE_NAME": service,
         "POWERTOOLS_METRICS_NAMESPACE": "Marketing",
         "POWERTOOLS_TRACE_DISABLED": "true",
+        "POWERTOOLS_TRACER_CAPTURE_RESPONSE": "false",  # as deployed (infra/constructs/function.py)
+        "POWERTOOLS_TRACER_CAPTURE_ERROR": "false",
         "POWERTOOLS_METRICS_DISABLED": os.environ.get("POWERTOOLS_METRICS_DISABLED", "true"),
         "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO"),
     }

@@ -32,6 +32,9 @@ class ApiRoute:
     # Takes a gift-card or referral code (or a card id) someone could try to guess: API Gateway
     # throttles it lower than the rest, besides the service's own limit on failed guesses.
     takes_code: bool = False
+    # Staff-only in AWS, but local mode's gateway serves it unsigned, as the local staff user: the
+    # SPEC's local contract has Swagger UI open in a browser, and a browser cannot sign requests.
+    open_locally: bool = False
 
     def rate_limit(self, limits: Mapping[Access, int] | None = None, code_limit: int = CODE_RATE_LIMIT) -> int:
         """Requests per second this route takes (burst: twice that), by its class."""
@@ -70,8 +73,8 @@ class ApiRoute:
 S, C, P = Access.STAFF, Access.CUSTOMER, Access.PUBLIC
 
 ROUTES: tuple[ApiRoute, ...] = (
-    ApiRoute("GET", "/openapi.json", P),
-    ApiRoute("GET", "/docs", P),
+    ApiRoute("GET", "/openapi.json", S, open_locally=True),
+    ApiRoute("GET", "/docs", S, open_locally=True),
     ApiRoute("GET", "/templates/", S),
     ApiRoute("POST", "/templates/", S),
     ApiRoute("GET", "/templates/{template_id}/", S),

@@ -1,5 +1,7 @@
 """One logger, metrics and tracer per function, configured by Powertools' environment variables
 (POWERTOOLS_SERVICE_NAME, POWERTOOLS_METRICS_NAMESPACE, POWERTOOLS_TRACE_DISABLED, LOG_LEVEL).
+Traces never carry a handler's response or exception (POWERTOOLS_TRACER_CAPTURE_RESPONSE and
+POWERTOOLS_TRACER_CAPTURE_ERROR are false for every function): both may hold personal data or secrets.
 
 Every log line carries a `correlation_id`: the API request's id, carried on by the messages it
 sends (SQS attribute), the automation run it starts (kept on the run), and the emails it sends
