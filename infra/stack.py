@@ -41,8 +41,21 @@ class MarketingStack(Stack):
         acknowledge(
             token_secret,
             "AwsSolutions-SMG4",
-            "Rotating the link-signing key would break the unsubscribe and tracking links in every email "
-            "already sent; it is rotated by hand with a grace period (docs/decisions.md).",
+            "Links verify against the key's current and previous versions, so it can be rotated by hand "
+            "(put-secret-value), at most once per hour that functions cache it (docs/decisions.md); an "
+            "automatic schedule could retire a key still signing in a warm function.",
+        )
+        gift_card_secret = secretsmanager.Secret(
+            self,
+            "GiftCardCodeKey",
+            description="HMAC key that gift-card codes are derived from and hashed with",
+            generate_secret_string=secretsmanager.SecretStringGenerator(password_length=48, exclude_punctuation=True),
+        )
+        acknowledge(
+            gift_card_secret,
+            "AwsSolutions-SMG4",
+            "Gift-card codes are derived from this key and looked up by a hash made with it: a new key "
+            "would change every card's code, so it is never rotated (docs/decisions.md).",
         )
         messaging = Messaging(self, "Messaging")
         imports = ImportsBucket(self, "ContactImports", uploads_queue=messaging.queues[CONTACT_IMPORTS])
@@ -58,6 +71,7 @@ class MarketingStack(Stack):
             **automations.environment(),
             IMPORTS_BUCKET_ENV: imports.bucket.bucket_name,
             "TOKEN_SECRET_NAME": token_secret.secret_name,
+            "GIFT_CARD_SECRET_NAME": gift_card_secret.secret_name,
             "SHOP_NAME": settings.shop_name,
         }
         self.api = HttpApi(
@@ -72,6 +86,7 @@ class MarketingStack(Stack):
         for queue in (SEGMENT_REFRESH, CAMPAIGN_SENDS, CAMPAIGN_DELIVERIES, AUTOMATION_SENDS):
             messaging.queues[queue].grant_send_messages(self.api.handler)
         automations.grant_run(self.api.handler)  # erasure stops a contact's runs
+        gift_card_secret.grant_read(self.api.handler)  # staff create, look up and redeem cards
         imports.grant_upload(self.api.handler)
         email.grant_send(self.api.handler)  # test sends
         email.grant_schedule(self.api.handler)
@@ -85,6 +100,7 @@ class MarketingStack(Stack):
             email=email,
             automations=automations,
             token_secret=token_secret,
+            gift_card_secret=gift_card_secret,
             environment={**environment, "PUBLIC_BASE_URL": self.api.public_base_url},
         )
         self.monitoring = Monitoring(

@@ -12,6 +12,7 @@ FUNCTION_ENVIRONMENT = {
     "AWS_REGION": "eu-west-2",
     "AWS_DEFAULT_REGION": "eu-west-2",
     "TOKEN_SECRET_NAME": "test/token-signing-key",
+    "GIFT_CARD_SECRET_NAME": "test/gift-card-code-key",
     "PUBLIC_BASE_URL": "https://marketing.test/api/v1/marketing",
     "POWERTOOLS_SERVICE_NAME": "api",
     "SES_MAX_SEND_RATE": "1000",

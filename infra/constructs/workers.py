@@ -34,6 +34,7 @@ class Workers(Construct):
         email: EmailSending,
         automations: AutomationStateMachine,
         token_secret: secretsmanager.ISecret,
+        gift_card_secret: secretsmanager.ISecret,
         environment: dict[str, str],
     ):
         super().__init__(scope, construct_id)
@@ -57,6 +58,8 @@ class Workers(Construct):
             if worker.sends_email:
                 email.grant_send(function)
                 token_secret.grant_read(function)  # signs the links in each email
+            if worker.issues_gift_cards:
+                gift_card_secret.grant_read(function)
             if worker.runs_automations:
                 automations.grant_run(function)
         for schedule in SCHEDULES:

@@ -141,14 +141,22 @@ class Provisioner:
         )
         return {IMPORTS_BUCKET_ENV: bucket}
 
-    def token_secret(self) -> dict[str, str]:
-        name = f"{self._prefix}/token-signing-key"
+    def secrets(self) -> dict[str, str]:
+        """The link-signing key, and the gift-card key apart from it (rotating the one must not
+        change the other's codes)."""
+        return {
+            "TOKEN_SECRET_NAME": self._random_secret("token-signing-key"),
+            "GIFT_CARD_SECRET_NAME": self._random_secret("gift-card-code-key"),
+        }
+
+    def _random_secret(self, short: str) -> str:
+        name = f"{self._prefix}/{short}"
         try:
             self._client("secretsmanager").create_secret(Name=name, SecretString=secrets.token_urlsafe(32))
         except ClientError as exc:
             if exc.response["Error"]["Code"] != "ResourceExistsException":
                 raise
-        return {"TOKEN_SECRET_NAME": name}
+        return name
 
     def sender(self) -> dict[str, str]:
         """A verified sending domain and the configuration set sends go through."""
@@ -193,7 +201,7 @@ class Provisioner:
             **self.campaign_schedules(queue_urls),
             **self.automation_state_machine(queue_urls),
             **self.imports_bucket(queue_urls),
-            **self.token_secret(),
+            **self.secrets(),
             **self.sender(),
         }
 

@@ -51,7 +51,8 @@ def track_open(token: PathToken):
 @router.get(
     "/track/click/<token>/",
     summary="Click tracking",
-    description="302 to the link the token was signed for; 400 and no redirect for any other token.",
+    description="302 to the link written in the email's template that the token names; 400 and no redirect for "
+    "any other token, or for a URL that is not a link written in a template.",
     tags=TAGS,
     responses={302: {"description": "Redirect to the original link"}, 400: {"description": "Not a valid link"}},
 )

@@ -8,6 +8,8 @@ from urllib.parse import unquote
 import boto3
 import pytest
 
+from marketing import clock
+from marketing.store import recipients
 from marketing.topology import EVENT_BUS_ENV, SES_EVENTS, SHOP_EVENTS, shop_event_entries
 from marketing_local.ses_simulator import SesEventSimulator
 from tests.support.campaigns import campaign_for, drain, links, outbox, parts, staff, subscriber
@@ -46,6 +48,32 @@ def test_the_pixel_records_one_unique_open_and_counts_every_one(sent):
     assert status == 200
 
 
+def test_a_script_fetching_the_pixel_or_a_link_in_a_loop_makes_reads_not_writes(sent, monkeypatch):
+    """Repeats are counted exactly up to EXACT_COUNT, then at most once per window per recipient."""
+    api, campaign, ada, _ = sent
+    writes = []
+    for name in ("record_once", "applied"):
+        original = getattr(recipients, name)
+        monkeypatch.setattr(
+            recipients, name, lambda *a, _original=original, _name=name, **k: writes.append(_name) or _original(*a, **k)
+        )
+    pixel, click = links(parts(ada)[1], "open")[0], links(parts(ada)[1], "click")[0]
+    for _ in range(30):
+        api(http_event("GET", pixel), Context())
+        assert api(http_event("GET", click), Context())["statusCode"] == 302
+    assert len(writes) == 2 * recipients.EXACT_COUNT  # a first open, a first click and their exact repeats
+    recipient = _recipient(api, campaign["id"], "ada@example.com")
+    assert (recipient["open_count"], recipient["click_count"]) == (recipients.EXACT_COUNT, recipients.EXACT_COUNT)
+    later = clock.utcnow() + recipients.REPEAT_WINDOW
+    monkeypatch.setattr(clock, "utcnow", lambda: later)
+    for _ in range(5):
+        api(http_event("GET", pixel), Context())
+    recipient = _recipient(api, campaign["id"], "ada@example.com")
+    assert recipient["open_count"] == recipients.EXACT_COUNT + 1  # one more in the next window
+    analytics = staff(api, "GET", f"/campaigns/{campaign['id']}/analytics/")[1]
+    assert (analytics["opened"], analytics["clicked"]) == (1, 1)
+
+
 def test_a_click_redirects_to_the_original_link_and_a_tampered_one_does_not(sent):
     api, campaign, ada, _ = sent
     click = links(parts(ada)[1], "click")[0]
@@ -56,12 +84,12 @@ def test_a_click_redirects_to_the_original_link_and_a_tampered_one_does_not(sent
     assert (analytics["clicked"], analytics["opened"]) == (1, 1)  # a click is an open too
 
     token = click.split("/track/click/")[1].rstrip("/")
-    payload, mac = token.split(".")
+    kid, payload, mac = token.split(".")
     forged_payload = payload[:-2] + ("A" if payload[-2] != "A" else "B") + payload[-1]
     # The MAC's first character: all six of its bits count (the last one's low bits are padding,
     # so changing it to a character that differs only there would still verify).
     forged_mac = ("A" if mac[0] != "A" else "B") + mac[1:]
-    for forged in (f"{forged_payload}.{mac}", f"{payload}.{forged_mac}", "not-a-token"):
+    for forged in (f"{kid}.{forged_payload}.{mac}", f"{kid}.{payload}.{forged_mac}", "not-a-token"):
         status, body = call(api, "GET", f"/track/click/{forged}/")
         assert status == 400
         assert "shop.example/sale" not in str(body)

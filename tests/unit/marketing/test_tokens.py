@@ -4,14 +4,28 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from marketing.tokens import InvalidToken, TokenSigner
+from marketing.tokens import InvalidToken, KeyRing, SigningKeys, TokenSigner, key_id
 
-signer = TokenSigner(lambda: b"k" * 32)
+OLD_KEY, KEY, NEXT_KEY = b"o" * 32, b"k" * 32, b"n" * 32
+
+
+def signer_with(current: bytes, previous: bytes | None = None) -> TokenSigner:
+    return TokenSigner(SigningKeys(lambda: KeyRing(current, previous)))
+
+
+signer = signer_with(KEY)
 
 
 def test_round_trip():
     token = signer.sign("click", {"r": "rcp_1", "l": 3})
     assert signer.verify("click", token) == {"r": "rcp_1", "l": 3}
+
+
+def test_a_token_names_its_key_by_an_id_that_is_not_the_key():
+    token = signer.sign("click", {"r": "rcp_1"})
+    assert token.split(".")[0] == key_id(KEY)
+    assert key_id(KEY) != key_id(NEXT_KEY)
+    assert KEY.decode() not in key_id(KEY)
 
 
 def test_a_token_for_one_purpose_is_refused_for_another():
@@ -21,9 +35,35 @@ def test_a_token_for_one_purpose_is_refused_for_another():
 
 
 def test_another_key_is_refused():
-    token = TokenSigner(lambda: b"other").sign("click", {"r": "rcp_1"})
+    token = signer_with(b"other").sign("click", {"r": "rcp_1"})
     with pytest.raises(InvalidToken):
         signer.verify("click", token)
+
+
+def test_after_a_rotation_tokens_of_the_previous_key_verify_and_new_ones_use_the_new_key():
+    before = signer_with(KEY).sign("click", {"r": "rcp_1"})
+    rotated = signer_with(NEXT_KEY, previous=KEY)
+    assert rotated.verify("click", before) == {"r": "rcp_1"}
+    after = rotated.sign("click", {"r": "rcp_2"})
+    assert after.split(".")[0] == key_id(NEXT_KEY)
+    with pytest.raises(InvalidToken):  # the key before the previous one is gone
+        signer_with(b"x" * 32, previous=NEXT_KEY).verify("click", before)
+
+
+def test_a_token_naming_an_unknown_key_is_refused_even_if_a_held_key_made_its_mac():
+    kid, payload, mac = signer.sign("click", {"r": "rcp_1"}).split(".")
+    assert kid != key_id(NEXT_KEY)
+    with pytest.raises(InvalidToken, match="unknown key"):
+        signer_with(KEY, previous=OLD_KEY).verify("click", f"{key_id(NEXT_KEY)}.{payload}.{mac}")
+
+
+def test_tokens_without_a_key_id_verify_against_the_current_then_the_previous_key():
+    legacy = ".".join(signer_with(OLD_KEY).sign("open", {"c": "cmp_1"}).split(".")[1:])
+    assert signer_with(KEY, previous=OLD_KEY).verify("open", legacy) == {"c": "cmp_1"}
+    current = ".".join(signer_with(KEY).sign("open", {"c": "cmp_2"}).split(".")[1:])
+    assert signer_with(KEY, previous=OLD_KEY).verify("open", current) == {"c": "cmp_2"}
+    with pytest.raises(InvalidToken):
+        signer_with(NEXT_KEY, previous=KEY).verify("open", legacy)
 
 
 @given(st.integers(min_value=0), st.sampled_from("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"))
@@ -41,16 +81,41 @@ def test_any_altered_character_is_refused(position, replacement):
     assert claims == {"r": "rcp_123", "c": "cmp_9"}
 
 
-@pytest.mark.parametrize("junk", ["", ".", "a.b.c", "not-a-token", "e30.", "!!.!!"])
+@pytest.mark.parametrize("junk", ["", ".", "a.b.c", "a.b.c.d", "not-a-token", "e30.", "!!.!!"])
 def test_malformed_tokens_are_refused(junk):
     with pytest.raises(InvalidToken):
         signer.verify("open", junk)
 
 
-def test_the_key_is_fetched_once_and_only_when_needed():
-    calls = []
-    lazy = TokenSigner(lambda: calls.append(1) or b"k")
-    assert calls == []
+def test_keys_are_read_once_and_only_when_needed():
+    reads = []
+    lazy = TokenSigner(SigningKeys(lambda: reads.append(1) or KeyRing(KEY)))
+    assert reads == []
     lazy.verify("x", lazy.sign("x", {}))
     lazy.sign("x", {})
-    assert calls == [1]
+    assert reads == [1]
+
+
+def test_keys_are_read_again_after_max_age_or_when_a_token_names_a_key_not_held(monkeypatch):
+    now = [1000.0]
+    monkeypatch.setattr("marketing.tokens.time.monotonic", lambda: now[0])
+    rings = [KeyRing(KEY), KeyRing(NEXT_KEY, previous=KEY)]
+    reads = []
+
+    def read() -> KeyRing:
+        reads.append(1)
+        return rings[min(len(reads), len(rings)) - 1]
+
+    keys = SigningKeys(read, max_age=3600, reread_gap=10)
+    stale = TokenSigner(keys)
+    assert stale.sign("x", {}).split(".")[0] == key_id(KEY)
+    fresh_token = signer_with(NEXT_KEY, previous=KEY).sign("x", {"n": 1})  # a container that read after the rotation
+    now[0] += 5  # too soon to read again: a forged key id cannot make every request read the secret
+    with pytest.raises(InvalidToken, match="unknown key"):
+        stale.verify("x", fresh_token)
+    now[0] += 10
+    assert stale.verify("x", fresh_token) == {"n": 1}
+    assert len(reads) == 2
+    now[0] += 3601
+    stale.sign("x", {})
+    assert len(reads) == 3

@@ -7,7 +7,9 @@ and O, I, L read as 0, 1, 1.
 
 Gift-card codes are not stored. A card's code is derived from its id with a key kept in Secrets
 Manager (so a purchased card's email can be sent again after a crash with the same code), and
-the table keeps only a keyed hash of it for lookups: a leaked table yields no usable codes.
+the table keeps only a keyed hash of it for lookups: a leaked table yields no usable codes. The
+key is a secret of its own, never rotated: a new key would change every card's code and hash,
+while the link-signing key can be rotated without touching cards.
 """
 
 from __future__ import annotations
@@ -17,8 +19,8 @@ import hmac
 import secrets
 from functools import cache
 
-from marketing.config import TokenSettings, load_settings
-from marketing.tokens import secret_key_provider
+from marketing.config import GiftCardSettings, load_settings
+from marketing.tokens import secret_key
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 GROUP = 4
@@ -72,5 +74,5 @@ class CodeKey:
 
 @cache
 def code_key() -> CodeKey:
-    """This deployment's key (the link-signing secret, used under purposes of its own)."""
-    return CodeKey(secret_key_provider(load_settings(TokenSettings).token_secret_name)())
+    """This deployment's gift-card key (its current version: it is never rotated)."""
+    return CodeKey(secret_key(load_settings(GiftCardSettings).gift_card_secret_name))

@@ -28,6 +28,12 @@ class TokenSettings(BaseSettings):
     public_base_url: str = Field(alias="PUBLIC_BASE_URL")
 
 
+class GiftCardSettings(BaseSettings):
+    """What a function that issues or redeems gift cards needs (codes.py)."""
+
+    gift_card_secret_name: str = Field(alias="GIFT_CARD_SECRET_NAME")
+
+
 class EmailSettings(TokenSettings):
     """What a function that sends email needs."""
 

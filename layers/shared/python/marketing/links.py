@@ -1,27 +1,37 @@
 """The signed links in an email: open pixel, click tracking, unsubscribe, preference centre.
 
 Each token names one purpose (a click token cannot unsubscribe) and carries what its route needs:
-the campaign (`c`) and contact (`k`), and for a click the destination (`u`). A click can only
-reach a URL that was signed into the email it came from, so the route is no open redirect, and
-nothing is stored per link. An empty contact marks a test send: its links work, nothing is recorded.
+the campaign (`c`) and contact (`k`), and for a click the id of a link written in the template
+(`l`, store/links.py). The click route redirects only to a registered link, so it is no open
+redirect even for a URL a merge field put into an email. Click tokens sent before links had ids
+carry the URL (`u`); they redirect only if that URL is a registered link. An empty contact marks a
+test send: its links work, nothing is recorded.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from functools import cache
 from typing import Any, NamedTuple
 from urllib.parse import quote
 
 from marketing.config import TokenSettings, load_settings
-from marketing.tokens import InvalidToken, TokenSigner, secret_key_provider
+from marketing.tokens import InvalidToken, SigningKeys, TokenSigner, secret_key_ring
 
 OPEN, CLICK, UNSUBSCRIBE, PREFERENCES = "open", "click", "unsubscribe", "preferences"
+
+
+def link_id(url: str) -> str:
+    """The id a link written in a template is registered under: a hash of its URL (96 bits), so
+    registering a link again is the same write, and no id can be chosen to name another URL."""
+    return base64.urlsafe_b64encode(hashlib.sha256(url.encode()).digest()[:12]).decode()
 
 
 class Tracked(NamedTuple):
     campaign_id: str
     contact_id: str  # "" for a test send
-    url: str | None = None
+    link_id: str | None = None  # of a click: the registered link it leads to
 
 
 class EmailLinks:
@@ -35,8 +45,9 @@ class EmailLinks:
     def open_url(self, campaign_id: str, contact_id: str) -> str:
         return f"{self._base}/track/open/{self._token(OPEN, campaign_id, contact_id)}/"
 
-    def click_url(self, campaign_id: str, contact_id: str, url: str) -> str:
-        return f"{self._base}/track/click/{self._token(CLICK, campaign_id, contact_id, u=url)}/"
+    def click_url(self, campaign_id: str, contact_id: str, link: str) -> str:
+        """The tracked link to the registered link whose id is `link`."""
+        return f"{self._base}/track/click/{self._token(CLICK, campaign_id, contact_id, l=link)}/"
 
     def unsubscribe_url(self, campaign_id: str, contact_id: str) -> str:
         return f"{self._base}/unsubscribe/?token={quote(self._token(UNSUBSCRIBE, campaign_id, contact_id))}"
@@ -47,16 +58,22 @@ class EmailLinks:
     def verify(self, purpose: str, token: str) -> Tracked:
         """What a token says; InvalidToken if it was not signed by us for `purpose`."""
         claims = self._signer.verify(purpose, token)
-        campaign_id, contact_id, url = claims.get("c"), claims.get("k"), claims.get("u")
+        campaign_id, contact_id = claims.get("c"), claims.get("k")
         if not isinstance(campaign_id, str) or not isinstance(contact_id, str):
             raise InvalidToken("incomplete token")
-        if purpose == CLICK and not (isinstance(url, str) and url.startswith(("https://", "http://"))):
-            raise InvalidToken("click token without a web link")
-        return Tracked(campaign_id, contact_id, url if purpose == CLICK else None)
+        if purpose != CLICK:
+            return Tracked(campaign_id, contact_id)
+        link, url = claims.get("l"), claims.get("u")
+        if isinstance(url, str):  # sent before links had ids: the id its URL is registered under
+            link = link_id(url)
+        if not isinstance(link, str):
+            raise InvalidToken("click token without a link")
+        return Tracked(campaign_id, contact_id, link)
 
 
 @cache
 def email_links() -> EmailLinks:
-    """The links of this function's deployment (key from Secrets Manager on first use)."""
+    """The links of this function's deployment (keys from Secrets Manager on first use)."""
     settings = load_settings(TokenSettings)
-    return EmailLinks(TokenSigner(secret_key_provider(settings.token_secret_name)), settings.public_base_url)
+    signer = TokenSigner(SigningKeys(secret_key_ring(settings.token_secret_name)))
+    return EmailLinks(signer, settings.public_base_url)

@@ -1,8 +1,12 @@
 """HMAC-signed tokens for links in emails (tracking, unsubscribe, preferences).
 
-A token is `base64url(json payload) . base64url(HMAC-SHA256(purpose || payload))`. The purpose
-is part of the MAC so a click token can never be replayed as an unsubscribe token. Verification
-is constant-time; anything malformed, altered or signed for another purpose is `InvalidToken`.
+A token is `key id . base64url(json payload) . base64url(HMAC-SHA256(purpose || payload))`. The
+purpose is part of the MAC so a click token can never be replayed as an unsubscribe token. The key
+id names the key that signed it: tokens verify against the secret's current and previous versions
+(Secrets Manager's AWSCURRENT and AWSPREVIOUS stages), so rotating the key breaks no link already
+sent. Tokens from before key ids (`payload . mac`) verify against the current, then the previous
+key. Verification is constant-time; anything malformed, altered, signed for another purpose or by
+a key not held is `InvalidToken`.
 """
 
 from __future__ import annotations
@@ -12,8 +16,12 @@ import hashlib
 import hmac
 import json
 import threading
+import time
 from collections.abc import Callable
-from typing import Any
+from functools import cache
+from typing import Any, NamedTuple
+
+CURRENT, PREVIOUS = "AWSCURRENT", "AWSPREVIOUS"
 
 
 class InvalidToken(Exception):
@@ -28,28 +36,75 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-class TokenSigner:
-    def __init__(self, key_provider: Callable[[], bytes]):
-        # The key is fetched on first use: routes that never sign pay nothing at cold start.
-        self._key_provider = key_provider
-        self._key: bytes | None = None
+def key_id(key: bytes) -> str:
+    """A short public name for `key`: the start of a hash of it, which tells nothing of the key."""
+    return hashlib.sha256(b"signing-key-id\x00" + key).hexdigest()[:8]
 
-    def _mac(self, purpose: str, payload: bytes) -> bytes:
-        if self._key is None:
-            self._key = self._key_provider()
-        return hmac.new(self._key, purpose.encode() + b"\x00" + payload, hashlib.sha256).digest()
+
+class KeyRing(NamedTuple):
+    current: bytes
+    previous: bytes | None = None
+
+    def keys_for(self, kid: str | None) -> list[bytes]:
+        """The keys a token naming `kid` may have been signed with (None: a token without key id)."""
+        held = [key for key in (self.current, self.previous) if key is not None]
+        return held if kid is None else [key for key in held if key_id(key) == kid]
+
+
+class SigningKeys:
+    """The key ring, read on first use (routes that never sign pay nothing at cold start) and again
+    after `max_age` seconds; sooner, at most every `reread_gap` seconds, when a token names a key
+    not held: a container started after a rotation signs with a key the others have not read yet,
+    and a forged key id must not make every request read the secret."""
+
+    def __init__(self, read: Callable[[], KeyRing], max_age: float = 3600.0, reread_gap: float = 10.0):
+        self._read = read
+        self._max_age = max_age
+        self._reread_gap = reread_gap
+        self._ring: KeyRing | None = None
+        self._read_at = 0.0
+        self._one_read_at_a_time = threading.Lock()  # threads sending at once share the first read
+
+    def _reread_if_older_than(self, seconds: float) -> KeyRing:
+        with self._one_read_at_a_time:
+            if self._ring is None or time.monotonic() - self._read_at > seconds:
+                self._ring = self._read()
+                self._read_at = time.monotonic()
+            return self._ring
+
+    def ring(self) -> KeyRing:
+        return self._reread_if_older_than(self._max_age)
+
+    def ring_holding(self, kid: str) -> KeyRing:
+        ring = self.ring()
+        return ring if ring.keys_for(kid) else self._reread_if_older_than(self._reread_gap)
+
+
+def _mac(key: bytes, purpose: str, payload: bytes) -> bytes:
+    return hmac.new(key, purpose.encode() + b"\x00" + payload, hashlib.sha256).digest()
+
+
+class TokenSigner:
+    def __init__(self, keys: SigningKeys):
+        self._keys = keys
 
     def sign(self, purpose: str, claims: dict[str, Any]) -> str:
+        key = self._keys.ring().current
         payload = json.dumps(claims, separators=(",", ":"), sort_keys=True).encode()
-        return f"{_b64(payload)}.{_b64(self._mac(purpose, payload))}"
+        return f"{key_id(key)}.{_b64(payload)}.{_b64(_mac(key, purpose, payload))}"
 
     def verify(self, purpose: str, token: str) -> dict[str, Any]:
+        parts = token.split(".")
+        kid = parts.pop(0) if len(parts) == 3 else None
         try:
-            encoded_payload, encoded_mac = token.split(".")
+            encoded_payload, encoded_mac = parts
             payload, mac = _unb64(encoded_payload), _unb64(encoded_mac)
         except ValueError as exc:
             raise InvalidToken("malformed token") from exc
-        if not hmac.compare_digest(mac, self._mac(purpose, payload)):
+        keys = (self._keys.ring() if kid is None else self._keys.ring_holding(kid)).keys_for(kid)
+        if not keys:
+            raise InvalidToken("signed by an unknown key")
+        if not any(hmac.compare_digest(mac, _mac(key, purpose, payload)) for key in keys):
             raise InvalidToken("bad signature")
         try:
             claims = json.loads(payload)
@@ -60,14 +115,40 @@ class TokenSigner:
         return claims
 
 
-def secret_key_provider(secret_name: str) -> Callable[[], bytes]:
-    """Reads the signing key from Secrets Manager (cached by Powertools across invocations)."""
-    one_read_at_a_time = threading.Lock()  # threads sending at once share the first read's result
+_clients_made_one_at_a_time = threading.Lock()  # boto3's default session is not thread-safe
 
-    def provide() -> bytes:
-        from aws_lambda_powertools.utilities.parameters import get_secret
 
-        with one_read_at_a_time:
-            return str(get_secret(secret_name, max_age=3600)).encode()
+@cache
+def _secrets_manager() -> Any:
+    import boto3  # on first use, like every AWS client of the layer
 
-    return provide
+    with _clients_made_one_at_a_time:
+        return boto3.client("secretsmanager")
+
+
+def _stage_value(secret_name: str, stage: str) -> bytes | None:
+    from botocore.exceptions import ClientError
+
+    try:
+        found = _secrets_manager().get_secret_value(SecretId=secret_name, VersionStage=stage)
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] == "ResourceNotFoundException" and stage != CURRENT:
+            return None  # a secret never rotated has no previous version
+        raise
+    return found["SecretBinary"] if "SecretBinary" in found else found["SecretString"].encode()
+
+
+def secret_key(secret_name: str) -> bytes:
+    """The current version of a secret in Secrets Manager."""
+    key = _stage_value(secret_name, CURRENT)
+    assert key is not None  # a missing current version raises
+    return key
+
+
+def secret_key_ring(secret_name: str) -> Callable[[], KeyRing]:
+    """Reads the current and previous versions of a secret in Secrets Manager."""
+
+    def read() -> KeyRing:
+        return KeyRing(secret_key(secret_name), _stage_value(secret_name, PREVIOUS))
+
+    return read

@@ -47,6 +47,7 @@ class Worker(NamedTuple):
     reads_imports: bool = False
     sends_email: bool = False
     runs_automations: bool = False  # starts, stops and answers the automation state machine
+    issues_gift_cards: bool = False  # derives gift-card codes (reads the gift-card key)
     # Invocations at once (the event source's maximum concurrency); email senders pace themselves
     # to an equal share of the account's SES send rate.
     max_concurrency: int | None = None
@@ -152,6 +153,7 @@ WORKERS: tuple[Worker, ...] = (
         timeout_seconds=30,
         runs_automations=True,  # starts welcome and abandoned-cart runs, stops them on order.paid
         sends_email=True,  # the gift cards an order bought, to their recipients
+        issues_gift_cards=True,
     ),
     Worker("segment-refresh", "workers.segment_refresh.lambda_handler", SEGMENT_REFRESH, 1, timeout_seconds=900),
     Worker(

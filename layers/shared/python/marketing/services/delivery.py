@@ -244,6 +244,9 @@ def deliver_to(
     outcome. A result PENDING is a send to try again later (throttled, or time ran out).
     `extra_fields` adds merge fields for some contacts (by contact id); `keep_going` is asked
     before each send (a paused campaign stops its batch between sends)."""
+    # Before any claim: an error registering the template's links retries the batch; inside a
+    # send it would fail a recipient as a template that cannot render.
+    email_message.template_links(mail_template)
     subscribers = subscriber_store.for_contacts(list(contacts))
     marketing_category = suppression.as_marketing(mail_template.category)
     claims = [

@@ -1,26 +1,36 @@
-"""A marketing email, as the MIME that goes to SES: the rendered template with every web link
-click-tracked, an open pixel, a footer with the unsubscribe and preference-centre links, a text
-and an HTML part, and the List-Unsubscribe headers of RFC 2369 and RFC 8058 (one-click)."""
+"""A marketing email, as the MIME that goes to SES: the rendered template with every link written in
+the template click-tracked, an open pixel, a footer with the unsubscribe and preference-centre
+links, a text and an HTML part, and the List-Unsubscribe headers of RFC 2369 and RFC 8058.
+
+Only links written in the template's source are tracked, never a URL that a merge field put into
+the email (a contact's name, a cart's URL): those stay as they are. A link written in the source
+is a literal web URL with no template syntax in it; it is registered (store/links.py) before an
+email uses it, and its click token names it by id, so the click route redirects to nothing else."""
 
 from __future__ import annotations
 
 import html as html_escaping
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from datetime import datetime
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import formataddr, formatdate, make_msgid
+from functools import lru_cache
+from types import MappingProxyType
 from typing import Any, NamedTuple
 
-from marketing.links import EmailLinks
+from marketing.links import EmailLinks, link_id
 from marketing.models.templates import EmailTemplate, Preview
 from marketing.observability import CORRELATION_ATTRIBUTE, logger
 from marketing.services.rendering import render_template
+from marketing.store import links as link_store
 from marketing.store.mailings import automation_email
 
 _HTML_LINK = re.compile(r"""(<a\b[^>]*?\bhref\s*=\s*)(["'])(.*?)\2""", re.IGNORECASE | re.DOTALL)
 _TEXT_LINK = re.compile(r"""https?://[^\s<>"'()]+""")
 _TRAILING_PUNCTUATION = ".,;:!?"
+_TEMPLATE_SYNTAX = ("{{", "{%", "{#")  # a URL with these in its source is made by a merge field
 _BODY_END = re.compile(r"</body\s*>", re.IGNORECASE)
 _TAG_UNSAFE = re.compile(r"[^A-Za-z0-9_.@-]")  # what SES allows in a message tag value
 # Lines up to RFC 5322's 998 characters, not the 78 it recommends: folding at 78 cannot break the
@@ -48,28 +58,67 @@ class Composed(NamedTuple):
     mime: bytes
 
 
+def _href(found: re.Match[str]) -> str:
+    return html_escaping.unescape(found.group(3)).strip()
+
+
+def _text_url(found: re.Match[str]) -> str:
+    return found.group(0).rstrip(_TRAILING_PUNCTUATION)
+
+
+def written_links(html_source: str, text_source: str) -> frozenset[str]:
+    """The web links written in a template's HTML and text sources, as its emails show them: href
+    values, URLs in the text and in the HTML's text (which a derived text part shows)."""
+
+    def candidates() -> Iterator[str]:
+        yield from (_href(found) for found in _HTML_LINK.finditer(html_source))
+        for source in (text_source, html_escaping.unescape(html_source)):
+            yield from (_text_url(found) for found in _TEXT_LINK.finditer(source))
+
+    return frozenset(
+        url
+        for url in candidates()
+        if url.startswith(("https://", "http://")) and not any(mark in url for mark in _TEMPLATE_SYNTAX)
+    )
+
+
+@lru_cache(maxsize=64)  # keyed by the template's id and version as well: one registration per version
+def _registered_links(template_id: str, updated_at: datetime, html_source: str, text_source: str) -> Mapping[str, str]:
+    urls = written_links(html_source, text_source)
+    link_store.register(urls)
+    return MappingProxyType({url: link_id(url) for url in urls})
+
+
+def template_links(template: EmailTemplate) -> Mapping[str, str]:
+    """The links written in `template`, URL to link id; registered on the first call per process
+    for each version of the template (saving a template registers them too; templates saved before
+    links were registered get theirs at their next send), so no email costs a write."""
+    return _registered_links(template.id, template.updated_at, template.html_content, template.text_content)
+
+
 class _Tracker:
-    def __init__(self, links: EmailLinks, envelope: Envelope, own_base: str):
+    def __init__(self, links: EmailLinks, envelope: Envelope, own_base: str, written: Mapping[str, str]):
         self._links = links
         self._envelope = envelope
         self._own_base = own_base  # links to our own pages (unsubscribe, preferences) stay as they are
+        self._written = written
 
     def tracked(self, url: str) -> str:
-        if not url.startswith(("https://", "http://")) or url.startswith(self._own_base):
+        link = self._written.get(url)
+        if link is None or url.startswith(self._own_base):
             return url
-        return self._links.click_url(self._envelope.campaign_id, self._envelope.contact_id, url)
+        return self._links.click_url(self._envelope.campaign_id, self._envelope.contact_id, link)
 
     def html(self, body: str) -> str:
         def rewrite(found: re.Match[str]) -> str:
-            url = html_escaping.unescape(found.group(3)).strip()
             quote = found.group(2)
-            return f"{found.group(1)}{quote}{html_escaping.escape(self.tracked(url), quote=True)}{quote}"
+            return f"{found.group(1)}{quote}{html_escaping.escape(self.tracked(_href(found)), quote=True)}{quote}"
 
         return _HTML_LINK.sub(rewrite, body)
 
     def text(self, body: str) -> str:
         def rewrite(found: re.Match[str]) -> str:
-            url = found.group(0).rstrip(_TRAILING_PUNCTUATION)
+            url = _text_url(found)
             return self.tracked(url) + found.group(0)[len(url) :]
 
         return _TEXT_LINK.sub(rewrite, body)
@@ -109,14 +158,16 @@ def compose(
     extra_fields: Mapping[str, Any] | None = None,
 ) -> Composed:
     """Renders `template` for `contact` (and `extra_fields`, e.g. an abandoned cart) and builds
-    the message. Raises what rendering raises."""
+    the message. Raises what rendering raises, and on the template's first use in this process
+    what registering its links raises (callers that must tell the two apart call
+    `template_links` first)."""
     unsubscribe_url = links.unsubscribe_url(envelope.campaign_id, envelope.contact_id)
     preferences_url = links.preferences_url(envelope.campaign_id, envelope.contact_id)
     context = {**merge_fields(contact, unsubscribe_url, preferences_url, shop_name), **(extra_fields or {})}
     if envelope.subject:
         template = template.model_copy(update={"subject": envelope.subject})
     rendered: Preview = render_template(template, context)
-    tracker = _Tracker(links, envelope, own_base)
+    tracker = _Tracker(links, envelope, own_base, template_links(template))
 
     footer_html = (
         '<div style="margin-top:24px;font-size:12px;color:#666666">'

@@ -5,7 +5,8 @@ never a failed send:
 - valid Jinja2 syntax, known filters and tests only;
 - no access to attributes or items whose name starts with an underscore (the sandbox would
   refuse them at render time; refusing at save time names the field);
-- it renders with the sample contact (catches sandbox security errors and runtime errors).
+- it renders with the sample contact (catches sandbox security errors and runtime errors) within
+  the render limits of every send (services/template_sandbox.py: time and size).
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from marketing.services.plain_text import html_to_text
 
 if TYPE_CHECKING:
     from jinja2 import nodes
-    from jinja2.sandbox import SandboxedEnvironment
+
+    from marketing.services.template_sandbox import LimitedSandbox
 
 # Merge tags a template may use, with the values previews render with.
 SAMPLE_CONTEXT: dict[str, Any] = {
@@ -38,12 +40,12 @@ SAMPLE_CONTEXT: dict[str, Any] = {
 
 
 @cache
-def _environment(html: bool) -> SandboxedEnvironment:
+def _environment(html: bool) -> LimitedSandbox:
     """One sandbox per kind of output, built on first use: Jinja2 is imported only by the requests
     that render or validate, not at every cold start. HTML output is autoescaped."""
-    from jinja2.sandbox import SandboxedEnvironment
+    from marketing.services.template_sandbox import LimitedSandbox
 
-    return SandboxedEnvironment(autoescape=html)
+    return LimitedSandbox(autoescape=html)
 
 
 def _unsafe_reason(tree: nodes.Template) -> str | None:
@@ -61,6 +63,8 @@ def validate(field: str, source: str, *, html: bool) -> None:
     from jinja2 import TemplateError
     from jinja2.exceptions import SecurityError, TemplateSyntaxError
 
+    from marketing.services.template_sandbox import RenderLimitExceeded
+
     env = _environment(html)
     try:
         tree = env.parse(source)
@@ -70,7 +74,9 @@ def validate(field: str, source: str, *, html: bool) -> None:
     if reason:
         raise ValidationFailed.field(field, f"unsafe template: {reason}")
     try:
-        env.from_string(source).render(SAMPLE_CONTEXT)
+        render(source, SAMPLE_CONTEXT, html=html)
+    except RenderLimitExceeded as exc:
+        raise ValidationFailed.field(field, f"template exceeds a render limit: {exc}") from exc
     except SecurityError as exc:
         raise ValidationFailed.field(field, f"unsafe template: {exc}") from exc
     except TemplateError as exc:
@@ -80,14 +86,22 @@ def validate(field: str, source: str, *, html: bool) -> None:
 
 
 def render(source: str, context: dict[str, Any], *, html: bool) -> str:
-    return _environment(html).from_string(source).render(context)
+    """`source` rendered for `context`; RenderLimitExceeded past the render limits."""
+    from marketing.services.template_sandbox import time_limit
+
+    template = _environment(html).from_string(source)
+    with time_limit():
+        return template.render(context)
 
 
 def render_template(template: EmailTemplate, context: dict[str, Any]) -> Preview:
-    """The subject and both parts of `template` for `context`; without a text part, the text is
-    derived from the HTML."""
-    html = render(template.html_content, context, html=True)
-    text_source = template.text_content
-    text = render(text_source, context, html=False) if text_source else html_to_text(html)
-    subject = render(template.subject, context, html=False)
+    """The subject and both parts of `template` for `context` (within one email's render limits);
+    without a text part, the text is derived from the HTML."""
+    from marketing.services.template_sandbox import time_limit
+
+    with time_limit():
+        html = render(template.html_content, context, html=True)
+        text_source = template.text_content
+        text = render(text_source, context, html=False) if text_source else html_to_text(html)
+        subject = render(template.subject, context, html=False)
     return Preview(subject=subject, html=html, text=text)

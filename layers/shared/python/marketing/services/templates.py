@@ -1,4 +1,5 @@
-"""Email template rules: every saved template is valid and safe to render."""
+"""Email template rules: every saved template is valid and safe to render, and the links written in
+it are registered as the only ones its emails' click tokens can lead to (services/email_message)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from marketing.errors import ValidationFailed
 from marketing.ids import new_id
 from marketing.models.template_requests import PreviewRequest, TemplateCreate, TemplatePage, TemplatePatch
 from marketing.models.templates import EmailTemplate, Preview
-from marketing.services import rendering
+from marketing.services import email_message, rendering
 from marketing.store import templates as store
 
 # Which fields hold template source, and whether they are HTML (autoescaped).
@@ -26,8 +27,9 @@ def _validate_sources(fields: dict[str, Any]) -> None:
 def create(request: TemplateCreate) -> EmailTemplate:
     _validate_sources(request.model_dump())
     now = clock.utcnow()
-    template = EmailTemplate(id=new_id("tpl"), created_at=now, updated_at=now, **request.model_dump())
-    return store.create(template)
+    template = store.create(EmailTemplate(id=new_id("tpl"), created_at=now, updated_at=now, **request.model_dump()))
+    email_message.template_links(template)
+    return template
 
 
 def get(template_id: str) -> EmailTemplate:
@@ -44,7 +46,9 @@ def update(template_id: str, patch: TemplatePatch) -> EmailTemplate:
     _validate_sources(changes)
     if not changes:
         return store.get(template_id)
-    return store.update(template_id, changes, clock.utcnow())
+    template = store.update(template_id, changes, clock.utcnow())
+    email_message.template_links(template)
+    return template
 
 
 def delete(template_id: str) -> None:

@@ -2,8 +2,10 @@
 
 Each first open, first click and unsubscribe of a recipient counts once for its campaign (the
 recipient's marker and the campaign counter change in one transaction); repeats only add to the
-recipient's own counts. A click also counts as an open (images are often blocked) and marks the
-campaign as the contact's latest click, which an order in the next days is attributed to.
+recipient's own counts, and past the first few at most once an hour (store/recipients.py: a
+script fetching the pixel in a loop makes reads, not writes). A click also counts as an open
+(images are often blocked) and marks the campaign as the contact's latest click, which an order
+in the next days is attributed to.
 """
 
 from __future__ import annotations
@@ -12,30 +14,20 @@ from typing import NamedTuple
 
 from marketing import clock
 from marketing.links import CLICK, OPEN, PREFERENCES, UNSUBSCRIBE, Tracked, email_links
-from marketing.models.recipients import RecipientStatus
 from marketing.models.subscriber_requests import PreferencesPatch
 from marketing.models.subscribers import Preferences, Subscriber, SubscriberStatus
 from marketing.observability import metrics
 from marketing.services import subscribers
 from marketing.store import contacts as contact_store
+from marketing.store import links as link_store
 from marketing.store import recipients
 from marketing.store import subscribers as subscriber_store
-from marketing.store.recipients import RecipientRecord
+from marketing.store.recipients import Engagement
 from marketing.tokens import InvalidToken
 
 
-def _first_open(tracked: Tracked) -> bool:
-    now = clock.utcnow()
-    first = recipients.record_once(
-        tracked.campaign_id,
-        tracked.contact_id,
-        RecipientRecord.opened_at,
-        [RecipientRecord.opened_at.set(now), RecipientRecord.open_count.add(1)],
-        {"opened": 1},
-    )
-    if first:
-        metrics.add_metric(name="EmailsOpened", unit="Count", value=1)  # unique opens, as analytics counts them
-    return first
+def _count_first_open() -> None:
+    metrics.add_metric(name="EmailsOpened", unit="Count", value=1)  # unique opens, as analytics counts them
 
 
 def record_open(token: str) -> None:
@@ -44,30 +36,30 @@ def record_open(token: str) -> None:
         tracked = email_links().verify(OPEN, token)
     except InvalidToken:
         return
-    if tracked.contact_id and not _first_open(tracked):
-        recipients.count_again(tracked.campaign_id, tracked.contact_id, RecipientRecord.open_count)
+    if (
+        tracked.contact_id
+        and recipients.record_open(tracked.campaign_id, tracked.contact_id, clock.utcnow()) is Engagement.FIRST
+    ):
+        _count_first_open()
 
 
 def record_click(token: str) -> str:
-    """The URL to send the reader to; InvalidToken if the token is not one of ours."""
+    """The registered link to send the reader to; InvalidToken if the token is not one of ours or
+    names no registered link (nothing is recorded then)."""
     tracked = email_links().verify(CLICK, token)
+    url = link_store.url_of(tracked.link_id) if tracked.link_id else None
+    if url is None:
+        raise InvalidToken("not a link written in a template")
     if tracked.contact_id:
         now = clock.utcnow()
-        first = recipients.record_once(
-            tracked.campaign_id,
-            tracked.contact_id,
-            RecipientRecord.clicked_at,
-            [RecipientRecord.clicked_at.set(now), RecipientRecord.click_count.add(1)],
-            {"clicked": 1},
-        )
-        if first:
+        click = recipients.record_click(tracked.campaign_id, tracked.contact_id, now)
+        if click.click is Engagement.FIRST:
             metrics.add_metric(name="EmailsClicked", unit="Count", value=1)
-        else:
-            recipients.count_again(tracked.campaign_id, tracked.contact_id, RecipientRecord.click_count)
-        _first_open(tracked)
-        contact_store.record_click(tracked.contact_id, tracked.campaign_id, now)
-    assert tracked.url is not None
-    return tracked.url
+        if click.first_open:
+            _count_first_open()
+        if click.click in (Engagement.FIRST, Engagement.REPEAT):  # the latest click, which an order is attributed to
+            contact_store.record_click(tracked.contact_id, tracked.campaign_id, now)
+    return url
 
 
 class Audience(NamedTuple):
@@ -100,14 +92,7 @@ def unsubscribe(token: str) -> Audience | None:
     if subscriber is None:
         return None
     subscriber = subscribers.unsubscribe(subscriber.id)
-    now = clock.utcnow()
-    recipients.record_once(
-        tracked.campaign_id,
-        tracked.contact_id,
-        RecipientRecord.unsubscribed_at,
-        [RecipientRecord.unsubscribed_at.set(now), RecipientRecord.status.set(RecipientStatus.UNSUBSCRIBED.value)],
-        {"unsubscribed": 1},
-    )
+    recipients.record_unsubscribe(tracked.campaign_id, tracked.contact_id, clock.utcnow())
     return Audience(subscriber.email, False, subscriber.preferences)
 
 

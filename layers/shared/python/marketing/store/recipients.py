@@ -21,8 +21,9 @@ change the recipient once, in the same transaction as the campaign counter they 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any, NamedTuple
 
 from pynamodb.attributes import Attribute, NumberAttribute, UnicodeAttribute, UnicodeSetAttribute, UTCDateTimeAttribute
@@ -62,6 +63,8 @@ class RecipientRecord(Model):
     clicked_at = UTCDateTimeAttribute(null=True)
     open_count = NumberAttribute(default=0)
     click_count = NumberAttribute(default=0)
+    open_counted_at = UTCDateTimeAttribute(null=True)  # the last repeat open written (engagement below)
+    click_counted_at = UTCDateTimeAttribute(null=True)
     bounced_at = UTCDateTimeAttribute(null=True)
     complained_at = UTCDateTimeAttribute(null=True)
     unsubscribed_at = UTCDateTimeAttribute(null=True)
@@ -309,13 +312,96 @@ def record_once(
     return True
 
 
-def count_again(campaign_id: str, contact_id: str, counter: NumberAttribute) -> None:
-    """Adds one to a recipient's repeat counter (opens, clicks) if the recipient exists."""
+def record_unsubscribe(campaign_id: str, contact_id: str, now: datetime) -> bool:
+    """The recipient unsubscribed through this mailing's link: counted once for the mailing."""
+    return record_once(
+        campaign_id,
+        contact_id,
+        RecipientRecord.unsubscribed_at,
+        [RecipientRecord.unsubscribed_at.set(now), RecipientRecord.status.set(RecipientStatus.UNSUBSCRIBED.value)],
+        {"unsubscribed": 1},
+    )
+
+
+# --- opens and clicks ------------------------------------------------------------------------------
+# The pixel and the click links are public: anyone holding an email can fetch them in a loop. Each
+# hit reads the recipient (half a read unit) and writes only when it changes something worth a
+# write: the first open or click (counted for the campaign), the next repeats up to EXACT_COUNT, and
+# after that one repeat per REPEAT_WINDOW. A script then costs at most 24 writes a day per recipient,
+# and the counts stay exact for anyone a person would believe.
+EXACT_COUNT = 10
+REPEAT_WINDOW = timedelta(hours=1)
+
+
+class Engagement(StrEnum):
+    FIRST = "first"  # the recipient's first open (or click): the campaign counts it
+    REPEAT = "repeat"  # added to the recipient's own count
+    UNCOUNTED = "uncounted"  # a repeat past the exact count within the window: nothing written
+    UNKNOWN = "unknown"  # no such recipient (a test send, an erased contact): nothing written
+
+
+class _Kind(NamedTuple):
+    marker: UTCDateTimeAttribute
+    count: NumberAttribute
+    counted_at: UTCDateTimeAttribute
+    counter: str  # the campaign's unique counter
+
+
+_OPEN = _Kind(RecipientRecord.opened_at, RecipientRecord.open_count, RecipientRecord.open_counted_at, "opened")
+_CLICK = _Kind(RecipientRecord.clicked_at, RecipientRecord.click_count, RecipientRecord.click_counted_at, "clicked")
+# The keys too: an item none of whose other attributes exist yet would read as no item at all.
+_ENGAGEMENT_ATTRIBUTES = [
+    "campaign_id",
+    "contact_id",
+    *(attribute.attr_name for kind in (_OPEN, _CLICK) for attribute in kind[:3]),
+]
+
+
+def _engage(key: tuple[str, str], record: RecipientRecord, kind: _Kind, now: datetime) -> Engagement:
+    if getattr(record, kind.marker.attr_name) is None:
+        actions = [kind.marker.set(now), kind.count.add(1), kind.counted_at.set(now)]
+        if record_once(*key, kind.marker, actions, {kind.counter: 1}):
+            return Engagement.FIRST
+    count = int(getattr(record, kind.count.attr_name) or 0)
+    counted_at = getattr(record, kind.counted_at.attr_name)
+    if count >= EXACT_COUNT and counted_at is not None and now - counted_at < REPEAT_WINDOW:
+        return Engagement.UNCOUNTED
     applied(
-        lambda: RecipientRecord(campaign_id, contact_id).update(
-            actions=[counter.add(1)], condition=RecipientRecord.contact_id.exists(), add_version_condition=False
+        lambda: RecipientRecord(*key).update(
+            actions=[kind.count.add(1), kind.counted_at.set(now)],
+            condition=RecipientRecord.contact_id.exists(),
+            add_version_condition=False,
         )
     )
+    return Engagement.REPEAT
+
+
+def _engagement_of(campaign_id: str, contact_id: str) -> RecipientRecord | None:
+    """What opens and clicks decide on, read eventually consistently: a stale read at worst counts
+    one repeat too many, never a first open twice (that write is conditional)."""
+    try:
+        return RecipientRecord.get(campaign_id, contact_id, attributes_to_get=_ENGAGEMENT_ATTRIBUTES)
+    except RecipientRecord.DoesNotExist:
+        return None
+
+
+def record_open(campaign_id: str, contact_id: str, now: datetime) -> Engagement:
+    record = _engagement_of(campaign_id, contact_id)
+    return Engagement.UNKNOWN if record is None else _engage((campaign_id, contact_id), record, _OPEN, now)
+
+
+class Click(NamedTuple):
+    click: Engagement
+    first_open: bool  # a click counts as an open (images are often blocked)
+
+
+def record_click(campaign_id: str, contact_id: str, now: datetime) -> Click:
+    record = _engagement_of(campaign_id, contact_id)
+    if record is None:
+        return Click(Engagement.UNKNOWN, first_open=False)
+    key = (campaign_id, contact_id)
+    first_open = record.opened_at is None and _engage(key, record, _OPEN, now) is Engagement.FIRST
+    return Click(_engage(key, record, _CLICK, now), first_open)
 
 
 def for_contact(contact_id: str) -> Iterator[RecipientRecord]:

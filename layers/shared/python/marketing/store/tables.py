@@ -18,6 +18,7 @@ from marketing.store.contacts import ContactEmailRecord, ContactRecord
 from marketing.store.executions import ExecutionRecord
 from marketing.store.gift_cards import GiftCardEntryRecord, GiftCardRecord
 from marketing.store.imports import ImportRecord
+from marketing.store.links import LinkRecord
 from marketing.store.loyalty import LoyaltyAccountRecord, LoyaltyEntryRecord
 from marketing.store.orders import OrderRecord
 from marketing.store.programs import ProgramRecord
@@ -31,6 +32,7 @@ from marketing.store.templates import TemplateRecord
 # Every model with a table; each names its table's environment variable (Meta.table_env).
 MODELS: tuple[type[Model], ...] = (
     TemplateRecord,
+    LinkRecord,
     ContactRecord,
     ContactEmailRecord,
     SubscriberRecord,
