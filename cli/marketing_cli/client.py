@@ -14,8 +14,14 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
+from marketing.staff_roles import StaffRole
+
 LOCAL_API_URL = "http://127.0.0.1:8080/api/v1/marketing"
-LOCAL_CREDENTIALS = Credentials("local-staff", "local-staff-secret")
+# Local mode's published key pair of each staff role (local/marketing_local/config.py).
+LOCAL_CREDENTIALS = {
+    StaffRole.MANAGER: Credentials("local-staff", "local-staff-secret"),
+    StaffRole.ANALYST: Credentials("local-analyst", "local-analyst-secret"),
+}
 LOCAL_REGION = "eu-west-2"
 
 
@@ -45,8 +51,8 @@ class ApiClient:
         self._timeout = timeout
 
     @classmethod
-    def local(cls, base_url: str = LOCAL_API_URL) -> ApiClient:
-        return cls(base_url, LOCAL_CREDENTIALS, LOCAL_REGION)
+    def local(cls, base_url: str = LOCAL_API_URL, role: StaffRole = StaffRole.MANAGER) -> ApiClient:
+        return cls(base_url, LOCAL_CREDENTIALS[role], LOCAL_REGION)
 
     def url(self, path: str, query: dict[str, Any] | None = None) -> str:
         query = {key: value for key, value in (query or {}).items() if value is not None}

@@ -1,10 +1,13 @@
 """`mkt`: the staff command line for the marketing platform's admin API.
 
 Requests are signed with SigV4 using the normal AWS credential chain (environment, profile, SSO,
-instance role); `--local` targets local mode with its staff credentials instead.
+instance role): what you may call is what your IAM principal's policy allows (the stack's
+marketing manager or analyst policy). `--local` targets local mode with its staff credentials
+instead, as the manager, or as the read-only analyst with `--role analyst` (or MKT_LOCAL_ROLE).
 
     mkt --local bootstrap                     # what a new shop starts with, once
     mkt --local templates list
+    mkt --local --role analyst campaigns list
     mkt --local contacts import customers.csv
     mkt --local segments refresh seg_123
     mkt --local events publish order.paid --detail @order.json
@@ -23,6 +26,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from marketing.staff_roles import StaffRole
 from marketing_cli import audience, automations, bootstrap, campaigns, growth
 from marketing_cli.arguments import add_paging
 from marketing_cli.client import LOCAL_API_URL, ApiClient, ApiError
@@ -30,7 +34,9 @@ from marketing_cli.client import LOCAL_API_URL, ApiClient, ApiError
 
 def _client(args: argparse.Namespace) -> ApiClient:
     if args.local:
-        return ApiClient.local(args.api_url or LOCAL_API_URL)
+        return ApiClient.local(args.api_url or LOCAL_API_URL, _local_role(args.role))
+    if args.role:
+        raise SystemExit("mkt: --role chooses a local key pair (with --local); in AWS your credentials' policy decides")
     if not args.api_url:
         raise SystemExit("mkt: give --api-url (or MKT_API_URL), or --local for local mode")
     import boto3
@@ -40,6 +46,22 @@ def _client(args: argparse.Namespace) -> ApiClient:
     if credentials is None:
         raise SystemExit("mkt: no AWS credentials found (see `aws configure`)")
     return ApiClient(args.api_url, credentials.get_frozen_credentials(), session.region_name or "eu-west-2")
+
+
+def _local_role(given: str | None) -> StaffRole:
+    """--role, else MKT_LOCAL_ROLE (read only in local mode, so it can stay set), else the manager."""
+    name = given or os.environ.get("MKT_LOCAL_ROLE") or StaffRole.MANAGER
+    try:
+        return StaffRole(name)
+    except ValueError:
+        raise SystemExit(f"mkt: MKT_LOCAL_ROLE is one of {', '.join(StaffRole)}, not {name!r}") from None
+
+
+def _detail(detail: dict[str, Any]) -> str:
+    """One line per error detail: `field: reason` for invalid input, else its items (a refused permission)."""
+    if "field" in detail:
+        return f"{detail['field']}: {detail.get('reason')}"
+    return ", ".join(f"{key}: {value}" for key, value in detail.items())
 
 
 def _print(value: Any) -> None:
@@ -188,6 +210,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--local", action="store_true", help="talk to local mode (local staff credentials)")
     parser.add_argument(
+        "--role",
+        choices=[role.value for role in StaffRole],
+        help="with --local: the staff role whose local key pair signs (env MKT_LOCAL_ROLE; default manager)",
+    )
+    parser.add_argument(
         "--api-url",
         default=os.environ.get("MKT_API_URL"),
         help="base URL ending in /api/v1/marketing (env MKT_API_URL)",
@@ -237,7 +264,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"mkt: {error}", file=sys.stderr)
         if isinstance(error.body, dict):
             for detail in (error.body.get("error") or {}).get("details", []):
-                print(f"  - {detail.get('field')}: {detail.get('reason')}", file=sys.stderr)
+                print(f"  - {_detail(detail)}", file=sys.stderr)
         return 1
     except TimeoutError as error:
         print(f"mkt: {error}", file=sys.stderr)

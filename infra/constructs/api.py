@@ -1,6 +1,7 @@
 """The HTTP API: one API Gateway route per entry of the shared route table, each with the
 authorizer its access class needs (AWS_IAM for staff, the shop's JWT for customers, none for
-public links), all integrated with the API function."""
+public links), all integrated with the API function; and the staff roles' IAM managed policies,
+which say which staff routes an IAM principal may invoke."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from constructs import Construct
 
 from infra.config import StackSettings
 from infra.constructs.function import PlatformFunction
+from infra.constructs.staff_roles import StaffRolePolicies
 from infra.nag import acknowledge, acknowledge_index_access
 from marketing.api_routes import BASE_PATH, ROUTES
 from marketing.auth import Access
@@ -128,6 +130,7 @@ class HttpApi(Construct):
                     "Public by design: reached from emails and browsers without credentials; tracking and "
                     "unsubscribe links carry HMAC-signed tokens, and the stage is throttled.",
                 )
+        StaffRolePolicies(self, "StaffRoles", api=self.api, stage=self.stage)
         CfnOutput(
             self, "ApiUrl", value=f"{self.api.api_endpoint}{BASE_PATH}/", description="Base URL of the marketing API"
         )

@@ -6,10 +6,23 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from marketing.staff_roles import StaffRole
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
-STAFF_ACCESS_KEY = "local-staff"
-STAFF_SECRET_KEY = "local-staff-secret"  # noqa: S105 - the published local-mode credential (SPEC)
+
+@dataclass(frozen=True)
+class StaffKeyPair:
+    """A published local staff credential, and the role whose AWS managed policy it is held to."""
+
+    access_key: str
+    secret_key: str
+    role: StaffRole
+
+
+MANAGER_KEYS = StaffKeyPair("local-staff", "local-staff-secret", StaffRole.MANAGER)  # the SPEC's staff credential
+ANALYST_KEYS = StaffKeyPair("local-analyst", "local-analyst-secret", StaffRole.ANALYST)
+STAFF_KEY_PAIRS = {pair.access_key: pair for pair in (MANAGER_KEYS, ANALYST_KEYS)}
 REGION = "eu-west-2"
 ACCOUNT_ID = "123456789012"
 JWT_AUDIENCE = "marketing-local"

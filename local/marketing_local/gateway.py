@@ -4,8 +4,10 @@ Lambda handler that deploys.
 Per request: find the route in the shared route table (404 as API Gateway answers if none),
 throttle it as the deployed stage does (429 past the route's rate), authenticate it with the
 route's authorizer (SigV4 for staff routes, JWT for customer routes, none for public ones) and
-refuse it as API Gateway would (403 / 401), build the v2 event with the authorizer's result in
-the request context, invoke the function, and turn its result into the HTTP response.
+refuse it as API Gateway would (403 / 401), refuse a staff key pair a route its role may not call
+(403, as the role's IAM managed policy does in AWS, here with the platform's error body naming the
+missing permission), build the v2 event with the authorizer's result in the request context,
+invoke the function, and turn its result into the HTTP response.
 Local-only routes live under /local/ (the SES outbox, and what later parts add).
 
 Every request must name the loopback in its Host header (421 otherwise), so a web page cannot reach
@@ -30,8 +32,10 @@ from werkzeug.wrappers import Request, Response
 
 from marketing.api_routes import ApiRoute, match
 from marketing.auth import Access
+from marketing.errors import Forbidden
+from marketing.staff_roles import authorize
 from marketing_local import sigv4
-from marketing_local.config import ACCOUNT_ID, REGION, STAFF_ACCESS_KEY, STAFF_SECRET_KEY
+from marketing_local.config import ACCOUNT_ID, MANAGER_KEYS, REGION, STAFF_KEY_PAIRS
 from marketing_local.identity import LocalIdentityProvider, TokenRejected
 from marketing_local.lambda_runtime import FunctionError, LocalFunction
 from marketing_local.responses import json_response
@@ -97,7 +101,7 @@ class Gateway:
         self._throttle = RouteThrottle()
 
     # --- authorizers -------------------------------------------------------------------------
-    def _authorize_staff(self, request: Request, body: bytes) -> dict[str, Any]:
+    def _authorize_staff(self, request: Request, route: ApiRoute, body: bytes) -> dict[str, Any]:
         headers = {name.lower(): value for name, value in request.headers.items()}
         try:
             caller = sigv4.verify(
@@ -106,11 +110,12 @@ class Gateway:
                 raw_query=request.query_string.decode(),
                 headers=headers,
                 body=body,
-                secrets={STAFF_ACCESS_KEY: STAFF_SECRET_KEY},
+                secrets={pair.access_key: pair.secret_key for pair in STAFF_KEY_PAIRS.values()},
                 region=REGION,
             )
         except sigv4.SignatureError as exc:
             raise Unauthenticated(403, str(exc)) from exc
+        authorize(STAFF_KEY_PAIRS[caller.access_key].role, route)
         return _iam_authorizer(caller.access_key)
 
     def _authorize_customer(self, request: Request) -> dict[str, Any]:
@@ -220,13 +225,15 @@ class Gateway:
         try:
             authorizer = None
             if route.open_locally:
-                authorizer = _iam_authorizer(STAFF_ACCESS_KEY)
+                authorizer = _iam_authorizer(MANAGER_KEYS.access_key)
             elif route.access is Access.STAFF:
-                authorizer = self._authorize_staff(request, body)
+                authorizer = self._authorize_staff(request, route, body)
             elif route.access is Access.CUSTOMER:
                 authorizer = self._authorize_customer(request)
         except Unauthenticated as exc:
             return _gateway_error(exc.status, str(exc))
+        except Forbidden as exc:
+            return json_response(exc.body(), exc.status)
         try:
             result = self._api.invoke(self._event(request, route, params, body, authorizer))
         except FunctionError as exc:

@@ -22,7 +22,15 @@ from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
 from marketing.topology import EVENT_BUS_ENV, SCHEDULES, WORKERS
-from marketing_local.config import JWT_AUDIENCE, REGION, REPO_ROOT, RESOURCE_PREFIX, LocalConfig, aws_environment
+from marketing_local.config import (
+    JWT_AUDIENCE,
+    REGION,
+    REPO_ROOT,
+    RESOURCE_PREFIX,
+    STAFF_KEY_PAIRS,
+    LocalConfig,
+    aws_environment,
+)
 from marketing_local.events import EventPublisher
 from marketing_local.gateway import Gateway
 from marketing_local.identity import LocalIdentityProvider
@@ -219,9 +227,13 @@ class LocalPlatform:
                 f"  Shop events      POST {config.api_origin}/local/events   or  .venv/bin/mkt --local events publish",
                 f"  Schedules        {config.api_origin}/local/schedules   (POST ?name=… runs one now)",
                 f"  AWS (moto)       {config.moto_endpoint}   (region eu-west-2)",
-                "  Staff SigV4      access key local-staff, secret local-staff-secret, service execute-api",
+                "  Staff SigV4      service execute-api, one key pair per staff role:",
+                *(
+                    f"    {pair.role.value:<15}access key {pair.access_key}, secret {pair.secret_key}"
+                    for pair in STAFF_KEY_PAIRS.values()
+                ),
                 "  Customer token   .venv/bin/mkt-local token --user-id u1 --email u1@example.com",
-                "  Staff CLI        .venv/bin/mkt --local templates list",
+                "  Staff CLI        .venv/bin/mkt --local templates list   (--role analyst: read-only)",
                 f"  State            {config.state_dir}",
                 "Ctrl-C stops everything.",
             ]

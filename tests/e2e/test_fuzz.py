@@ -19,6 +19,7 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from marketing.api_routes import match
 from marketing.auth import Access
+from marketing.staff_roles import StaffRole
 from marketing_cli.client import LOCAL_CREDENTIALS, LOCAL_REGION
 from tests.e2e.conftest import running_local_stack
 
@@ -42,7 +43,7 @@ class PlatformAuth(requests.auth.AuthBase):
         elif access is Access.STAFF:
             body = request.body or b""
             signed = AWSRequest(method=request.method, url=request.url, data=body, headers=dict(request.headers))
-            SigV4Auth(LOCAL_CREDENTIALS, "execute-api", LOCAL_REGION).add_auth(signed)
+            SigV4Auth(LOCAL_CREDENTIALS[StaffRole.MANAGER], "execute-api", LOCAL_REGION).add_auth(signed)
             request.headers.update(dict(signed.headers.items()))
         return request
 

@@ -16,6 +16,7 @@ import boto3
 import pytest
 from botocore.credentials import Credentials
 
+from marketing.staff_roles import StaffRole
 from marketing_cli.client import ApiClient
 
 pytestmark = pytest.mark.e2e
@@ -60,6 +61,16 @@ def test_unsigned_wrongly_signed_and_expired_requests_get_403(local_stack):
         response = local_stack.staff().send("GET", "templates/")
     assert response.status == 403
     assert "expired" in response.body["message"].lower()
+
+
+def test_the_analyst_key_pair_reads_and_is_refused_writes_by_name(local_stack):
+    analyst = ApiClient.local(local_stack.api_url, StaffRole.ANALYST)
+    assert analyst.send("GET", "templates/").status == 200
+    response = analyst.send("POST", "templates/", TEMPLATE)
+    assert response.status == 403
+    assert response.body["error"]["message"] == (
+        "the marketing analyst role may not POST /templates/: it needs the marketing manager role"
+    )
 
 
 def test_a_customer_token_on_an_admin_route_gets_403(local_stack):

@@ -1,6 +1,7 @@
 """The local gateway's own checks, with a stand-in for the API function: it answers only to
 loopback names (no DNS rebinding), serves the documentation without credentials as the SPEC's local
-contract says, and passes a gzipped function response on to the client as it is."""
+contract says, passes a gzipped function response on to the client as it is, and lets each local
+staff key pair call only what its role's AWS managed policy allows."""
 
 from __future__ import annotations
 
@@ -8,11 +9,14 @@ import base64
 import gzip
 
 import pytest
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
 from werkzeug.test import Client
 from werkzeug.wrappers import Request, Response
 
 from marketing.api_routes import BASE_PATH
-from marketing_local.config import STAFF_ACCESS_KEY
+from marketing_local.config import ANALYST_KEYS, MANAGER_KEYS, REGION, StaffKeyPair
 from marketing_local.gateway import Gateway
 
 
@@ -60,7 +64,7 @@ def test_the_documentation_is_served_unsigned_as_the_local_staff_user(path):
     gateway, api = client()
     assert gateway.get(f"{BASE_PATH}{path}").status_code == 200
     (event,) = api.events
-    assert event["requestContext"]["authorizer"]["iam"]["accessKey"] == STAFF_ACCESS_KEY
+    assert event["requestContext"]["authorizer"]["iam"]["accessKey"] == MANAGER_KEYS.access_key
 
 
 def test_other_staff_routes_still_need_a_signature():
@@ -83,3 +87,50 @@ def test_a_gzipped_function_response_reaches_the_client_gzipped():
     assert response.headers["Content-Encoding"] == "gzip"
     assert response.headers["ETag"] == '"v1"'
     assert gzip.decompress(response.get_data()) == html
+
+
+def signed(method: str, path: str, key_pair: StaffKeyPair, body: bytes = b"") -> dict:
+    """What `client.open` needs to send a request signed with `key_pair`, as botocore signs it."""
+    url = f"http://localhost{BASE_PATH}{path}"
+    request = AWSRequest(method=method, url=url, data=body, headers={"Content-Type": "application/json"})
+    SigV4Auth(Credentials(key_pair.access_key, key_pair.secret_key), "execute-api", REGION).add_auth(request)
+    return {"method": method, "path": f"{BASE_PATH}{path}", "data": body, "headers": dict(request.headers.items())}
+
+
+def test_the_analyst_key_pair_reads_but_is_refused_a_write_naming_the_missing_permission():
+    gateway, api = client()
+    assert gateway.open(**signed("GET", "/campaigns/", ANALYST_KEYS)).status_code == 200
+    response = gateway.open(**signed("POST", "/campaigns/", ANALYST_KEYS, b"{}"))
+    assert response.status_code == 403
+    error = response.get_json()["error"]
+    assert error["code"] == "forbidden"
+    assert error["message"] == (
+        "the marketing analyst role may not POST /campaigns/: it needs the marketing manager role"
+    )
+    assert error["details"][0]["permission"] == "execute-api:Invoke"
+    (event,) = api.events  # only the GET reached the function
+    assert event["requestContext"]["authorizer"]["iam"]["accessKey"] == ANALYST_KEYS.access_key
+
+
+def test_the_analyst_key_pair_may_not_export_a_contact():
+    gateway, api = client()
+    response = gateway.open(**signed("GET", "/contacts/c_1/export/", ANALYST_KEYS))
+    assert response.status_code == 403
+    assert "GET /contacts/{contact_id}/export/" in response.get_json()["error"]["message"]
+    assert api.events == []
+
+
+def test_the_manager_key_pair_gets_through_to_writes_and_exports():
+    gateway, api = client()
+    assert gateway.open(**signed("POST", "/campaigns/", MANAGER_KEYS, b"{}")).status_code == 200
+    assert gateway.open(**signed("GET", "/contacts/c_1/export/", MANAGER_KEYS)).status_code == 200
+    assert [event["requestContext"]["authorizer"]["iam"]["accessKey"] for event in api.events] == [
+        MANAGER_KEYS.access_key
+    ] * 2
+
+
+def test_a_key_pair_signed_with_another_pairs_secret_is_refused():
+    gateway, api = client()
+    impostor = StaffKeyPair(ANALYST_KEYS.access_key, MANAGER_KEYS.secret_key, ANALYST_KEYS.role)
+    assert gateway.open(**signed("GET", "/campaigns/", impostor)).status_code == 403
+    assert api.events == []

@@ -3,7 +3,7 @@
 One table serves three readers so they cannot drift apart: CDK creates one API Gateway route per
 entry with the matching authorizer, the local gateway authenticates requests the same way, and
 the API function re-checks the caller against the entry (tests assert the function's routes and
-this table are the same set).
+this table are the same set). What each staff role may call derives from it too (staff_roles.py).
 """
 
 from __future__ import annotations
@@ -35,6 +35,10 @@ class ApiRoute:
     # Staff-only in AWS, but local mode's gateway serves it unsigned, as the local staff user: the
     # SPEC's local contract has Swagger UI open in a browser, and a browser cannot sign requests.
     open_locally: bool = False
+    # Moves contacts' personal data in or out of the platform in bulk: a contact's complete export, or
+    # an import, whose answers carry a pre-signed upload URL (a GET of one too, until the file has
+    # arrived: whoever reads it can write). Only the marketing manager role may call it (staff_roles).
+    transfers_data: bool = False
 
     def rate_limit(self, limits: Mapping[Access, int] | None = None, code_limit: int = CODE_RATE_LIMIT) -> int:
         """Requests per second this route takes (burst: twice that), by its class."""
@@ -83,12 +87,12 @@ ROUTES: tuple[ApiRoute, ...] = (
     ApiRoute("POST", "/templates/{template_id}/preview/", S),
     ApiRoute("GET", "/contacts/", S),
     ApiRoute("POST", "/contacts/", S),
-    ApiRoute("POST", "/contacts/imports/", S),
-    ApiRoute("GET", "/contacts/imports/{import_id}/", S),
+    ApiRoute("POST", "/contacts/imports/", S, transfers_data=True),
+    ApiRoute("GET", "/contacts/imports/{import_id}/", S, transfers_data=True),
     ApiRoute("GET", "/contacts/{contact_id}/", S),
     ApiRoute("PATCH", "/contacts/{contact_id}/", S),
     ApiRoute("DELETE", "/contacts/{contact_id}/", S),
-    ApiRoute("GET", "/contacts/{contact_id}/export/", S),
+    ApiRoute("GET", "/contacts/{contact_id}/export/", S, transfers_data=True),
     ApiRoute("GET", "/segments/", S),
     ApiRoute("POST", "/segments/", S),
     ApiRoute("GET", "/segments/{segment_id}/", S),
