@@ -8,7 +8,7 @@ UV_VERSION := 0.13.8
 # but prints a large end-of-life banner on every synth; docs/decisions.md records the choice.
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: install run test lint format synth bench clean bytecode
+.PHONY: install run test test-fast lint format synth bench clean bytecode
 
 $(VENV)/.installed: pyproject.toml uv.lock
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -21,8 +21,16 @@ install: $(VENV)/.installed  ## create .venv from uv.lock
 run: install bytecode  ## start local mode (Ctrl-C stops it)
 	$(VENV)/bin/mkt-local run
 
+# Two test processes (the machines have two cores); the end-to-end tests share one local stack and
+# the infrastructure tests one synth, each kept to one process by its xdist group. The slowest
+# tests are printed at the end of every run, so the suite's time stays visible.
+PYTEST_PARALLEL := -n 2 --dist loadgroup --durations=15
+
 test: install lint bytecode  ## lint, then every test: unit, integration, infra, end-to-end
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest $(PYTEST_PARALLEL)
+
+test-fast: install lint bytecode  ## the inner loop: lint, unit and integration tests
+	$(VENV)/bin/pytest $(PYTEST_PARALLEL) tests/unit tests/integration
 
 # Bytecode for the installed packages and the project, written once: where PYTHONDONTWRITEBYTECODE
 # is set, every process local mode and the tests start (functions, the moto server, cold-start

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 
+import pytest
+
 FUNCTION_ENVIRONMENT = {
     "AWS_ACCESS_KEY_ID": "testing",
     "AWS_SECRET_ACCESS_KEY": "testing",
@@ -24,3 +26,30 @@ FUNCTION_ENVIRONMENT = {
 os.environ.update(FUNCTION_ENVIRONMENT)
 os.environ.pop("AWS_ENDPOINT_URL", None)
 os.environ.pop("AWS_PROFILE", None)
+
+
+# Tests that share a costly session fixture run in one process (`--dist loadgroup`): the end-to-end
+# journeys share one local stack, the fuzzer starts its own, the infrastructure tests share a synth.
+_SHARED_SET_UP = (("tests/e2e/test_fuzz.py", "fuzz-stack"), ("tests/e2e/", "local-stack"), ("tests/infra/", "synth"))
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        path = item.nodeid.replace("\\", "/")
+        group = next((group for prefix, group in _SHARED_SET_UP if path.startswith(prefix)), None)
+        if group is not None:
+            item.add_marker(pytest.mark.xdist_group(group))
+
+
+def pytest_runtest_setup(item):
+    """In-process moto is on only for the tests that use it (tests/support/moto_platform.py)."""
+    if "aws" not in item.fixturenames:
+        from tests.support.moto_platform import PLATFORM
+
+        PLATFORM.deactivate()
+
+
+def pytest_sessionfinish(session):
+    from tests.support.moto_platform import PLATFORM
+
+    PLATFORM.deactivate(remove_data=True)
