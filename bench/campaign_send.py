@@ -124,9 +124,9 @@ botocore.session.Session.create_client = _metered_client
 
 
 def load_audience(count: int) -> list[str]:
-    from marketing.store.contacts import ContactRecord
-    from marketing.store.segments import write_members
-    from marketing.store.subscribers import PreferencesAttribute, SubscriberRecord, subscriber_id
+    from marketing.audience.store.contacts import ContactRecord
+    from marketing.audience.store.segments import write_members
+    from marketing.audience.store.subscribers import PreferencesAttribute, SubscriberRecord, subscriber_id
 
     now = datetime.now(UTC)
     ids = [f"ct_bench{number:08d}" for number in range(count)]
@@ -284,8 +284,8 @@ def main() -> int:
 def publish_ses_events(campaign_id: str) -> None:
     """The events SES publishes for each email sent, as local mode's simulator builds them (moto's
     SES, in its own process here, is read from what the send recorded instead)."""
-    from marketing.services.email_message import Envelope, message_tags
-    from marketing.store.recipients import RecipientRecord
+    from marketing.campaigns.store.recipients import RecipientRecord
+    from marketing.email.services.email_message import Envelope, message_tags
     from marketing_local.ses_simulator import events_for
 
     events = boto3.client("events")
@@ -299,13 +299,14 @@ def _run(count: int) -> int:
     from marketing_local.provision import Provisioner
 
     os.environ.update(Provisioner(boto3.Session(region_name="eu-west-2"), "bench").everything())
-    from marketing.models.campaign_requests import CampaignCreate
-    from marketing.models.segments import RefreshStatus, Segment, SegmentType
-    from marketing.models.template_requests import TemplateCreate
-    from marketing.services import campaigns, templates
-    from marketing.store import segments as segment_store
-    from marketing.store.tables import bind_tables
-    from marketing.topology import CAMPAIGN_DELIVERIES, CAMPAIGN_SENDS, SES_EVENTS
+    from marketing.audience.models.segments import RefreshStatus, Segment, SegmentType
+    from marketing.audience.store import segments as segment_store
+    from marketing.campaigns.models.campaign_requests import CampaignCreate
+    from marketing.campaigns.services import campaigns
+    from marketing.catalog.tables import bind_tables
+    from marketing.catalog.topology import CAMPAIGN_DELIVERIES, CAMPAIGN_SENDS, SES_EVENTS
+    from marketing.email.models.template_requests import TemplateCreate
+    from marketing.email.services import templates
 
     bind_tables(os.environ, "eu-west-2")
     started = time.perf_counter()

@@ -35,8 +35,8 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT / "layers" / "shared" / "python"))
 
-from marketing.store.tables import TABLES  # noqa: E402 - needs the layer on the path
-from marketing.topology import SCHEDULES, WORKERS  # noqa: E402
+from marketing.catalog.tables import TABLES  # noqa: E402 - needs the layer on the path
+from marketing.catalog.topology import SCHEDULES, WORKERS  # noqa: E402
 
 TARGET_RATIO = 1.3
 
@@ -68,10 +68,13 @@ FIRST_USE = {
     "API: docs (every router)": ("api.app", "import api.app, api.routers; api.routers.include_all(api.app.app)"),
     "shop-events: first order.paid": (
         "workers.shop_events",
-        "from marketing.services import automation_runs, contacts, conversions, gift_cards, loyalty, referrals\n"
-        "from marketing.store import orders",
+        "from marketing.audience.services import contacts\n"
+        "from marketing.audience.store import orders\n"
+        "from marketing.automations.services import automation_runs\n"
+        "from marketing.campaigns.services import conversions\n"
+        "from marketing.growth.services import gift_cards, loyalty, referrals",
     ),
-    "shop-events: first cart event": ("workers.shop_events", "from marketing.services import carts"),
+    "shop-events: first cart event": ("workers.shop_events", "from marketing.automations.services import carts"),
 }
 
 PROBE = """

@@ -30,9 +30,9 @@ sys.path[:0] = [str(REPO_ROOT / "layers" / "shared" / "python"), str(REPO_ROOT /
 import boto3  # noqa: E402
 from moto_server import moto_environment, start_moto  # noqa: E402
 
-from marketing.models.segments import parse_criteria  # noqa: E402
-from marketing.store.contacts import ContactRecord  # noqa: E402
-from marketing.store.tables import TABLES, bind_tables  # noqa: E402
+from marketing.audience.models.segments import parse_criteria  # noqa: E402
+from marketing.audience.store.contacts import ContactRecord  # noqa: E402
+from marketing.catalog.tables import TABLES, bind_tables  # noqa: E402
 from marketing_local.provision import Provisioner  # noqa: E402
 
 TARGET_READ_UNITS = 0.25
@@ -73,8 +73,8 @@ def load_contacts(count: int) -> None:
 
 
 def evaluate() -> tuple[int, object, float, int]:
-    from marketing.services.segments import matching_contacts
-    from marketing.store import segments as segment_store
+    from marketing.audience.services.segments import matching_contacts
+    from marketing.audience.store import segments as segment_store
 
     criteria = parse_criteria(CRITERIA)
     tracemalloc.start()

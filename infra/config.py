@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 from constructs import Construct
 
-from marketing.api_routes import CODE_RATE_LIMIT, RATE_LIMITS
 from marketing.auth import Access
+from marketing.catalog.api_routes import CODE_RATE_LIMIT, RATE_LIMITS
 
 SERVICE = "marketing"
 METRICS_NAMESPACE = "Marketing"

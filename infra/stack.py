@@ -17,7 +17,7 @@ from infra.constructs.messaging import Messaging
 from infra.constructs.monitoring import Monitoring
 from infra.constructs.workers import Workers
 from infra.nag import acknowledge
-from marketing.topology import (
+from marketing.catalog.topology import (
     AUTOMATION_SENDS,
     CAMPAIGN_DELIVERIES,
     CAMPAIGN_SENDS,

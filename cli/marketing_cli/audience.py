@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from marketing.topology import shop_event_entries
+from marketing.catalog.topology import shop_event_entries
 from marketing_cli.arguments import add_paging
 from marketing_cli.client import ApiClient
 from marketing_cli.waiting import bar, follow

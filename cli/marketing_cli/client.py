@@ -14,7 +14,7 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
-from marketing.staff_roles import StaffRole
+from marketing.catalog.staff_roles import StaffRole
 
 LOCAL_API_URL = "http://127.0.0.1:8080/api/v1/marketing"
 # Local mode's published key pair of each staff role (local/marketing_local/config.py).

@@ -26,7 +26,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from marketing.staff_roles import StaffRole
+from marketing.catalog.staff_roles import StaffRole
 from marketing_cli import audience, automations, bootstrap, campaigns, growth
 from marketing_cli.arguments import add_paging
 from marketing_cli.client import LOCAL_API_URL, ApiClient, ApiError

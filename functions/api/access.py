@@ -5,8 +5,8 @@ from __future__ import annotations
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 
-from marketing.api_routes import route_for_key
 from marketing.auth import principal_from_request_context, require_access
+from marketing.catalog.api_routes import route_for_key
 from marketing.errors import NotFound
 
 

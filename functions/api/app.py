@@ -14,7 +14,7 @@ from api import docs, errors, limits, routers
 from api.access import enforce_route_access
 from api.settings import ApiSettings
 from marketing import cold_start
-from marketing.api_routes import BASE_PATH, route_for_key, with_canonical_path
+from marketing.catalog.api_routes import BASE_PATH, route_for_key, with_canonical_path
 from marketing.config import load_settings
 from marketing.observability import logger, metrics, tracer
 

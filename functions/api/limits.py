@@ -8,8 +8,8 @@ import base64
 import json
 from typing import Any
 
-from marketing.api_routes import route_for_key
 from marketing.auth import Access
+from marketing.catalog.api_routes import route_for_key
 from marketing.errors import DomainError, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 
 # The largest JSON body a route needs (a template of 2 × 150,000 characters, escaped) with room.

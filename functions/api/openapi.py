@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aws_lambda_powertools.event_handler.openapi.models import APIKey, APIKeyIn, HTTPBearer, Server
 
-from marketing.api_routes import BASE_PATH
+from marketing.catalog.api_routes import BASE_PATH
 
 TITLE = "Marketing platform API"
 VERSION = "1.0.0"

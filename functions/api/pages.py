@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
-from marketing.models.subscribers import Preferences
+from marketing.audience.models.subscribers import Preferences
 
 _STYLE = (
     "body{font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem;color:#222}"

@@ -1,7 +1,7 @@
 """What the API function needs besides its tables (marketing.store.table_meta checks those)."""
 
+from marketing.aws.one_time_schedules import ScheduleSettings
 from marketing.config import EmailSettings
-from marketing.one_time_schedules import ScheduleSettings
 
 
 class ApiSettings(EmailSettings, ScheduleSettings):

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from marketing import cold_start
+from marketing.automations.services import carts
 from marketing.observability import logger, metrics
-from marketing.services import carts
 
 
 @logger.inject_lambda_context

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from marketing import cold_start
+from marketing.automations.services import automation_sweep
 from marketing.observability import logger, metrics
-from marketing.services import automation_sweep
 
 
 @logger.inject_lambda_context

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from marketing import cold_start
-from marketing.schedules import daily_handler
-from marketing.services import loyalty
+from marketing.aws.schedules import daily_handler
+from marketing.growth.services import loyalty
 
 lambda_handler = daily_handler(loyalty.expire_inactive)
 

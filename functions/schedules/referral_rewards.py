@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from marketing import cold_start
-from marketing.schedules import daily_handler
-from marketing.services import referrals
+from marketing.aws.schedules import daily_handler
+from marketing.growth.services import referrals
 
 lambda_handler = daily_handler(referrals.issue_rewards)
 

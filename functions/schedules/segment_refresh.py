@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from marketing import cold_start
+from marketing.audience.services import segments
 from marketing.observability import logger, metrics
-from marketing.services import segments
 
 
 @logger.inject_lambda_context

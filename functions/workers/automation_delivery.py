@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from marketing import cold_start
-from marketing.services import automation_delivery
-from marketing.topology import AUTOMATION_SENDS
-from marketing.workers import sqs_batch_handler
+from marketing.automations.services import automation_delivery
+from marketing.aws.workers import sqs_batch_handler
+from marketing.catalog.topology import AUTOMATION_SENDS
 
 lambda_handler = sqs_batch_handler(AUTOMATION_SENDS, automation_delivery.handle)
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from marketing import cold_start
-from marketing.services import campaign_delivery
-from marketing.topology import CAMPAIGN_DELIVERIES
-from marketing.workers import sqs_batch_handler
+from marketing.aws.workers import sqs_batch_handler
+from marketing.campaigns.services import campaign_delivery
+from marketing.catalog.topology import CAMPAIGN_DELIVERIES
 
 lambda_handler = sqs_batch_handler(CAMPAIGN_DELIVERIES, campaign_delivery.deliver)
 

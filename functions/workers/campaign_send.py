@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from marketing import cold_start
-from marketing.services import campaign_sends
-from marketing.topology import CAMPAIGN_SENDS
-from marketing.workers import sqs_batch_handler
+from marketing.aws.workers import sqs_batch_handler
+from marketing.campaigns.services import campaign_sends
+from marketing.catalog.topology import CAMPAIGN_SENDS
 
 lambda_handler = sqs_batch_handler(CAMPAIGN_SENDS, campaign_sends.handle)
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from marketing import cold_start
-from marketing.services import imports
-from marketing.topology import CONTACT_IMPORTS
-from marketing.workers import sqs_batch_handler
+from marketing.audience.services import imports
+from marketing.aws.workers import sqs_batch_handler
+from marketing.catalog.topology import CONTACT_IMPORTS
 
 lambda_handler = sqs_batch_handler(CONTACT_IMPORTS, imports.handle_message)
 

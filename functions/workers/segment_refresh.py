@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 
 from marketing import cold_start
+from marketing.audience.services import segments
+from marketing.aws.workers import sqs_batch_handler
+from marketing.catalog.topology import SEGMENT_REFRESH
 from marketing.errors import Unprocessable
-from marketing.services import segments
-from marketing.topology import SEGMENT_REFRESH
-from marketing.workers import sqs_batch_handler
 
 
 def _refresh(body: str) -> str:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from marketing import cold_start
-from marketing.services import ses_events
-from marketing.topology import SES_EVENTS
-from marketing.workers import sqs_batch_handler
+from marketing.aws.workers import sqs_batch_handler
+from marketing.catalog.topology import SES_EVENTS
+from marketing.email.services import ses_events
 
 lambda_handler = sqs_batch_handler(SES_EVENTS, ses_events.handle)
 

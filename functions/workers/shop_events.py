@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from marketing import cold_start
-from marketing.services import shop_events
-from marketing.topology import SHOP_EVENTS
-from marketing.workers import sqs_batch_handler
+from marketing.audience.services import shop_events
+from marketing.aws.workers import sqs_batch_handler
+from marketing.catalog.topology import SHOP_EVENTS
 
 lambda_handler = sqs_batch_handler(SHOP_EVENTS, shop_events.handle)
 

@@ -21,8 +21,8 @@ from infra.config import StackSettings
 from infra.constructs.function import PlatformFunction
 from infra.constructs.staff_roles import StaffRolePolicies
 from infra.nag import acknowledge, acknowledge_index_access
-from marketing.api_routes import BASE_PATH, ROUTES
 from marketing.auth import Access
+from marketing.catalog.api_routes import BASE_PATH, ROUTES
 
 _ACCESS_LOG_FORMAT = apigateway.AccessLogFormat.custom(
     '{"requestId":"$context.requestId","ip":"$context.identity.sourceIp","method":"$context.httpMethod",'

@@ -13,7 +13,7 @@ from constructs import Construct
 
 from infra.constructs.layer import REPO_ROOT
 from infra.nag import acknowledge
-from marketing.topology import AUTOMATION_STATE_MACHINE
+from marketing.catalog.topology import AUTOMATION_STATE_MACHINE
 
 
 class AutomationStateMachine(Construct):

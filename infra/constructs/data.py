@@ -9,7 +9,7 @@ from constructs import Construct
 from pynamodb.models import Model
 
 from infra.naming import pascal_case
-from marketing.store.tables import TABLES
+from marketing.catalog.tables import TABLES
 
 _TYPES = {"S": dynamodb.AttributeType.STRING, "N": dynamodb.AttributeType.NUMBER, "B": dynamodb.AttributeType.BINARY}
 

@@ -13,7 +13,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from infra.nag import acknowledge
-from marketing.topology import SES_EVENT_TYPES
+from marketing.catalog.topology import SES_EVENT_TYPES
 
 
 class EmailSending(Construct):

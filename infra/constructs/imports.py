@@ -12,7 +12,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from infra.nag import acknowledge
-from marketing.topology import IMPORTS_PREFIX
+from marketing.catalog.topology import IMPORTS_PREFIX
 
 
 class ImportsBucket(Construct):

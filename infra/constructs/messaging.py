@@ -1,5 +1,5 @@
 """The shop's event bus and its rules, and every queue with its dead-letter queue, from the
-catalog in marketing.topology (local mode creates the same on moto)."""
+catalog in marketing.catalog.topology (local mode creates the same on moto)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from infra.naming import pascal_case
-from marketing.topology import EVENT_BUS_ENV, EVENT_RULES, QUEUES, Queue
+from marketing.catalog.topology import EVENT_BUS_ENV, EVENT_RULES, QUEUES, Queue
 
 
 class Messaging(Construct):

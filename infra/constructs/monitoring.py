@@ -26,7 +26,7 @@ from constructs import Construct
 
 from infra.config import METRICS_NAMESPACE
 from infra.naming import pascal_case
-from marketing.topology import Queue
+from marketing.catalog.topology import Queue
 
 BOUNCE_RATE_ALARM = 0.02
 COMPLAINT_RATE_ALARM = 0.0008

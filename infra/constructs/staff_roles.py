@@ -13,9 +13,9 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from infra.nag import acknowledge
-from marketing.api_routes import ROUTES, ApiRoute
 from marketing.auth import Access
-from marketing.staff_roles import INVOKE_PERMISSION, StaffRole, may_call
+from marketing.catalog.api_routes import ROUTES, ApiRoute
+from marketing.catalog.staff_roles import INVOKE_PERMISSION, StaffRole, may_call
 
 _DESCRIPTIONS = {
     StaffRole.MANAGER: "Marketing manager: may call every staff route of the marketing API",

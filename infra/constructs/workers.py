@@ -1,4 +1,4 @@
-"""The SQS workers and the scheduled functions of marketing.topology: one function each, fed by
+"""The SQS workers and the scheduled functions of marketing.catalog.topology: one function each, fed by
 its queue (partial batch failures on) or fired by its EventBridge schedule."""
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from infra.constructs.imports import ImportsBucket
 from infra.constructs.messaging import Messaging
 from infra.nag import acknowledge_index_access
 from infra.naming import pascal_case
-from marketing.topology import SCHEDULES, WORKERS
+from marketing.catalog.topology import SCHEDULES, WORKERS
 
 
 class Workers(Construct):

@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from marketing.staff_roles import StaffRole
+from marketing.catalog.staff_roles import StaffRole
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
-from marketing.topology import shop_event_entries
+from marketing.catalog.topology import shop_event_entries
 from marketing_local.responses import json_response
 
 

@@ -30,10 +30,10 @@ from werkzeug.exceptions import HTTPException, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from marketing.api_routes import ApiRoute, match
 from marketing.auth import Access
+from marketing.catalog.api_routes import ApiRoute, match
+from marketing.catalog.staff_roles import authorize
 from marketing.errors import Forbidden
-from marketing.staff_roles import authorize
 from marketing_local import sigv4
 from marketing_local.config import ACCOUNT_ID, MANAGER_KEYS, REGION, STAFF_KEY_PAIRS
 from marketing_local.identity import LocalIdentityProvider, TokenRejected

@@ -3,7 +3,7 @@
 Every part is a component, started after the resources exist and stopped before the moto server
 goes away: the gateway in front of the API function, one SQS poller per worker (the event source
 mappings), and the scheduler that fires the schedules. Workers and schedules come from the same
-catalog CDK deploys (marketing.topology).
+catalog CDK deploys (marketing.catalog.topology).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import boto3
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
-from marketing.topology import EVENT_BUS_ENV, SCHEDULES, WORKERS
+from marketing.catalog.topology import EVENT_BUS_ENV, SCHEDULES, WORKERS
 from marketing_local.config import (
     JWT_AUDIENCE,
     REGION,

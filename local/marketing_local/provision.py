@@ -1,6 +1,6 @@
 """Creates the platform's AWS resources on moto: what the CDK stack creates in AWS, read from the
-same catalogs (tables from marketing.store.tables, bus, rules, queues and bucket from
-marketing.topology), so local and deployed resources have the same shape.
+same catalogs (tables from marketing.catalog.tables, bus, rules, queues and bucket from
+marketing.catalog.topology), so local and deployed resources have the same shape.
 
 Used by local mode against the moto server and by the tests against in-process moto; returns the
 environment the functions run with (table and bus names, queue URLs, bucket).
@@ -16,8 +16,8 @@ import boto3
 from botocore.exceptions import ClientError
 from pynamodb.models import Model
 
-from marketing.store.tables import TABLES
-from marketing.topology import (
+from marketing.catalog.tables import TABLES
+from marketing.catalog.topology import (
     AUTOMATION_STATE_MACHINE,
     CAMPAIGN_SENDS,
     CONTACT_IMPORTS,

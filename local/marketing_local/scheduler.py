@@ -1,5 +1,5 @@
 """EventBridge's scheduled rules, locally: moto stores schedules but never fires them, so local mode
-fires each schedule of marketing.topology at its cron times (UTC), and on demand from
+fires each schedule of marketing.catalog.topology at its cron times (UTC), and on demand from
 `POST /local/schedules?name=…`.
 
 Cron is EventBridge's six fields (minutes hours day-of-month month day-of-week year) with `*`,
@@ -17,8 +17,8 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
+from marketing.catalog.topology import Schedule
 from marketing.clock import isoformat
-from marketing.topology import Schedule
 from marketing_local.config import ACCOUNT_ID, REGION
 from marketing_local.lambda_runtime import FunctionError, LocalFunction
 from marketing_local.responses import json_response

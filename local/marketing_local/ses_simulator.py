@@ -18,8 +18,8 @@ from email import policy
 from email.utils import getaddresses
 from typing import Any
 
-from marketing.services.email_message import parse_message_tags
-from marketing.topology import SES_EVENT_SOURCE, SES_EVENT_TYPES
+from marketing.catalog.topology import SES_EVENT_SOURCE, SES_EVENT_TYPES
+from marketing.email.services.email_message import parse_message_tags
 from marketing_local.config import ACCOUNT_ID, REGION
 
 SIMULATOR_DOMAIN = "simulator.amazonses.com"

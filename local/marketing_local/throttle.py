@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 import time
 
-from marketing.api_routes import ApiRoute
+from marketing.catalog.api_routes import ApiRoute
 
 
 class RouteThrottle:

@@ -17,9 +17,9 @@ from hypothesis import HealthCheck, Phase, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
-from marketing.api_routes import match
 from marketing.auth import Access
-from marketing.staff_roles import StaffRole
+from marketing.catalog.api_routes import match
+from marketing.catalog.staff_roles import StaffRole
 from marketing_cli.client import LOCAL_CREDENTIALS, LOCAL_REGION
 from tests.e2e.conftest import running_local_stack
 

@@ -16,7 +16,7 @@ import boto3
 import pytest
 from botocore.credentials import Credentials
 
-from marketing.staff_roles import StaffRole
+from marketing.catalog.staff_roles import StaffRole
 from marketing_cli.client import ApiClient
 
 pytestmark = pytest.mark.e2e

@@ -23,7 +23,7 @@ def test_the_built_layer_holds_aarch64_wheels_and_the_marketing_package(tmp_path
     (core,) = (python / "pydantic_core").glob("_pydantic_core*.so")
     assert "cpython-312-aarch64-linux-gnu" in core.name
     assert core.read_bytes()[18] == 0xB7  # ELF e_machine = EM_AARCH64
-    assert (python / "marketing" / "services" / "templates.py").exists()
+    assert (python / "marketing" / "email" / "services" / "templates.py").exists()
     assert not (python / "boto3").exists()
 
 

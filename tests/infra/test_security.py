@@ -10,7 +10,7 @@ from aws_cdk import Stack
 from aws_cdk import aws_sqs as sqs
 
 from infra.constructs.email import EmailSending
-from marketing.api_routes import BASE_PATH
+from marketing.catalog.api_routes import BASE_PATH
 
 SENDER_DOMAIN = "example.com"  # of the default senderAddress, news@example.com (infra/config.py)
 

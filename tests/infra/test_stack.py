@@ -12,10 +12,10 @@ from cfnlint.api import ManualArgs, lint_file
 
 from infra.app import build_app
 from infra.constructs.layer import REPO_ROOT
-from marketing.api_routes import ROUTES
 from marketing.auth import Access
-from marketing.store.tables import TABLES
-from marketing.topology import AUTOMATION_STATE_MACHINE, QUEUES, SCHEDULES, WORKERS
+from marketing.catalog.api_routes import ROUTES
+from marketing.catalog.tables import TABLES
+from marketing.catalog.topology import AUTOMATION_STATE_MACHINE, QUEUES, SCHEDULES, WORKERS
 
 
 def test_every_table_is_on_demand_encrypted_and_recoverable(template):

@@ -10,9 +10,9 @@ from fnmatch import fnmatchcase
 
 import pytest
 
-from marketing.api_routes import ROUTES
 from marketing.auth import Access
-from marketing.staff_roles import StaffRole, may_call
+from marketing.catalog.api_routes import ROUTES
+from marketing.catalog.staff_roles import StaffRole, may_call
 
 STAFF_ROUTES = [route for route in ROUTES if route.access is Access.STAFF]
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")

@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from marketing.store.tables import bind_tables
+from marketing.catalog.tables import bind_tables
 from tests.support.moto_platform import PLATFORM
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import boto3
 
-from marketing.topology import AUTOMATION_SENDS, EVENT_BUS_ENV, SES_EVENTS, SHOP_EVENTS, shop_event_entries
+from marketing.catalog.topology import AUTOMATION_SENDS, EVENT_BUS_ENV, SES_EVENTS, SHOP_EVENTS, shop_event_entries
 from tests.support.campaigns import outbox, staff
 from tests.support.queues import deliver, receive
 

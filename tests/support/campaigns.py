@@ -10,7 +10,7 @@ from email import policy
 from email.message import EmailMessage
 from typing import Any
 
-from marketing.topology import CAMPAIGN_DELIVERIES, CAMPAIGN_SENDS, SES_EVENTS, SHOP_EVENTS
+from marketing.catalog.topology import CAMPAIGN_DELIVERIES, CAMPAIGN_SENDS, SES_EVENTS, SHOP_EVENTS
 from tests.support.events import STAFF, call, customer
 from tests.support.queues import deliver, receive
 

@@ -7,7 +7,7 @@ import uuid
 from typing import Any
 from urllib.parse import urlencode
 
-from marketing.api_routes import match
+from marketing.catalog.api_routes import match
 
 STAFF = {
     "iam": {"accessKey": "AKIATEST", "accountId": "123456789012", "userArn": "arn:aws:iam::123456789012:user/staff"}

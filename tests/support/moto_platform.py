@@ -20,7 +20,7 @@ from moto.dynamodb.models import dynamodb_backends
 from moto.ses.models import ses_backends
 from moto.sqs.models import sqs_backends
 
-from marketing.topology import AUTOMATION_STATE_MACHINE, IMPORTS_BUCKET_ENV
+from marketing.catalog.topology import AUTOMATION_STATE_MACHINE, IMPORTS_BUCKET_ENV
 from marketing_local.provision import LOCAL_ACCOUNT, Provisioner
 
 SCHEDULE_GROUP_ENV = "CAMPAIGN_SCHEDULE_GROUP"

@@ -6,8 +6,8 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from api.routes.params import PageCursor, PageLimit
 from api.security import STAFF
-from marketing.models.campaign_requests import AnalyticsOverview, CampaignReportPage
-from marketing.services import campaigns as service
+from marketing.campaigns.models.campaign_requests import AnalyticsOverview, CampaignReportPage
+from marketing.campaigns.services import campaigns as service
 
 router = APIGatewayHttpRouter()
 TAGS = ["analytics"]

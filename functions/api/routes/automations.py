@@ -9,15 +9,15 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from api.routes.params import PageCursor, PageLimit
 from api.security import STAFF
-from marketing.models.automation_requests import (
+from marketing.automations.models.automation_requests import (
     AutomationAnalytics,
     AutomationCreate,
     AutomationPage,
     AutomationPatch,
     ExecutionPage,
 )
-from marketing.models.automations import Automation, ExecutionStatus
-from marketing.services import automations as service
+from marketing.automations.models.automations import Automation, ExecutionStatus
+from marketing.automations.services import automations as service
 
 router = APIGatewayHttpRouter()
 AutomationId = Annotated[str, Path(description="Automation id")]

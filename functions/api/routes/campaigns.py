@@ -9,7 +9,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from api.routes.params import PageCursor, PageLimit
 from api.security import STAFF
-from marketing.models.campaign_requests import (
+from marketing.campaigns.models.campaign_requests import (
     CampaignCreate,
     CampaignPage,
     CampaignPatch,
@@ -19,9 +19,9 @@ from marketing.models.campaign_requests import (
     TestSendRequest,
     TestSendResult,
 )
-from marketing.models.campaigns import Campaign, CampaignAnalytics
-from marketing.models.recipients import RecipientStatus
-from marketing.services import campaigns as service
+from marketing.campaigns.models.campaigns import Campaign, CampaignAnalytics
+from marketing.campaigns.models.recipients import RecipientStatus
+from marketing.campaigns.services import campaigns as service
 
 router = APIGatewayHttpRouter()
 CampaignId = Annotated[str, Path(description="Campaign id")]

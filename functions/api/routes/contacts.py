@@ -9,12 +9,12 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from api.routes.params import PageCursor, PageLimit
 from api.security import STAFF
-from marketing.models.contact_export import ContactExport
-from marketing.models.contact_requests import ContactCreate, ContactPage, ContactPatch
-from marketing.models.contacts import Contact, LifecycleStage
-from marketing.models.imports import ContactImport, ImportCreate
-from marketing.services import contact_data, imports
-from marketing.services import contacts as service
+from marketing.audience.models.contact_export import ContactExport
+from marketing.audience.models.contact_requests import ContactCreate, ContactPage, ContactPatch
+from marketing.audience.models.contacts import Contact, LifecycleStage
+from marketing.audience.models.imports import ContactImport, ImportCreate
+from marketing.audience.services import contact_data, imports
+from marketing.audience.services import contacts as service
 
 router = APIGatewayHttpRouter()
 ContactId = Annotated[str, Path(description="Contact id")]

@@ -9,7 +9,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from api.routes.params import PageCursor, PageLimit
 from api.security import STAFF
-from marketing.models.gift_cards import (
+from marketing.growth.models.gift_cards import (
     CreatedGiftCard,
     GiftCard,
     GiftCardCreate,
@@ -19,7 +19,7 @@ from marketing.models.gift_cards import (
     GiftCardRedeem,
     GiftCardRedemption,
 )
-from marketing.services import gift_cards as service
+from marketing.growth.services import gift_cards as service
 
 router = APIGatewayHttpRouter()
 GiftCardId = Annotated[str, Path(description="Gift card id")]

@@ -10,7 +10,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from api.routes.params import PageCursor, PageLimit
 from api.security import CUSTOMER, STAFF
 from marketing.auth import Principal
-from marketing.models.loyalty import (
+from marketing.growth.models.loyalty import (
     AdjustedAccount,
     LoyaltyAccount,
     LoyaltyTransactionPage,
@@ -18,8 +18,8 @@ from marketing.models.loyalty import (
     PointsRedemption,
     RedeemPoints,
 )
-from marketing.models.programs import LoyaltyProgram, LoyaltyProgramPatch
-from marketing.services import loyalty as service
+from marketing.growth.models.programs import LoyaltyProgram, LoyaltyProgramPatch
+from marketing.growth.services import loyalty as service
 
 router = APIGatewayHttpRouter()
 UserId = Annotated[str, Path(description="The shop's user id (the `sub` of the customer's token)")]

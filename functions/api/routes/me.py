@@ -5,8 +5,8 @@ from __future__ import annotations
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from api.security import CUSTOMER
+from marketing.audience.models.principal import Me
 from marketing.auth import Principal
-from marketing.models.principal import Me
 
 router = APIGatewayHttpRouter()
 

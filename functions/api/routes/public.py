@@ -15,9 +15,9 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from api import pages
-from marketing.links import PREFERENCES, UNSUBSCRIBE
-from marketing.models.subscriber_requests import PreferencesPatch
-from marketing.services import tracking
+from marketing.audience.models.subscriber_requests import PreferencesPatch
+from marketing.email.links import PREFERENCES, UNSUBSCRIBE
+from marketing.email.services import tracking
 from marketing.tokens import InvalidToken
 
 router = APIGatewayHttpRouter()

@@ -10,9 +10,15 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from api.routes.params import PageCursor, PageLimit
 from api.security import CUSTOMER, STAFF
-from marketing.models.programs import ReferralProgram, ReferralProgramPatch
-from marketing.models.referrals import ApplyReferral, MyReferralCode, ReferralAsReferee, ReferralPage, ReferralStatus
-from marketing.services import referrals as service
+from marketing.growth.models.programs import ReferralProgram, ReferralProgramPatch
+from marketing.growth.models.referrals import (
+    ApplyReferral,
+    MyReferralCode,
+    ReferralAsReferee,
+    ReferralPage,
+    ReferralStatus,
+)
+from marketing.growth.services import referrals as service
 
 router = APIGatewayHttpRouter()
 

@@ -9,9 +9,9 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from api.routes.params import PageCursor, PageLimit
 from api.security import STAFF
-from marketing.models.contact_requests import ContactPage
-from marketing.models.segments import Segment, SegmentCreate, SegmentPage, SegmentPatch
-from marketing.services import segments as service
+from marketing.audience.models.contact_requests import ContactPage
+from marketing.audience.models.segments import Segment, SegmentCreate, SegmentPage, SegmentPatch
+from marketing.audience.services import segments as service
 
 router = APIGatewayHttpRouter()
 SegmentId = Annotated[str, Path(description="Segment id")]

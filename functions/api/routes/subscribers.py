@@ -9,9 +9,14 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from api.routes.params import PageCursor, PageLimit
 from api.security import CUSTOMER, STAFF
-from marketing.models.subscriber_requests import PreferencesPatch, SubscribeRequest, SubscriberPage, SubscriberPatch
-from marketing.models.subscribers import Preferences, Subscriber, SubscriberStatus
-from marketing.services import subscribers as service
+from marketing.audience.models.subscriber_requests import (
+    PreferencesPatch,
+    SubscribeRequest,
+    SubscriberPage,
+    SubscriberPatch,
+)
+from marketing.audience.models.subscribers import Preferences, Subscriber, SubscriberStatus
+from marketing.audience.services import subscribers as service
 
 router = APIGatewayHttpRouter()
 SubscriberId = Annotated[str, Path(description="Subscriber id")]

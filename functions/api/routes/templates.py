@@ -9,9 +9,9 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from api.routes.params import PageCursor, PageLimit
 from api.security import STAFF
-from marketing.models.template_requests import PreviewRequest, TemplateCreate, TemplatePage, TemplatePatch
-from marketing.models.templates import EmailTemplate, Preview
-from marketing.services import templates as service
+from marketing.email.models.template_requests import PreviewRequest, TemplateCreate, TemplatePage, TemplatePatch
+from marketing.email.models.templates import EmailTemplate, Preview
+from marketing.email.services import templates as service
 
 router = APIGatewayHttpRouter()
 TemplateId = Annotated[str, Path(description="Template id")]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from marketing.topology import AUTOMATION_SENDS
+from marketing.catalog.topology import AUTOMATION_SENDS
 from tests.support.automations import WELCOME
 from tests.support.campaigns import staff
 from tests.support.events import call, customer

@@ -9,8 +9,8 @@ import boto3
 import pytest
 
 from marketing import clock
-from marketing.store import recipients
-from marketing.topology import EVENT_BUS_ENV, SES_EVENTS, SHOP_EVENTS, shop_event_entries
+from marketing.campaigns.store import recipients
+from marketing.catalog.topology import EVENT_BUS_ENV, SES_EVENTS, SHOP_EVENTS, shop_event_entries
 from marketing_local.ses_simulator import SesEventSimulator
 from tests.support.campaigns import campaign_for, drain, links, outbox, parts, staff, subscriber
 from tests.support.events import Context, call, http_event

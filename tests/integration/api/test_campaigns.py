@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import boto3
 import pytest
 
-from marketing import costs
+from marketing.campaigns import costs
 from marketing_local.one_time_schedules import OneTimeScheduleRunner
 from tests.support.campaigns import TEMPLATE, campaign_for, drain, outbox, parts, staff, subscriber
 

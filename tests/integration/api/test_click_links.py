@@ -8,11 +8,11 @@ import re
 import pytest
 
 from marketing import clock
-from marketing.links import email_links, link_id
-from marketing.models.templates import EmailTemplate, TemplateCategory
-from marketing.services.email_message import Envelope, compose
-from marketing.store import templates as template_store
-from marketing.store.links import url_of
+from marketing.email.links import email_links, link_id
+from marketing.email.models.templates import EmailTemplate, TemplateCategory
+from marketing.email.services.email_message import Envelope, compose
+from marketing.email.store import templates as template_store
+from marketing.email.store.links import url_of
 from marketing.tokens import SigningKeys, TokenSigner, secret_key_ring
 from tests.support.campaigns import TEMPLATE, campaign_for, drain, outbox, parts, staff, subscriber
 from tests.support.events import Context, call, http_event

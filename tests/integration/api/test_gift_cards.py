@@ -8,7 +8,7 @@ from datetime import timedelta
 import boto3
 
 from marketing import clock
-from marketing.codes import normalise
+from marketing.growth.codes import normalise
 from tests.support.automations import publish
 from tests.support.campaigns import outbox, staff
 from tests.support.events import Context, call, customer

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from marketing import clock
-from marketing.store import contacts as contact_store
+from marketing.audience.store import contacts as contact_store
 from tests.support.automations import publish
 from tests.support.campaigns import staff
 from tests.support.events import Context, call, customer

@@ -6,7 +6,7 @@ import importlib
 
 import pytest
 
-from marketing.topology import SEGMENT_REFRESH
+from marketing.catalog.topology import SEGMENT_REFRESH
 from tests.support.events import STAFF, Context, call
 from tests.support.queues import deliver, receive
 
@@ -111,9 +111,9 @@ def test_subscribed_and_last_order_criteria(api_handler, refresh_worker):
     early = contact(api_handler, "early@x.com", last_order_at="2026-01-10T00:00:00Z", order_count=1)
     contact(api_handler, "late@x.com", last_order_at="2026-10-10T00:00:00Z", order_count=1)
     contact(api_handler, "never@x.com")
-    from marketing.models.subscribers import SubscriberSource
-    from marketing.services import subscribers
-    from marketing.store import contacts as contact_store
+    from marketing.audience.models.subscribers import SubscriberSource
+    from marketing.audience.services import subscribers
+    from marketing.audience.store import contacts as contact_store
 
     subscribers.subscribe_contact(contact_store.get(early), SubscriberSource.API)
     criteria = {"any": [{"subscribed": True}, {"last_order_after": "2026-06-01T00:00:00Z"}]}

@@ -9,8 +9,8 @@ from urllib.parse import unquote
 import boto3
 import pytest
 
-from marketing.codes import code_key
-from marketing.links import email_links
+from marketing.email.links import email_links
+from marketing.growth.codes import code_key
 from marketing.tokens import InvalidToken, SigningKeys, TokenSigner, secret_key_ring
 from tests.support.campaigns import campaign_for, drain, outbox, staff, subscriber
 from tests.support.events import call

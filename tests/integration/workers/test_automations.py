@@ -10,11 +10,11 @@ from urllib.parse import unquote
 import boto3
 import pytest
 
-from marketing import workflows
-from marketing.models.automations import SendTask, Trigger
-from marketing.services import automation_runs, automation_sweep, carts
-from marketing.store import executions as execution_store
-from marketing.topology import AUTOMATION_SENDS, AUTOMATION_STATE_MACHINE
+from marketing.automations.models.automations import SendTask, Trigger
+from marketing.automations.services import automation_runs, automation_sweep, carts
+from marketing.automations.store import executions as execution_store
+from marketing.aws import workflows
+from marketing.catalog.topology import AUTOMATION_SENDS, AUTOMATION_STATE_MACHINE
 from tests.support.automations import automation, executions, publish, run_until, sent_to, settle
 from tests.support.campaigns import links, parts, staff, subscriber
 from tests.support.events import call

@@ -8,10 +8,10 @@ from datetime import UTC, datetime, timedelta
 import boto3
 import pytest
 
-from marketing import ses
-from marketing.services import campaign_sends, delivery
-from marketing.store import recipients
-from marketing.topology import CAMPAIGN_DELIVERIES, CAMPAIGN_SENDS, SES_EVENTS
+from marketing.aws import ses
+from marketing.campaigns.services import campaign_sends, delivery
+from marketing.campaigns.store import recipients
+from marketing.catalog.topology import CAMPAIGN_DELIVERIES, CAMPAIGN_SENDS, SES_EVENTS
 from marketing_local.pollers import sqs_event
 from marketing_local.ses_simulator import SesEventSimulator
 from tests.support.campaigns import campaign_for, drain, handler, outbox, parts, staff, subscriber

@@ -8,11 +8,11 @@ import importlib
 import boto3
 import pytest
 
-from marketing.models.subscribers import SubscriberSource, SubscriberStatus
-from marketing.services import imports, subscribers
-from marketing.store import contacts as contact_store
-from marketing.store import subscribers as subscriber_store
-from marketing.topology import CONTACT_IMPORTS, IMPORTS_BUCKET_ENV
+from marketing.audience.models.subscribers import SubscriberSource, SubscriberStatus
+from marketing.audience.services import imports, subscribers
+from marketing.audience.store import contacts as contact_store
+from marketing.audience.store import subscribers as subscriber_store
+from marketing.catalog.topology import CONTACT_IMPORTS, IMPORTS_BUCKET_ENV
 from tests.support.events import STAFF, call
 from tests.support.queues import deliver, receive
 

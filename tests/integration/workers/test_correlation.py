@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import boto3
 
+from marketing.catalog.topology import CAMPAIGN_DELIVERIES, CAMPAIGN_SENDS, SES_EVENTS
 from marketing.observability import logger
-from marketing.topology import CAMPAIGN_DELIVERIES, CAMPAIGN_SENDS, SES_EVENTS
 from marketing_local.ses_simulator import SesEventSimulator
 from tests.support.campaigns import campaign_for, drain, outbox, subscriber
 from tests.support.events import STAFF, Context, http_event

@@ -11,9 +11,9 @@ from datetime import timedelta
 
 import boto3
 
-from marketing.services import delivery
-from marketing.ses import SendRetryable
-from marketing.topology import CAMPAIGN_DELIVERIES, CAMPAIGN_SENDS, SES_EVENTS
+from marketing.aws.ses import SendRetryable
+from marketing.campaigns.services import delivery
+from marketing.catalog.topology import CAMPAIGN_DELIVERIES, CAMPAIGN_SENDS, SES_EVENTS
 from marketing_local.ses_simulator import SesEventSimulator
 from tests.support.campaigns import campaign_for, drain, handler, outbox, staff, subscriber
 from tests.support.queues import deliver, receive

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from marketing.services import template_sandbox
-from marketing.services.template_sandbox import MAX_OUTPUT_CHARS
+from marketing.email.services import template_sandbox
+from marketing.email.services.template_sandbox import MAX_OUTPUT_CHARS
 from tests.support.campaigns import TEMPLATE, campaign_for, drain, outbox, staff, subscriber
 
 # 30,000 characters per letter of the first name: fine for the sample contact (Ada), too many for

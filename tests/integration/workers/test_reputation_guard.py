@@ -7,8 +7,8 @@ from collections import Counter
 
 import boto3
 
-from marketing.services import campaign_delivery, delivery, reputation
-from marketing.topology import CAMPAIGN_DELIVERIES, CAMPAIGN_SENDS, SES_EVENTS
+from marketing.campaigns.services import campaign_delivery, delivery, reputation
+from marketing.catalog.topology import CAMPAIGN_DELIVERIES, CAMPAIGN_SENDS, SES_EVENTS
 from marketing_local.ses_simulator import SesEventSimulator
 from tests.support.campaigns import campaign_for, drain, handler, outbox, staff, subscriber
 from tests.support.queues import deliver, receive

@@ -9,11 +9,11 @@ from decimal import Decimal
 import boto3
 import pytest
 
-from marketing.models.subscribers import SubscriberSource, SubscriberStatus
-from marketing.services import contact_data
-from marketing.store import contacts as contact_store
-from marketing.store import subscribers as subscriber_store
-from marketing.topology import EVENT_BUS_ENV, SHOP_EVENTS, shop_event_entries
+from marketing.audience.models.subscribers import SubscriberSource, SubscriberStatus
+from marketing.audience.services import contact_data
+from marketing.audience.store import contacts as contact_store
+from marketing.audience.store import subscribers as subscriber_store
+from marketing.catalog.topology import EVENT_BUS_ENV, SHOP_EVENTS, shop_event_entries
 from tests.support.queues import deliver, receive
 
 

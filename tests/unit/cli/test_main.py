@@ -9,8 +9,8 @@ from collections.abc import Iterator
 import pytest
 from werkzeug.serving import make_server
 
-from marketing.api_routes import BASE_PATH
-from marketing.staff_roles import StaffRole
+from marketing.catalog.api_routes import BASE_PATH
+from marketing.catalog.staff_roles import StaffRole
 from marketing_cli.client import LOCAL_CREDENTIALS
 from marketing_cli.main import main
 from marketing_local.config import STAFF_KEY_PAIRS

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from marketing.store.tables import TABLES
-from marketing.topology import SCHEDULES, WORKERS
+from marketing.catalog.tables import TABLES
+from marketing.catalog.topology import SCHEDULES, WORKERS
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 PATHS = [str(REPO_ROOT / "functions"), str(REPO_ROOT / "layers" / "shared" / "python")]
@@ -76,7 +76,7 @@ def test_a_worker_or_schedule_binds_the_stores_it_imports_and_only_those(module)
     for env_var, (table_name, region) in loaded["tables"].items():
         assert (table_name, region) == (ENVIRONMENT[env_var], "eu-west-2")
     assert len(loaded["tables"]) < len(TABLES)
-    assert "marketing.store.tables" not in loaded["modules"]
+    assert "marketing.catalog.tables" not in loaded["modules"]
     assert_collector_paused_for_the_cold_start_only(loaded["collector"])
 
 

@@ -15,7 +15,7 @@ from botocore.credentials import Credentials
 from werkzeug.test import Client
 from werkzeug.wrappers import Request, Response
 
-from marketing.api_routes import BASE_PATH
+from marketing.catalog.api_routes import BASE_PATH
 from marketing_local.config import ANALYST_KEYS, MANAGER_KEYS, REGION, StaffKeyPair
 from marketing_local.gateway import Gateway
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from marketing.api_routes import ROUTES
 from marketing.auth import Access
+from marketing.catalog.api_routes import ROUTES
 from marketing_local.throttle import RouteThrottle
 
 

@@ -3,9 +3,9 @@ from __future__ import annotations
 import pytest
 
 from api.settings import ApiSettings
+from marketing.catalog.tables import TABLES, bind_tables
 from marketing.config import load_settings
 from marketing.errors import ConfigError
-from marketing.store.tables import TABLES, bind_tables
 
 
 def test_missing_variables_fail_the_cold_start_naming_each_one():

@@ -4,7 +4,7 @@ with the region, when the model's module is imported. A function therefore loads
 the stores it imports, not every table of the platform, at cold start (decision 48).
 
 Tests and in-process tools that create tables after the models were imported point them at those
-tables with `marketing.store.tables.bind_tables`.
+tables with `marketing.catalog.tables.bind_tables`.
 """
 
 from __future__ import annotations

@@ -1,0 +1,33 @@
+"""Everything the platform holds about one contact, gathered for a data-subject access request."""
+
+from pydantic import Field
+
+from marketing.audience.models.contacts import Contact
+from marketing.audience.models.orders import ContactOrder
+from marketing.audience.models.subscribers import Subscriber
+from marketing.automations.models.automations import AutomationExecution
+from marketing.automations.models.carts import Cart
+from marketing.campaigns.models.recipients import CampaignRecipient
+from marketing.growth.models.loyalty import LoyaltyAccount, LoyaltyTransaction
+from marketing.growth.models.referrals import Referral
+from marketing.models import ApiModel
+
+
+class ContactExport(ApiModel):
+    """Everything the platform holds about one contact (data-subject access request)."""
+
+    contact: Contact
+    subscriber: Subscriber | None = None
+    orders: list[ContactOrder] = Field(default_factory=list)
+    segment_ids: list[str] = Field(default_factory=list, description="Segments the contact is a member of")
+    campaign_emails: list[CampaignRecipient] = Field(
+        default_factory=list,
+        description="Every campaign and automation email sent (or withheld) to the contact, with what it did",
+    )
+    automation_executions: list[AutomationExecution] = Field(default_factory=list)
+    carts: list[Cart] = Field(default_factory=list)
+    loyalty_account: LoyaltyAccount | None = Field(default=None, description="For a contact with a user id")
+    loyalty_transactions: list[LoyaltyTransaction] = Field(default_factory=list)
+    referrals: list[Referral] = Field(
+        default_factory=list, description="Made with the contact's code, or applied by it"
+    )

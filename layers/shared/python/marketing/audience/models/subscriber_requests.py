@@ -1,0 +1,33 @@
+"""What the subscriber and preference routes take and return besides a subscriber: only the API
+loads these, not the workers that check subscriptions before a send (decision 48)."""
+
+from pydantic import Field
+
+from marketing.audience.models.subscribers import Subscriber, SubscriberStatus
+from marketing.models import ApiInput, ApiModel, NextCursor
+
+
+class PreferencesPatch(ApiInput):
+    transactional: bool | None = None
+    promotional: bool | None = None
+    newsletter: bool | None = None
+
+
+class SubscriberPatch(ApiInput):
+    status: SubscriberStatus | None = Field(
+        default=None, description="bounced and complained addresses cannot be set back to subscribed"
+    )
+    preferences: PreferencesPatch | None = None
+
+
+class SubscribeRequest(ApiInput):
+    """The signed-in customer subscribes; their address and user id come from the token."""
+
+    first_name: str = Field(default="", max_length=100)
+    last_name: str = Field(default="", max_length=100)
+    preferences: PreferencesPatch | None = None
+
+
+class SubscriberPage(ApiModel):
+    items: list[Subscriber]
+    next: NextCursor = None

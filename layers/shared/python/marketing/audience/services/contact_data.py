@@ -1,0 +1,64 @@
+"""Everything the platform holds about one contact: the export a contact may ask for, and erasure
+(DELETE contacts/{id}/). Apart from contact rules (services/contacts) because both reach into every
+store that keeps a contact's data, which the functions handling events need not load."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marketing import clock
+from marketing.audience.models.contact_export import ContactExport
+from marketing.audience.store import contacts as store
+from marketing.audience.store import orders as order_store
+from marketing.audience.store import segments as segment_store
+from marketing.audience.store import subscribers as subscriber_store
+from marketing.automations.services import automation_runs
+from marketing.automations.store import carts as cart_store
+from marketing.campaigns.store import recipients as recipient_store
+from marketing.growth.store import loyalty as loyalty_store
+from marketing.growth.store import referrals as referral_store
+
+
+def erase(contact_id: str) -> None:
+    """Erasure: every record that holds the contact's data goes, the contact (and its address
+    claim) last, so a failure part-way leaves it findable for a retry. Each step is idempotent;
+    an unknown contact is a NotFound at once. Counted orders stay, naming no one, so a
+    redelivered order event still counts once. The loyalty account and the referral code and
+    applied referral of the contact's shop account (user id) go too."""
+    user_id = store.get(contact_id).user_id
+    subscriber_store.delete(subscriber_store.subscriber_id(contact_id))
+    order_store.forget_contact(contact_id)
+    recipient_store.forget_contact(contact_id)
+    automation_runs.forget_contact(contact_id)
+    cart_store.forget(cart_store.of_contact(contact_id))
+    segment_store.forget_contact(contact_id, clock.utcnow())
+    if user_id:
+        loyalty_store.forget_user(user_id)
+        referral_store.forget_user(user_id)
+    store.delete(contact_id)
+
+
+def export(contact_id: str) -> ContactExport:
+    contact = store.get(contact_id)
+    return ContactExport(
+        contact=contact,
+        subscriber=subscriber_store.find(subscriber_store.subscriber_id(contact_id)),
+        orders=order_store.for_contact(contact_id),
+        segment_ids=segment_store.segments_of(contact_id),
+        campaign_emails=[item.to_domain() for item in recipient_store.for_contact(contact_id)],
+        automation_executions=[item.to_domain() for item in automation_runs.executions_of(contact_id)],
+        carts=[cart.to_domain() for cart in cart_store.of_contact(contact_id)],
+        **_growth_of(contact.user_id),
+    )
+
+
+def _growth_of(user_id: str | None) -> dict[str, Any]:
+    """The loyalty account and referrals of the contact's shop account, if it has one."""
+    if not user_id:
+        return {}
+    applied = referral_store.of_referee(user_id)
+    return {
+        "loyalty_account": loyalty_store.account(user_id),
+        "loyalty_transactions": loyalty_store.all_entries(user_id),
+        "referrals": referral_store.of_referrer(user_id, limit=1000) + ([applied] if applied else []),
+    }

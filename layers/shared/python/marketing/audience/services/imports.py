@@ -1,0 +1,221 @@
+"""Bulk contact imports (the format is in marketing.audience.models.imports).
+
+Staff create an import and get a pre-signed URL; the upload's S3 notification starts the worker.
+The worker reads the file from where the last chunk ended, applies up to CHUNK_ROWS rows (or
+CHUNK_SECONDS of work), commits the chunk's counts with the offset it reached, and queues the
+next chunk: progress is visible while it runs, no Lambda runs long, and a redelivered message
+commits nothing twice. A chunk that fails part-way is redone from its start; rows it had already
+applied then count as unchanged rather than created.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import cache
+from typing import Any
+from urllib.parse import unquote_plus
+
+from botocore.exceptions import ClientError
+from pydantic import ValidationError
+
+from marketing import clock
+from marketing.audience.models.imports import (
+    COLUMNS,
+    MAX_BYTES,
+    MAX_ROWS,
+    ContactImport,
+    ImportCounts,
+    ImportCreate,
+    ImportRow,
+    ImportStatus,
+    RowError,
+    Upload,
+)
+from marketing.audience.models.subscribers import SubscriberSource
+from marketing.audience.services import contacts, subscribers
+from marketing.audience.store import imports as store
+from marketing.aws import messaging
+from marketing.catalog.topology import CONTACT_IMPORTS, IMPORTS_BUCKET_ENV, IMPORTS_PREFIX, resource
+from marketing.errors import BusinessRuleViolation, NotFound, Unprocessable
+from marketing.ids import new_id
+
+UPLOAD_TTL = timedelta(hours=1)
+CHUNK_ROWS = 2000
+CHUNK_SECONDS = 60
+
+
+@cache
+def _s3() -> Any:
+    import boto3  # on first use: boto3 costs a cold start ~0.1 s that most invocations never need
+
+    return boto3.client("s3")
+
+
+def _key(import_id: str) -> str:
+    return f"{IMPORTS_PREFIX}{import_id}.csv"
+
+
+def create(request: ImportCreate) -> ContactImport:
+    import_id, now = new_id("imp"), clock.utcnow()
+    url = _s3().generate_presigned_url(
+        "put_object",
+        Params={"Bucket": resource(IMPORTS_BUCKET_ENV), "Key": _key(import_id)},
+        ExpiresIn=int(UPLOAD_TTL.total_seconds()),
+    )
+    return store.create(import_id, request.filename, Upload(url=url, expires_at=now + UPLOAD_TTL), now)
+
+
+def get(import_id: str) -> ContactImport:
+    return store.get(import_id)
+
+
+# --- the worker ------------------------------------------------------------------------------------
+def handle_message(body: str) -> str:
+    """An upload notification from S3, or the next chunk of an import already running."""
+    try:
+        message = json.loads(body)
+    except ValueError as error:
+        raise Unprocessable(f"not JSON: {error}") from error
+    if message.get("Event") == "s3:TestEvent":
+        return "S3 test event (sent when the bucket notification was configured)"
+    if "Records" in message:
+        return "; ".join(_uploaded(record) for record in message["Records"])
+    if "import_id" in message:
+        return _next_chunk(message["import_id"])
+    raise Unprocessable('expected an S3 notification or {"import_id": "..."}')
+
+
+def _uploaded(record: dict[str, Any]) -> str:
+    key = unquote_plus(record["s3"]["object"]["key"])
+    import_id = key.removeprefix(IMPORTS_PREFIX).removesuffix(".csv")
+    try:
+        started = store.start(import_id, clock.utcnow())
+    except store.NotDue:
+        return f"import {import_id} already started"
+    except NotFound:
+        return f"{key} belongs to no import; ignored"
+    if record["s3"]["object"].get("size", 0) > MAX_BYTES:
+        store.fail(import_id, f"the file is larger than {MAX_BYTES // (1024 * 1024)} MB", clock.utcnow())
+        return f"import {import_id} refused: file too large"
+    return _process(started)
+
+
+def _next_chunk(import_id: str) -> str:
+    try:
+        return _process(store.record(import_id))
+    except NotFound:
+        return f"import {import_id} is gone"
+
+
+@dataclass
+class _Position:
+    offset: int
+
+
+def _lines(stream: Any, position: _Position) -> Iterator[str]:
+    """The file's lines, each counted into `position` as it is handed out (csv reads no further
+    than the record it returns, so the offset is always at a record's end)."""
+    pending = b""
+    for chunk in stream.iter_chunks(64 * 1024):
+        pending += chunk
+        *complete, pending = pending.split(b"\n")
+        for line in complete:
+            position.offset += len(line) + 1
+            yield (line + b"\n").decode()
+    if pending:
+        position.offset += len(pending)
+        yield pending.decode()
+
+
+def _open_at(import_id: str, offset: int) -> Any | None:
+    try:
+        return _s3().get_object(Bucket=resource(IMPORTS_BUCKET_ENV), Key=_key(import_id), Range=f"bytes={offset}-")[
+            "Body"
+        ]
+    except ClientError as error:
+        if error.response["Error"]["Code"] == "InvalidRange":  # the last chunk ended at the end of the file
+            return None
+        raise
+
+
+def _process(record: store.ImportRecord) -> str:
+    import_id = record.id
+    if record.status != ImportStatus.PROCESSING:
+        return f"import {import_id} is {record.status}; nothing to do"
+    stream = _open_at(import_id, int(record.next_offset))
+    position = _Position(int(record.next_offset))
+    reader = csv.reader(_lines(stream, position)) if stream is not None else iter(())
+    columns, ignored = record.columns, list(record.ignored_columns or [])
+    try:
+        if columns is None:
+            header = next(reader, None)
+            columns = [name.strip().lstrip("\ufeff").lower() for name in header or []]
+            if "email" not in columns:
+                store.fail(import_id, "the first row must name the columns, one of them email", clock.utcnow())
+                return f"import {import_id} failed: no email column"
+            ignored = [name for name in columns if name not in COLUMNS]
+        counts, errors, row_number = ImportCounts(), [], int(record.next_row)
+        started, finished = time.monotonic(), True
+        for cells in reader:
+            if not any(cell.strip() for cell in cells):
+                row_number += 1
+                continue
+            if int(record.rows) + counts.rows >= MAX_ROWS:
+                store.fail(import_id, f"more than {MAX_ROWS} rows: split the file", clock.utcnow())
+                return f"import {import_id} failed: too many rows"
+            _apply_row(row_number, dict(zip(columns, cells, strict=False)), counts, errors)
+            row_number += 1
+            if counts.rows >= CHUNK_ROWS or time.monotonic() - started > CHUNK_SECONDS:
+                finished = False
+                break
+    except UnicodeDecodeError:
+        store.fail(import_id, "the file is not UTF-8 text", clock.utcnow())
+        return f"import {import_id} failed: not UTF-8"
+    except csv.Error as error:
+        store.fail(import_id, f"row {row_number}: not valid CSV ({error})", clock.utcnow())
+        return f"import {import_id} failed: bad CSV"
+    try:
+        store.commit_chunk(
+            record,
+            next_offset=position.offset,
+            next_row=row_number,
+            counts=counts,
+            errors=errors,
+            columns=columns,
+            ignored_columns=ignored,
+            done=finished,
+            now=clock.utcnow(),
+        )
+    except store.NotDue:
+        return f"import {import_id}: chunk already committed by an earlier delivery"
+    if not finished:
+        messaging.send(CONTACT_IMPORTS, {"import_id": import_id})
+        return f"import {import_id}: {counts.rows} rows, continuing at byte {position.offset}"
+    return f"import {import_id} completed"
+
+
+def _apply_row(row_number: int, cells: dict[str, str], counts: ImportCounts, errors: list[RowError]) -> None:
+    counts.rows += 1
+    try:
+        row = ImportRow.model_validate(
+            {name: value for name, value in cells.items() if name in COLUMNS and value.strip()}
+        )
+    except ValidationError as invalid:
+        counts.rejected += 1
+        for problem in invalid.errors():
+            field = str(problem["loc"][0]) if problem["loc"] else "row"
+            errors.append(RowError(row=row_number, field=field, reason=problem["msg"].removeprefix("Value error, ")))
+        return
+    changes = row.model_dump(exclude={"email", "subscribed"}, exclude_none=True)
+    contact, outcome = contacts.upsert(row.email, changes, add_tags=True)
+    setattr(counts, outcome.value, getattr(counts, outcome.value) + 1)
+    if row.subscribed:
+        try:
+            subscribers.subscribe_contact(contact, SubscriberSource.IMPORT)
+        except BusinessRuleViolation as refused:
+            errors.append(RowError(row=row_number, field="subscribed", reason=f"not subscribed: {refused.message}"))

@@ -1,0 +1,208 @@
+"""Subscription rules.
+
+- One subscriber per contact; a customer reaches only the subscriber of the contact that holds
+  their token's address, and only if that contact is theirs, or nobody's and the token says the
+  address is verified (`email_verified`).
+- A bounced or complained address stays suppressed: neither staff nor the customer can set it
+  back to subscribed (SES reputation depends on it).
+- Unsubscribing is idempotent and keeps the record (it is what stops future sends).
+- An opt-out sticks: an unsubscribed address is subscribed again only when the person asks for
+  it themselves (signed in, `POST subscribers/`), never by an import or a shop event.
+"""
+
+from __future__ import annotations
+
+from marketing import clock, pagination
+from marketing.audience.models.contact_requests import ContactCreate
+from marketing.audience.models.contacts import Contact
+from marketing.audience.models.subscriber_requests import (
+    PreferencesPatch,
+    SubscribeRequest,
+    SubscriberPage,
+    SubscriberPatch,
+)
+from marketing.audience.models.subscribers import (
+    SUPPRESSED,
+    Preferences,
+    Subscriber,
+    SubscriberSource,
+    SubscriberStatus,
+)
+from marketing.audience.services import contacts
+from marketing.audience.store import contacts as contact_store
+from marketing.audience.store import subscribers as store
+from marketing.auth import Principal
+from marketing.errors import BusinessRuleViolation, Forbidden, NotFound, ValidationFailed
+
+
+def _merged(current: Preferences, patch: PreferencesPatch | None) -> Preferences:
+    if patch is None:
+        return current
+    return current.model_copy(update=patch.model_dump(exclude_none=True))
+
+
+def _status_changes(subscriber: Subscriber, status: SubscriberStatus) -> dict:
+    if status == subscriber.status:
+        return {}
+    if subscriber.status in SUPPRESSED and status == SubscriberStatus.SUBSCRIBED:
+        raise BusinessRuleViolation(
+            f"{subscriber.email} is suppressed ({subscriber.status.value}); it cannot be subscribed again",
+            [{"field": "status", "reason": f"address is {subscriber.status.value}"}],
+        )
+    now = clock.utcnow()
+    changes: dict = {"status": status.value}
+    if status == SubscriberStatus.SUBSCRIBED:
+        changes.update(subscribed_at=now, unsubscribed_at=None)
+    elif status == SubscriberStatus.UNSUBSCRIBED:
+        changes["unsubscribed_at"] = now
+    return changes
+
+
+def subscribe_contact(
+    contact: Contact,
+    source: SubscriberSource,
+    preferences: PreferencesPatch | None = None,
+    *,
+    asked_in_person: bool = False,
+) -> Subscriber:
+    """Subscribes `contact` (creating its subscriber on first subscription). `asked_in_person`: the
+    person subscribes themselves, the only request that may undo their own unsubscribe."""
+    existing = store.find(store.subscriber_id(contact.id))
+    if existing is None:
+        now = clock.utcnow()
+        return store.create(
+            Subscriber(
+                id=store.subscriber_id(contact.id),
+                email=contact.email,
+                contact_id=contact.id,
+                user_id=contact.user_id,
+                status=SubscriberStatus.SUBSCRIBED,
+                source=source,
+                preferences=_merged(Preferences(), preferences),
+                subscribed_at=now,
+                unsubscribed_at=None,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+    if existing.status == SubscriberStatus.UNSUBSCRIBED and not asked_in_person:
+        raise BusinessRuleViolation(
+            f"{existing.email} unsubscribed; only the person can subscribe again",
+            [{"field": "status", "reason": "address is unsubscribed"}],
+        )
+    changes = _status_changes(existing, SubscriberStatus.SUBSCRIBED)
+    if preferences is not None:
+        changes["preferences"] = _merged(existing.preferences, preferences)
+    return store.update(existing.id, changes, clock.utcnow()) if changes else existing
+
+
+# --- staff ---------------------------------------------------------------------------------------
+def get(subscriber_id: str) -> Subscriber:
+    return store.get(subscriber_id)
+
+
+def list_page(limit: int | None, cursor: str | None, status: SubscriberStatus | None) -> SubscriberPage:
+    items, last_key = store.list_page(pagination.page_size(limit), pagination.decode_cursor(cursor), status)
+    return SubscriberPage(items=items, next=pagination.encode_cursor(last_key))
+
+
+def update(subscriber_id: str, patch: SubscriberPatch) -> Subscriber:
+    subscriber = store.get(subscriber_id)
+    changes = _status_changes(subscriber, patch.status) if patch.status else {}
+    if patch.preferences is not None:
+        changes["preferences"] = _merged(subscriber.preferences, patch.preferences)
+    return store.update(subscriber_id, changes, clock.utcnow()) if changes else subscriber
+
+
+def unsubscribe(subscriber_id: str) -> Subscriber:
+    subscriber = store.get(subscriber_id)
+    if subscriber.status != SubscriberStatus.SUBSCRIBED:
+        return subscriber  # already unsubscribed or suppressed: nothing to do, and no error
+    return store.update(subscriber_id, _status_changes(subscriber, SubscriberStatus.UNSUBSCRIBED), clock.utcnow())
+
+
+def suppress(contact: Contact, status: SubscriberStatus) -> Subscriber:
+    """Marks the contact's address bounced or complained (SES said so), subscribed or not: no
+    marketing email goes to it again, and nobody can subscribe it back."""
+    existing = store.find(store.subscriber_id(contact.id))
+    now = clock.utcnow()
+    if existing is None:
+        return store.create(
+            Subscriber(
+                id=store.subscriber_id(contact.id),
+                email=contact.email,
+                contact_id=contact.id,
+                user_id=contact.user_id,
+                status=status,
+                source=SubscriberSource.API,
+                preferences=Preferences(),
+                subscribed_at=None,
+                unsubscribed_at=now,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+    if existing.status in SUPPRESSED:
+        return existing  # the first verdict stands; a redelivered event changes nothing
+    return store.update(existing.id, {"status": status.value, "unsubscribed_at": now}, now)
+
+
+def preferences(subscriber_id: str) -> Preferences:
+    return store.get(subscriber_id).preferences
+
+
+def _change_preferences(subscriber: Subscriber, patch: PreferencesPatch) -> Preferences:
+    merged = _merged(subscriber.preferences, patch)
+    if merged == subscriber.preferences:
+        return merged
+    return store.update(subscriber.id, {"preferences": merged}, clock.utcnow()).preferences
+
+
+def update_preferences(subscriber_id: str, patch: PreferencesPatch) -> Preferences:
+    return _change_preferences(store.get(subscriber_id), patch)
+
+
+# --- the signed-in customer ------------------------------------------------------------------------
+def _customer_contact(principal: Principal) -> Contact | None:
+    """The contact of the token's address, if the customer may act for it: one linked to them, or
+    one linked to nobody yet when the token says the address is verified (anyone can put any
+    address in an unverified claim). Such a contact is linked to them through the shop's events."""
+    if not principal.email:
+        raise ValidationFailed.field("email", "the token carries no email claim")
+    contact = contact_store.find_by_email(principal.email)
+    if contact is None or contact.user_id == principal.id:
+        return contact
+    if contact.user_id is not None:
+        raise Forbidden("this address belongs to another account")
+    if not principal.email_verified:
+        raise Forbidden("this address is not verified by the identity provider: verify it, then try again")
+    return contact
+
+
+def subscribe_customer(principal: Principal, request: SubscribeRequest) -> Subscriber:
+    contact = _customer_contact(principal)
+    if contact is None:
+        contact = contacts.create(
+            ContactCreate(
+                email=principal.email, user_id=principal.id, first_name=request.first_name, last_name=request.last_name
+            )
+        )
+    elif contact.user_id is None:
+        contact = contact_store.update(contact.id, {"user_id": principal.id}, clock.utcnow())
+    return subscribe_contact(contact, SubscriberSource.WEBSITE, request.preferences, asked_in_person=True)
+
+
+def _own_subscriber(principal: Principal) -> Subscriber:
+    contact = _customer_contact(principal)
+    subscriber = store.find(store.subscriber_id(contact.id)) if contact is not None else None
+    if subscriber is None:
+        raise NotFound("you have no subscription yet: POST subscribers/ to subscribe")
+    return subscriber
+
+
+def own_preferences(principal: Principal) -> Preferences:
+    return _own_subscriber(principal).preferences
+
+
+def update_own_preferences(principal: Principal, patch: PreferencesPatch) -> Preferences:
+    return _change_preferences(_own_subscriber(principal), patch)

@@ -1,0 +1,132 @@
+"""Subscribers: the only code that knows how subscriptions are stored.
+
+One subscriber per contact: the id is derived from the contact's id, so a conditional put makes a
+second subscription of the same contact impossible, whatever the concurrency. Every write of a
+status copies it onto the contact in the same transaction (what segment evaluation reads).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pynamodb.attributes import BooleanAttribute, MapAttribute, UnicodeAttribute, UTCDateTimeAttribute, VersionAttribute
+from pynamodb.models import Model
+
+from marketing.audience.models.subscribers import Preferences, Subscriber, SubscriberSource, SubscriberStatus
+from marketing.audience.store import contacts
+from marketing.errors import Conflict, NotFound
+from marketing.store.conditions import get_or_not_found, transaction
+from marketing.store.table_meta import TableMeta
+
+
+def subscriber_id(contact_id: str) -> str:
+    return "sub_" + contact_id.removeprefix("ct_")
+
+
+class PreferencesAttribute(MapAttribute):
+    transactional = BooleanAttribute(default=True)
+    promotional = BooleanAttribute(default=True)
+    newsletter = BooleanAttribute(default=True)
+
+
+class SubscriberRecord(Model):
+    class Meta(TableMeta):
+        table_env = "SUBSCRIBERS_TABLE"
+
+    id = UnicodeAttribute(hash_key=True)
+    email = UnicodeAttribute()
+    contact_id = UnicodeAttribute()
+    user_id = UnicodeAttribute(null=True)
+    status = UnicodeAttribute()
+    source = UnicodeAttribute()
+    preferences = PreferencesAttribute()
+    subscribed_at = UTCDateTimeAttribute(null=True)
+    unsubscribed_at = UTCDateTimeAttribute(null=True)
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()
+    version = VersionAttribute()
+
+    def to_domain(self) -> Subscriber:
+        return Subscriber(
+            id=self.id,
+            email=self.email,
+            contact_id=self.contact_id,
+            user_id=self.user_id,
+            status=SubscriberStatus(self.status),
+            source=SubscriberSource(self.source),
+            preferences=Preferences(**self.preferences.as_dict()),
+            subscribed_at=self.subscribed_at,
+            unsubscribed_at=self.unsubscribed_at,
+            created_at=self.created_at,
+            updated_at=self.updated_at,
+        )
+
+
+def _record(id_: str) -> SubscriberRecord:
+    return get_or_not_found(SubscriberRecord, id_, "subscriber")
+
+
+def create(subscriber: Subscriber) -> Subscriber:
+    fields = subscriber.model_dump(exclude={"id", "preferences"})
+    record = SubscriberRecord(
+        subscriber.id, preferences=PreferencesAttribute(**subscriber.preferences.model_dump()), **fields
+    )
+    with transaction(SubscriberRecord.Meta.region) as tx:
+        tx.save(
+            record,
+            SubscriberRecord.id.does_not_exist(),
+            Conflict(f"contact {subscriber.contact_id} already has a subscription"),
+        )
+        contacts.mirror_subscription(tx, subscriber.contact_id, subscriber.status)
+    return record.to_domain()
+
+
+def get(id_: str) -> Subscriber:
+    return _record(id_).to_domain()
+
+
+def find(id_: str) -> Subscriber | None:
+    try:
+        return get(id_)
+    except NotFound:
+        return None
+
+
+def update(id_: str, changes: dict[str, Any], updated_at: datetime) -> Subscriber:
+    """`changes` may hold status, timestamps and `preferences` (a complete Preferences)."""
+    record = _record(id_)
+    actions = []
+    for field, value in changes.items():
+        if field == "preferences":
+            value = PreferencesAttribute(**value.model_dump())
+        actions.append(getattr(SubscriberRecord, field).set(value))
+    actions.append(SubscriberRecord.updated_at.set(updated_at))
+    with transaction(SubscriberRecord.Meta.region) as tx:
+        tx.update(
+            record, actions, on_failure=Conflict(f"subscriber {id_} was changed by someone else; fetch it and retry")
+        )
+        if "status" in changes:
+            contacts.mirror_subscription(tx, record.contact_id, SubscriberStatus(changes["status"]))
+    return _record(id_).to_domain()
+
+
+def list_page(
+    limit: int, start_key: dict[str, Any] | None, status: SubscriberStatus | None = None
+) -> tuple[list[Subscriber], dict[str, Any] | None]:
+    condition = SubscriberRecord.status == status.value if status else None
+    results = SubscriberRecord.scan(filter_condition=condition, limit=limit, last_evaluated_key=start_key)
+    return [record.to_domain() for record in results], results.last_evaluated_key
+
+
+def delete(id_: str) -> None:
+    """Removes the subscriber if there is one (erasure is idempotent)."""
+    SubscriberRecord(id_).delete(add_version_condition=False)
+
+
+def for_contacts(contact_ids: list[str]) -> dict[str, Subscriber]:
+    """The subscribers of these contacts that have one, by contact id (one request per 100)."""
+    if not contact_ids:
+        return {}
+    records = SubscriberRecord.batch_get([subscriber_id(contact_id) for contact_id in contact_ids])
+    return {record.contact_id: record.to_domain() for record in records}

@@ -1,0 +1,94 @@
+"""A batch of a campaign's recipients (a message on the campaign-deliveries queue): sent on the
+shared send path (services/delivery.py) while the campaign is sending, held while it is paused,
+and whatever SES could not take now handed to a later message.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from marketing import clock
+from marketing.audience.store import contacts as contact_store
+from marketing.aws import messaging
+from marketing.aws.workers import parse_message
+from marketing.campaigns.models.campaigns import CampaignStatus, DeliveryBatch
+from marketing.campaigns.models.recipients import RecipientStatus
+from marketing.campaigns.services import delivery
+from marketing.campaigns.store import campaigns as campaign_store
+from marketing.catalog.topology import CAMPAIGN_DELIVERIES
+from marketing.config import EmailSettings, load_settings
+from marketing.errors import NotFound
+
+PAUSED_HOLD_SECONDS = 300  # how often a held batch of a paused campaign looks again
+STATUS_CHECK_SECONDS = 2.0  # how stale a sending batch's view of its campaign's status may be
+
+
+class _StatusWatch:
+    """Whether the campaign is still sending, read again at most every STATUS_CHECK_SECONDS by the
+    batch's send threads together: a pause stops the batch within seconds, for a read per check."""
+
+    def __init__(self, campaign_id: str):
+        self._campaign_id = campaign_id
+        self._lock = threading.Lock()
+        self._checked = time.monotonic()
+        self._sending = True
+
+    def __call__(self) -> bool:
+        with self._lock:
+            if self._sending and time.monotonic() - self._checked >= STATUS_CHECK_SECONDS:
+                self._checked = time.monotonic()
+                self._sending = campaign_store.status_of(self._campaign_id) == CampaignStatus.SENDING.value
+            return self._sending
+
+
+def deliver(body: str) -> str:
+    """One batch of a campaign's recipients."""
+    batch = parse_message(DeliveryBatch, body)
+    try:
+        campaign = campaign_store.record(batch.campaign_id)
+    except NotFound:
+        return f"campaign {batch.campaign_id} was deleted: nothing sent"
+    if campaign.status == CampaignStatus.PAUSED.value:
+        # Held, not dropped: the batch comes back until the campaign is resumed or cancelled.
+        messaging.send(CAMPAIGN_DELIVERIES, batch.model_dump(mode="json"), delay_seconds=PAUSED_HOLD_SECONDS)
+        return f"campaign {campaign.id} is paused: batch held for {PAUSED_HOLD_SECONDS} s"
+    if campaign.status != CampaignStatus.SENDING.value:
+        return f"campaign {campaign.id} is {campaign.status}: nothing sent"
+    settings = load_settings(EmailSettings)
+    mailing = delivery.Mailing(
+        campaign.id,
+        campaign.from_name,
+        campaign.from_email or settings.sender_address,
+        campaign.reply_to,
+        campaign.subject,
+    )
+    contacts = {contact.id: contact for contact in contact_store.batch_get(batch.contact_ids)}  # erased ones drop out
+    still_sending = _StatusWatch(campaign.id)
+    sent = delivery.deliver_to(
+        settings,
+        mailing,
+        delivery.cached_template(campaign.template_id),
+        contacts,
+        batch.attempt,
+        retry_failed=batch.retry_failed,
+        keep_going=still_sending,
+    )
+    later = [result.contact_id for result in sent.results if result.status == RecipientStatus.PENDING]
+    if later and any(result.reason == delivery.PAUSED for result in sent.results):
+        # Paused mid-batch: the rest comes back like a held batch, as the same attempt.
+        held = batch.model_copy(update={"contact_ids": later})
+        messaging.send(CAMPAIGN_DELIVERIES, held.model_dump(mode="json"), delay_seconds=PAUSED_HOLD_SECONDS)
+    elif later:
+        messaging.send(
+            CAMPAIGN_DELIVERIES,
+            batch.model_copy(update={"contact_ids": later, "attempt": batch.attempt + 1}).model_dump(mode="json"),
+            delay_seconds=delivery.RETRY_DELAYS_SECONDS[batch.attempt - 1],
+        )
+    campaign_store.finish_if_complete(campaign.id, clock.utcnow())
+    return (
+        f"campaign {campaign.id}: {sent.count(RecipientStatus.SENT)} sent, "
+        f"{sent.count(RecipientStatus.FAILED)} failed, {len(later)} to retry, "
+        f"{len(sent.suppressed)} suppressed, {sent.handled_before + len(batch.contact_ids) - len(contacts)} "
+        "handled before or erased"
+    )

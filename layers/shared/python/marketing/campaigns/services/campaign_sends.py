@@ -1,0 +1,67 @@
+"""Expanding a sending campaign's segment into delivery batches.
+
+Page by page (500 members) from the checkpoint stored on the campaign: the page's contact ids go
+to the delivery queue in batches of 50 (ten batches per SendMessageBatch), then the checkpoint
+moves on with the page counted into `total`. A worker that dies between the two re-sends the
+page's batches, which the delivery claims make harmless; two workers on one campaign race for
+the checkpoint and the loser stops. Near its timeout the worker hands the rest to a new message.
+"""
+
+from __future__ import annotations
+
+from marketing import clock
+from marketing.audience.store import segments as segment_store
+from marketing.aws import messaging
+from marketing.aws.workers import parse_message, seconds_left
+from marketing.campaigns.models.campaigns import RECIPIENTS_PER_BATCH, CampaignStatus, DeliveryBatch, SendRequest
+from marketing.campaigns.store import campaigns as store
+from marketing.catalog.topology import CAMPAIGN_DELIVERIES, CAMPAIGN_SENDS
+from marketing.errors import Conflict, NotFound
+
+EXPAND_PAGE = 500
+CONTINUE_WITH_SECONDS_LEFT = 60
+
+
+def handle(body: str) -> str:
+    request = parse_message(SendRequest, body)
+    if request.scheduled_at is not None:
+        # Imported here: only a scheduled start runs the campaign rules (the API's send checks),
+        # which load most of the campaign service; an expansion needs none of it.
+        from marketing.campaigns.services import campaigns
+
+        if not campaigns.start_scheduled(request):
+            return f"campaign {request.campaign_id}: scheduled start not due any more (rescheduled, cancelled, refused)"
+    return expand(request.campaign_id)
+
+
+def expand(campaign_id: str) -> str:
+    while True:
+        try:
+            campaign = store.record(campaign_id)
+        except NotFound:
+            return f"campaign {campaign_id} was deleted"
+        if campaign.status != CampaignStatus.SENDING.value or campaign.expanded:
+            return f"campaign {campaign_id}: nothing to expand ({campaign.status})"
+        cursor = campaign.expand_cursor
+        contact_ids, next_key = segment_store.member_page(
+            campaign.segment_id, int(campaign.segment_generation or 0), EXPAND_PAGE, cursor
+        )
+        messaging.send_batch(
+            CAMPAIGN_DELIVERIES,
+            (
+                DeliveryBatch(
+                    campaign_id=campaign_id, contact_ids=contact_ids[start : start + RECIPIENTS_PER_BATCH]
+                ).model_dump(mode="json")
+                for start in range(0, len(contact_ids), RECIPIENTS_PER_BATCH)
+            ),
+        )
+        try:
+            store.checkpoint_expansion(campaign_id, cursor, next_key, len(contact_ids))
+        except Conflict:
+            return f"campaign {campaign_id}: another worker is expanding it"
+        if next_key is None:
+            store.finish_if_complete(campaign_id, clock.utcnow())  # a segment emptied since the check
+            return f"campaign {campaign_id}: segment expanded, {int(campaign.total or 0) + len(contact_ids)} recipients"
+        if seconds_left() < CONTINUE_WITH_SECONDS_LEFT:
+            messaging.send(CAMPAIGN_SENDS, SendRequest(campaign_id=campaign_id).model_dump(mode="json"))
+            return f"campaign {campaign_id}: expansion continues in a new invocation"

@@ -1,0 +1,279 @@
+"""Delivering email: check, claim, render, send, record. One path for every mailing: a batch of a
+campaign's recipients (services/campaign_delivery.py), or one email of an automation run
+(services/automation_delivery.py).
+
+Per batch of up to 50 recipients: one batch read each of the contacts and their subscribers
+(suppression is decided now, not when the segment was expanded, so an unsubscribe a minute ago
+counts), one claim transaction, the SES sends (several at once, paced), one result transaction.
+The claim is what makes a redelivered or duplicated batch send nothing twice, and SES's Send
+events settle the claims of a worker that died mid-batch (store/recipients).
+
+A send SES refuses for good (bad address, rejected) fails that recipient with the reason. A send
+SES cannot take now (throttled) is retried here with backoff, then handed to a new message with
+a longer delay; after MAX_ATTEMPTS the recipient is failed with the reason, and
+`retry-failed/` can hand it back. Nothing is lost on the way: results are recorded even when
+the batch stops early (time running out, an unexpected error).
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import datetime, timedelta
+from itertools import zip_longest
+from typing import Any, NamedTuple
+
+from marketing import clock
+from marketing.audience.models.contacts import Contact
+from marketing.audience.store import subscribers as subscriber_store
+from marketing.aws.ses import Pacer, SendRefused, SendRetryable, pacer, send_raw
+from marketing.aws.workers import seconds_left
+from marketing.campaigns.models.recipients import RecipientStatus, SuppressionReason
+from marketing.campaigns.store import recipients
+from marketing.catalog.topology import WORKERS
+from marketing.config import EmailSettings
+from marketing.email.links import email_links
+from marketing.email.models.templates import EmailTemplate
+from marketing.email.services import email_message, suppression
+from marketing.email.store import templates as template_store
+from marketing.ids import new_id
+from marketing.observability import logger, metrics
+
+MAX_ATTEMPTS = 4
+RETRY_DELAYS_SECONDS = (30, 120, 600)  # before attempts 2, 3 and 4 (SQS allows up to 900)
+PAUSED = "the campaign was paused"  # the reason of a send a pause stopped (never a final failure)
+IMMEDIATE_RETRIES = 3  # quick retries of a throttled send before it waits for a later message
+STOP_WITH_SECONDS_LEFT = 20  # leave time to record results before Lambda's timeout
+# A claim older than this belongs to a worker that is gone: longer than the worker's timeout, and
+# long enough for SES's Send event of an email it accepted to have been recorded.
+CLAIM_LEASE = timedelta(minutes=15)
+TEMPLATE_CACHE_SECONDS = 60
+# SES calls in flight per function: each send mostly waits on the network, so one at a time would
+# hold a function (and its bill) for ~50 ms per email and cap it far below the account's rate.
+SEND_THREADS = 8
+# Functions sending at once, at most: each paces itself to this share of the account's send rate.
+SENDERS = sum(worker.max_concurrency or 1 for worker in WORKERS if worker.sends_email)
+
+_templates: dict[str, tuple[float, EmailTemplate]] = {}
+
+
+class Mailing(NamedTuple):
+    """What one send needs besides its recipients: the id its recipients are kept under
+    (store/mailings.py) and the sender."""
+
+    id: str
+    from_name: str
+    from_address: str
+    reply_to: str | None = None
+    subject: str | None = None  # overrides the template's
+
+
+class Delivery(NamedTuple):
+    """What became of the contacts handed to `deliver_to`."""
+
+    results: list[recipients.Result]  # of the sends made now
+    suppressed: dict[str, SuppressionReason]
+    handled_before: int  # claimed by an earlier attempt: nothing done now
+
+    def count(self, status: RecipientStatus) -> int:
+        return sum(1 for result in self.results if result.status == status)
+
+
+def cached_template(template_id: str) -> EmailTemplate:
+    """A mailing's template, read once a minute per container rather than once per batch."""
+    cached = _templates.get(template_id)
+    if cached is None or cached[0] < time.monotonic():
+        cached = (time.monotonic() + TEMPLATE_CACHE_SECONDS, template_store.get(template_id))
+        _templates[template_id] = cached
+    return cached[1]
+
+
+def _send(settings: EmailSettings, sender_pace: Pacer, from_address: str, to: str, mime: bytes) -> str:
+    """One SES send with quick backoff on throttling; SendRetryable if SES still will not take it."""
+    for retry in range(IMMEDIATE_RETRIES + 1):
+        sender_pace.wait()
+        try:
+            return send_raw(from_address, to, mime, settings.configuration_set)
+        except SendRetryable:
+            metrics.add_metric(name="SesThrottled", unit="Count", value=1)
+            if retry == IMMEDIATE_RETRIES:
+                raise
+            time.sleep(min(2.0, 0.2 * 2**retry) * (0.5 + random.random()))  # noqa: S311 - jitter, not security
+    raise AssertionError("unreachable")
+
+
+def _deliver_one(
+    settings: EmailSettings,
+    mailing: Mailing,
+    mail_template: EmailTemplate,
+    contact: Contact,
+    attempt_id: str,
+    sender_pace: Pacer,
+    extra_fields: Mapping[str, Any] | None,
+) -> recipients.Result:
+    envelope = email_message.Envelope(
+        campaign_id=mailing.id,
+        contact_id=contact.id,
+        to=contact.email,
+        from_name=mailing.from_name,
+        from_address=mailing.from_address,
+        reply_to=mailing.reply_to,
+        subject=mailing.subject,
+    )
+    try:
+        composed = email_message.compose(
+            mail_template,
+            contact.model_dump(),
+            envelope,
+            email_links(),
+            settings.shop_name,
+            settings.public_base_url,
+            extra_fields,
+        )
+    except Exception as exc:  # the template cannot render this contact's data: no retry will help
+        return recipients.Result(
+            contact.id, attempt_id, RecipientStatus.FAILED, reason=f"template failed to render: {exc}"
+        )
+    try:
+        message_id = _send(settings, sender_pace, mailing.from_address, contact.email, composed.mime)
+    except SendRefused as exc:
+        return recipients.Result(contact.id, attempt_id, RecipientStatus.FAILED, reason=f"SES refused the email: {exc}")
+    except SendRetryable as exc:
+        return recipients.Result(
+            contact.id, attempt_id, RecipientStatus.PENDING, reason=f"SES throttled the send: {exc}"
+        )
+    except Exception as exc:  # network trouble and the like: worth another attempt
+        logger.exception("send failed", contact_id=contact.id)
+        return recipients.Result(contact.id, attempt_id, RecipientStatus.PENDING, reason=f"send failed: {exc}")
+    return recipients.Result(contact.id, attempt_id, RecipientStatus.SENT, message_id=message_id)
+
+
+def _final(result: recipients.Result, attempt: int) -> recipients.Result:
+    if result.status != RecipientStatus.PENDING or attempt < MAX_ATTEMPTS or result.reason == PAUSED:
+        return result
+    return recipients.Result(
+        result.contact_id,
+        result.attempt_id,
+        RecipientStatus.FAILED,
+        reason=f"gave up after {MAX_ATTEMPTS} attempts: {result.reason}",
+    )
+
+
+def _settle_abandoned(
+    mailing_id: str, claims: list[recipients.Claim], claimed: set[str], attempt_id: str, now: datetime
+) -> list[str]:
+    """Claims of this batch left by a worker that died: those SES confirmed (Send event) are
+    recorded as sent; the others were never accepted and are taken over to be sent now."""
+    others = [claim.contact_id for claim in claims if not claim.suppressed and claim.contact_id not in claimed]
+    abandoned = recipients.interrupted(mailing_id, others, now - CLAIM_LEASE)
+    if not abandoned:
+        return []
+    accepted = [item for item in abandoned if item.ses_accepted_at is not None]
+    recipients.record_results(
+        mailing_id,
+        [recipients.Result(item.contact_id, item.attempt_id or "", RecipientStatus.SENT) for item in accepted],
+        now,
+    )
+    logger.warning("settled abandoned claims", confirmed_by_ses=len(accepted), resent=len(abandoned) - len(accepted))
+    return recipients.reclaim(mailing_id, [item for item in abandoned if item.ses_accepted_at is None], attempt_id, now)
+
+
+def _outcome(contact: Contact, send: Future | None, attempt_id: str) -> recipients.Result | None:
+    """What to record for one claimed send: its result; pending if it never started (time ran
+    out, the batch stopped); nothing if it broke midway, since whether SES took that email is
+    unknown: the claim stays, and SES's Send event settles it (store/recipients)."""
+    if send is not None and send.done() and send.exception() is not None:
+        return None
+    result = send.result() if send is not None and send.done() else None
+    return result or recipients.Result(
+        contact.id, attempt_id, RecipientStatus.PENDING, reason="the batch stopped early"
+    )
+
+
+def _send_claimed(
+    settings: EmailSettings,
+    mailing: Mailing,
+    mail_template: EmailTemplate,
+    contacts: list[Contact],
+    attempt_id: str,
+    attempt: int,
+    extra_fields: Mapping[str, Mapping[str, Any]],
+    keep_going: Callable[[], bool],
+) -> list[recipients.Result]:
+    """Sends to each claimed contact and records every outcome, even if the batch stops early;
+    an error no send expects is raised again once the outcomes are recorded."""
+    sender_pace = pacer(settings.max_send_rate, SENDERS)
+
+    def deliver_in_time(contact: Contact) -> recipients.Result | None:
+        if seconds_left() < STOP_WITH_SECONDS_LEFT:
+            return None
+        if not keep_going():  # paused meanwhile: this one waits with the rest of the campaign
+            return recipients.Result(contact.id, attempt_id, RecipientStatus.PENDING, reason=PAUSED)
+        return _deliver_one(
+            settings, mailing, mail_template, contact, attempt_id, sender_pace, extra_fields.get(contact.id)
+        )
+
+    sends: list[Future] = []
+    try:
+        with ThreadPoolExecutor(max_workers=SEND_THREADS) as pool:
+            sends = [pool.submit(deliver_in_time, contact) for contact in contacts]
+    finally:
+        outcomes = [_outcome(contact, send, attempt_id) for contact, send in zip_longest(contacts, sends)]
+        results = [_final(result, attempt) for result in outcomes if result is not None]
+        recipients.record_results(mailing.id, results, clock.utcnow())
+    for send in sends:
+        if (error := send.exception()) is not None:
+            raise error
+    return results
+
+
+def deliver_to(
+    settings: EmailSettings,
+    mailing: Mailing,
+    mail_template: EmailTemplate,
+    contacts: dict[str, Contact],
+    attempt: int,
+    *,
+    retry_failed: bool = False,
+    extra_fields: Mapping[str, Mapping[str, Any]] | None = None,
+    keep_going: Callable[[], bool] = lambda: True,
+) -> Delivery:
+    """Sends the mailing to each contact that may get it and nobody handled yet; records every
+    outcome. A result PENDING is a send to try again later (throttled, or time ran out).
+    `extra_fields` adds merge fields for some contacts (by contact id); `keep_going` is asked
+    before each send (a paused campaign stops its batch between sends)."""
+    # Before any claim: an error registering the template's links retries the batch; inside a
+    # send it would fail a recipient as a template that cannot render.
+    email_message.template_links(mail_template)
+    subscribers = subscriber_store.for_contacts(list(contacts))
+    marketing_category = suppression.as_marketing(mail_template.category)
+    claims = [
+        recipients.Claim(
+            contact.id,
+            contact.email,
+            suppression.suppression_reason(subscribers.get(contact.id), marketing_category),
+        )
+        for contact in contacts.values()
+    ]
+    attempt_id = new_id("att")
+    now = clock.utcnow()
+    claimed = recipients.claim(mailing.id, claims, attempt_id, now, retry_failed=retry_failed)
+    to_send = [claim.contact_id for claim in claimed]
+    to_send += _settle_abandoned(mailing.id, claims, set(to_send), attempt_id, now)
+    results = _send_claimed(
+        settings,
+        mailing,
+        mail_template,
+        [contacts[contact_id] for contact_id in to_send],
+        attempt_id,
+        attempt,
+        extra_fields or {},
+        keep_going,
+    )
+    suppressed = {claim.contact_id: claim.suppressed for claim in claims if claim.suppressed}
+    delivery = Delivery(results, suppressed, handled_before=len(contacts) - len(to_send) - len(suppressed))
+    metrics.add_metric(name="EmailsSent", unit="Count", value=delivery.count(RecipientStatus.SENT))
+    metrics.add_metric(name="EmailsSuppressed", unit="Count", value=len(suppressed))
+    return delivery

@@ -1,0 +1,415 @@
+"""Campaign recipients: one item per (mailing, contact), the record that makes a send happen once.
+
+A mailing is a campaign or one email of an automation run (store/mailings.py); `campaign_id`
+holds the mailing's id, and the counters go where the mailing keeps them.
+
+A delivery batch moves its recipients through these states, each step one DynamoDB transaction
+for the whole batch (up to 50 recipients and the campaign's counters: one request, not fifty):
+
+    (none) or pending ──claim──▶ sending ──result──▶ sent | failed | pending (a retry is due)
+    (none) ──claim──▶ suppressed            failed ──claim (retry-failed only)──▶ sending
+
+A claim's condition is what stops a second email: a redelivered batch, a duplicate message or a
+second worker finds its recipients already claimed and leaves them alone. A claim by a worker
+that died before recording its result (`sending` past the lease) is settled by what SES said:
+SES publishes a Send event for every email it accepted (recorded as `ses_accepted_at`), so a
+claim with one was sent and is recorded as such, and one without was not and is claimed again.
+Events after the send (delivery, open, click, bounce, complaint, unsubscribe, conversion) each
+change the recipient once, in the same transaction as the campaign counter they move.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import datetime, timedelta
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any, NamedTuple
+
+from pynamodb.attributes import Attribute, NumberAttribute, UnicodeAttribute, UnicodeSetAttribute, UTCDateTimeAttribute
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.expressions.condition import Condition
+from pynamodb.expressions.update import Action
+from pynamodb.models import Model
+
+from marketing.campaigns.models.recipients import CampaignRecipient, RecipientStatus, SuppressionReason
+from marketing.campaigns.store.mailings import add_counters
+from marketing.store.attributes import DecimalAttribute
+from marketing.store.conditions import Transaction, applied, transact, transaction
+from marketing.store.table_meta import TableMeta
+
+# Stored only while a worker holds the claim; the API shows such a recipient as pending.
+SENDING = "sending"
+
+
+class RecipientRecord(Model):
+    class Meta(TableMeta):
+        table_env = "CAMPAIGN_RECIPIENTS_TABLE"
+
+    campaign_id = UnicodeAttribute(hash_key=True)
+    contact_id = UnicodeAttribute(range_key=True)
+    email = UnicodeAttribute()
+    status = UnicodeAttribute()
+    suppressed_reason = UnicodeAttribute(null=True)
+    failure_reason = UnicodeAttribute(null=True)
+    attempts = NumberAttribute(default=0)
+    attempt_id = UnicodeAttribute(null=True)
+    claimed_at = UTCDateTimeAttribute(null=True)
+    sent_at = UTCDateTimeAttribute(null=True)
+    message_id = UnicodeAttribute(null=True)
+    ses_accepted_at = UTCDateTimeAttribute(null=True)  # SES's Send event for this email arrived
+    delivered_at = UTCDateTimeAttribute(null=True)
+    opened_at = UTCDateTimeAttribute(null=True)
+    clicked_at = UTCDateTimeAttribute(null=True)
+    open_count = NumberAttribute(default=0)
+    click_count = NumberAttribute(default=0)
+    open_counted_at = UTCDateTimeAttribute(null=True)  # the last repeat open written (engagement below)
+    click_counted_at = UTCDateTimeAttribute(null=True)
+    bounced_at = UTCDateTimeAttribute(null=True)
+    complained_at = UTCDateTimeAttribute(null=True)
+    unsubscribed_at = UTCDateTimeAttribute(null=True)
+    converted_order_id = UnicodeAttribute(null=True)
+    revenue = DecimalAttribute(null=True)
+    attributed_orders = UnicodeSetAttribute(null=True)
+
+    def to_domain(self) -> CampaignRecipient:
+        status = RecipientStatus.PENDING if self.status == SENDING else RecipientStatus(self.status)
+        return CampaignRecipient(
+            campaign_id=self.campaign_id,
+            contact_id=self.contact_id,
+            email=self.email,
+            status=status,
+            suppressed_reason=SuppressionReason(self.suppressed_reason) if self.suppressed_reason else None,
+            failure_reason=self.failure_reason,
+            attempts=int(self.attempts or 0),
+            sent_at=self.sent_at,
+            delivered_at=self.delivered_at,
+            opened_at=self.opened_at,
+            clicked_at=self.clicked_at,
+            open_count=int(self.open_count or 0),
+            click_count=int(self.click_count or 0),
+            converted_order_id=self.converted_order_id,
+            revenue=self.revenue,
+        )
+
+
+class Claim(NamedTuple):
+    contact_id: str
+    email: str
+    suppressed: SuppressionReason | None = None
+
+
+class Result(NamedTuple):
+    contact_id: str
+    attempt_id: str  # the claim it settles
+    status: RecipientStatus  # SENT, FAILED, or PENDING (try again later)
+    message_id: str | None = None
+    reason: str | None = None
+
+
+def claim(
+    campaign_id: str, claims: list[Claim], attempt_id: str, now: datetime, *, retry_failed: bool = False
+) -> list[Claim]:
+    """Claims what nobody has handled yet: suppressed ones are recorded as such, the others are
+    marked `sending` for this attempt. Returns the claims this attempt must now send."""
+    if retry_failed:
+        claimable: Condition = RecipientRecord.status == RecipientStatus.FAILED.value
+    else:
+        claimable = RecipientRecord.status.does_not_exist() | (RecipientRecord.status == RecipientStatus.PENDING.value)
+    pending = list(claims)
+    while pending:
+
+        def write(tx: Transaction, batch: list[Claim] = pending) -> None:
+            for item in batch:
+                actions = [
+                    RecipientRecord.email.set(item.email),
+                    RecipientRecord.claimed_at.set(now),
+                    RecipientRecord.attempt_id.set(attempt_id),
+                ]
+                if item.suppressed:
+                    actions += [
+                        RecipientRecord.status.set(RecipientStatus.SUPPRESSED.value),
+                        RecipientRecord.suppressed_reason.set(item.suppressed.value),
+                    ]
+                else:
+                    actions += [RecipientRecord.status.set(SENDING), RecipientRecord.attempts.add(1)]
+                tx.update(
+                    RecipientRecord(campaign_id, item.contact_id), actions, claimable, add_version_condition=False
+                )
+            counters: dict[str, int | Decimal] = {"suppressed": sum(1 for item in batch if item.suppressed)}
+            if retry_failed:
+                counters["failed"] = -len(batch)
+            add_counters(tx, campaign_id, counters)
+
+        refused = set(transact(RecipientRecord.Meta.region, write))
+        if not refused:
+            return [item for item in pending if not item.suppressed]
+        pending = [item for index, item in enumerate(pending) if index not in refused]
+    return []
+
+
+def record_results(campaign_id: str, results: list[Result], now: datetime) -> None:
+    """What happened to each claimed send, with the campaign's counters, in one transaction. A
+    claim no longer this attempt's (settled by another worker after its lease) is left alone."""
+    pending = list(results)
+    while pending:
+
+        def write(tx: Transaction, batch: list[Result] = pending) -> None:
+            _write_results(tx, campaign_id, batch, now)
+
+        refused = set(transact(RecipientRecord.Meta.region, write))
+        if not refused:
+            return
+        _count_overtaken(campaign_id, [result for index, result in enumerate(pending) if index in refused], now)
+        pending = [result for index, result in enumerate(pending) if index not in refused]
+
+
+def _count_overtaken(campaign_id: str, refused: list[Result], now: datetime) -> None:
+    """Sends whose SES events got there first: a bounce (or an unsubscribe from the email) can be
+    recorded while the batch is still sending, and its status then stands. The send still counts,
+    once (sent_at is the marker), so the campaign's progress reaches its total."""
+    for result in refused:
+        if result.status != RecipientStatus.SENT:
+            continue
+        overtaken = (
+            (RecipientRecord.attempt_id == result.attempt_id)
+            & (RecipientRecord.status != SENDING)
+            & RecipientRecord.sent_at.does_not_exist()
+        )
+        actions: list[Action] = [RecipientRecord.sent_at.set(now)]
+        if result.message_id:
+            actions.append(RecipientRecord.message_id.set(result.message_id))
+
+        def write(
+            tx: Transaction,
+            contact_id: str = result.contact_id,
+            actions: list[Action] = actions,
+            condition: Condition = overtaken,
+        ) -> None:
+            tx.update(RecipientRecord(campaign_id, contact_id), actions, condition, add_version_condition=False)
+            add_counters(tx, campaign_id, {"sent": 1})
+
+        transact(RecipientRecord.Meta.region, write)  # refused: settled by another worker, or counted
+
+
+def _write_results(tx: Transaction, campaign_id: str, results: list[Result], now: datetime) -> None:
+    """Each result on the recipient it settles, if the claim is still this attempt's."""
+    for result in results:
+        owned = (RecipientRecord.status == SENDING) & (RecipientRecord.attempt_id == result.attempt_id)
+        actions: list[Action] = [RecipientRecord.status.set(result.status.value)]
+        if result.status == RecipientStatus.SENT:
+            actions += [RecipientRecord.sent_at.set(now), RecipientRecord.failure_reason.remove()]
+            if result.message_id:
+                actions.append(RecipientRecord.message_id.set(result.message_id))
+        else:
+            actions.append(RecipientRecord.failure_reason.set((result.reason or "unknown")[:500]))
+        tx.update(RecipientRecord(campaign_id, result.contact_id), actions, owned, add_version_condition=False)
+    add_counters(
+        tx,
+        campaign_id,
+        {
+            "sent": sum(1 for result in results if result.status == RecipientStatus.SENT),
+            "failed": sum(1 for result in results if result.status == RecipientStatus.FAILED),
+        },
+    )
+
+
+def interrupted(campaign_id: str, contact_ids: Iterable[str], stale_before: datetime) -> list[RecipientRecord]:
+    """Recipients among `contact_ids` whose claim is older than `stale_before` and unresolved."""
+    keys = [(campaign_id, contact_id) for contact_id in contact_ids]
+    if not keys:
+        return []
+    return [
+        item
+        for item in RecipientRecord.batch_get(keys)
+        if item.status == SENDING and item.claimed_at is not None and item.claimed_at < stale_before
+    ]
+
+
+def reclaim(campaign_id: str, stale: list[RecipientRecord], attempt_id: str, now: datetime) -> list[str]:
+    """Takes over abandoned claims for this attempt; returns the contact ids it now holds."""
+    pending = list(stale)
+    while pending:
+
+        def write(tx: Transaction, batch: list[RecipientRecord] = pending) -> None:
+            for item in batch:
+                tx.update(
+                    RecipientRecord(campaign_id, item.contact_id),
+                    [
+                        RecipientRecord.attempt_id.set(attempt_id),
+                        RecipientRecord.claimed_at.set(now),
+                        RecipientRecord.attempts.add(1),
+                    ],
+                    (RecipientRecord.status == SENDING) & (RecipientRecord.attempt_id == item.attempt_id),
+                    add_version_condition=False,
+                )
+
+        refused = set(transact(RecipientRecord.Meta.region, write))
+        if not refused:
+            return [item.contact_id for item in pending]
+        pending = [item for index, item in enumerate(pending) if index not in refused]
+    return []
+
+
+def confirm_accepted(campaign_id: str, contact_id: str, message_id: str, accepted_at: datetime) -> bool:
+    """Records SES's Send event for the recipient's email (once); False if unknown or already."""
+    return applied(
+        lambda: RecipientRecord(campaign_id, contact_id).update(
+            actions=[RecipientRecord.ses_accepted_at.set(accepted_at), RecipientRecord.message_id.set(message_id)],
+            condition=RecipientRecord.contact_id.exists() & RecipientRecord.ses_accepted_at.does_not_exist(),
+            add_version_condition=False,
+        )
+    )
+
+
+def find(campaign_id: str, contact_id: str) -> RecipientRecord | None:
+    try:
+        return RecipientRecord.get(campaign_id, contact_id, consistent_read=True)
+    except RecipientRecord.DoesNotExist:
+        return None
+
+
+def page(
+    campaign_id: str, limit: int, start_key: dict[str, Any] | None, status: RecipientStatus | None = None
+) -> tuple[list[CampaignRecipient], dict[str, Any] | None]:
+    condition = None
+    if status == RecipientStatus.PENDING:
+        condition = RecipientRecord.status.is_in(RecipientStatus.PENDING.value, SENDING)
+    elif status is not None:
+        condition = RecipientRecord.status == status.value
+    results = RecipientRecord.query(campaign_id, filter_condition=condition, limit=limit, last_evaluated_key=start_key)
+    return [item.to_domain() for item in results], results.last_evaluated_key
+
+
+def failed(campaign_id: str) -> Iterator[RecipientRecord]:
+    yield from RecipientRecord.query(
+        campaign_id, filter_condition=RecipientRecord.status == RecipientStatus.FAILED.value
+    )
+
+
+# --- what happens after the send ---------------------------------------------------------------
+def record_once(
+    campaign_id: str,
+    contact_id: str,
+    marker: Attribute[Any],
+    actions: list[Action],
+    counters: dict[str, int | Decimal],
+    condition: Condition | None = None,
+) -> bool:
+    """Applies `actions` and adds `counters` to the campaign if `marker` is not set yet (and
+    `condition` holds); False if the recipient is unknown or it already happened."""
+    first_time = RecipientRecord.contact_id.exists() & (condition if condition is not None else marker.does_not_exist())
+    try:
+        with transaction(RecipientRecord.Meta.region) as tx:
+            tx.update(RecipientRecord(campaign_id, contact_id), actions, first_time, add_version_condition=False)
+            add_counters(tx, campaign_id, counters)
+    except TransactWriteError as exc:
+        if any(
+            reason is not None and reason.code == "ConditionalCheckFailed" for reason in exc.cancellation_reasons or []
+        ):
+            return False
+        raise
+    return True
+
+
+def record_unsubscribe(campaign_id: str, contact_id: str, now: datetime) -> bool:
+    """The recipient unsubscribed through this mailing's link: counted once for the mailing."""
+    return record_once(
+        campaign_id,
+        contact_id,
+        RecipientRecord.unsubscribed_at,
+        [RecipientRecord.unsubscribed_at.set(now), RecipientRecord.status.set(RecipientStatus.UNSUBSCRIBED.value)],
+        {"unsubscribed": 1},
+    )
+
+
+# --- opens and clicks ------------------------------------------------------------------------------
+# The pixel and the click links are public: anyone holding an email can fetch them in a loop. Each
+# hit reads the recipient (half a read unit) and writes only when it changes something worth a
+# write: the first open or click (counted for the campaign), the next repeats up to EXACT_COUNT, and
+# after that one repeat per REPEAT_WINDOW. A script then costs at most 24 writes a day per recipient,
+# and the counts stay exact for anyone a person would believe.
+EXACT_COUNT = 10
+REPEAT_WINDOW = timedelta(hours=1)
+
+
+class Engagement(StrEnum):
+    FIRST = "first"  # the recipient's first open (or click): the campaign counts it
+    REPEAT = "repeat"  # added to the recipient's own count
+    UNCOUNTED = "uncounted"  # a repeat past the exact count within the window: nothing written
+    UNKNOWN = "unknown"  # no such recipient (a test send, an erased contact): nothing written
+
+
+class _Kind(NamedTuple):
+    marker: UTCDateTimeAttribute
+    count: NumberAttribute
+    counted_at: UTCDateTimeAttribute
+    counter: str  # the campaign's unique counter
+
+
+_OPEN = _Kind(RecipientRecord.opened_at, RecipientRecord.open_count, RecipientRecord.open_counted_at, "opened")
+_CLICK = _Kind(RecipientRecord.clicked_at, RecipientRecord.click_count, RecipientRecord.click_counted_at, "clicked")
+# The keys too: an item none of whose other attributes exist yet would read as no item at all.
+_ENGAGEMENT_ATTRIBUTES = [
+    "campaign_id",
+    "contact_id",
+    *(attribute.attr_name for kind in (_OPEN, _CLICK) for attribute in kind[:3]),
+]
+
+
+def _engage(key: tuple[str, str], record: RecipientRecord, kind: _Kind, now: datetime) -> Engagement:
+    if getattr(record, kind.marker.attr_name) is None:
+        actions = [kind.marker.set(now), kind.count.add(1), kind.counted_at.set(now)]
+        if record_once(*key, kind.marker, actions, {kind.counter: 1}):
+            return Engagement.FIRST
+    count = int(getattr(record, kind.count.attr_name) or 0)
+    counted_at = getattr(record, kind.counted_at.attr_name)
+    if count >= EXACT_COUNT and counted_at is not None and now - counted_at < REPEAT_WINDOW:
+        return Engagement.UNCOUNTED
+    applied(
+        lambda: RecipientRecord(*key).update(
+            actions=[kind.count.add(1), kind.counted_at.set(now)],
+            condition=RecipientRecord.contact_id.exists(),
+            add_version_condition=False,
+        )
+    )
+    return Engagement.REPEAT
+
+
+def _engagement_of(campaign_id: str, contact_id: str) -> RecipientRecord | None:
+    """What opens and clicks decide on, read eventually consistently: a stale read at worst counts
+    one repeat too many, never a first open twice (that write is conditional)."""
+    try:
+        return RecipientRecord.get(campaign_id, contact_id, attributes_to_get=_ENGAGEMENT_ATTRIBUTES)
+    except RecipientRecord.DoesNotExist:
+        return None
+
+
+def record_open(campaign_id: str, contact_id: str, now: datetime) -> Engagement:
+    record = _engagement_of(campaign_id, contact_id)
+    return Engagement.UNKNOWN if record is None else _engage((campaign_id, contact_id), record, _OPEN, now)
+
+
+class Click(NamedTuple):
+    click: Engagement
+    first_open: bool  # a click counts as an open (images are often blocked)
+
+
+def record_click(campaign_id: str, contact_id: str, now: datetime) -> Click:
+    record = _engagement_of(campaign_id, contact_id)
+    if record is None:
+        return Click(Engagement.UNKNOWN, first_open=False)
+    key = (campaign_id, contact_id)
+    first_open = record.opened_at is None and _engage(key, record, _OPEN, now) is Engagement.FIRST
+    return Click(_engage(key, record, _CLICK, now), first_open)
+
+
+def for_contact(contact_id: str) -> Iterator[RecipientRecord]:
+    """Every campaign recipient record of one contact (export and erasure; a rare full scan)."""
+    yield from RecipientRecord.scan(filter_condition=RecipientRecord.contact_id == contact_id)
+
+
+def forget_contact(contact_id: str) -> None:
+    with RecipientRecord.batch_write() as batch:
+        for item in for_contact(contact_id):
+            batch.delete(item)

@@ -1,0 +1,226 @@
+"""A marketing email, as the MIME that goes to SES: the rendered template with every link written in
+the template click-tracked, an open pixel, a footer with the unsubscribe and preference-centre
+links, a text and an HTML part, and the List-Unsubscribe headers of RFC 2369 and RFC 8058.
+
+Only links written in the template's source are tracked, never a URL that a merge field put into
+the email (a contact's name, a cart's URL): those stay as they are. A link written in the source
+is a literal web URL with no template syntax in it; it is registered (store/links.py) before an
+email uses it, and its click token names it by id, so the click route redirects to nothing else."""
+
+from __future__ import annotations
+
+import html as html_escaping
+import re
+from collections.abc import Iterator, Mapping
+from datetime import datetime
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import formataddr, formatdate, make_msgid
+from functools import lru_cache
+from types import MappingProxyType
+from typing import Any, NamedTuple
+
+from marketing.campaigns.store.mailings import automation_email
+from marketing.email.links import EmailLinks, link_id
+from marketing.email.models.templates import EmailTemplate, Preview
+from marketing.email.services.rendering import render_template
+from marketing.email.store import links as link_store
+from marketing.observability import CORRELATION_ATTRIBUTE, logger
+
+_HTML_LINK = re.compile(r"""(<a\b[^>]*?\bhref\s*=\s*)(["'])(.*?)\2""", re.IGNORECASE | re.DOTALL)
+_TEXT_LINK = re.compile(r"""https?://[^\s<>"'()]+""")
+_TRAILING_PUNCTUATION = ".,;:!?"
+_TEMPLATE_SYNTAX = ("{{", "{%", "{#")  # a URL with these in its source is made by a merge field
+_BODY_END = re.compile(r"</body\s*>", re.IGNORECASE)
+_TAG_UNSAFE = re.compile(r"[^A-Za-z0-9_.@-]")  # what SES allows in a message tag value
+# Lines up to RFC 5322's 998 characters, not the 78 it recommends: folding at 78 cannot break the
+# unsubscribe URL (one word longer than a line), so the email package RFC 2047-encodes the whole
+# List-Unsubscribe value, which RFC 2369 does not allow and mailbox providers then do not read as
+# a one-click unsubscribe link.
+_MIME_POLICY = SMTP.clone(max_line_length=998)
+
+
+class Envelope(NamedTuple):
+    campaign_id: str
+    contact_id: str  # "" for a test send
+    to: str
+    from_name: str
+    from_address: str
+    reply_to: str | None = None
+    subject: str | None = None  # overrides the template's subject
+    subject_prefix: str = ""
+
+
+class Composed(NamedTuple):
+    subject: str
+    html: str
+    text: str
+    mime: bytes
+
+
+def _href(found: re.Match[str]) -> str:
+    return html_escaping.unescape(found.group(3)).strip()
+
+
+def _text_url(found: re.Match[str]) -> str:
+    return found.group(0).rstrip(_TRAILING_PUNCTUATION)
+
+
+def written_links(html_source: str, text_source: str) -> frozenset[str]:
+    """The web links written in a template's HTML and text sources, as its emails show them: href
+    values, URLs in the text and in the HTML's text (which a derived text part shows)."""
+
+    def candidates() -> Iterator[str]:
+        yield from (_href(found) for found in _HTML_LINK.finditer(html_source))
+        for source in (text_source, html_escaping.unescape(html_source)):
+            yield from (_text_url(found) for found in _TEXT_LINK.finditer(source))
+
+    return frozenset(
+        url
+        for url in candidates()
+        if url.startswith(("https://", "http://")) and not any(mark in url for mark in _TEMPLATE_SYNTAX)
+    )
+
+
+@lru_cache(maxsize=64)  # keyed by the template's id and version as well: one registration per version
+def _registered_links(template_id: str, updated_at: datetime, html_source: str, text_source: str) -> Mapping[str, str]:
+    urls = written_links(html_source, text_source)
+    link_store.register(urls)
+    return MappingProxyType({url: link_id(url) for url in urls})
+
+
+def template_links(template: EmailTemplate) -> Mapping[str, str]:
+    """The links written in `template`, URL to link id; registered on the first call per process
+    for each version of the template (saving a template registers them too; templates saved before
+    links were registered get theirs at their next send), so no email costs a write."""
+    return _registered_links(template.id, template.updated_at, template.html_content, template.text_content)
+
+
+class _Tracker:
+    def __init__(self, links: EmailLinks, envelope: Envelope, own_base: str, written: Mapping[str, str]):
+        self._links = links
+        self._envelope = envelope
+        self._own_base = own_base  # links to our own pages (unsubscribe, preferences) stay as they are
+        self._written = written
+
+    def tracked(self, url: str) -> str:
+        link = self._written.get(url)
+        if link is None or url.startswith(self._own_base):
+            return url
+        return self._links.click_url(self._envelope.campaign_id, self._envelope.contact_id, link)
+
+    def html(self, body: str) -> str:
+        def rewrite(found: re.Match[str]) -> str:
+            quote = found.group(2)
+            return f"{found.group(1)}{quote}{html_escaping.escape(self.tracked(_href(found)), quote=True)}{quote}"
+
+        return _HTML_LINK.sub(rewrite, body)
+
+    def text(self, body: str) -> str:
+        def rewrite(found: re.Match[str]) -> str:
+            url = _text_url(found)
+            return self.tracked(url) + found.group(0)[len(url) :]
+
+        return _TEXT_LINK.sub(rewrite, body)
+
+
+def _before_body_end(html: str, addition: str) -> str:
+    ends = list(_BODY_END.finditer(html))
+    if not ends:
+        return html + addition
+    at = ends[-1].start()
+    return html[:at] + addition + html[at:]
+
+
+def merge_fields(contact: dict[str, Any], unsubscribe_url: str, preferences_url: str, shop_name: str) -> dict[str, Any]:
+    """What a template can use: the contact's fields and the links of its footer."""
+    return {
+        "first_name": contact.get("first_name") or "",
+        "last_name": contact.get("last_name") or "",
+        "email": contact.get("email") or "",
+        "lifecycle_stage": contact.get("lifecycle_stage") or "",
+        "order_count": contact.get("order_count") or 0,
+        "lifetime_value": str(contact.get("lifetime_value") or "0.00"),
+        "tags": list(contact.get("tags") or []),
+        "shop_name": shop_name,
+        "unsubscribe_url": unsubscribe_url,
+        "preferences_url": preferences_url,
+    }
+
+
+def compose(
+    template: EmailTemplate,
+    contact: dict[str, Any],
+    envelope: Envelope,
+    links: EmailLinks,
+    shop_name: str,
+    own_base: str,
+    extra_fields: Mapping[str, Any] | None = None,
+) -> Composed:
+    """Renders `template` for `contact` (and `extra_fields`, e.g. an abandoned cart) and builds
+    the message. Raises what rendering raises, and on the template's first use in this process
+    what registering its links raises (callers that must tell the two apart call
+    `template_links` first)."""
+    unsubscribe_url = links.unsubscribe_url(envelope.campaign_id, envelope.contact_id)
+    preferences_url = links.preferences_url(envelope.campaign_id, envelope.contact_id)
+    context = {**merge_fields(contact, unsubscribe_url, preferences_url, shop_name), **(extra_fields or {})}
+    if envelope.subject:
+        template = template.model_copy(update={"subject": envelope.subject})
+    rendered: Preview = render_template(template, context)
+    tracker = _Tracker(links, envelope, own_base, template_links(template))
+
+    footer_html = (
+        '<div style="margin-top:24px;font-size:12px;color:#666666">'
+        f"You receive this email from {html_escaping.escape(shop_name)}. "
+        f'<a href="{html_escaping.escape(unsubscribe_url)}">Unsubscribe</a> &middot; '
+        f'<a href="{html_escaping.escape(preferences_url)}">Manage email preferences</a></div>'
+    )
+    pixel = (
+        f'<img src="{html_escaping.escape(links.open_url(envelope.campaign_id, envelope.contact_id))}" '
+        'width="1" height="1" alt="" style="display:block;border:0;width:1px;height:1px">'
+    )
+    html = _before_body_end(tracker.html(rendered.html), footer_html + pixel)
+    text = (
+        tracker.text(rendered.text)
+        + f"\n\n--\nYou receive this email from {shop_name}.\n"
+        + f"Unsubscribe: {unsubscribe_url}\nEmail preferences: {preferences_url}\n"
+    )
+    subject = envelope.subject_prefix + rendered.subject.replace("\r", " ").replace("\n", " ")
+
+    message = EmailMessage(policy=_MIME_POLICY)
+    domain = envelope.from_address.rpartition("@")[2]
+    message["From"] = formataddr((envelope.from_name, envelope.from_address))
+    message["To"] = envelope.to
+    message["Subject"] = subject
+    message["Date"] = formatdate(usegmt=True)
+    message["Message-ID"] = make_msgid(domain=domain)
+    if envelope.reply_to:
+        message["Reply-To"] = envelope.reply_to
+    message["List-Unsubscribe"] = f"<{unsubscribe_url}>, <mailto:unsubscribe@{domain}?subject=unsubscribe>"
+    message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    message["X-SES-MESSAGE-TAGS"] = message_tags(envelope)
+    message.set_content(text)
+    message.add_alternative(html, subtype="html")
+    return Composed(subject=subject, html=html, text=text, mime=message.as_bytes())
+
+
+def message_tags(envelope: Envelope) -> str:
+    """SES message tags: every event SES publishes for the message carries them back.
+    `campaign_id` holds the mailing's id: a campaign's, or an automation email run's;
+    `correlation_id` the id the send was logged under, so the events log under it too."""
+    if not envelope.contact_id:
+        tags = f"kind=test, campaign_id={envelope.campaign_id}"
+    else:
+        kind = "campaign" if automation_email(envelope.campaign_id) is None else "automation"
+        tags = f"kind={kind}, campaign_id={envelope.campaign_id}, contact_id={envelope.contact_id}"
+    correlation_id = _TAG_UNSAFE.sub("_", str(logger.get_correlation_id() or ""))[:256]
+    return f"{tags}, {CORRELATION_ATTRIBUTE}={correlation_id}" if correlation_id else tags
+
+
+def parse_message_tags(header: str) -> dict[str, str]:
+    tags = {}
+    for pair in header.split(","):
+        name, _, value = pair.strip().partition("=")
+        if name and value:
+            tags[name] = value
+    return tags

@@ -1,0 +1,107 @@
+"""Email templates in a Jinja2 sandbox: validated when saved, rendered with a contact's fields.
+
+Rules a marketer's template must follow, checked at save time so a bad template is a 400 and
+never a failed send:
+- valid Jinja2 syntax, known filters and tests only;
+- no access to attributes or items whose name starts with an underscore (the sandbox would
+  refuse them at render time; refusing at save time names the field);
+- it renders with the sample contact (catches sandbox security errors and runtime errors) within
+  the render limits of every send (services/template_sandbox.py: time and size).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from marketing.email.models.templates import EmailTemplate, Preview
+from marketing.email.services.plain_text import html_to_text
+from marketing.errors import ValidationFailed
+
+if TYPE_CHECKING:
+    from jinja2 import nodes
+
+    from marketing.email.services.template_sandbox import LimitedSandbox
+
+# Merge tags a template may use, with the values previews render with.
+SAMPLE_CONTEXT: dict[str, Any] = {
+    "first_name": "Ada",
+    "last_name": "Lovelace",
+    "email": "ada@example.com",
+    "lifecycle_stage": "customer",
+    "order_count": 3,
+    "lifetime_value": "123.45",
+    "shop_name": "Example Shop",
+    "unsubscribe_url": "https://example.com/unsubscribe",
+    "preferences_url": "https://example.com/preferences",
+    # Abandoned-cart automation emails only: the cart that started the run.
+    "cart": {"url": "https://example.com/cart/c1", "total": "54.00", "item_count": 2},
+}
+
+
+@cache
+def _environment(html: bool) -> LimitedSandbox:
+    """One sandbox per kind of output, built on first use: Jinja2 is imported only by the requests
+    that render or validate, not at every cold start. HTML output is autoescaped."""
+    from marketing.email.services.template_sandbox import LimitedSandbox
+
+    return LimitedSandbox(autoescape=html)
+
+
+def _unsafe_reason(tree: nodes.Template) -> str | None:
+    from jinja2 import nodes
+
+    for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
+        name = node.attr if isinstance(node, nodes.Getattr) else getattr(node.arg, "value", None)
+        if isinstance(name, str) and name.startswith("_"):
+            return f"access to '{name}' is not allowed"
+    return None
+
+
+def validate(field: str, source: str, *, html: bool) -> None:
+    """Raise ValidationFailed naming `field` if `source` is not a safe, renderable template."""
+    from jinja2 import TemplateError
+    from jinja2.exceptions import SecurityError, TemplateSyntaxError
+
+    from marketing.email.services.template_sandbox import RenderLimitExceeded
+
+    env = _environment(html)
+    try:
+        tree = env.parse(source)
+    except TemplateSyntaxError as exc:
+        raise ValidationFailed.field(field, f"template syntax error on line {exc.lineno}: {exc.message}") from exc
+    reason = _unsafe_reason(tree)
+    if reason:
+        raise ValidationFailed.field(field, f"unsafe template: {reason}")
+    try:
+        render(source, SAMPLE_CONTEXT, html=html)
+    except RenderLimitExceeded as exc:
+        raise ValidationFailed.field(field, f"template exceeds a render limit: {exc}") from exc
+    except SecurityError as exc:
+        raise ValidationFailed.field(field, f"unsafe template: {exc}") from exc
+    except TemplateError as exc:
+        raise ValidationFailed.field(field, f"template error: {exc}") from exc
+    except Exception as exc:  # a runtime error in the template itself (e.g. division by zero)
+        raise ValidationFailed.field(field, f"template fails to render: {exc}") from exc
+
+
+def render(source: str, context: dict[str, Any], *, html: bool) -> str:
+    """`source` rendered for `context`; RenderLimitExceeded past the render limits."""
+    from marketing.email.services.template_sandbox import time_limit
+
+    template = _environment(html).from_string(source)
+    with time_limit():
+        return template.render(context)
+
+
+def render_template(template: EmailTemplate, context: dict[str, Any]) -> Preview:
+    """The subject and both parts of `template` for `context` (within one email's render limits);
+    without a text part, the text is derived from the HTML."""
+    from marketing.email.services.template_sandbox import time_limit
+
+    with time_limit():
+        html = render(template.html_content, context, html=True)
+        text_source = template.text_content
+        text = render(text_source, context, html=False) if text_source else html_to_text(html)
+        subject = render(template.subject, context, html=False)
+    return Preview(subject=subject, html=html, text=text)

@@ -1,0 +1,135 @@
+"""What SES tells us after a send (through the configuration set, EventBridge and a queue).
+
+- Delivery: the recipient's `delivered_at`, counted once.
+- Bounce: a permanent (hard) bounce suppresses the address at once (subscriber `bounced`) and
+  marks the recipient bounced, counted once; transient bounces are SES's to retry, only logged.
+- Complaint: the address is suppressed (`complained`) and the complaint counted once.
+- Reject: the recipient gets SES's reason; SES did not try to deliver it.
+- Send: SES accepted the email; recorded on the recipient, which is what settles the claim of a
+  delivery worker that died before recording its sends (store/recipients).
+- Open, Click: nothing to do. Opens and clicks are counted by the platform's own signed links
+  (one source of truth; SES's counts would double them).
+
+Events identify their email by the message tags set when it was sent (campaign_id, contact_id);
+a test send or an email from another system carries none and only suppresses the address.
+"""
+
+from __future__ import annotations
+
+from marketing.audience.models.subscribers import SubscriberStatus
+from marketing.audience.services import subscribers
+from marketing.audience.store import contacts as contact_store
+from marketing.aws.workers import parse_message
+from marketing.campaigns.services import reputation
+from marketing.campaigns.store import recipients
+from marketing.campaigns.store.recipients import RecipientRecord
+from marketing.catalog.topology import SES_EVENT_SOURCE
+from marketing.email.models.ses_events import SesEvent, SesEventRecord
+from marketing.errors import Unprocessable
+from marketing.observability import CORRELATION_ATTRIBUTE, logger, metrics
+
+
+def _recipient(record: SesEventRecord) -> tuple[str, str] | None:
+    campaign_id, contact_id = record.mail.tag("campaign_id"), record.mail.tag("contact_id")
+    return (campaign_id, contact_id) if campaign_id and contact_id else None
+
+
+def _suppress(addresses: list[str], status: SubscriberStatus) -> int:
+    suppressed = 0
+    for address in addresses:
+        contact = contact_store.find_by_email(address)
+        if contact is not None:
+            subscribers.suppress(contact, status)
+            suppressed += 1
+    return suppressed
+
+
+def _send(record: SesEventRecord) -> str:
+    recipient = _recipient(record)
+    if recipient is None:
+        return "send of an untracked email"
+    confirmed = recipients.confirm_accepted(*recipient, record.mail.message_id, record.mail.timestamp)
+    return "send confirmed" if confirmed else "send already confirmed"
+
+
+def _delivery(record: SesEventRecord) -> str:
+    recipient = _recipient(record)
+    if recipient is None:
+        return "delivery of an untracked email"
+    delivered_at = record.delivery.timestamp if record.delivery else record.mail.timestamp
+    counted = recipients.record_once(
+        *recipient, RecipientRecord.delivered_at, [RecipientRecord.delivered_at.set(delivered_at)], {"delivered": 1}
+    )
+    return "delivery recorded" if counted else "delivery already recorded"
+
+
+def _guarded(recipient: tuple[str, str] | None) -> str:
+    paused = reputation.check(recipient[0]) if recipient is not None else None
+    return f"; campaign paused: {paused}" if paused else ""
+
+
+def _bounce(record: SesEventRecord) -> str:
+    bounce = record.bounce
+    if bounce is None:
+        raise Unprocessable("Bounce event without a bounce object")
+    if bounce.bounce_type != "Permanent":
+        logger.info("soft bounce", bounce_type=bounce.bounce_type, sub_type=bounce.bounce_sub_type)
+        return f"{bounce.bounce_type.lower()} bounce: SES retries, nothing suppressed"
+    suppressed = _suppress([address.email_address for address in bounce.bounced_recipients], SubscriberStatus.BOUNCED)
+    metrics.add_metric(name="EmailsBounced", unit="Count", value=1)
+    recipient = _recipient(record)
+    if recipient is not None:
+        recipients.record_once(
+            *recipient,
+            RecipientRecord.bounced_at,
+            [RecipientRecord.bounced_at.set(bounce.timestamp), RecipientRecord.status.set("bounced")],
+            {"bounced": 1},
+        )
+    return f"hard bounce: {suppressed} address(es) suppressed" + _guarded(recipient)
+
+
+def _complaint(record: SesEventRecord) -> str:
+    complaint = record.complaint
+    if complaint is None:
+        raise Unprocessable("Complaint event without a complaint object")
+    addresses = [address.email_address for address in complaint.complained_recipients]
+    suppressed = _suppress(addresses, SubscriberStatus.COMPLAINED)
+    metrics.add_metric(name="EmailsComplained", unit="Count", value=1)
+    recipient = _recipient(record)
+    if recipient is not None:
+        recipients.record_once(
+            *recipient,
+            RecipientRecord.complained_at,
+            [RecipientRecord.complained_at.set(complaint.timestamp)],
+            {"complained": 1},
+        )
+    return f"complaint: {suppressed} address(es) suppressed" + _guarded(recipient)
+
+
+def _reject(record: SesEventRecord) -> str:
+    recipient = _recipient(record)
+    reason = record.reject.reason if record.reject else "rejected"
+    if recipient is not None:
+        recipients.record_once(
+            *recipient,
+            RecipientRecord.failure_reason,
+            [RecipientRecord.failure_reason.set(f"SES rejected the email: {reason}"[:500])],
+            {},
+        )
+    return f"reject: {reason}"
+
+
+_HANDLERS = {"Send": _send, "Delivery": _delivery, "Bounce": _bounce, "Complaint": _complaint, "Reject": _reject}
+
+
+def handle(body: str) -> str:
+    event = parse_message(SesEvent, body)
+    if event.source != SES_EVENT_SOURCE:
+        raise Unprocessable(f"not an SES event: source {event.source!r}")
+    correlation_id = event.detail.mail.tag(CORRELATION_ATTRIBUTE)
+    if correlation_id:  # the id the send was logged under: the email's story reads as one
+        logger.set_correlation_id(correlation_id)
+    handler = _HANDLERS.get(event.detail.event_type)
+    if handler is None:
+        return f"{event.detail.event_type}: nothing to do"
+    return handler(event.detail)

@@ -1,0 +1,44 @@
+"""Who may get an email of a given category (SPEC, Email): never a bounced or complained address;
+for marketing mail also never an address that is not subscribed or opted out of that type.
+Transactional mail ignores marketing opt-outs, never suppression.
+
+A template's category is a label the marketer picks, so it never decides on its own that mail is
+transactional: campaigns and automations are marketing whatever their template says
+(`as_marketing`), and only the platform's own transactional mail (a gift card's email) is sent as
+transactional."""
+
+from __future__ import annotations
+
+from marketing.audience.models.subscribers import Subscriber, SubscriberStatus
+from marketing.campaigns.models.recipients import SuppressionReason
+from marketing.email.models.templates import TemplateCategory
+
+# The preference that governs each category; automation emails are promotional mail.
+PREFERENCE_OF = {
+    TemplateCategory.PROMOTIONAL: "promotional",
+    TemplateCategory.NEWSLETTER: "newsletter",
+    TemplateCategory.AUTOMATION: "promotional",
+}
+
+
+def as_marketing(category: TemplateCategory) -> TemplateCategory:
+    """The category a marketing send is suppressed as: a template labelled transactional counts
+    as promotional mail there."""
+    return TemplateCategory.PROMOTIONAL if category == TemplateCategory.TRANSACTIONAL else category
+
+
+def suppression_reason(subscriber: Subscriber | None, category: TemplateCategory) -> SuppressionReason | None:
+    """Why this subscriber must not get mail of `category`, or None if it may."""
+    if subscriber is not None and subscriber.status == SubscriberStatus.BOUNCED:
+        return SuppressionReason.BOUNCED
+    if subscriber is not None and subscriber.status == SubscriberStatus.COMPLAINED:
+        return SuppressionReason.COMPLAINED
+    if category == TemplateCategory.TRANSACTIONAL:
+        return None
+    if subscriber is None:
+        return SuppressionReason.NOT_SUBSCRIBED
+    if subscriber.status == SubscriberStatus.UNSUBSCRIBED:
+        return SuppressionReason.UNSUBSCRIBED
+    if not getattr(subscriber.preferences, PREFERENCE_OF[category]):
+        return SuppressionReason.OPTED_OUT
+    return None

@@ -1,0 +1,104 @@
+"""What the links in an email do: record opens and clicks, unsubscribe, change preferences.
+
+Each first open, first click and unsubscribe of a recipient counts once for its campaign (the
+recipient's marker and the campaign counter change in one transaction); repeats only add to the
+recipient's own counts, and past the first few at most once an hour (store/recipients.py: a
+script fetching the pixel in a loop makes reads, not writes). A click also counts as an open
+(images are often blocked) and marks the campaign as the contact's latest click, which an order
+in the next days is attributed to.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from marketing import clock
+from marketing.audience.models.subscriber_requests import PreferencesPatch
+from marketing.audience.models.subscribers import Preferences, Subscriber, SubscriberStatus
+from marketing.audience.services import subscribers
+from marketing.audience.store import contacts as contact_store
+from marketing.audience.store import subscribers as subscriber_store
+from marketing.campaigns.store import recipients
+from marketing.campaigns.store.recipients import Engagement
+from marketing.email.links import CLICK, OPEN, PREFERENCES, UNSUBSCRIBE, Tracked, email_links
+from marketing.email.store import links as link_store
+from marketing.observability import metrics
+from marketing.tokens import InvalidToken
+
+
+def _count_first_open() -> None:
+    metrics.add_metric(name="EmailsOpened", unit="Count", value=1)  # unique opens, as analytics counts them
+
+
+def record_open(token: str) -> None:
+    """Records an open if the token is ours; anything else is ignored (the pixel is served anyway)."""
+    try:
+        tracked = email_links().verify(OPEN, token)
+    except InvalidToken:
+        return
+    if (
+        tracked.contact_id
+        and recipients.record_open(tracked.campaign_id, tracked.contact_id, clock.utcnow()) is Engagement.FIRST
+    ):
+        _count_first_open()
+
+
+def record_click(token: str) -> str:
+    """The registered link to send the reader to; InvalidToken if the token is not one of ours or
+    names no registered link (nothing is recorded then)."""
+    tracked = email_links().verify(CLICK, token)
+    url = link_store.url_of(tracked.link_id) if tracked.link_id else None
+    if url is None:
+        raise InvalidToken("not a link written in a template")
+    if tracked.contact_id:
+        now = clock.utcnow()
+        click = recipients.record_click(tracked.campaign_id, tracked.contact_id, now)
+        if click.click is Engagement.FIRST:
+            metrics.add_metric(name="EmailsClicked", unit="Count", value=1)
+        if click.first_open:
+            _count_first_open()
+        if click.click in (Engagement.FIRST, Engagement.REPEAT):  # the latest click, which an order is attributed to
+            contact_store.record_click(tracked.contact_id, tracked.campaign_id, now)
+    return url
+
+
+class Audience(NamedTuple):
+    """Who a footer link belongs to, as its page shows them."""
+
+    email: str
+    subscribed: bool
+    preferences: Preferences
+
+
+def _subscriber_of(tracked: Tracked) -> Subscriber | None:
+    if not tracked.contact_id:
+        return None
+    return subscriber_store.find(subscriber_store.subscriber_id(tracked.contact_id))
+
+
+def audience(purpose: str, token: str) -> Audience | None:
+    """The subscriber a footer link is for (None: no subscription, e.g. a test send or erased);
+    InvalidToken if the token is not one of ours for `purpose`."""
+    subscriber = _subscriber_of(email_links().verify(purpose, token))
+    if subscriber is None:
+        return None
+    return Audience(subscriber.email, subscriber.status == SubscriberStatus.SUBSCRIBED, subscriber.preferences)
+
+
+def unsubscribe(token: str) -> Audience | None:
+    """Unsubscribes the link's subscriber (idempotent) and counts it once for the campaign."""
+    tracked = email_links().verify(UNSUBSCRIBE, token)
+    subscriber = _subscriber_of(tracked)
+    if subscriber is None:
+        return None
+    subscriber = subscribers.unsubscribe(subscriber.id)
+    recipients.record_unsubscribe(tracked.campaign_id, tracked.contact_id, clock.utcnow())
+    return Audience(subscriber.email, False, subscriber.preferences)
+
+
+def update_preferences(token: str, patch: PreferencesPatch) -> Audience | None:
+    subscriber = _subscriber_of(email_links().verify(PREFERENCES, token))
+    if subscriber is None:
+        return None
+    preferences = subscribers.update_preferences(subscriber.id, patch)
+    return Audience(subscriber.email, subscriber.status == SubscriberStatus.SUBSCRIBED, preferences)

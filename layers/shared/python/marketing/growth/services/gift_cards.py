@@ -1,0 +1,276 @@
+"""Gift card rules.
+
+- Staff create a card with an amount, currency and optional expiry; the response carries the
+  code, which is never shown again (codes.py: the table keeps a keyed hash of it).
+- Redeeming takes part or all of the balance for an order, once per order id: the same order id
+  again returns the first redemption and charges nothing more. An amount above the balance, a
+  card past its expiry, an expired card, a card staff disabled: 422. Another order id on a card that
+  redeemed for an order is its own redemption.
+- A refund (`order.refunded`) goes back first to the gift cards the order was paid with, up to
+  what they paid, once per refund, never above a card's initial amount.
+- Cards bought in the shop (an `order.paid` line of type gift_card) are created, one per unit,
+  with ids that come from the order line, and emailed to their recipient once.
+- Guessing is rate-limited: a caller whose lookups or redemptions name unknown codes or cards
+  10 times in 15 minutes gets 429 until the window ends (API Gateway also throttles the routes).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from marketing import clock, pagination
+from marketing.auth import Principal
+from marketing.aws.ses import SendRefused, SendRetryable
+from marketing.campaigns.store import attempts
+from marketing.errors import BusinessRuleViolation, Conflict, NotFound, Throttled
+from marketing.growth.codes import code_key
+from marketing.growth.models.gift_cards import (
+    CreatedGiftCard,
+    GiftCard,
+    GiftCardCreate,
+    GiftCardDetail,
+    GiftCardPage,
+    GiftCardRedeem,
+    GiftCardRedemption,
+    GiftCardSource,
+    GiftCardStatus,
+)
+from marketing.growth.store import gift_cards as store
+from marketing.growth.store.gift_cards import GiftCardRecord
+from marketing.growth.store.ledger import Posting
+from marketing.ids import new_id
+from marketing.observability import logger, metrics
+
+if TYPE_CHECKING:  # the event models are the shop-events worker's; others need not load them
+    from marketing.audience.models.shop_events import OrderPaid
+
+GUESS_SCOPE = "gift-card"
+GUESS_WINDOW = timedelta(minutes=15)
+MAX_FAILED_GUESSES = 10
+PURCHASED_CARD_VALIDITY = timedelta(days=730)
+REFUND_RETRIES = 5
+
+
+def _record(
+    card_id: str, amount: Decimal, currency: str, expires_at: datetime | None, source: GiftCardSource, **fields
+) -> tuple[GiftCardRecord, str]:
+    keys = code_key()
+    code = keys.derived_code(card_id)
+    record = GiftCardRecord(
+        card_id,
+        code_hash=keys.lookup_hash(code),
+        code_hint=code[-4:],
+        initial_balance=amount,
+        balance=amount,
+        currency=currency,
+        expires_at=expires_at,
+        source=source.value,
+        created_at=clock.utcnow(),
+        **fields,
+    )
+    return record, code
+
+
+def create(request: GiftCardCreate) -> CreatedGiftCard:
+    if request.expires_at is not None and request.expires_at <= clock.utcnow():
+        raise BusinessRuleViolation(
+            "the expiry is in the past", [{"field": "expires_at", "reason": "must be in the future"}]
+        )
+    record, code = _record(
+        new_id("gc"),
+        request.amount,
+        request.currency,
+        request.expires_at,
+        GiftCardSource.STAFF,
+        recipient_email=request.recipient_email,
+        note=request.note,
+    )
+    store.create(record)
+    return CreatedGiftCard(**record.to_domain().model_dump(), code=code)
+
+
+def get(card_id: str) -> GiftCardDetail:
+    card = store.record(card_id).to_domain()
+    return GiftCardDetail(**card.model_dump(), transactions=store.entries(card_id))
+
+
+def list_page(limit: int | None, cursor: str | None) -> GiftCardPage:
+    items, last_key = store.list_page(pagination.page_size(limit), pagination.decode_cursor(cursor))
+    return GiftCardPage(items=items, next=pagination.encode_cursor(last_key))
+
+
+def _guarded(caller: Principal) -> None:
+    failed, window_ends = attempts.failures(GUESS_SCOPE, caller.id, clock.utcnow(), GUESS_WINDOW)
+    if failed >= MAX_FAILED_GUESSES:
+        seconds = max(1, int((window_ends - clock.utcnow()).total_seconds()))
+        raise Throttled(f"too many unknown gift-card codes or ids; try again in {seconds} seconds")
+
+
+def _guessed_wrong(caller: Principal, error: NotFound) -> NotFound:
+    attempts.record_failure(GUESS_SCOPE, caller.id, clock.utcnow(), GUESS_WINDOW)
+    return error
+
+
+def lookup(code: str, caller: Principal) -> GiftCard:
+    """The card a code belongs to (checkout's balance check before redeeming)."""
+    _guarded(caller)
+    card_id = store.id_for_code_hash(code_key().lookup_hash(code))
+    card = store.find(card_id) if card_id else None
+    if card is None:
+        raise _guessed_wrong(caller, NotFound("no gift card has this code"))
+    return card.to_domain()
+
+
+def _refusal(card: GiftCard, request: GiftCardRedeem, now: datetime) -> BusinessRuleViolation:
+    unusable = None
+    if card.status is GiftCardStatus.DISABLED:
+        unusable = "disabled"
+    elif card.status is GiftCardStatus.EXPIRED or (card.expires_at is not None and card.expires_at <= now):
+        unusable = "expired"
+    if unusable:
+        return BusinessRuleViolation(f"gift card {card.id} is {unusable}", [{"field": "gift_card", "reason": unusable}])
+    return BusinessRuleViolation(
+        f"the card holds {card.balance:.2f} {card.currency}, less than {request.amount:.2f}",
+        [{"field": "amount", "reason": f"more than the balance of {card.balance:.2f}"}],
+    )
+
+
+def redeem(card_id: str, request: GiftCardRedeem, caller: Principal) -> GiftCardRedemption:
+    _guarded(caller)
+    record = store.find(card_id)
+    if record is None:
+        raise _guessed_wrong(caller, NotFound(f"gift card {card_id} not found"))
+    if request.currency is not None and request.currency != record.currency:
+        raise BusinessRuleViolation(
+            f"the card is in {record.currency}", [{"field": "currency", "reason": f"must be {record.currency}"}]
+        )
+    now = clock.utcnow()
+    posting, entry = store.redeem(card_id, request.order_id, request.amount, now)
+    if entry is None:
+        raise _refusal(store.record(card_id).to_domain(), request, now)
+    if posting is Posting.DUPLICATE and -entry.amount != request.amount:
+        raise Conflict(
+            f"order {request.order_id} already redeemed {-entry.amount:.2f} from this card",
+            [{"field": "order_id", "reason": "already used for a different amount"}],
+        )
+    if posting is Posting.APPLIED:
+        metrics.add_metric(name="GiftCardRedemptions", unit="Count", value=1)
+    card = store.record(card_id)
+    return GiftCardRedemption(
+        gift_card_id=card_id,
+        order_id=request.order_id,
+        amount=-entry.amount,
+        currency=card.currency,
+        balance=card.balance,
+        transaction=entry,
+    )
+
+
+def disable(card_id: str) -> GiftCard:
+    """Stops a card from being redeemed (lost, stolen, sold in error); its balance stays."""
+    store.record(card_id)  # NotFound for an unknown card
+    if not store.disable(card_id):
+        raise BusinessRuleViolation(f"gift card {card_id} is not active", [{"field": "status", "reason": "not active"}])
+    return store.record(card_id).to_domain()
+
+
+def refund_for_order(order_id: str, refund_key: str, amount: Decimal) -> Decimal:
+    """`order.refunded`: gives up to `amount` back to the cards the order was paid with; returns
+    how much went back to cards (the rest of the refund is the shop's other payment methods)."""
+    entries = store.entries_for_order(order_id)
+    left = amount
+    refunded = Decimal(0)
+    for card_id in sorted({item.gift_card_id for item in entries}):
+        on_card = [item for item in entries if item.gift_card_id == card_id]
+        done = store.refunded(card_id, order_id, refund_key)
+        if done is not None:  # this refund reached this card before (a redelivery)
+            left -= done.amount
+            refunded += done.amount
+            continue
+        refundable = -sum((item.amount for item in on_card), Decimal(0))
+        share = min(left, refundable)
+        if share <= 0:
+            continue
+        refunded += _refund_card(card_id, refund_key, order_id, share)
+        left -= share
+    return refunded
+
+
+def _refund_card(card_id: str, refund_key: str, order_id: str, share: Decimal) -> Decimal:
+    for _ in range(REFUND_RETRIES):
+        card = store.record(card_id)
+        # Never above the initial amount: what would overflow it is the shop's to pay otherwise.
+        amount = min(share, card.initial_balance - card.balance)
+        if amount <= 0:
+            return Decimal(0)
+        posting = store.refund(card, refund_key, order_id, amount, clock.utcnow())
+        if posting is not Posting.REFUSED:
+            return amount
+    raise RuntimeError(f"gift card {card_id} could not be refunded: its balance kept changing")
+
+
+def issue_purchased(order: OrderPaid) -> str:
+    """`order.paid`: the gift cards the order bought, created and emailed once."""
+    made = emailed = 0
+    for line_number, line in enumerate(order.line_items):
+        if line.type != "gift_card":
+            continue
+        for unit in range(line.quantity):
+            seed = f"{order.order_id}:{line_number}:{unit}"
+            card_id = "gc_" + hashlib.sha256(seed.encode()).hexdigest()[:24]
+            record, code = _record(
+                card_id,
+                line.unit_price,
+                order.currency,
+                clock.utcnow() + PURCHASED_CARD_VALIDITY,
+                GiftCardSource.PURCHASE,
+                order_id=order.order_id,
+                recipient_email=line.recipient_email or order.email,
+                recipient_name=line.recipient_name,
+                sender_name=line.sender_name,
+                message=line.message,
+                email_status="pending",
+            )
+            try:
+                store.create(record)
+                made += 1
+            except Conflict:
+                record = store.record(card_id)  # made by an earlier delivery of this event
+            emailed += _email(record, code)
+    return f"{made} gift card(s) created, {emailed} emailed" if made or emailed else "no gift cards bought"
+
+
+def _email(record: GiftCardRecord, code: str) -> int:
+    """Emails a purchased card, at most once: the claim is taken before SES is called, so a crash
+    after the send leaves the claim (`sending`) rather than a second email."""
+    if record.email_status != "pending" or not store.claim_email(record.id):
+        return 0
+    # Imported here: only orders that buy cards need it, not every cold start of the functions.
+    from marketing.growth.services import gift_card_email
+
+    card = record.to_domain()
+    assert card.recipient_email is not None
+    reason = gift_card_email.suppressed(card.recipient_email)
+    if reason:
+        store.set_email_status(record.id, f"not sent: address {reason}")
+        return 0
+    try:
+        message_id = gift_card_email.send(card, code, record.recipient_name, record.sender_name, record.message)
+    except SendRefused as exc:
+        store.set_email_status(record.id, f"not sent: {exc}"[:300])
+        logger.warning("gift card email refused", gift_card_id=record.id, reason=str(exc))
+        return 0
+    except SendRetryable as exc:
+        store.set_email_status(record.id, "pending")  # not taken by SES: the event's redelivery tries again
+        raise RuntimeError(f"gift card {record.id}: SES did not take the email now: {exc}") from exc
+    store.set_email_status(record.id, "sent", message_id)
+    logger.info("gift card emailed", gift_card_id=record.id)
+    return 1
+
+
+def expire_due(now: datetime) -> str:
+    expired = sum(store.expire(card_id, now) for card_id in list(store.expired_ids(now)))
+    return f"{expired} gift card(s) expired"

@@ -1,0 +1,284 @@
+"""Gift cards and their ledger: the only code that knows how they are stored.
+
+The card item holds the balance; the table keeps a keyed hash of the code, never the code
+(codes.py). Entries are keyed by (card id, idempotency key): `purchase`, `redemption:<order>`,
+`refund:<order>:<refund>`. A redemption's balance condition also requires the card to be active and not
+past its expiry, so a card that expired a second ago cannot be spent even before the daily run
+marks it. The `redeemed` status is not stored: it is an active card with nothing left, so a
+refund brings it back without a second write.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.exceptions import DoesNotExist
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
+from pynamodb.models import Model
+
+from marketing.errors import Conflict
+from marketing.growth.models.gift_cards import (
+    GiftCard,
+    GiftCardSource,
+    GiftCardStatus,
+    GiftCardTransaction,
+    GiftCardTransactionType,
+)
+from marketing.growth.store.ledger import Posting, post
+from marketing.ids import new_id
+from marketing.store.attributes import DecimalAttribute
+from marketing.store.conditions import applied, get_or_not_found, transact
+from marketing.store.listing import NewestFirstIndex, newest_first_page
+from marketing.store.table_meta import TableMeta
+
+LISTING_PARTITION = "gift-card"
+EXPIRY_PARTITION = "expiring"
+ACTIVE = GiftCardStatus.ACTIVE.value
+
+
+class ByCodeIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by_code"
+        projection = KeysOnlyProjection()
+
+    code_hash = UnicodeAttribute(hash_key=True)
+
+
+class ExpiringIndex(GlobalSecondaryIndex):
+    """Active cards with an expiry, soonest first: the daily run reads those past it."""
+
+    class Meta:
+        index_name = "by_expiry"
+        projection = KeysOnlyProjection()
+
+    expiry_partition = UnicodeAttribute(hash_key=True)
+    expires_at = UTCDateTimeAttribute(range_key=True)
+
+
+class GiftCardRecord(Model):
+    class Meta(TableMeta):
+        table_env = "GIFT_CARDS_TABLE"
+
+    id = UnicodeAttribute(hash_key=True)
+    listing = UnicodeAttribute(default=LISTING_PARTITION)
+    code_hash = UnicodeAttribute()
+    code_hint = UnicodeAttribute()
+    initial_balance = DecimalAttribute()
+    balance = DecimalAttribute()
+    currency = UnicodeAttribute()
+    status = UnicodeAttribute(default=ACTIVE)
+    expires_at = UTCDateTimeAttribute(null=True)
+    expiry_partition = UnicodeAttribute(null=True)  # set while active with an expiry
+    source = UnicodeAttribute()
+    order_id = UnicodeAttribute(null=True)
+    recipient_email = UnicodeAttribute(null=True)
+    recipient_name = UnicodeAttribute(null=True)
+    message = UnicodeAttribute(null=True)
+    sender_name = UnicodeAttribute(null=True)
+    email_status = UnicodeAttribute(null=True)
+    email_message_id = UnicodeAttribute(null=True)
+    note = UnicodeAttribute(null=True)
+    created_at = UTCDateTimeAttribute()
+
+    by_created = NewestFirstIndex()
+    by_code = ByCodeIndex()
+    by_expiry = ExpiringIndex()
+
+    def to_domain(self) -> GiftCard:
+        status = GiftCardStatus(self.status)
+        if status is GiftCardStatus.ACTIVE and self.balance <= 0:
+            status = GiftCardStatus.REDEEMED
+        return GiftCard(
+            id=self.id,
+            code_hint=self.code_hint,
+            initial_balance=self.initial_balance,
+            balance=self.balance,
+            currency=self.currency,
+            status=status,
+            expires_at=self.expires_at,
+            source=GiftCardSource(self.source),
+            order_id=self.order_id,
+            recipient_email=self.recipient_email,
+            email_status=self.email_status,
+            note=self.note,
+            created_at=self.created_at,
+        )
+
+
+class ByOrderIndex(GlobalSecondaryIndex):
+    """Entries naming an order: a refund finds what the order took off which cards."""
+
+    class Meta:
+        index_name = "by_order"
+        projection = AllProjection()
+
+    order_id = UnicodeAttribute(hash_key=True)
+
+
+class GiftCardEntryRecord(Model):
+    class Meta(TableMeta):
+        table_env = "GIFT_CARD_TRANSACTIONS_TABLE"
+
+    gift_card_id = UnicodeAttribute(hash_key=True)
+    key = UnicodeAttribute(range_key=True)
+    id = UnicodeAttribute()
+    type = UnicodeAttribute()
+    amount = DecimalAttribute()
+    order_id = UnicodeAttribute(null=True)
+    created_at = UTCDateTimeAttribute()
+
+    by_order = ByOrderIndex()
+
+    def to_domain(self) -> GiftCardTransaction:
+        return GiftCardTransaction(
+            id=self.id,
+            type=GiftCardTransactionType(self.type),
+            amount=self.amount,
+            order_id=self.order_id,
+            created_at=self.created_at,
+        )
+
+
+def _entry(
+    card_id: str, key: str, kind: GiftCardTransactionType, amount: Decimal, now: datetime, order_id: str | None
+) -> GiftCardEntryRecord:
+    return GiftCardEntryRecord(
+        card_id, key, id=new_id("gtx"), type=kind.value, amount=amount, order_id=order_id, created_at=now
+    )
+
+
+def create(card: GiftCardRecord) -> None:
+    """Saves a new card and its `purchase` entry together; Conflict if a card with its id exists
+    (a purchased card's id comes from its order line, so a redelivered order makes no second card)."""
+    if card.expires_at is not None:
+        card.expiry_partition = EXPIRY_PARTITION
+    purchase = _entry(
+        card.id, "purchase", GiftCardTransactionType.PURCHASE, card.balance, card.created_at, card.order_id
+    )
+
+    def write(tx) -> None:
+        tx.save(card, GiftCardRecord.id.does_not_exist())
+        tx.save(purchase, GiftCardEntryRecord.key.does_not_exist())
+
+    if transact(GiftCardRecord.Meta.region, write):
+        raise Conflict(f"gift card {card.id} exists")
+
+
+def record(card_id: str) -> GiftCardRecord:
+    return get_or_not_found(GiftCardRecord, card_id, "gift card")
+
+
+def find(card_id: str) -> GiftCardRecord | None:
+    try:
+        return GiftCardRecord.get(card_id, consistent_read=True)
+    except DoesNotExist:
+        return None
+
+
+def id_for_code_hash(code_hash: str) -> str | None:
+    for item in GiftCardRecord.by_code.query(code_hash, limit=1):
+        return item.id
+    return None
+
+
+def redeem(card_id: str, order_id: str, amount: Decimal, now: datetime) -> tuple[Posting, GiftCardTransaction | None]:
+    """Takes `amount` off the card for `order_id`: once per order, only if the card is active,
+    not past its expiry and holds the amount. Returns the order's redemption entry: the one
+    written now, or the first one for a repeated order (None if refused)."""
+    model = GiftCardRecord
+    condition = (
+        (model.status == ACTIVE)
+        & (model.balance >= amount)
+        & (model.expires_at.does_not_exist() | (model.expires_at > now))
+    )
+    key = f"redemption:{order_id}"
+    entry = _entry(card_id, key, GiftCardTransactionType.REDEMPTION, -amount, now, order_id)
+    posting = post(entry, model(card_id), [model.balance.add(-amount)], condition)
+    if posting is Posting.APPLIED:
+        return posting, entry.to_domain()
+    return posting, (find_entry(card_id, key) if posting is Posting.DUPLICATE else None)
+
+
+def _refund_key(order_id: str, refund_key: str) -> str:
+    return f"refund:{order_id}:{refund_key}"
+
+
+def refunded(card_id: str, order_id: str, refund_key: str) -> GiftCardTransaction | None:
+    """This refund's entry on the card, if the refund reached it before."""
+    return find_entry(card_id, _refund_key(order_id, refund_key))
+
+
+def refund(card: GiftCardRecord, refund_key: str, order_id: str, amount: Decimal, now: datetime) -> Posting:
+    """Gives `amount` back to the card, once per refund, never above its initial balance."""
+    model = GiftCardRecord
+    condition = model.balance <= card.initial_balance - amount
+    entry = _entry(card.id, _refund_key(order_id, refund_key), GiftCardTransactionType.REFUND, amount, now, order_id)
+    return post(entry, model(card.id), [model.balance.add(amount)], condition)
+
+
+def find_entry(card_id: str, key: str) -> GiftCardTransaction | None:
+    try:
+        return GiftCardEntryRecord.get(card_id, key, consistent_read=True).to_domain()
+    except DoesNotExist:
+        return None
+
+
+def entries(card_id: str) -> list[GiftCardTransaction]:
+    found = [record.to_domain() for record in GiftCardEntryRecord.query(card_id, consistent_read=True)]
+    return sorted(found, key=lambda item: item.created_at)
+
+
+def entries_for_order(order_id: str) -> list[GiftCardEntryRecord]:
+    return list(GiftCardEntryRecord.by_order.query(order_id))
+
+
+def list_page(limit: int, start_key: dict[str, Any] | None) -> tuple[list[GiftCard], dict[str, Any] | None]:
+    return newest_first_page(GiftCardRecord.by_created, LISTING_PARTITION, limit, start_key)
+
+
+def expired_ids(now: datetime) -> Iterator[str]:
+    for item in GiftCardRecord.by_expiry.query(EXPIRY_PARTITION, GiftCardRecord.expires_at <= now):
+        yield item.id
+
+
+def expire(card_id: str, now: datetime) -> bool:
+    """Marks an active card past its expiry as expired (its balance stays, for the records)."""
+    model = GiftCardRecord
+    return applied(
+        lambda: model(card_id).update(
+            actions=[model.status.set(GiftCardStatus.EXPIRED.value), model.expiry_partition.remove()],
+            condition=(model.status == ACTIVE) & (model.expires_at <= now),
+        )
+    )
+
+
+def disable(card_id: str) -> bool:
+    model = GiftCardRecord
+    return applied(
+        lambda: model(card_id).update(
+            actions=[model.status.set(GiftCardStatus.DISABLED.value), model.expiry_partition.remove()],
+            condition=model.status == ACTIVE,
+        )
+    )
+
+
+def claim_email(card_id: str) -> bool:
+    """Marks the card's email as being sent, if nobody did: the email goes at most once."""
+    model = GiftCardRecord
+    return applied(
+        lambda: model(card_id).update(
+            actions=[model.email_status.set("sending")], condition=model.email_status == "pending"
+        )
+    )
+
+
+def set_email_status(card_id: str, status: str, message_id: str | None = None) -> None:
+    model = GiftCardRecord
+    actions = [model.email_status.set(status)]
+    if message_id is not None:
+        actions.append(model.email_message_id.set(message_id))
+    model(card_id).update(actions=actions)

@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from pynamodb.exceptions import CancellationReason, TransactWriteError, VerboseClientError
+
+from marketing import clock
+from marketing.campaigns.models.recipients import RecipientStatus
+from marketing.campaigns.store import recipients as store
+from marketing.store import conditions
+
+
+class ConflictOnce:
+    """TransactWrite whose first commit meets another transaction on the same item, as DynamoDB
+    reports it: cancelled with TransactionConflict, nothing applied."""
+
+    def __init__(self, real):
+        self.real, self.conflicts = real, 0
+
+    def __call__(self, *args, **kwargs):
+        transaction = self.real(*args, **kwargs)
+        if self.conflicts:
+            return transaction
+        self.conflicts += 1
+        commit = transaction._commit
+
+        def conflicted():
+            transaction._commit = commit
+            cancelled = {"Error": {"Code": "TransactionCanceledException", "Message": "Transaction cancelled"}}
+            reasons = [CancellationReason(code="TransactionConflict")]
+            cause = VerboseClientError(cancelled, "TransactWriteItems", cancellation_reasons=reasons)
+            raise TransactWriteError("Failed to write transaction items", cause)
+
+        transaction._commit = conflicted
+        return transaction
+
+
+def test_claims_and_results_meeting_another_transaction_are_retried_and_applied_once(aws, monkeypatch):
+    monkeypatch.setattr(conditions.time, "sleep", lambda seconds: None)
+    now = clock.utcnow()
+    monkeypatch.setattr(conditions, "TransactWrite", ConflictOnce(conditions.TransactWrite))
+    claimed = store.claim("cmp_1", [store.Claim("ct_1", "ada@example.com")], "att_1", now)
+    assert [claim.contact_id for claim in claimed] == ["ct_1"]
+
+    monkeypatch.setattr(conditions, "TransactWrite", ConflictOnce(conditions.TransactWrite))
+    store.record_results("cmp_1", [store.Result("ct_1", "att_1", RecipientStatus.SENT, message_id="m-1")], now)
+
+    recipient = store.RecipientRecord.get("cmp_1", "ct_1")
+    assert (recipient.status, recipient.attempts, recipient.message_id) == ("sent", 1, "m-1")
+    # Recording again (a redelivered batch's worker) changes nothing: the claim is settled.
+    store.record_results("cmp_1", [store.Result("ct_1", "att_1", RecipientStatus.FAILED, reason="late")], now)
+    assert store.RecipientRecord.get("cmp_1", "ct_1").status == "sent"

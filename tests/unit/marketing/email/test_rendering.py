@@ -1,0 +1,106 @@
+"""Render limits: a template may take RENDER_SECONDS and make MAX_OUTPUT_CHARS per part, and no
+single step may build a value larger than that (services/template_sandbox.py)."""
+
+from __future__ import annotations
+
+import time
+import tracemalloc
+
+import pytest
+
+from marketing.email.services import rendering, template_sandbox
+from marketing.email.services.template_sandbox import MAX_OUTPUT_CHARS, RenderLimitExceeded
+from marketing.errors import ValidationFailed
+
+TOO_MUCH = MAX_OUTPUT_CHARS // 10 + 1
+
+
+def render(source: str, **context) -> str:
+    return rendering.render(source, {**rendering.SAMPLE_CONTEXT, **context}, html=True)
+
+
+def test_ordinary_templates_render_as_before():
+    source = (
+        "{% set ns = namespace(n=0) %}{% for tag in tags %}{% set ns.n = ns.n + 1 %}{{ tag|upper }}"
+        "{% if not loop.last %}, {% endif %}{% endfor %} ({{ ns.n }}) {{ '%s & %s'|format(first_name, 'co') }} "
+        "{{ (first_name ~ '!') * 2 }} {{ 'a-b'.replace('-', ' ') }} {{ ', '.join(['x', 'y']) }} {{ 2 ** 10 }}"
+        "{% macro m(n) %}<{{ n }}>{% endmacro %}{{ m(1000000) }}"
+    )
+    assert render(source, tags=["vip", "new"]) == ("VIP, NEW (2) Ada &amp; co Ada!Ada! a b x, y 1024<1000000>")
+
+
+def test_a_part_larger_than_the_limit_is_refused():
+    with pytest.raises(RenderLimitExceeded):
+        render(f"{{% for i in range({TOO_MUCH}) %}}0123456789{{% endfor %}}")
+
+
+def test_a_buffered_block_larger_than_the_limit_is_refused_even_if_nothing_of_it_is_shown():
+    block = f"{{% for i in range({TOO_MUCH}) %}}0123456789{{% endfor %}}"
+    with pytest.raises(RenderLimitExceeded):
+        render("{% set big %}" + block + "{% endset %}{{ big|length }}")
+
+
+def test_rendering_longer_than_the_time_limit_is_stopped(monkeypatch):
+    monkeypatch.setattr(template_sandbox, "RENDER_SECONDS", 0.05)
+    # A loop over a list inside a loop: no call, filter or output the sandbox would otherwise see.
+    source = "{% set xs = range(3000)|list %}{% for a in xs %}{% for b in xs %}{% endfor %}{% endfor %}done"
+    started = time.monotonic()
+    with pytest.raises(RenderLimitExceeded, match="longer than"):
+        render(source)
+    assert time.monotonic() - started < 1
+
+
+def test_one_email_shares_one_deadline_across_its_parts(monkeypatch):
+    monkeypatch.setattr(template_sandbox, "RENDER_SECONDS", 0.05)
+    slow = "{% set xs = range(400)|list %}{% for a in xs %}{% for b in xs %}{% endfor %}{% endfor %}"
+    from marketing.email.models.templates import EmailTemplate
+
+    template = EmailTemplate.model_construct(subject=slow, html_content=slow, text_content=slow)
+    with pytest.raises(RenderLimitExceeded):
+        rendering.render_template(template, rendering.SAMPLE_CONTEXT)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "{{ 'x' * 1000000000 }}",
+        "{{ ['x' * 1000] * 1000 }}",
+        "{{ 10 ** 1000000000 }}",
+        "{{ 'x'|center(1000000000) }}",
+        "{{ 'x'.rjust(1000000000) }}",
+        "{{ '%999999999s'|format('x') }}",
+        "{{ '%999999999s' % 'x' }}",
+        "{{ '{:>999999999}'.format('x') }}",
+        "{% set s = 'x' * 200000 %}{{ s|replace('x', s) }}",
+        "{% set s = 'x' * 200000 %}{{ s.replace('x', s) }}",
+        "{% set s = 'x\n' * 100000 %}{{ s|indent(100000) }}",
+        "{% set s = 'x' * 200000 %}{{ range(100000)|map('string')|join(s) }}",
+        "{% set s = 'x' * 200000 %}{{ s.join(range(100000)|map('string')) }}",
+        "{% set ns = namespace(s='x') %}{% for i in range(64) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}",
+        "{% set a = 'x' * 200000 %}{% set b = a + a %}",
+        "{% set xs = [] %}{% for i in range(100000) %}{{ xs.append('x' * 100) }}{% endfor %}",
+    ],
+)
+def test_no_single_step_builds_a_value_larger_than_the_limit(source):
+    """Refused before the value is built: the render never holds much more than the limit (memory,
+    not time, is what tells; a timed assertion would fail on a busy machine)."""
+    tracemalloc.start()
+    try:
+        with pytest.raises(RenderLimitExceeded):
+            render(source)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 64 * 1024 * 1024, f"{peak / 1024 / 1024:.0f} MiB"
+
+
+def test_lipsum_which_makes_text_of_any_length_is_not_available():
+    with pytest.raises(Exception, match="lipsum"):
+        render("{{ lipsum(1000000) }}")
+
+
+def test_saving_a_template_past_a_limit_is_a_400_naming_the_field():
+    with pytest.raises(ValidationFailed) as refused:
+        rendering.validate("html_content", f"{{% for i in range({TOO_MUCH}) %}}0123456789{{% endfor %}}", html=True)
+    assert [detail["field"] for detail in refused.value.details] == ["html_content"]
+    assert "render limit" in refused.value.details[0]["reason"]
