@@ -138,7 +138,7 @@ def test_a_card_balance_is_the_sum_of_its_entries_between_zero_and_its_initial_a
                 back = max(back, Decimal(0))
                 refunded[order] = refunded.get(order, Decimal(0)) + back
                 balance += back
-        stored = card_store.record(card.id)
+        stored = card_store.get(card.id)
         assert stored.balance == sum(entry.amount for entry in card_store.entries(card.id))
         assert stored.balance == balance
         assert Decimal(0) <= stored.balance <= card.initial_balance

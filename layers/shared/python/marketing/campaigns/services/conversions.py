@@ -17,7 +17,6 @@ from decimal import Decimal
 from marketing.audience.models.orders import ContactOrder
 from marketing.audience.store import contacts as contact_store
 from marketing.campaigns.store import mailings, recipients
-from marketing.campaigns.store.recipients import RecipientRecord
 from marketing.errors import NotFound
 from marketing.observability import metrics
 
@@ -43,18 +42,7 @@ def attribute(contact_id: str, order: ContactOrder) -> str | None:
     except NotFound:
         return None
     revenue = order.total if order.currency == currency else Decimal("0")
-    counted = recipients.record_once(
-        campaign_id,
-        contact_id,
-        RecipientRecord.attributed_orders,
-        [
-            RecipientRecord.converted_order_id.set(RecipientRecord.converted_order_id | order.order_id),
-            RecipientRecord.revenue.add(revenue),
-            RecipientRecord.attributed_orders.add({order.order_id}),
-        ],
-        {"conversions": 1, "revenue": revenue},
-        condition=~RecipientRecord.attributed_orders.contains(order.order_id),
-    )
+    counted = recipients.record_conversion(campaign_id, contact_id, order.order_id, revenue)
     if counted:
         metrics.add_metric(name="Conversions", unit="Count", value=1)
     return campaign_id

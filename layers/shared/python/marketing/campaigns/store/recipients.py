@@ -312,6 +312,46 @@ def record_once(
     return True
 
 
+def record_delivery(campaign_id: str, contact_id: str, delivered_at: datetime) -> bool:
+    """SES delivered the email: counted once for the mailing."""
+    actions = [RecipientRecord.delivered_at.set(delivered_at)]
+    return record_once(campaign_id, contact_id, RecipientRecord.delivered_at, actions, {"delivered": 1})
+
+
+def record_bounce(campaign_id: str, contact_id: str, bounced_at: datetime) -> bool:
+    """A permanent bounce: the recipient is bounced, counted once for the mailing."""
+    actions = [RecipientRecord.bounced_at.set(bounced_at), RecipientRecord.status.set(RecipientStatus.BOUNCED.value)]
+    return record_once(campaign_id, contact_id, RecipientRecord.bounced_at, actions, {"bounced": 1})
+
+
+def record_complaint(campaign_id: str, contact_id: str, complained_at: datetime) -> bool:
+    actions = [RecipientRecord.complained_at.set(complained_at)]
+    return record_once(campaign_id, contact_id, RecipientRecord.complained_at, actions, {"complained": 1})
+
+
+def record_rejection(campaign_id: str, contact_id: str, reason: str) -> bool:
+    """SES refused the email (it never tried to deliver it): the reason, recorded once."""
+    actions = [RecipientRecord.failure_reason.set(reason[:500])]
+    return record_once(campaign_id, contact_id, RecipientRecord.failure_reason, actions, {})
+
+
+def record_conversion(campaign_id: str, contact_id: str, order_id: str, revenue: Decimal) -> bool:
+    """Credits the order to the recipient and its mailing, once per order however often it comes:
+    the recipient remembers the orders it was credited with, in the same transaction."""
+    return record_once(
+        campaign_id,
+        contact_id,
+        RecipientRecord.attributed_orders,
+        [
+            RecipientRecord.converted_order_id.set(RecipientRecord.converted_order_id | order_id),
+            RecipientRecord.revenue.add(revenue),
+            RecipientRecord.attributed_orders.add({order_id}),
+        ],
+        {"conversions": 1, "revenue": revenue},
+        condition=~RecipientRecord.attributed_orders.contains(order_id),
+    )
+
+
 def record_unsubscribe(campaign_id: str, contact_id: str, now: datetime) -> bool:
     """The recipient unsubscribed through this mailing's link: counted once for the mailing."""
     return record_once(

@@ -22,7 +22,6 @@ from marketing.audience.store import contacts as contact_store
 from marketing.aws.workers import parse_message
 from marketing.campaigns.services import reputation
 from marketing.campaigns.store import recipients
-from marketing.campaigns.store.recipients import RecipientRecord
 from marketing.catalog.topology import SES_EVENT_SOURCE
 from marketing.email.models.ses_events import SesEvent, SesEventRecord
 from marketing.errors import Unprocessable
@@ -57,9 +56,7 @@ def _delivery(record: SesEventRecord) -> str:
     if recipient is None:
         return "delivery of an untracked email"
     delivered_at = record.delivery.timestamp if record.delivery else record.mail.timestamp
-    counted = recipients.record_once(
-        *recipient, RecipientRecord.delivered_at, [RecipientRecord.delivered_at.set(delivered_at)], {"delivered": 1}
-    )
+    counted = recipients.record_delivery(*recipient, delivered_at)
     return "delivery recorded" if counted else "delivery already recorded"
 
 
@@ -79,12 +76,7 @@ def _bounce(record: SesEventRecord) -> str:
     metrics.add_metric(name="EmailsBounced", unit="Count", value=1)
     recipient = _recipient(record)
     if recipient is not None:
-        recipients.record_once(
-            *recipient,
-            RecipientRecord.bounced_at,
-            [RecipientRecord.bounced_at.set(bounce.timestamp), RecipientRecord.status.set("bounced")],
-            {"bounced": 1},
-        )
+        recipients.record_bounce(*recipient, bounce.timestamp)
     return f"hard bounce: {suppressed} address(es) suppressed" + _guarded(recipient)
 
 
@@ -97,12 +89,7 @@ def _complaint(record: SesEventRecord) -> str:
     metrics.add_metric(name="EmailsComplained", unit="Count", value=1)
     recipient = _recipient(record)
     if recipient is not None:
-        recipients.record_once(
-            *recipient,
-            RecipientRecord.complained_at,
-            [RecipientRecord.complained_at.set(complaint.timestamp)],
-            {"complained": 1},
-        )
+        recipients.record_complaint(*recipient, complaint.timestamp)
     return f"complaint: {suppressed} address(es) suppressed" + _guarded(recipient)
 
 
@@ -110,12 +97,7 @@ def _reject(record: SesEventRecord) -> str:
     recipient = _recipient(record)
     reason = record.reject.reason if record.reject else "rejected"
     if recipient is not None:
-        recipients.record_once(
-            *recipient,
-            RecipientRecord.failure_reason,
-            [RecipientRecord.failure_reason.set(f"SES rejected the email: {reason}"[:500])],
-            {},
-        )
+        recipients.record_rejection(*recipient, f"SES rejected the email: {reason}")
     return f"reject: {reason}"
 
 

@@ -3,6 +3,7 @@
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import NamedTuple
 
 from pydantic import Field, field_validator
 
@@ -72,6 +73,32 @@ class GiftCard(ApiModel):
     )
     note: str | None = None
     created_at: datetime
+
+
+class Greeting(NamedTuple):
+    """What a purchased card's email says besides the card: from whom, to whom, and their message."""
+
+    recipient_name: str | None = None
+    sender_name: str | None = None
+    message: str | None = None
+
+
+class NewGiftCard(NamedTuple):
+    """A card as it is issued: its code is derived and shown once, only its hash and hint stored."""
+
+    id: str
+    code_hash: str
+    code_hint: str
+    amount: Decimal
+    currency: str
+    expires_at: datetime | None
+    source: GiftCardSource
+    created_at: datetime
+    order_id: str | None = None
+    recipient_email: str | None = None
+    greeting: Greeting = Greeting()
+    email_status: str | None = None  # "pending" for a card whose email is still to go
+    note: str | None = None
 
 
 class CreatedGiftCard(GiftCard):

@@ -37,9 +37,10 @@ from marketing.growth.models.gift_cards import (
     GiftCardRedemption,
     GiftCardSource,
     GiftCardStatus,
+    Greeting,
+    NewGiftCard,
 )
 from marketing.growth.store import gift_cards as store
-from marketing.growth.store.gift_cards import GiftCardRecord
 from marketing.growth.store.ledger import Posting
 from marketing.ids import new_id
 from marketing.observability import logger, metrics
@@ -54,24 +55,24 @@ PURCHASED_CARD_VALIDITY = timedelta(days=730)
 REFUND_RETRIES = 5
 
 
-def _record(
+def _new_card(
     card_id: str, amount: Decimal, currency: str, expires_at: datetime | None, source: GiftCardSource, **fields
-) -> tuple[GiftCardRecord, str]:
+) -> tuple[NewGiftCard, str]:
+    """The card to issue and its code (derived from its id: the same code after a crash)."""
     keys = code_key()
     code = keys.derived_code(card_id)
-    record = GiftCardRecord(
+    card = NewGiftCard(
         card_id,
         code_hash=keys.lookup_hash(code),
         code_hint=code[-4:],
-        initial_balance=amount,
-        balance=amount,
+        amount=amount,
         currency=currency,
         expires_at=expires_at,
-        source=source.value,
+        source=source,
         created_at=clock.utcnow(),
         **fields,
     )
-    return record, code
+    return card, code
 
 
 def create(request: GiftCardCreate) -> CreatedGiftCard:
@@ -79,7 +80,7 @@ def create(request: GiftCardCreate) -> CreatedGiftCard:
         raise BusinessRuleViolation(
             "the expiry is in the past", [{"field": "expires_at", "reason": "must be in the future"}]
         )
-    record, code = _record(
+    new_card, code = _new_card(
         new_id("gc"),
         request.amount,
         request.currency,
@@ -88,12 +89,11 @@ def create(request: GiftCardCreate) -> CreatedGiftCard:
         recipient_email=request.recipient_email,
         note=request.note,
     )
-    store.create(record)
-    return CreatedGiftCard(**record.to_domain().model_dump(), code=code)
+    return CreatedGiftCard(**store.issue(new_card).model_dump(), code=code)
 
 
 def get(card_id: str) -> GiftCardDetail:
-    card = store.record(card_id).to_domain()
+    card = store.get(card_id)
     return GiftCardDetail(**card.model_dump(), transactions=store.entries(card_id))
 
 
@@ -121,7 +121,7 @@ def lookup(code: str, caller: Principal) -> GiftCard:
     card = store.find(card_id) if card_id else None
     if card is None:
         raise _guessed_wrong(caller, NotFound("no gift card has this code"))
-    return card.to_domain()
+    return card
 
 
 def _refusal(card: GiftCard, request: GiftCardRedeem, now: datetime) -> BusinessRuleViolation:
@@ -140,17 +140,17 @@ def _refusal(card: GiftCard, request: GiftCardRedeem, now: datetime) -> Business
 
 def redeem(card_id: str, request: GiftCardRedeem, caller: Principal) -> GiftCardRedemption:
     _guarded(caller)
-    record = store.find(card_id)
-    if record is None:
+    card = store.find(card_id)
+    if card is None:
         raise _guessed_wrong(caller, NotFound(f"gift card {card_id} not found"))
-    if request.currency is not None and request.currency != record.currency:
+    if request.currency is not None and request.currency != card.currency:
         raise BusinessRuleViolation(
-            f"the card is in {record.currency}", [{"field": "currency", "reason": f"must be {record.currency}"}]
+            f"the card is in {card.currency}", [{"field": "currency", "reason": f"must be {card.currency}"}]
         )
     now = clock.utcnow()
     posting, entry = store.redeem(card_id, request.order_id, request.amount, now)
     if entry is None:
-        raise _refusal(store.record(card_id).to_domain(), request, now)
+        raise _refusal(store.get(card_id), request, now)
     if posting is Posting.DUPLICATE and -entry.amount != request.amount:
         raise Conflict(
             f"order {request.order_id} already redeemed {-entry.amount:.2f} from this card",
@@ -158,7 +158,7 @@ def redeem(card_id: str, request: GiftCardRedeem, caller: Principal) -> GiftCard
         )
     if posting is Posting.APPLIED:
         metrics.add_metric(name="GiftCardRedemptions", unit="Count", value=1)
-    card = store.record(card_id)
+    card = store.get(card_id)
     return GiftCardRedemption(
         gift_card_id=card_id,
         order_id=request.order_id,
@@ -171,10 +171,10 @@ def redeem(card_id: str, request: GiftCardRedeem, caller: Principal) -> GiftCard
 
 def disable(card_id: str) -> GiftCard:
     """Stops a card from being redeemed (lost, stolen, sold in error); its balance stays."""
-    store.record(card_id)  # NotFound for an unknown card
+    store.get(card_id)  # NotFound for an unknown card
     if not store.disable(card_id):
         raise BusinessRuleViolation(f"gift card {card_id} is not active", [{"field": "status", "reason": "not active"}])
-    return store.record(card_id).to_domain()
+    return store.get(card_id)
 
 
 def refund_for_order(order_id: str, refund_key: str, amount: Decimal) -> Decimal:
@@ -184,7 +184,7 @@ def refund_for_order(order_id: str, refund_key: str, amount: Decimal) -> Decimal
     left = amount
     refunded = Decimal(0)
     for card_id in sorted({item.gift_card_id for item in entries}):
-        on_card = [item for item in entries if item.gift_card_id == card_id]
+        on_card = [item.entry for item in entries if item.gift_card_id == card_id]
         done = store.refunded(card_id, order_id, refund_key)
         if done is not None:  # this refund reached this card before (a redelivery)
             left -= done.amount
@@ -201,7 +201,7 @@ def refund_for_order(order_id: str, refund_key: str, amount: Decimal) -> Decimal
 
 def _refund_card(card_id: str, refund_key: str, order_id: str, share: Decimal) -> Decimal:
     for _ in range(REFUND_RETRIES):
-        card = store.record(card_id)
+        card = store.get(card_id)
         # Never above the initial amount: what would overflow it is the shop's to pay otherwise.
         amount = min(share, card.initial_balance - card.balance)
         if amount <= 0:
@@ -221,7 +221,7 @@ def issue_purchased(order: OrderPaid) -> str:
         for unit in range(line.quantity):
             seed = f"{order.order_id}:{line_number}:{unit}"
             card_id = "gc_" + hashlib.sha256(seed.encode()).hexdigest()[:24]
-            record, code = _record(
+            new_card, code = _new_card(
                 card_id,
                 line.unit_price,
                 order.currency,
@@ -229,45 +229,42 @@ def issue_purchased(order: OrderPaid) -> str:
                 GiftCardSource.PURCHASE,
                 order_id=order.order_id,
                 recipient_email=line.recipient_email or order.email,
-                recipient_name=line.recipient_name,
-                sender_name=line.sender_name,
-                message=line.message,
+                greeting=Greeting(line.recipient_name, line.sender_name, line.message),
                 email_status="pending",
             )
             try:
-                store.create(record)
+                card = store.issue(new_card)
                 made += 1
             except Conflict:
-                record = store.record(card_id)  # made by an earlier delivery of this event
-            emailed += _email(record, code)
+                card = store.get(card_id)  # made by an earlier delivery of this event
+            emailed += _email(card, code)
     return f"{made} gift card(s) created, {emailed} emailed" if made or emailed else "no gift cards bought"
 
 
-def _email(record: GiftCardRecord, code: str) -> int:
+def _email(card: GiftCard, code: str) -> int:
     """Emails a purchased card, at most once: the claim is taken before SES is called, so a crash
     after the send leaves the claim (`sending`) rather than a second email."""
-    if record.email_status != "pending" or not store.claim_email(record.id):
+    if card.email_status != "pending" or not store.claim_email(card.id):
         return 0
     # Imported here: only orders that buy cards need it, not every cold start of the functions.
     from marketing.growth.services import gift_card_email
 
-    card = record.to_domain()
     assert card.recipient_email is not None
     reason = gift_card_email.suppressed(card.recipient_email)
     if reason:
-        store.set_email_status(record.id, f"not sent: address {reason}")
+        store.set_email_status(card.id, f"not sent: address {reason}")
         return 0
     try:
-        message_id = gift_card_email.send(card, code, record.recipient_name, record.sender_name, record.message)
+        message_id = gift_card_email.send(card, code, *store.greeting(card.id))
     except SendRefused as exc:
-        store.set_email_status(record.id, f"not sent: {exc}"[:300])
-        logger.warning("gift card email refused", gift_card_id=record.id, reason=str(exc))
+        store.set_email_status(card.id, f"not sent: {exc}"[:300])
+        logger.warning("gift card email refused", gift_card_id=card.id, reason=str(exc))
         return 0
     except SendRetryable as exc:
-        store.set_email_status(record.id, "pending")  # not taken by SES: the event's redelivery tries again
-        raise RuntimeError(f"gift card {record.id}: SES did not take the email now: {exc}") from exc
-    store.set_email_status(record.id, "sent", message_id)
-    logger.info("gift card emailed", gift_card_id=record.id)
+        store.set_email_status(card.id, "pending")  # not taken by SES: the event's redelivery tries again
+        raise RuntimeError(f"gift card {card.id}: SES did not take the email now: {exc}") from exc
+    store.set_email_status(card.id, "sent", message_id)
+    logger.info("gift card emailed", gift_card_id=card.id)
     return 1
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.exceptions import DoesNotExist
@@ -27,6 +27,8 @@ from marketing.growth.models.gift_cards import (
     GiftCardStatus,
     GiftCardTransaction,
     GiftCardTransactionType,
+    Greeting,
+    NewGiftCard,
 )
 from marketing.growth.store.ledger import Posting, post
 from marketing.ids import new_id
@@ -151,32 +153,55 @@ def _entry(
     )
 
 
-def create(card: GiftCardRecord) -> None:
+def issue(card: NewGiftCard) -> GiftCard:
     """Saves a new card and its `purchase` entry together; Conflict if a card with its id exists
     (a purchased card's id comes from its order line, so a redelivered order makes no second card)."""
-    if card.expires_at is not None:
-        card.expiry_partition = EXPIRY_PARTITION
+    record = GiftCardRecord(
+        card.id,
+        code_hash=card.code_hash,
+        code_hint=card.code_hint,
+        initial_balance=card.amount,
+        balance=card.amount,
+        currency=card.currency,
+        expires_at=card.expires_at,
+        expiry_partition=EXPIRY_PARTITION if card.expires_at is not None else None,
+        source=card.source.value,
+        order_id=card.order_id,
+        recipient_email=card.recipient_email,
+        recipient_name=card.greeting.recipient_name,
+        sender_name=card.greeting.sender_name,
+        message=card.greeting.message,
+        email_status=card.email_status,
+        note=card.note,
+        created_at=card.created_at,
+    )
     purchase = _entry(
-        card.id, "purchase", GiftCardTransactionType.PURCHASE, card.balance, card.created_at, card.order_id
+        card.id, "purchase", GiftCardTransactionType.PURCHASE, card.amount, card.created_at, card.order_id
     )
 
     def write(tx) -> None:
-        tx.save(card, GiftCardRecord.id.does_not_exist())
+        tx.save(record, GiftCardRecord.id.does_not_exist())
         tx.save(purchase, GiftCardEntryRecord.key.does_not_exist())
 
     if transact(GiftCardRecord.Meta.region, write):
         raise Conflict(f"gift card {card.id} exists")
+    return record.to_domain()
 
 
-def record(card_id: str) -> GiftCardRecord:
-    return get_or_not_found(GiftCardRecord, card_id, "gift card")
+def get(card_id: str) -> GiftCard:
+    return get_or_not_found(GiftCardRecord, card_id, "gift card").to_domain()
 
 
-def find(card_id: str) -> GiftCardRecord | None:
+def find(card_id: str) -> GiftCard | None:
     try:
-        return GiftCardRecord.get(card_id, consistent_read=True)
+        return GiftCardRecord.get(card_id, consistent_read=True).to_domain()
     except DoesNotExist:
         return None
+
+
+def greeting(card_id: str) -> Greeting:
+    record = get_or_not_found(GiftCardRecord, card_id, "gift card")
+    return Greeting(record.recipient_name, record.sender_name, record.message)
 
 
 def id_for_code_hash(code_hash: str) -> str | None:
@@ -212,7 +237,7 @@ def refunded(card_id: str, order_id: str, refund_key: str) -> GiftCardTransactio
     return find_entry(card_id, _refund_key(order_id, refund_key))
 
 
-def refund(card: GiftCardRecord, refund_key: str, order_id: str, amount: Decimal, now: datetime) -> Posting:
+def refund(card: GiftCard, refund_key: str, order_id: str, amount: Decimal, now: datetime) -> Posting:
     """Gives `amount` back to the card, once per refund, never above its initial balance."""
     model = GiftCardRecord
     condition = model.balance <= card.initial_balance - amount
@@ -232,8 +257,14 @@ def entries(card_id: str) -> list[GiftCardTransaction]:
     return sorted(found, key=lambda item: item.created_at)
 
 
-def entries_for_order(order_id: str) -> list[GiftCardEntryRecord]:
-    return list(GiftCardEntryRecord.by_order.query(order_id))
+class CardEntry(NamedTuple):
+    gift_card_id: str
+    entry: GiftCardTransaction
+
+
+def entries_for_order(order_id: str) -> list[CardEntry]:
+    """The entries naming `order_id`, on whichever cards: what the order took off each card."""
+    return [CardEntry(item.gift_card_id, item.to_domain()) for item in GiftCardEntryRecord.by_order.query(order_id)]
 
 
 def list_page(limit: int, start_key: dict[str, Any] | None) -> tuple[list[GiftCard], dict[str, Any] | None]:
