@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import json
 
+import boto3
 import pytest
 
+from marketing.tokens import deployment_signer
 from tests.support.events import STAFF, Context, call, customer, http_event
 
 WELCOME = {
@@ -90,6 +94,28 @@ def test_a_forged_cursor_is_a_400(api_handler):
     status, body = call(api_handler, "GET", "/templates/", authorizer=STAFF, query={"next": "eyJpZCI6IngifQ"})
     assert status == 400
     assert body["error"]["details"][0]["field"] == "next"
+
+
+def test_a_cursor_signed_with_a_key_from_the_source_is_refused_and_rotation_keeps_real_ones(aws, api_handler):
+    """The cursor key was a constant in the source: anyone could sign a cursor of their choosing.
+    Cursors are signed with the deployment's secret now, and survive its rotation like links."""
+    for number in range(3):
+        call(api_handler, "POST", "/templates/", {**WELCOME, "name": f"T{number}"}, authorizer=STAFF)
+    cursor = call(api_handler, "GET", "/templates/", authorizer=STAFF, query={"limit": "1"})[1]["next"]
+    raw = json.dumps({"id": {"S": "tpl_x"}}, separators=(",", ":"), sort_keys=True).encode()
+    mac = hmac.new(b"marketing-cursor-v1", raw, hashlib.sha256).digest()[:12]
+    forged = base64.urlsafe_b64encode(mac + raw).decode().rstrip("=")
+    status, body = call(api_handler, "GET", "/templates/", authorizer=STAFF, query={"next": forged})
+    assert (status, body["error"]["details"][0]["field"]) == (400, "next")
+    secret = aws["TOKEN_SECRET_NAME"]
+    boto3.client("secretsmanager").put_secret_value(SecretId=secret, SecretString="rotated-" + "k" * 40)
+    deployment_signer.cache_clear()  # a container started after the rotation
+    try:
+        status, page = call(api_handler, "GET", "/templates/", authorizer=STAFF, query={"limit": "1", "next": cursor})
+    finally:
+        deployment_signer.cache_clear()
+    assert status == 200, page
+    assert len(page["items"]) == 1
 
 
 def test_limit_out_of_range_is_a_400(api_handler):

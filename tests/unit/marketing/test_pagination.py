@@ -2,8 +2,17 @@ from __future__ import annotations
 
 import pytest
 
+from marketing import pagination
 from marketing.errors import ValidationFailed
 from marketing.pagination import MAX_PAGE_SIZE, decode_cursor, encode_cursor, page_size
+from marketing.tokens import KeyRing, SigningKeys, TokenSigner
+
+
+@pytest.fixture(autouse=True)
+def signer(monkeypatch):
+    """Cursors sign with the deployment's secret; here a key of the test's own."""
+    keys = SigningKeys(lambda: KeyRing(b"test-cursor-key"))
+    monkeypatch.setattr(pagination, "_signer", lambda: TokenSigner(keys))
 
 
 def test_cursor_round_trip_and_end_of_list():

@@ -152,3 +152,12 @@ def secret_key_ring(secret_name: str) -> Callable[[], KeyRing]:
         return KeyRing(secret_key(secret_name), _stage_value(secret_name, PREVIOUS))
 
     return read
+
+
+@cache
+def deployment_signer() -> TokenSigner:
+    """This deployment's signer: the link-signing secret (TOKEN_SECRET_NAME), read on first use.
+    Email links and list cursors sign with it, each under a purpose of its own."""
+    from marketing.config import TokenSettings, load_settings
+
+    return TokenSigner(SigningKeys(secret_key_ring(load_settings(TokenSettings).token_secret_name)))

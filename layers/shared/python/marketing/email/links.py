@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 from urllib.parse import quote
 
 from marketing.config import TokenSettings, load_settings
-from marketing.tokens import InvalidToken, SigningKeys, TokenSigner, secret_key_ring
+from marketing.tokens import InvalidToken, TokenSigner, deployment_signer
 
 OPEN, CLICK, UNSUBSCRIBE, PREFERENCES = "open", "click", "unsubscribe", "preferences"
 
@@ -74,6 +74,4 @@ class EmailLinks:
 @cache
 def email_links() -> EmailLinks:
     """The links of this function's deployment (keys from Secrets Manager on first use)."""
-    settings = load_settings(TokenSettings)
-    signer = TokenSigner(SigningKeys(secret_key_ring(settings.token_secret_name)))
-    return EmailLinks(signer, settings.public_base_url)
+    return EmailLinks(deployment_signer(), load_settings(TokenSettings).public_base_url)
