@@ -7,6 +7,6 @@ from marketing.automations.services import automation_delivery
 from marketing.aws.workers import sqs_batch_handler
 from marketing.catalog.topology import AUTOMATION_SENDS
 
-lambda_handler = sqs_batch_handler(AUTOMATION_SENDS, automation_delivery.handle)
+lambda_handler = sqs_batch_handler(AUTOMATION_SENDS, automation_delivery.parse, automation_delivery.handle)
 
 cold_start.finish()

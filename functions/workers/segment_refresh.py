@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-import json
-
 from marketing import cold_start
+from marketing.audience.models.segments import RefreshRequest
 from marketing.audience.services import segments
-from marketing.aws.workers import sqs_batch_handler
+from marketing.aws.workers import message_of, sqs_batch_handler
 from marketing.catalog.topology import SEGMENT_REFRESH
-from marketing.errors import Unprocessable
+from marketing.clock import Deadline
 
 
-def _refresh(body: str) -> str:
-    try:
-        segment_id = json.loads(body)["segment_id"]
-    except (ValueError, KeyError, TypeError) as error:
-        raise Unprocessable(f'expected {{"segment_id": "..."}}: {error}') from error
-    return segments.refresh(segment_id)
+def _refresh(request: RefreshRequest, _deadline: Deadline) -> str:
+    return segments.refresh(request.segment_id)
 
 
-lambda_handler = sqs_batch_handler(SEGMENT_REFRESH, _refresh)
+lambda_handler = sqs_batch_handler(SEGMENT_REFRESH, message_of(RefreshRequest), _refresh)
 
 cold_start.finish()

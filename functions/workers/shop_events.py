@@ -7,6 +7,6 @@ from marketing.audience.services import shop_events
 from marketing.aws.workers import sqs_batch_handler
 from marketing.catalog.topology import SHOP_EVENTS
 
-lambda_handler = sqs_batch_handler(SHOP_EVENTS, shop_events.handle)
+lambda_handler = sqs_batch_handler(SHOP_EVENTS, shop_events.parse, shop_events.handle)
 
 cold_start.finish()

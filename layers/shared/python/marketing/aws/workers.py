@@ -11,6 +11,7 @@ Two kinds of failure, treated differently:
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any, TypeVar
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
@@ -19,6 +20,7 @@ from pydantic import BaseModel, ValidationError
 
 from marketing.aws import messaging
 from marketing.catalog.topology import Queue
+from marketing.clock import NO_DEADLINE, Deadline
 from marketing.errors import Unprocessable
 from marketing.observability import CORRELATION_ATTRIBUTE, logger, metrics
 
@@ -38,29 +40,27 @@ def parse_message(model: type[MessageT], body: str) -> MessageT:
         raise Unprocessable(f"not a {model.__name__} message: {problems(error)}") from error
 
 
-# The invocation being handled, for handlers that must stop before Lambda's timeout.
-_current_context: Any = None
+def message_of(model: type[MessageT]) -> Callable[[str], MessageT]:
+    """The parser of a queue whose messages are all `model`s."""
+    return partial(parse_message, model)
 
 
-def seconds_left() -> float:
-    """Seconds before the current invocation times out (an hour outside Lambda, e.g. in tests)."""
-    if _current_context is None:
-        return 3600.0
-    return _current_context.get_remaining_time_in_millis() / 1000
-
-
-def sqs_batch_handler(queue: Queue, handle: Callable[[str], str]) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
-    """A Lambda handler for `queue` that calls `handle(body)` for each message; `handle` returns
-    what it did (logged) and raises Unprocessable for a message that belongs on the DLQ."""
+def sqs_batch_handler(
+    queue: Queue, parse: Callable[[str], MessageT], handle: Callable[[MessageT, Deadline], str]
+) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
+    """A Lambda handler for `queue`: each message is parsed (`parse`, raising Unprocessable for one
+    that belongs on the DLQ) and handed with the invocation's deadline to `handle`, which returns
+    what it did (logged) and may raise Unprocessable too. Services see typed messages, not bodies."""
     # A batch whose every record failed is reported like any other partial failure (each record
     # listed), not raised: SQS redelivers the same records either way, and the log says why.
     processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
-    def record_handler(record: SQSRecord) -> None:
+    def record_handler(record: SQSRecord, lambda_context: Any = None) -> None:
         carried = record.message_attributes[CORRELATION_ATTRIBUTE]
         logger.set_correlation_id((carried.string_value if carried else None) or record.message_id)
+        deadline = Deadline(lambda_context.get_remaining_time_in_millis) if lambda_context else NO_DEADLINE
         try:
-            outcome = handle(record.body)
+            outcome = handle(parse(record.body), deadline)
         except Unprocessable as problem:
             logger.error(
                 "unprocessable message sent to the dead-letter queue", message_id=record.message_id, reason=str(problem)
@@ -76,8 +76,6 @@ def sqs_batch_handler(queue: Queue, handle: Callable[[str], str]) -> Callable[[d
     @logger.inject_lambda_context
     @metrics.log_metrics
     def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-        global _current_context
-        _current_context = context
         return process_partial_response(
             event=event, record_handler=record_handler, processor=processor, context=context
         )

@@ -215,3 +215,9 @@ def _criteria_adapter() -> TypeAdapter:
 def parse_criteria(raw: dict[str, Any]) -> AllOf | AnyOf | Conditions:
     """Stored criteria back into the tree (they were validated when saved)."""
     return _criteria_adapter().validate_python(raw)
+
+
+class RefreshRequest(ApiModel):
+    """A message of the segment-refresh queue."""
+
+    segment_id: str

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import unquote_plus
 
 from botocore.exceptions import ClientError
@@ -41,6 +41,7 @@ from marketing.audience.services import contacts, subscribers
 from marketing.audience.store import imports as store
 from marketing.aws import messaging
 from marketing.catalog.topology import CONTACT_IMPORTS, IMPORTS_BUCKET_ENV, IMPORTS_PREFIX, resource
+from marketing.clock import Deadline
 from marketing.errors import BusinessRuleViolation, NotFound, Unprocessable
 from marketing.ids import new_id
 
@@ -75,23 +76,46 @@ def get(import_id: str) -> ContactImport:
 
 
 # --- the worker ------------------------------------------------------------------------------------
-def handle_message(body: str) -> str:
-    """An upload notification from S3, or the next chunk of an import already running."""
+class UploadedFile(NamedTuple):
+    key: str
+    size: int
+
+
+class ImportWork(NamedTuple):
+    """A message of the imports queue: files S3 says were uploaded (none: S3's test event, sent
+    when the bucket notification was configured), or the next chunk of a running import."""
+
+    uploaded: tuple[UploadedFile, ...] = ()
+    next_chunk_of: str | None = None
+
+
+def parse_message(body: str) -> ImportWork:
+    """An upload notification from S3, or the next chunk of an import; Unprocessable otherwise."""
     try:
         message = json.loads(body)
-    except ValueError as error:
-        raise Unprocessable(f"not JSON: {error}") from error
-    if message.get("Event") == "s3:TestEvent":
+        if "import_id" in message:
+            return ImportWork(next_chunk_of=str(message["import_id"]))
+        if message.get("Event") == "s3:TestEvent":
+            return ImportWork()
+        uploaded = tuple(
+            UploadedFile(unquote_plus(record["s3"]["object"]["key"]), int(record["s3"]["object"].get("size", 0)))
+            for record in message["Records"]
+        )
+    except (ValueError, KeyError, TypeError, AttributeError) as error:
+        raise Unprocessable(f'expected an S3 notification or {{"import_id": "..."}}: {error!r}') from error
+    return ImportWork(uploaded=uploaded)
+
+
+def handle(work: ImportWork, _deadline: Deadline) -> str:
+    if work.next_chunk_of is not None:
+        return _next_chunk(work.next_chunk_of)
+    if not work.uploaded:
         return "S3 test event (sent when the bucket notification was configured)"
-    if "Records" in message:
-        return "; ".join(_uploaded(record) for record in message["Records"])
-    if "import_id" in message:
-        return _next_chunk(message["import_id"])
-    raise Unprocessable('expected an S3 notification or {"import_id": "..."}')
+    return "; ".join(_uploaded(upload) for upload in work.uploaded)
 
 
-def _uploaded(record: dict[str, Any]) -> str:
-    key = unquote_plus(record["s3"]["object"]["key"])
+def _uploaded(upload: UploadedFile) -> str:
+    key = upload.key
     import_id = key.removeprefix(IMPORTS_PREFIX).removesuffix(".csv")
     try:
         started = store.start(import_id, clock.utcnow())
@@ -99,7 +123,7 @@ def _uploaded(record: dict[str, Any]) -> str:
         return f"import {import_id} already started"
     except NotFound:
         return f"{key} belongs to no import; ignored"
-    if record["s3"]["object"].get("size", 0) > MAX_BYTES:
+    if upload.size > MAX_BYTES:
         store.fail(import_id, f"the file is larger than {MAX_BYTES // (1024 * 1024)} MB", clock.utcnow())
         return f"import {import_id} refused: file too large"
     return _process(started)

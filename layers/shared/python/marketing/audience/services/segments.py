@@ -21,6 +21,7 @@ from marketing.audience.models.segments import (
     AllOf,
     AnyOf,
     Conditions,
+    RefreshRequest,
     RefreshStatus,
     Segment,
     SegmentCreate,
@@ -132,7 +133,7 @@ def request_refresh(segment_id: str) -> Segment:
         segment = store.mark_queued(segment_id, now, stale_before=now - REFRESH_LEASE)
     except store.RefreshNotDue:
         return store.get(segment_id)
-    messaging.send(SEGMENT_REFRESH, {"segment_id": segment_id})
+    messaging.send(SEGMENT_REFRESH, RefreshRequest(segment_id=segment_id).model_dump())
     return segment
 
 

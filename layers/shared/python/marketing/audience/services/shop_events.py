@@ -20,7 +20,9 @@ Lifecycle stages are the CRM's to set (contact.upserted); orders do not move the
 
 from __future__ import annotations
 
-from pydantic import ValidationError
+from typing import NamedTuple
+
+from pydantic import BaseModel, ValidationError
 
 from marketing.audience.models.shop_events import (
     DETAIL_SCHEMAS,
@@ -34,6 +36,7 @@ from marketing.audience.models.shop_events import (
 )
 from marketing.aws.workers import problems
 from marketing.catalog.topology import SHOP_EVENT_SOURCE
+from marketing.clock import Deadline
 from marketing.errors import BusinessRuleViolation, Unprocessable, ValidationFailed
 from marketing.observability import logger
 
@@ -153,9 +156,14 @@ _HANDLERS = {
 }
 
 
-def handle(body: str) -> str:
-    """Handles one event (an SQS message body from an EventBridge rule); returns what it did.
-    Unprocessable names what is wrong; other errors are worth a retry."""
+class ShopEventMessage(NamedTuple):
+    event: ShopEvent
+    detail: BaseModel  # the event type's detail model (DETAIL_SCHEMAS)
+
+
+def parse(body: str) -> ShopEventMessage:
+    """An SQS message body from an EventBridge rule as the event and its typed detail;
+    Unprocessable names what is wrong."""
     try:
         event = ShopEvent.model_validate_json(body)
     except ValidationError as error:
@@ -167,4 +175,9 @@ def handle(body: str) -> str:
         detail = schema.model_validate(event.detail)
     except ValidationError as error:
         raise Unprocessable(f"{event.detail_type} detail: {problems(error)}") from error
-    return _HANDLERS[event.detail_type](detail, event)
+    return ShopEventMessage(event, detail)
+
+
+def handle(message: ShopEventMessage, _deadline: Deadline) -> str:
+    """Handles one event; returns what it did. Errors are worth a retry."""
+    return _HANDLERS[message.event.detail_type](message.detail, message.event)

@@ -11,12 +11,12 @@ import time
 from marketing import clock
 from marketing.audience.store import contacts as contact_store
 from marketing.aws import messaging
-from marketing.aws.workers import parse_message
 from marketing.campaigns.models.campaigns import CampaignStatus, DeliveryBatch
 from marketing.campaigns.models.recipients import RecipientStatus
 from marketing.campaigns.services import delivery
 from marketing.campaigns.store import campaigns as campaign_store
 from marketing.catalog.topology import CAMPAIGN_DELIVERIES
+from marketing.clock import Deadline
 from marketing.config import EmailSettings, load_settings
 from marketing.errors import NotFound
 
@@ -42,9 +42,8 @@ class _StatusWatch:
             return self._sending
 
 
-def deliver(body: str) -> str:
-    """One batch of a campaign's recipients."""
-    batch = parse_message(DeliveryBatch, body)
+def deliver(batch: DeliveryBatch, deadline: Deadline) -> str:
+    """One batch of a campaign's recipients, as far as the deadline allows."""
     try:
         campaign = campaign_store.record(batch.campaign_id)
     except NotFound:
@@ -71,6 +70,7 @@ def deliver(body: str) -> str:
         delivery.cached_template(campaign.template_id),
         contacts,
         batch.attempt,
+        deadline,
         retry_failed=batch.retry_failed,
         keep_going=still_sending,
     )

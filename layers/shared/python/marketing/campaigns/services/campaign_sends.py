@@ -12,18 +12,17 @@ from __future__ import annotations
 from marketing import clock
 from marketing.audience.store import segments as segment_store
 from marketing.aws import messaging
-from marketing.aws.workers import parse_message, seconds_left
 from marketing.campaigns.models.campaigns import RECIPIENTS_PER_BATCH, CampaignStatus, DeliveryBatch, SendRequest
 from marketing.campaigns.store import campaigns as store
 from marketing.catalog.topology import CAMPAIGN_DELIVERIES, CAMPAIGN_SENDS
+from marketing.clock import Deadline
 from marketing.errors import Conflict, NotFound
 
 EXPAND_PAGE = 500
 CONTINUE_WITH_SECONDS_LEFT = 60
 
 
-def handle(body: str) -> str:
-    request = parse_message(SendRequest, body)
+def handle(request: SendRequest, deadline: Deadline) -> str:
     if request.scheduled_at is not None:
         # Imported here: only a scheduled start runs the campaign rules (the API's send checks),
         # which load most of the campaign service; an expansion needs none of it.
@@ -31,10 +30,10 @@ def handle(body: str) -> str:
 
         if not campaigns.start_scheduled(request):
             return f"campaign {request.campaign_id}: scheduled start not due any more (rescheduled, cancelled, refused)"
-    return expand(request.campaign_id)
+    return expand(request.campaign_id, deadline)
 
 
-def expand(campaign_id: str) -> str:
+def expand(campaign_id: str, deadline: Deadline) -> str:
     while True:
         try:
             campaign = store.record(campaign_id)
@@ -62,6 +61,6 @@ def expand(campaign_id: str) -> str:
         if next_key is None:
             store.finish_if_complete(campaign_id, clock.utcnow())  # a segment emptied since the check
             return f"campaign {campaign_id}: segment expanded, {int(campaign.total or 0) + len(contact_ids)} recipients"
-        if seconds_left() < CONTINUE_WITH_SECONDS_LEFT:
+        if deadline.seconds_left() < CONTINUE_WITH_SECONDS_LEFT:
             messaging.send(CAMPAIGN_SENDS, SendRequest(campaign_id=campaign_id).model_dump(mode="json"))
             return f"campaign {campaign_id}: expansion continues in a new invocation"

@@ -29,10 +29,10 @@ from marketing import clock
 from marketing.audience.models.contacts import Contact
 from marketing.audience.store import subscribers as subscriber_store
 from marketing.aws.ses import Pacer, SendRefused, SendRetryable, pacer, send_raw
-from marketing.aws.workers import seconds_left
 from marketing.campaigns.models.recipients import RecipientStatus, SuppressionReason
 from marketing.campaigns.store import recipients
 from marketing.catalog.topology import WORKERS
+from marketing.clock import Deadline
 from marketing.config import EmailSettings
 from marketing.email.links import email_links
 from marketing.email.models.templates import EmailTemplate
@@ -201,13 +201,14 @@ def _send_claimed(
     attempt: int,
     extra_fields: Mapping[str, Mapping[str, Any]],
     keep_going: Callable[[], bool],
+    deadline: Deadline,
 ) -> list[recipients.Result]:
     """Sends to each claimed contact and records every outcome, even if the batch stops early;
     an error no send expects is raised again once the outcomes are recorded."""
     sender_pace = pacer(settings.max_send_rate, SENDERS)
 
     def deliver_in_time(contact: Contact) -> recipients.Result | None:
-        if seconds_left() < STOP_WITH_SECONDS_LEFT:
+        if deadline.seconds_left() < STOP_WITH_SECONDS_LEFT:
             return None
         if not keep_going():  # paused meanwhile: this one waits with the rest of the campaign
             return recipients.Result(contact.id, attempt_id, RecipientStatus.PENDING, reason=PAUSED)
@@ -235,6 +236,7 @@ def deliver_to(
     mail_template: EmailTemplate,
     contacts: dict[str, Contact],
     attempt: int,
+    deadline: Deadline,
     *,
     retry_failed: bool = False,
     extra_fields: Mapping[str, Mapping[str, Any]] | None = None,
@@ -243,7 +245,8 @@ def deliver_to(
     """Sends the mailing to each contact that may get it and nobody handled yet; records every
     outcome. A result PENDING is a send to try again later (throttled, or time ran out).
     `extra_fields` adds merge fields for some contacts (by contact id); `keep_going` is asked
-    before each send (a paused campaign stops its batch between sends)."""
+    before each send (a paused campaign stops its batch between sends), and no send starts when
+    `deadline` is near."""
     # Before any claim: an error registering the template's links retries the batch; inside a
     # send it would fail a recipient as a template that cannot render.
     email_message.template_links(mail_template)
@@ -271,6 +274,7 @@ def deliver_to(
         attempt,
         extra_fields or {},
         keep_going,
+        deadline,
     )
     suppressed = {claim.contact_id: claim.suppressed for claim in claims if claim.suppressed}
     delivery = Delivery(results, suppressed, handled_before=len(contacts) - len(to_send) - len(suppressed))

@@ -19,10 +19,10 @@ from __future__ import annotations
 from marketing.audience.models.subscribers import SubscriberStatus
 from marketing.audience.services import subscribers
 from marketing.audience.store import contacts as contact_store
-from marketing.aws.workers import parse_message
 from marketing.campaigns.services import reputation
 from marketing.campaigns.store import recipients
 from marketing.catalog.topology import SES_EVENT_SOURCE
+from marketing.clock import Deadline
 from marketing.email.models.ses_events import SesEvent, SesEventRecord
 from marketing.errors import Unprocessable
 from marketing.observability import CORRELATION_ATTRIBUTE, logger, metrics
@@ -104,8 +104,7 @@ def _reject(record: SesEventRecord) -> str:
 _HANDLERS = {"Send": _send, "Delivery": _delivery, "Bounce": _bounce, "Complaint": _complaint, "Reject": _reject}
 
 
-def handle(body: str) -> str:
-    event = parse_message(SesEvent, body)
+def handle(event: SesEvent, _deadline: Deadline) -> str:
     if event.source != SES_EVENT_SOURCE:
         raise Unprocessable(f"not an SES event: source {event.source!r}")
     correlation_id = event.detail.mail.tag(CORRELATION_ATTRIBUTE)
