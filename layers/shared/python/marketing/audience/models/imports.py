@@ -10,6 +10,7 @@ spreadsheet shows them: the header is row 1, the first contact row 2.
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any, NamedTuple
 
 from pydantic import Field, field_validator
 
@@ -67,6 +68,19 @@ class ContactImport(ApiModel):
     created_at: datetime
     started_at: datetime | None = None
     completed_at: datetime | None = None
+
+
+class ImportProgress(NamedTuple):
+    """Where a running import is: what its worker reads before the next chunk."""
+
+    id: str
+    status: ImportStatus
+    next_offset: int  # the byte the next chunk starts at
+    next_row: int  # that chunk's first row number, as a spreadsheet counts them
+    rows: int  # rows read so far
+    columns: list[str] | None  # the header, once read
+    ignored_columns: list[str]
+    errors: list[dict[str, Any]]  # the row errors kept so far
 
 
 class ImportRow(ApiInput):

@@ -30,7 +30,7 @@ def erase(contact_id: str) -> None:
     order_store.forget_contact(contact_id)
     recipient_store.forget_contact(contact_id)
     automation_runs.forget_contact(contact_id)
-    cart_store.forget(cart_store.of_contact(contact_id))
+    cart_store.forget_contact(contact_id)
     segment_store.forget_contact(contact_id, clock.utcnow())
     if user_id:
         loyalty_store.forget_user(user_id)
@@ -47,7 +47,7 @@ def export(contact_id: str) -> ContactExport:
         segment_ids=segment_store.segments_of(contact_id),
         campaign_emails=[item.to_domain() for item in recipient_store.for_contact(contact_id)],
         automation_executions=[item.to_domain() for item in automation_runs.executions_of(contact_id)],
-        carts=[cart.to_domain() for cart in cart_store.of_contact(contact_id)],
+        carts=cart_store.of_contact(contact_id),
         **_growth_of(contact.user_id),
     )
 

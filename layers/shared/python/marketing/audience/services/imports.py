@@ -31,6 +31,7 @@ from marketing.audience.models.imports import (
     ContactImport,
     ImportCounts,
     ImportCreate,
+    ImportProgress,
     ImportRow,
     ImportStatus,
     RowError,
@@ -131,7 +132,7 @@ def _uploaded(upload: UploadedFile) -> str:
 
 def _next_chunk(import_id: str) -> str:
     try:
-        return _process(store.record(import_id))
+        return _process(store.progress(import_id))
     except NotFound:
         return f"import {import_id} is gone"
 
@@ -167,14 +168,14 @@ def _open_at(import_id: str, offset: int) -> Any | None:
         raise
 
 
-def _process(record: store.ImportRecord) -> str:
+def _process(record: ImportProgress) -> str:
     import_id = record.id
     if record.status != ImportStatus.PROCESSING:
-        return f"import {import_id} is {record.status}; nothing to do"
-    stream = _open_at(import_id, int(record.next_offset))
-    position = _Position(int(record.next_offset))
+        return f"import {import_id} is {record.status.value}; nothing to do"
+    stream = _open_at(import_id, record.next_offset)
+    position = _Position(record.next_offset)
     reader = csv.reader(_lines(stream, position)) if stream is not None else iter(())
-    columns, ignored = record.columns, list(record.ignored_columns or [])
+    columns, ignored = record.columns, record.ignored_columns
     try:
         if columns is None:
             header = next(reader, None)
@@ -183,13 +184,13 @@ def _process(record: store.ImportRecord) -> str:
                 store.fail(import_id, "the first row must name the columns, one of them email", clock.utcnow())
                 return f"import {import_id} failed: no email column"
             ignored = [name for name in columns if name not in COLUMNS]
-        counts, errors, row_number = ImportCounts(), [], int(record.next_row)
+        counts, errors, row_number = ImportCounts(), [], record.next_row
         started, finished = time.monotonic(), True
         for cells in reader:
             if not any(cell.strip() for cell in cells):
                 row_number += 1
                 continue
-            if int(record.rows) + counts.rows >= MAX_ROWS:
+            if record.rows + counts.rows >= MAX_ROWS:
                 store.fail(import_id, f"more than {MAX_ROWS} rows: split the file", clock.utcnow())
                 return f"import {import_id} failed: too many rows"
             _apply_row(row_number, dict(zip(columns, cells, strict=False)), counts, errors)

@@ -16,6 +16,7 @@ from marketing.audience.models.imports import (
     MAX_ROW_ERRORS,
     ContactImport,
     ImportCounts,
+    ImportProgress,
     ImportStatus,
     RowError,
     Upload,
@@ -52,6 +53,18 @@ class ImportRecord(Model):
     created_at = UTCDateTimeAttribute()
     started_at = UTCDateTimeAttribute(null=True)
     completed_at = UTCDateTimeAttribute(null=True)
+
+    def progress(self) -> ImportProgress:
+        return ImportProgress(
+            id=self.id,
+            status=ImportStatus(self.status),
+            next_offset=int(self.next_offset),
+            next_row=int(self.next_row),
+            rows=int(self.rows),
+            columns=list(self.columns) if self.columns is not None else None,
+            ignored_columns=list(self.ignored_columns or []),
+            errors=list(self.errors or []),
+        )
 
     def to_domain(self) -> ContactImport:
         status = ImportStatus(self.status)
@@ -93,15 +106,19 @@ def create(import_id: str, filename: str, upload: Upload, now: datetime) -> Cont
     return record.to_domain()
 
 
-def record(import_id: str) -> ImportRecord:
+def _record(import_id: str) -> ImportRecord:
     return get_or_not_found(ImportRecord, import_id, "import")
 
 
 def get(import_id: str) -> ContactImport:
-    return record(import_id).to_domain()
+    return _record(import_id).to_domain()
 
 
-def start(import_id: str, now: datetime) -> ImportRecord:
+def progress(import_id: str) -> ImportProgress:
+    return _record(import_id).progress()
+
+
+def start(import_id: str, now: datetime) -> ImportProgress:
     """The file arrived: processing starts. NotDue if it already has (a repeated notification)."""
     return update_unversioned(
         ImportRecord,
@@ -113,11 +130,11 @@ def start(import_id: str, now: datetime) -> ImportRecord:
         ],
         ImportRecord.status == ImportStatus.AWAITING_UPLOAD.value,
         NotDue(f"import {import_id} has already started"),
-    )
+    ).progress()
 
 
 def commit_chunk(
-    current: ImportRecord,
+    current: ImportProgress,
     *,
     next_offset: int,
     next_row: int,
@@ -127,9 +144,9 @@ def commit_chunk(
     ignored_columns: list[str],
     done: bool,
     now: datetime,
-) -> ImportRecord:
+) -> None:
     """Adds one chunk's outcome; NotDue if that chunk was committed already."""
-    kept = (current.errors or []) + [error.model_dump() for error in errors]
+    kept = current.errors + [error.model_dump() for error in errors]
     actions = [
         ImportRecord.next_offset.set(next_offset),
         ImportRecord.next_row.set(next_row),
@@ -140,7 +157,7 @@ def commit_chunk(
     actions += [getattr(ImportRecord, name).add(value) for name, value in counts.model_dump().items() if value]
     if done:
         actions += [ImportRecord.status.set(ImportStatus.COMPLETED.value), ImportRecord.completed_at.set(now)]
-    return update_unversioned(
+    update_unversioned(
         ImportRecord,
         current.id,
         actions,

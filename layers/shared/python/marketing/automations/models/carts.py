@@ -10,6 +10,7 @@ class Cart(ApiModel):
     """A cart as the shop's `cart.updated` events last described it."""
 
     cart_id: str
+    contact_id: str
     item_count: int
     total: Amount
     cart_url: str | None

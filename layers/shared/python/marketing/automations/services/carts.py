@@ -17,9 +17,9 @@ from marketing import clock
 from marketing.audience.services import contacts
 from marketing.audience.store import contacts as contact_store
 from marketing.automations.models.automations import Trigger
+from marketing.automations.models.carts import Cart
 from marketing.automations.services import automation_runs
 from marketing.automations.store import carts as cart_store
-from marketing.automations.store.carts import CartRecord
 from marketing.errors import NotFound
 
 if TYPE_CHECKING:  # the event models are the shop-events worker's; others need not load them
@@ -33,7 +33,7 @@ def idle_after() -> timedelta:
     return timedelta(minutes=float(os.environ.get("CART_IDLE_MINUTES", DEFAULT_IDLE_MINUTES)))
 
 
-def _cart_fields(cart_id: str, cart: CartRecord | None, url: str | None) -> dict[str, object]:
+def _cart_fields(cart_id: str, cart: Cart | None, url: str | None) -> dict[str, object]:
     """What an abandoned-cart email can show of the cart: `{{ cart.url }}`, `{{ cart.total }}`..."""
     return {
         "cart": {

@@ -52,6 +52,7 @@ class CartRecord(Model):
     def to_domain(self) -> Cart:
         return Cart(
             cart_id=self.cart_id,
+            contact_id=self.contact_id,
             item_count=int(self.item_count),
             total=self.total,
             cart_url=self.cart_url,
@@ -77,19 +78,20 @@ def remember(
     return applied(lambda: item.save(condition=CartRecord.cart_id.does_not_exist() | (CartRecord.updated_at < at)))
 
 
-def idle_since(before: datetime) -> Iterator[CartRecord]:
+def idle_since(before: datetime) -> Iterator[Cart]:
     """Open carts with items, unchanged since before `before`, oldest first."""
-    yield from CartRecord.by_open.query(OPEN, CartRecord.updated_at < before)
+    for record in CartRecord.by_open.query(OPEN, CartRecord.updated_at < before):
+        yield record.to_domain()
 
 
-def close(cart: CartRecord, abandoned_at: datetime | None) -> bool:
+def close(cart: Cart, abandoned_at: datetime | None) -> bool:
     """Takes the cart out of the open index (found abandoned, or ordered); False if it changed
     since it was read (a newer update keeps it open)."""
     actions = [CartRecord.open_since.remove()]
     if abandoned_at is not None:
         actions.append(CartRecord.abandoned_at.set(abandoned_at))
     return applied(
-        lambda: cart.update(
+        lambda: CartRecord(cart.cart_id).update(
             actions=actions,
             condition=CartRecord.updated_at == cart.updated_at,
             add_version_condition=False,
@@ -97,19 +99,23 @@ def close(cart: CartRecord, abandoned_at: datetime | None) -> bool:
     )
 
 
-def find(cart_id: str) -> CartRecord | None:
+def find(cart_id: str) -> Cart | None:
     try:
-        return CartRecord.get(cart_id, consistent_read=True)
+        return CartRecord.get(cart_id, consistent_read=True).to_domain()
     except CartRecord.DoesNotExist:
         return None
 
 
-def of_contact(contact_id: str) -> list[CartRecord]:
-    """The contact's carts (export and erasure; a rare full scan)."""
+def _of_contact(contact_id: str) -> list[CartRecord]:
     return list(CartRecord.scan(filter_condition=CartRecord.contact_id == contact_id))
 
 
-def forget(carts: list[CartRecord]) -> None:
+def of_contact(contact_id: str) -> list[Cart]:
+    """The contact's carts (export and erasure; a rare full scan)."""
+    return [record.to_domain() for record in _of_contact(contact_id)]
+
+
+def forget_contact(contact_id: str) -> None:
     with CartRecord.batch_write() as batch:
-        for cart in carts:
-            batch.delete(cart)
+        for record in _of_contact(contact_id):
+            batch.delete(record)
