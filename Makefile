@@ -18,7 +18,9 @@ $(VENV)/.installed: pyproject.toml uv.lock
 
 install: $(VENV)/.installed  ## create .venv from uv.lock
 
-run: install bytecode  ## start local mode (Ctrl-C stops it)
+# No bytecode step first: local mode writes the bytecode of what it imports, as it imports it
+# (local/marketing_local/main.py), so a fresh clone's first start shows its banner in seconds.
+run: install  ## start local mode (Ctrl-C stops it; it keeps its data, `mkt-local run --clean` starts empty)
 	$(VENV)/bin/mkt-local run
 
 # Two test processes (the machines have two cores); the end-to-end tests share one local stack and
@@ -32,11 +34,13 @@ test: install lint bytecode  ## lint, then every test: unit, integration, infra,
 test-fast: install lint bytecode  ## the inner loop: lint, unit and integration tests
 	$(VENV)/bin/pytest $(PYTEST_PARALLEL) tests/unit tests/integration
 
-# Bytecode for the installed packages and the project, written once: where PYTHONDONTWRITEBYTECODE
-# is set, every process local mode and the tests start (functions, the moto server, cold-start
-# probes) would otherwise compile again each module it imports. A file that does not compile (a
-# package's sample for another Python) is only left to be compiled on import, as before.
+# Bytecode for the installed packages and the project, for the test processes: where
+# PYTHONDONTWRITEBYTECODE is set, every process the tests start (functions, cold-start probes) would
+# otherwise compile again each module it imports. compileall skips what is up to date, so only the first
+# run takes long (about 25 s on two cores; aws_cdk is most of it), and says so first. A file that does
+# not compile (a package's sample for another Python) is only left to be compiled on import, as before.
 bytecode: install
+	@echo "Compiling Python bytecode for the tests (only the first run takes long)…"
 	-$(PY) -m compileall -q -j 0 $$($(PY) -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])') \
 		functions layers/shared/python local cli infra bench tests > /dev/null
 

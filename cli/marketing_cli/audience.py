@@ -6,6 +6,7 @@ import argparse
 import csv
 import json
 import os
+import sys
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -134,13 +135,19 @@ def events_publish(client: ApiClient, args: argparse.Namespace) -> Any:
     if args.local:
         parts = urlsplit(client.base_url)
         request = urllib.request.Request(  # noqa: S310 - local mode's own origin
-            f"{parts.scheme}://{parts.netloc}/local/events",
+            f"{parts.scheme}://{parts.netloc}/local/events?wait={args.wait}",
             data=json.dumps(event).encode(),
             method="POST",
             headers={"Content-Type": "application/json"},
         )
-        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
-            return json.loads(response.read())
+        with urllib.request.urlopen(request, timeout=args.wait + 30) as response:  # noqa: S310
+            published = json.loads(response.read())
+        if published.get("handled") is False:
+            print(
+                f"mkt: published; the worker had not handled it after {args.wait:g} s (see local mode's output)",
+                file=sys.stderr,
+            )
+        return published
     if not args.bus:
         raise SystemExit("mkt: give --bus (or MKT_EVENT_BUS): the shop event bus's name, from the stack outputs")
     import boto3
@@ -155,4 +162,11 @@ def add_events(resources: argparse._SubParsersAction) -> None:
     publish.add_argument("detail_type", metavar="TYPE", help="user.registered, contact.upserted, order.paid, …")
     publish.add_argument("--detail", required=True, help="the event's detail: JSON, or @file")
     publish.add_argument("--bus", default=os.environ.get("MKT_EVENT_BUS"), help="event bus name (not with --local)")
+    publish.add_argument(
+        "--wait",
+        type=float,
+        default=30,
+        metavar="SECONDS",
+        help="with --local: return once the worker handled the event, waiting at most this long (0: at once)",
+    )
     publish.set_defaults(func=events_publish)

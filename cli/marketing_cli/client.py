@@ -4,6 +4,7 @@ as API Gateway's AWS_IAM authorization requires."""
 from __future__ import annotations
 
 import json
+import os
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -16,13 +17,17 @@ from botocore.credentials import Credentials
 
 from marketing.catalog.staff_roles import StaffRole
 
-LOCAL_API_URL = "http://127.0.0.1:8080/api/v1/marketing"
 # Local mode's published key pair of each staff role (local/marketing_local/config.py).
 LOCAL_CREDENTIALS = {
     StaffRole.MANAGER: Credentials("local-staff", "local-staff-secret"),
     StaffRole.ANALYST: Credentials("local-analyst", "local-analyst-secret"),
 }
 LOCAL_REGION = "eu-west-2"
+
+
+def local_api_url() -> str:
+    """Local mode's API on the port it runs on: MKT_API_PORT, as `mkt-local run` reads it."""
+    return f"http://127.0.0.1:{os.environ.get('MKT_API_PORT', '8080')}/api/v1/marketing"
 
 
 class ApiError(Exception):
@@ -51,8 +56,8 @@ class ApiClient:
         self._timeout = timeout
 
     @classmethod
-    def local(cls, base_url: str = LOCAL_API_URL, role: StaffRole = StaffRole.MANAGER) -> ApiClient:
-        return cls(base_url, LOCAL_CREDENTIALS[role], LOCAL_REGION)
+    def local(cls, base_url: str | None = None, role: StaffRole = StaffRole.MANAGER) -> ApiClient:
+        return cls(base_url or local_api_url(), LOCAL_CREDENTIALS[role], LOCAL_REGION)
 
     def url(self, path: str, query: dict[str, Any] | None = None) -> str:
         query = {key: value for key, value in (query or {}).items() if value is not None}

@@ -29,12 +29,12 @@ from typing import Any
 from marketing.catalog.staff_roles import StaffRole
 from marketing_cli import audience, automations, bootstrap, campaigns, growth
 from marketing_cli.arguments import add_paging
-from marketing_cli.client import LOCAL_API_URL, ApiClient, ApiError
+from marketing_cli.client import ApiClient, ApiError
 
 
 def _client(args: argparse.Namespace) -> ApiClient:
     if args.local:
-        return ApiClient.local(args.api_url or LOCAL_API_URL, _local_role(args.role))
+        return ApiClient.local(args.api_url, _local_role(args.role))
     if args.role:
         raise SystemExit("mkt: --role chooses a local key pair (with --local); in AWS your credentials' policy decides")
     if not args.api_url:
@@ -256,21 +256,33 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _report(error: ApiError) -> None:
+    """The error's message, then each detail it does not already say (a one-field validation error's
+    message is its detail)."""
+    message = str(error)
+    print(f"mkt: {message}", file=sys.stderr)
+    if isinstance(error.body, dict):
+        for detail in (error.body.get("error") or {}).get("details", []):
+            line = _detail(detail)
+            if line not in message:
+                print(f"  - {line}", file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    client = _client(args)
     try:
-        _print(args.func(_client(args), args))
+        _print(args.func(client, args))
     except ApiError as error:
-        print(f"mkt: {error}", file=sys.stderr)
-        if isinstance(error.body, dict):
-            for detail in (error.body.get("error") or {}).get("details", []):
-                print(f"  - {_detail(detail)}", file=sys.stderr)
+        _report(error)
         return 1
     except TimeoutError as error:
         print(f"mkt: {error}", file=sys.stderr)
         return 3
     except OSError as error:
-        print(f"mkt: cannot reach the API: {error}", file=sys.stderr)
+        print(f"mkt: cannot reach the API at {client.base_url}/: {getattr(error, 'reason', error)}", file=sys.stderr)
+        if args.local:
+            print("  is local mode running (make run)? mkt --local calls the port in MKT_API_PORT", file=sys.stderr)
         return 2
     return 0
 

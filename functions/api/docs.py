@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import gzip
 import hashlib
+import json
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
@@ -77,13 +78,14 @@ def register(app: APIGatewayHttpResolver) -> None:
 
         routers.include_all(app)
 
-        return app.get_openapi_json_schema(
+        generated = app.get_openapi_json_schema(
             title=openapi.TITLE,
             version=openapi.VERSION,
             description=openapi.DESCRIPTION,
             servers=openapi.SERVERS,
             security_schemes=openapi.SECURITY_SCHEMES,
         )
+        return json.dumps(openapi.with_error_responses(json.loads(generated)), indent=2)
 
     @cache
     def openapi_json() -> CachedDocument:

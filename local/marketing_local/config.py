@@ -26,6 +26,9 @@ STAFF_KEY_PAIRS = {pair.access_key: pair for pair in (MANAGER_KEYS, ANALYST_KEYS
 REGION = "eu-west-2"
 ACCOUNT_ID = "123456789012"
 JWT_AUDIENCE = "marketing-local"
+# Names the local identity provider, whose key is in the state folder; not the API's origin, so a
+# token made without the MKT_API_PORT the gateway runs on is still the local provider's token.
+JWT_ISSUER = "https://local-idp.marketing.invalid/"
 RESOURCE_PREFIX = "marketing-local"
 
 
@@ -44,10 +47,6 @@ class LocalConfig:
     @property
     def moto_endpoint(self) -> str:
         return f"http://{self.host}:{self.moto_port}"
-
-    @property
-    def jwt_issuer(self) -> str:
-        return f"{self.api_origin}/local-idp"
 
 
 def aws_environment(config: LocalConfig) -> dict[str, str]:

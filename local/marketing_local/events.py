@@ -1,7 +1,9 @@
 """POST /local/events: publishes shop events to the local bus, through the same rules as in AWS.
 
 Body: one event or a list, each `{"detail-type": "order.paid", "detail": {...}}` (source `shop`
-is implied). Answers with the event ids PutEvents gave, or its error per entry.
+is implied). Answers with the event ids PutEvents gave, or its error per entry. With `?wait=SECONDS`
+it answers once the queues the shop bus's rules fill are empty, i.e. their worker handled the
+events (`"handled": true`), or after that long (`false`), so the next command sees their effect.
 
 JSON only (415 otherwise): any web page may POST `text/plain` cross-origin without a CORS preflight,
 but not `application/json`, so a page the developer visits cannot publish shop events.
@@ -10,6 +12,7 @@ but not `application/json`, so a page the developer visits cannot publish shop e
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 from werkzeug.wrappers import Request, Response
@@ -17,11 +20,17 @@ from werkzeug.wrappers import Request, Response
 from marketing.catalog.topology import shop_event_entries
 from marketing_local.responses import json_response
 
+MAX_WAIT_SECONDS = 120
+POLL_SECONDS = 0.1
+QUEUED = ("ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed")
+
 
 class EventPublisher:
-    def __init__(self, events_client: Any, bus: str):
+    def __init__(self, events_client: Any, bus: str, sqs_client: Any, queue_urls: list[str]):
         self._events = events_client
         self._bus = bus
+        self._sqs = sqs_client
+        self._queue_urls = queue_urls
 
     def route(self, request: Request) -> Response:
         if request.method != "POST":
@@ -34,7 +43,23 @@ class EventPublisher:
             batch = shop_event_entries(events, self._bus)
         except (ValueError, TypeError, KeyError, AttributeError):
             return json_response({"error": 'send {"detail-type": "...", "detail": {...}} or a list of them'}, 400)
+        wait = request.args.get("wait", default=0.0, type=float)
         published = []
         for start in range(0, len(batch), 10):  # PutEvents takes ten entries a call
             published += self._events.put_events(Entries=batch[start : start + 10])["Entries"]
-        return json_response({"entries": published}, 200)
+        if wait <= 0:
+            return json_response({"entries": published}, 200)
+        return json_response({"entries": published, "handled": self._drained(min(wait, MAX_WAIT_SECONDS))}, 200)
+
+    def _drained(self, timeout: float) -> bool:
+        """Whether the shop events' queues are empty (the worker deleted what it handled) within `timeout`."""
+        deadline = time.monotonic() + timeout
+        while not all(self._empty(url) for url in self._queue_urls):
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(POLL_SECONDS)
+        return True
+
+    def _empty(self, queue_url: str) -> bool:
+        counts = self._sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=list(QUEUED))["Attributes"]
+        return all(int(counts.get(name, 0)) == 0 for name in QUEUED)

@@ -50,6 +50,11 @@ def _gateway_error(status: int, message: str) -> Response:
     return json_response({"message": message}, status)
 
 
+def _log_time(moment: datetime) -> str:
+    """ISO 8601 UTC to the millisecond, as the functions' log lines are in UTC."""
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
 def _is_utf8(body: bytes) -> bool:
     try:
         body.decode()
@@ -82,9 +87,17 @@ def _names_loopback(host_header: str) -> bool:
 
 
 class Unauthenticated(Exception):
-    def __init__(self, status: int, message: str):
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None):
         super().__init__(message)
         self.status = status
+        self.headers = headers or {}
+
+
+def _unauthorized(reason: str) -> Unauthenticated:
+    """API Gateway's JWT authorizer answers 401 `{"message": "Unauthorized"}` and gives the reason
+    only in WWW-Authenticate; locally the message says it too, where a curl user sees it."""
+    challenge = f'Bearer error="invalid_token", error_description="{reason.replace(chr(34), chr(39))}"'
+    return Unauthenticated(401, f"Unauthorized: {reason}", {"WWW-Authenticate": challenge})
 
 
 class Gateway:
@@ -121,11 +134,11 @@ class Gateway:
     def _authorize_customer(self, request: Request) -> dict[str, Any]:
         scheme, _, token = request.headers.get("Authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not token:
-            raise Unauthenticated(401, "Unauthorized")
+            raise _unauthorized("no `Authorization: Bearer <token>` header (`mkt-local token` makes one)")
         try:
             claims = self._identity.verify(token.strip())
         except TokenRejected as exc:
-            raise Unauthenticated(401, "Unauthorized") from exc
+            raise _unauthorized(str(exc)) from exc
         # API Gateway passes claims as strings.
         return {
             "jwt": {
@@ -231,7 +244,9 @@ class Gateway:
             elif route.access is Access.CUSTOMER:
                 authorizer = self._authorize_customer(request)
         except Unauthenticated as exc:
-            return _gateway_error(exc.status, str(exc))
+            refusal = _gateway_error(exc.status, str(exc))
+            refusal.headers.update(exc.headers)
+            return refusal
         except Forbidden as exc:
             return json_response(exc.body(), exc.status)
         try:
@@ -261,7 +276,8 @@ class Gateway:
             response = _gateway_error(exc.code or 500, exc.description or "error")
         elapsed_ms = (time.perf_counter() - started) * 1000
         print(
-            f"[gateway] {request.method} {request.full_path.rstrip('?')} {response.status_code} {elapsed_ms:.0f}ms",
+            f"[gateway] {_log_time(datetime.now(UTC))} {request.method} {request.full_path.rstrip('?')} "
+            f"{response.status_code} {elapsed_ms:.0f}ms",
             flush=True,
         )
         return response(environ, start_response)

@@ -1,10 +1,11 @@
 """The local identity provider: an RSA key pair kept in the local state folder, tokens signed
 with it, and verification as API Gateway's JWT authorizer does it (signature, expiry, issuer,
-audience)."""
+audience), refusing with the reason, so a local 401 says what to fix."""
 
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ KEY_FILE = "jwt-signing-key.pem"
 
 
 class TokenRejected(Exception):
-    pass
+    """Why a token is refused, in words for the caller (the local gateway's 401 says it)."""
 
 
 class LocalIdentityProvider:
@@ -64,4 +65,24 @@ class LocalIdentityProvider:
                 options={"require": ["exp", "iss", "aud", "sub"]},
             )
         except jwt.PyJWTError as exc:
-            raise TokenRejected(str(exc)) from exc
+            raise TokenRejected(self._reason(token, exc)) from exc
+
+    def _reason(self, token: str, error: jwt.PyJWTError) -> str:
+        if isinstance(error, jwt.InvalidSignatureError):
+            return (
+                "the signature does not verify with local mode's key; make the token with the "
+                "MKT_LOCAL_STATE folder local mode runs with (`mkt-local token`)"
+            )
+        if isinstance(error, jwt.DecodeError):
+            return f"not a JWT ({error})"
+        claims = jwt.decode(token, options={"verify_signature": False})
+        if isinstance(error, jwt.ExpiredSignatureError):
+            expired = datetime.fromtimestamp(claims["exp"], UTC).isoformat().replace("+00:00", "Z")
+            return f"the token expired at {expired}; make a new one (`mkt-local token`)"
+        if isinstance(error, jwt.InvalidIssuerError):
+            return f"wrong issuer: the token's is {claims.get('iss')!r}, local mode's is {self.issuer!r}"
+        if isinstance(error, jwt.InvalidAudienceError):
+            return f"wrong audience: the token's is {claims.get('aud')!r}, local mode's is {self.audience!r}"
+        if isinstance(error, jwt.MissingRequiredClaimError):
+            return f"the token has no {error.claim!r} claim"
+        return str(error)

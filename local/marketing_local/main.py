@@ -1,24 +1,40 @@
 """`mkt-local`: run the platform locally, and issue local customer tokens.
 
-mkt-local run                                   start everything (Ctrl-C stops it)
+mkt-local run                                   start everything (Ctrl-C stops it), with the data
+                                                saved when it last stopped (--clean: start empty)
 mkt-local token --user-id u1 --email a@b.com    print a customer JWT the local gateway accepts
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
+import os
 import signal
 import sys
 import threading
 from pathlib import Path
 
-from marketing_local.config import JWT_AUDIENCE, LocalConfig
+from marketing_local.config import JWT_AUDIENCE, JWT_ISSUER, LocalConfig
 
 
-def _run(_args: argparse.Namespace) -> int:
+def _write_bytecode() -> None:
+    """Has this process and the function processes it starts write the bytecode of what they
+    import, whatever PYTHONDONTWRITEBYTECODE says: without it every start, and every function
+    container, compiles again each module it imports. The first start compiles what local mode
+    needs as it imports it (`make run` compiles nothing ahead, so the banner comes early)."""
+    moto = importlib.util.find_spec("moto")
+    if moto is not None and moto.origin and not Path(importlib.util.cache_from_source(moto.origin)).exists():
+        print("Compiling Python bytecode as local mode imports it (first run only)…", flush=True)
+    sys.dont_write_bytecode = False
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+
+
+def _run(args: argparse.Namespace) -> int:
+    _write_bytecode()
     from marketing_local.platform import LocalPlatform
 
-    platform = LocalPlatform()
+    platform = LocalPlatform(clean=args.clean)
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
@@ -37,7 +53,7 @@ def _token(args: argparse.Namespace) -> int:
     from marketing_local.identity import LocalIdentityProvider
 
     config = LocalConfig()
-    identity = LocalIdentityProvider(Path(config.state_dir), config.jwt_issuer, JWT_AUDIENCE)
+    identity = LocalIdentityProvider(Path(config.state_dir), JWT_ISSUER, JWT_AUDIENCE)
     print(identity.issue(args.user_id, args.email, args.ttl, email_verified=not args.unverified_email))
     return 0
 
@@ -47,7 +63,11 @@ def main(argv: list[str] | None = None) -> int:
         prog="mkt-local", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("run", help="start local mode").set_defaults(func=_run)
+    run = commands.add_parser("run", help="start local mode")
+    run.add_argument(
+        "--clean", action="store_true", help="start empty: forget the data saved when local mode last stopped"
+    )
+    run.set_defaults(func=_run)
     token = commands.add_parser("token", help="print a local customer JWT")
     token.add_argument("--user-id", required=True)
     token.add_argument("--email", required=True)

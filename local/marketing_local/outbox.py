@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import email
 from email import policy
-from email.utils import getaddresses
+from email.utils import getaddresses, parseaddr
 
 from werkzeug.wrappers import Request, Response
 
@@ -25,10 +25,21 @@ def _summary(message) -> dict:
     return {
         "id": message.id,
         "source": message.source,
-        "destinations": list(message.destinations) if isinstance(message.destinations, list) else message.destinations,
+        "destinations": _each_once(message.destinations)
+        if isinstance(message.destinations, list)
+        else message.destinations,
         "subject": str(parsed["Subject"]) if parsed and parsed["Subject"] else getattr(message, "subject", None),
         "raw": raw,
     }
+
+
+def _each_once(destinations: list[str]) -> list[str]:
+    """A raw send's destinations, each address once, as the call gave it: moto adds the addresses of
+    the message's To and Cc headers (with their names) to the call's, which are the same addresses."""
+    first_form: dict[str, str] = {}
+    for destination in destinations:
+        first_form.setdefault(parseaddr(destination)[1].lower(), destination)
+    return list(first_form.values())
 
 
 def _addresses(destinations) -> set[str]:

@@ -3,7 +3,8 @@
 Every part is a component, started after the resources exist and stopped before the moto server
 goes away: the gateway in front of the API function, one SQS poller per worker (the event source
 mappings), and the scheduler that fires the schedules. Workers and schedules come from the same
-catalog CDK deploys (marketing.catalog.topology).
+catalog CDK deploys (marketing.catalog.topology). The data on the moto server is saved when local
+mode stops and put back when it starts (marketing_local.state).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import os
 import socket
 import threading
 import urllib.request
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Protocol
 
@@ -21,9 +24,10 @@ import boto3
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
-from marketing.catalog.topology import EVENT_BUS_ENV, SCHEDULES, WORKERS
+from marketing.catalog.topology import EVENT_BUS_ENV, EVENT_RULES, SCHEDULES, WORKERS
 from marketing_local.config import (
     JWT_AUDIENCE,
+    JWT_ISSUER,
     REGION,
     REPO_ROOT,
     RESOURCE_PREFIX,
@@ -40,7 +44,8 @@ from marketing_local.outbox import list_outbox
 from marketing_local.pollers import SqsPoller
 from marketing_local.provision import Provisioner
 from marketing_local.scheduler import Scheduler
-from marketing_local.ses_simulator import SesEventSimulator
+from marketing_local.ses_simulator import MAILBOX_SIMULATOR, SIMULATOR_DOMAIN, SesEventSimulator
+from marketing_local.state import SavedState
 
 FUNCTION_PATHS = [str(REPO_ROOT / "functions"), str(REPO_ROOT / "layers" / "shared" / "python")]
 # Deployed queues hide a message for six times the worker's timeout (up to 90 minutes); locally a
@@ -122,11 +127,27 @@ def function_environment(service: str, resources: dict[str, str]) -> dict[str, s
     }
 
 
+def _all_at_once(calls: Iterable[Callable[[], None]]) -> None:
+    """Runs the calls side by side and waits for all: each stop waits for its own threads or
+    processes (a poller for its long poll), so one after another they added up to 10-30 s."""
+    calls = list(calls)
+    if calls:
+        with ThreadPoolExecutor(max_workers=len(calls)) as pool:
+            for done in [pool.submit(call) for call in calls]:
+                done.result()
+
+
+def _progress(message: str) -> None:
+    print(message, flush=True)
+
+
 class LocalPlatform:
-    def __init__(self, config: LocalConfig | None = None):
+    def __init__(self, config: LocalConfig | None = None, *, clean: bool = False):
         self.config = config or LocalConfig()
         self.functions: dict[str, LocalFunction] = {}
         self._components: list[Component] = []
+        self._clean = clean
+        self._saved_state: SavedState | None = None  # set once the saved state is back, so a failed start saves nothing
 
     def _function(self, name: str, handler: str, resources: dict[str, str], timeout_seconds: int = 30) -> LocalFunction:
         function = LocalFunction(
@@ -147,13 +168,20 @@ class LocalPlatform:
         Path(config.state_dir).mkdir(parents=True, exist_ok=True)
         os.environ.update(aws_environment(config))
 
+        _progress(f"Starting the AWS services (moto server) on {config.moto_endpoint}…")
         moto = MotoServer(config)
         moto.start()
         self._components.append(moto)
         session = boto3.Session(region_name=REGION)
+        _progress("Creating the platform's tables, queues, bus, bucket and state machine…")
+        provisioned = Provisioner(session, RESOURCE_PREFIX, config.moto_endpoint).everything(
+            LOCAL_VISIBILITY_CAP_SECONDS
+        )
+        self._restore(SavedState(session, config.moto_endpoint, config.state_dir))
+        _progress("Starting the functions' pollers, the schedules and the gateway…")
         resources = {
             **aws_environment(config),
-            **Provisioner(session, RESOURCE_PREFIX, config.moto_endpoint).everything(LOCAL_VISIBILITY_CAP_SECONDS),
+            **provisioned,
             "PUBLIC_BASE_URL": f"{config.api_origin}/api/v1/marketing",
             # moto reports a maximum send rate of 1 email/s; local sends go as fast as this.
             "SES_MAX_SEND_RATE": os.environ.get("MKT_SES_MAX_SEND_RATE", str(LOCAL_SES_SEND_RATE)),
@@ -189,10 +217,13 @@ class LocalPlatform:
         )
         self._start(SesEventSimulator(session.client("events", endpoint_url=config.moto_endpoint)))
 
-        identity = LocalIdentityProvider(Path(config.state_dir), config.jwt_issuer, JWT_AUDIENCE)
+        identity = LocalIdentityProvider(Path(config.state_dir), JWT_ISSUER, JWT_AUDIENCE)
         api = self._function("api", "api.app.lambda_handler", resources)
         publisher = EventPublisher(
-            session.client("events", endpoint_url=config.moto_endpoint), resources[EVENT_BUS_ENV]
+            session.client("events", endpoint_url=config.moto_endpoint),
+            resources[EVENT_BUS_ENV],
+            sqs,
+            [resources[rule.queue.env_var] for rule in EVENT_RULES if not rule.on_default_bus],
         )
         local_routes = {
             "/local/outbox": list_outbox,
@@ -202,16 +233,33 @@ class LocalPlatform:
         }
         self._start(HttpServer(config.host, config.api_port, Gateway(api, identity, local_routes)))
 
+    def _restore(self, state: SavedState) -> None:
+        if self._clean:
+            state.discard()
+        restored = state.restore()
+        if restored is None:
+            _progress(f"Starting with no data (nothing saved in {state.path}).")
+        else:
+            _progress(f"Restored the data saved when local mode last stopped: {restored} (--clean starts empty).")
+        self._saved_state = state
+
     def _start(self, component: Component) -> None:
         component.start()
         self._components.append(component)
 
     def stop(self) -> None:
-        for component in reversed(self._components):
-            component.stop()
+        """Stops everything but the moto server at once, then the functions, saves the data, and
+        stops the moto server last: every other part calls it."""
+        moto, *running = self._components
+        _all_at_once(component.stop for component in running)
+        _all_at_once(function.shutdown for function in self.functions.values())
+        if self._saved_state is not None:
+            try:
+                _progress(f"Saved the data for the next start: {self._saved_state.save()}.")
+            except Exception as error:  # still stop; the file from the last good save stays whole
+                _progress(f"Could not save the data ({error}); the next start has what was saved before.")
+        moto.stop()
         self._components.clear()
-        for function in self.functions.values():
-            function.shutdown()
 
     def banner(self) -> str:
         config = self.config
@@ -223,7 +271,8 @@ class LocalPlatform:
                 f"  OpenAPI JSON     {api}openapi.json",
                 f"  Swagger UI       {api}docs",
                 f"  SES outbox       {config.api_origin}/local/outbox",
-                "  SES events       simulated for every email; bounce@simulator.amazonses.com bounces",
+                "  SES events       simulated for every email; SES's mailbox simulator addresses:",
+                *(f"    {f'{name}@{SIMULATOR_DOMAIN}':<41}{outcome}" for name, outcome in MAILBOX_SIMULATOR.items()),
                 f"  Shop events      POST {config.api_origin}/local/events   or  .venv/bin/mkt --local events publish",
                 f"  Schedules        {config.api_origin}/local/schedules   (POST ?name=… runs one now)",
                 f"  AWS (moto)       {config.moto_endpoint}   (region eu-west-2)",
@@ -234,7 +283,7 @@ class LocalPlatform:
                 ),
                 "  Customer token   .venv/bin/mkt-local token --user-id u1 --email u1@example.com",
                 "  Staff CLI        .venv/bin/mkt --local templates list   (--role analyst: read-only)",
-                f"  State            {config.state_dir}",
+                f"  State            {config.state_dir}   (kept across restarts; mkt-local run --clean: start empty)",
                 "Ctrl-C stops everything.",
             ]
         )

@@ -23,6 +23,15 @@ from marketing.email.services.email_message import parse_message_tags
 from marketing_local.config import ACCOUNT_ID, REGION
 
 SIMULATOR_DOMAIN = "simulator.amazonses.com"
+# The mailbox simulator's addresses local mode honours (a +label after the name works too), and what
+# their emails do; any other address is delivered. The banner lists them.
+MAILBOX_SIMULATOR = {
+    "success": "delivered",
+    "ooto": "delivered (an out-of-office reply in AWS, nothing here)",
+    "bounce": "a permanent bounce: the subscriber becomes bounced",
+    "suppressionlist": "a permanent bounce, as on SES's suppression list",
+    "complaint": "delivered, then a complaint: the subscriber becomes complained",
+}
 POLL_SECONDS = 0.5
 
 

@@ -35,6 +35,7 @@ class LocalStack:
     moto_endpoint: str
     environment: dict[str, str]
     log: Path
+    stopped_after_seconds: float | None = None  # from Ctrl-C to the process's exit, once stopped
 
     @property
     def api_url(self) -> str:
@@ -54,7 +55,7 @@ class LocalStack:
 
 
 @contextmanager
-def running_local_stack(state: Path) -> Iterator[LocalStack]:
+def running_local_stack(state: Path, *run_options: str) -> Iterator[LocalStack]:
     """`mkt-local run` on free ports with its state in `state`; stopped with Ctrl-C afterwards."""
     api_port, moto_port = _free_port(), _free_port()
     environment = {
@@ -70,7 +71,7 @@ def running_local_stack(state: Path) -> Iterator[LocalStack]:
     log = state / "local.log"
     with log.open("w") as output:
         process = subprocess.Popen(
-            [MKT_LOCAL, "run"], env=environment, stdout=output, stderr=subprocess.STDOUT, cwd=REPO_ROOT
+            [MKT_LOCAL, "run", *run_options], env=environment, stdout=output, stderr=subprocess.STDOUT, cwd=REPO_ROOT
         )
     origin = f"http://127.0.0.1:{api_port}"
     deadline = time.monotonic() + 60
@@ -83,13 +84,16 @@ def running_local_stack(state: Path) -> Iterator[LocalStack]:
                 process.kill()
                 pytest.fail(f"local mode did not start:\n{log.read_text()}")
             time.sleep(0.2)
-    yield LocalStack(origin, f"http://127.0.0.1:{moto_port}", environment, log)
+    stack = LocalStack(origin, f"http://127.0.0.1:{moto_port}", environment, log)
+    yield stack
     process.send_signal(signal.SIGINT)
+    interrupted = time.monotonic()
     try:
         exit_code = process.wait(timeout=30)
     except subprocess.TimeoutExpired:
         process.kill()
         pytest.fail(f"local mode did not stop on Ctrl-C:\n{log.read_text()}")
+    stack.stopped_after_seconds = time.monotonic() - interrupted
     assert exit_code == 0, log.read_text()
     assert "Stopped." in log.read_text()
 

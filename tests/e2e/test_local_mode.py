@@ -18,6 +18,7 @@ from botocore.credentials import Credentials
 
 from marketing.catalog.staff_roles import StaffRole
 from marketing_cli.client import ApiClient
+from tests.e2e.conftest import running_local_stack
 
 pytestmark = pytest.mark.e2e
 
@@ -173,3 +174,58 @@ def test_parallel_signed_requests_all_succeed(local_stack):
             pool.map(lambda i: staff.send("POST", "templates/", {**TEMPLATE, "name": f"P{i}"}).status, range(16))
         )
     assert statuses == [201] * 16
+
+
+def _link_signing_key(stack) -> str:
+    secrets = boto3.client(
+        "secretsmanager",
+        endpoint_url=stack.moto_endpoint,
+        region_name="eu-west-2",
+        aws_access_key_id="x",
+        aws_secret_access_key="x",
+    )
+    return secrets.get_secret_value(SecretId="marketing-local/token-signing-key")["SecretString"]
+
+
+def test_ctrl_c_stops_within_5_s_and_the_data_is_there_after_a_restart_unless_started_clean(tmp_path):
+    with running_local_stack(tmp_path) as first:
+        created = first.staff().call("POST", "templates/", TEMPLATE)
+        key = _link_signing_key(first)
+    assert first.stopped_after_seconds < 5, first.log.read_text()
+    with running_local_stack(tmp_path) as again:
+        assert again.staff().call("GET", f"templates/{created['id']}/")["name"] == TEMPLATE["name"]
+        assert _link_signing_key(again) == key  # links in emails sent before the restart still work
+        assert "Restored the data saved when local mode last stopped: 1 item in 1 table" in again.log.read_text()
+    with running_local_stack(tmp_path, "--clean") as clean:
+        assert clean.staff().send("GET", f"templates/{created['id']}/").status == 404
+        assert _link_signing_key(clean) != key
+
+
+def test_a_token_made_without_mkt_api_port_is_accepted_on_any_port(local_stack):
+    environment = {name: value for name, value in local_stack.environment.items() if name != "MKT_API_PORT"}
+    token = subprocess.run(
+        [str(Path(sys.executable).parent / "mkt-local"), "token", "--user-id", "u-port", "--email", "p@example.com"],
+        env=environment,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    response = ApiClient(local_stack.api_url, None, "eu-west-2").send(
+        "GET", "me/", headers={"Authorization": f"Bearer {token}"}
+    )
+    assert response.status == 200, response.body
+
+
+def test_events_publish_returns_once_the_event_was_handled(local_stack):
+    mkt = str(Path(sys.executable).parent / "mkt")
+    detail = {"user_id": "u-wait", "email": "waited@example.com", "marketing_opt_in": True}
+    published = subprocess.run(
+        [mkt, "--local", "events", "publish", "user.registered", "--detail", json.dumps(detail)],
+        env=local_stack.environment,  # MKT_API_PORT names the stack's port
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert json.loads(published.stdout)["handled"] is True
+    contacts = local_stack.staff().call("GET", "contacts/", query={"email": "waited@example.com"})
+    assert [contact["email"] for contact in contacts["items"]] == ["waited@example.com"]

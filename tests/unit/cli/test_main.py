@@ -1,10 +1,14 @@
 """`mkt --local` as either local staff role, against the local gateway (with a stand-in for the API
-function): the analyst's key pair reads, and a refused call prints why."""
+function): the analyst's key pair reads, and a refused call prints why; it calls the port local mode
+runs on (MKT_API_PORT), names the URL it cannot reach, and says each error once."""
 
 from __future__ import annotations
 
+import json
+import socket
 import threading
 from collections.abc import Iterator
+from urllib.parse import urlsplit
 
 import pytest
 from werkzeug.serving import make_server
@@ -22,10 +26,11 @@ class StubFunction:
 
     def __init__(self) -> None:
         self.events: list[dict] = []
+        self.result = {"statusCode": 200, "body": '{"items": []}', "headers": {"Content-Type": "application/json"}}
 
     def invoke(self, event: dict) -> dict:
         self.events.append(event)
-        return {"statusCode": 200, "body": '{"items": []}', "headers": {"Content-Type": "application/json"}}
+        return self.result
 
 
 @pytest.fixture
@@ -82,3 +87,43 @@ def test_an_unknown_local_role_is_refused_by_name(monkeypatch):
     monkeypatch.setenv("MKT_LOCAL_ROLE", "admin")
     with pytest.raises(SystemExit, match="'admin'"):
         main(["--local", "templates", "list"])
+
+
+def test_local_mode_is_called_on_the_port_in_mkt_api_port(local_gateway, monkeypatch):
+    url, api = local_gateway
+    monkeypatch.setenv("MKT_API_PORT", str(urlsplit(url).port))
+    monkeypatch.delenv("MKT_API_URL", raising=False)
+    assert main(["--local", "templates", "list"]) == 0
+    assert len(api.events) == 1
+
+
+def test_an_unreachable_api_is_named_with_its_url(monkeypatch, capsys):
+    with socket.socket() as probe:  # a port nothing listens on once the probe closes
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    monkeypatch.setenv("MKT_API_PORT", str(port))
+    monkeypatch.delenv("MKT_API_URL", raising=False)
+    assert main(["--local", "templates", "list"]) == 2
+    error = capsys.readouterr().err
+    assert f"mkt: cannot reach the API at http://127.0.0.1:{port}/api/v1/marketing/: " in error
+    assert "MKT_API_PORT" in error
+
+
+def test_a_validation_error_is_printed_once(local_gateway, capsys):
+    url, api = local_gateway
+    reason = "template syntax error on line 1: unexpected '/'"
+    api.result = {
+        "statusCode": 400,
+        "headers": {"Content-Type": "application/json"},
+        "body": json.dumps(
+            {
+                "error": {
+                    "code": "validation_error",
+                    "message": f"html_content: {reason}",
+                    "details": [{"field": "html_content", "reason": reason}],
+                }
+            }
+        ),
+    }
+    assert main(["--local", "--api-url", url, "templates", "show", "tpl_1"]) == 1
+    assert capsys.readouterr().err.splitlines() == [f"mkt: HTTP 400: html_content: {reason}"]

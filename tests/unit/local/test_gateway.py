@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import gzip
+import re
 
 import pytest
 from botocore.auth import SigV4Auth
@@ -16,8 +17,9 @@ from werkzeug.test import Client
 from werkzeug.wrappers import Request, Response
 
 from marketing.catalog.api_routes import BASE_PATH
-from marketing_local.config import ANALYST_KEYS, MANAGER_KEYS, REGION, StaffKeyPair
+from marketing_local.config import ANALYST_KEYS, JWT_AUDIENCE, JWT_ISSUER, MANAGER_KEYS, REGION, StaffKeyPair
 from marketing_local.gateway import Gateway
+from marketing_local.identity import LocalIdentityProvider
 
 
 class StubFunction:
@@ -134,3 +136,24 @@ def test_a_key_pair_signed_with_another_pairs_secret_is_refused():
     impostor = StaffKeyPair(ANALYST_KEYS.access_key, MANAGER_KEYS.secret_key, ANALYST_KEYS.role)
     assert gateway.open(**signed("GET", "/campaigns/", impostor)).status_code == 403
     assert api.events == []
+
+
+def test_a_refused_customer_token_is_a_401_that_says_why(tmp_path):
+    identity = LocalIdentityProvider(tmp_path, JWT_ISSUER, JWT_AUDIENCE)
+    gateway = Client(Gateway(StubFunction({}), identity, local_routes={}))  # type: ignore[arg-type]
+    expired = identity.issue("u-1", "u1@example.com", ttl_seconds=-60)
+    response = gateway.get(f"{BASE_PATH}/me/", headers={"Authorization": f"Bearer {expired}"})
+    assert response.status_code == 401
+    assert response.get_json()["message"].startswith("Unauthorized: the token expired at ")
+    assert 'error_description="the token expired at ' in response.headers["WWW-Authenticate"]
+    missing = gateway.get(f"{BASE_PATH}/me/")
+    assert missing.get_json()["message"] == (
+        "Unauthorized: no `Authorization: Bearer <token>` header (`mkt-local token` makes one)"
+    )
+
+
+def test_each_request_is_logged_with_its_time_and_latency(capsys):
+    gateway, _ = client()
+    gateway.get("/local/health")
+    line = capsys.readouterr().out.strip()
+    assert re.fullmatch(r"\[gateway\] \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z GET /local/health 200 \d+ms", line), line

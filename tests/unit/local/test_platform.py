@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from marketing_local.config import LocalConfig
 from marketing_local.platform import LocalPlatform, function_environment
 
@@ -16,3 +18,35 @@ def test_the_banner_lists_both_local_staff_key_pairs_and_their_roles():
     banner = LocalPlatform(LocalConfig()).banner()
     assert "manager        access key local-staff, secret local-staff-secret" in banner
     assert "analyst        access key local-analyst, secret local-analyst-secret" in banner
+
+
+class SlowToStop:
+    """A component whose stop waits a second for its threads, as a poller's long poll does."""
+
+    def __init__(self, stopped: list[str], name: str) -> None:
+        self._stopped = stopped
+        self._name = name
+
+    def start(self) -> None:
+        """Nothing to start."""
+
+    def stop(self) -> None:
+        time.sleep(1)
+        self._stopped.append(self._name)
+
+
+def test_the_components_stop_at_once_and_the_moto_server_they_call_last():
+    stopped: list[str] = []
+    platform = LocalPlatform(LocalConfig())
+    platform._components = [SlowToStop(stopped, "moto"), *(SlowToStop(stopped, f"poller-{n}") for n in range(6))]
+    started = time.monotonic()
+    platform.stop()
+    assert time.monotonic() - started < 3  # one after another: 7 s
+    assert stopped[-1] == "moto"
+    assert sorted(stopped[:-1]) == [f"poller-{n}" for n in range(6)]
+
+
+def test_the_banner_lists_every_mailbox_simulator_address_local_mode_honours():
+    banner = LocalPlatform(LocalConfig()).banner()
+    for name in ("success", "bounce", "ooto", "complaint", "suppressionlist"):
+        assert f"{name}@simulator.amazonses.com" in banner
