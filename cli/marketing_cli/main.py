@@ -176,7 +176,8 @@ def _add_contacts(resources: argparse._SubParsersAction) -> None:
 
 # --- subscribers -----------------------------------------------------------------------------
 def subscribers_list(client: ApiClient, args: argparse.Namespace) -> Any:
-    return client.call("GET", "subscribers/", query={"limit": args.limit, "next": args.next, "status": args.status})
+    query = {"limit": args.limit, "next": args.next, "status": args.status, "email": args.email}
+    return client.call("GET", "subscribers/", query=query)
 
 
 def subscribers_unsubscribe(client: ApiClient, args: argparse.Namespace) -> Any:
@@ -188,6 +189,7 @@ def _add_subscribers(resources: argparse._SubParsersAction) -> None:
     listing = subscribers.add_parser("list", help="list subscribers")
     add_paging(listing)
     listing.add_argument("--status", choices=["subscribed", "unsubscribed", "bounced", "complained"])
+    listing.add_argument("--email", help="the subscriber of this address (any case)")
     listing.set_defaults(func=subscribers_list)
     unsubscribe = subscribers.add_parser("unsubscribe", help="unsubscribe (idempotent)")
     unsubscribe.add_argument("id")

@@ -28,8 +28,9 @@ def list_subscribers(
     limit: PageLimit = None,
     cursor: PageCursor = None,
     status: Annotated[SubscriberStatus | None, Query(description="Only subscribers in this status")] = None,
+    email: Annotated[str | None, Query(max_length=254, description="The subscriber of this address (any case)")] = None,
 ) -> SubscriberPage:
-    return service.list_page(limit, cursor, status)
+    return service.list_page(limit, cursor, status, email)
 
 
 @router.post("/subscribers/", summary="Subscribe the signed-in customer", security=CUSTOMER, tags=TAGS, status_code=201)

@@ -40,6 +40,17 @@ def test_an_unverified_email_claim_cannot_take_an_existing_contact(api_handler):
     assert subscribe(api_handler, newcomer)["user_id"] == "user-dan"  # a new address takes nothing of anyone's
 
 
+def test_staff_find_a_subscriber_by_address_in_any_case(api_handler):
+    alice = subscribe(api_handler)
+    for address in ("alice@example.com", "ALICE@EXAMPLE.COM"):
+        status, page = call(api_handler, "GET", "/subscribers/", authorizer=STAFF, query={"email": address})
+        assert (status, [item["id"] for item in page["items"]]) == (200, [alice["id"]])
+    unsubscribed = {"email": "alice@example.com", "status": "unsubscribed"}
+    assert call(api_handler, "GET", "/subscribers/", authorizer=STAFF, query=unsubscribed)[1]["items"] == []
+    nobody = {"email": "nobody@example.com"}
+    assert call(api_handler, "GET", "/subscribers/", authorizer=STAFF, query=nobody)[1]["items"] == []
+
+
 def test_customers_manage_only_their_own_preferences(api_handler):
     subscribe(api_handler)
     status, prefs = call(api_handler, "PATCH", "/subscribers/me/preferences/", {"promotional": False}, authorizer=ALICE)

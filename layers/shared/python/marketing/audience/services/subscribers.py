@@ -101,7 +101,15 @@ def get(subscriber_id: str) -> Subscriber:
     return store.get(subscriber_id)
 
 
-def list_page(limit: int | None, cursor: str | None, status: SubscriberStatus | None) -> SubscriberPage:
+def list_page(
+    limit: int | None, cursor: str | None, status: SubscriberStatus | None, email: str | None = None
+) -> SubscriberPage:
+    """A page of subscribers; with `email`, the address's subscriber, if any (found through its
+    contact: one per address, whatever its case)."""
+    if email:
+        contact = contact_store.find_by_email(email)
+        found = store.find(store.subscriber_id(contact.id)) if contact is not None else None
+        return SubscriberPage(items=[found] if found is not None and status in (None, found.status) else [])
     items, last_key = store.list_page(pagination.page_size(limit), pagination.decode_cursor(cursor), status)
     return SubscriberPage(items=items, next=pagination.encode_cursor(last_key))
 
