@@ -46,7 +46,7 @@ def export(contact_id: str) -> ContactExport:
         orders=order_store.for_contact(contact_id),
         segment_ids=segment_store.segments_of(contact_id),
         campaign_emails=[item.to_domain() for item in recipient_store.for_contact(contact_id)],
-        automation_executions=[item.to_domain() for item in automation_runs.executions_of(contact_id)],
+        automation_executions=[run.as_execution() for run in automation_runs.executions_of(contact_id)],
         carts=cart_store.of_contact(contact_id),
         **_growth_of(contact.user_id),
     )

@@ -9,6 +9,7 @@ starts taking triggers. A contact is in at most one execution of an automation a
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any, NamedTuple
 
 from pydantic import Field
 
@@ -63,6 +64,9 @@ class Automation(ApiModel):
     created_at: datetime
     updated_at: datetime
 
+    def email(self, order: int) -> AutomationEmail | None:
+        return next((email for email in self.emails if email.order == order), None)
+
 
 class AutomationExecution(ApiModel):
     """A contact's latest run through an automation (one record per automation and contact)."""
@@ -95,6 +99,64 @@ class ExecutionKey(ApiModel):
     automation_id: str
     contact_id: str
     entry: int = Field(ge=1)
+
+
+class Run(NamedTuple):
+    """A contact's run through an automation as the rules read it (AutomationExecution is what the
+    API shows of it)."""
+
+    key: ExecutionKey
+    trigger: Trigger
+    trigger_key: str
+    correlation_id: str | None  # of the request or event that started it
+    triggered_at: datetime
+    merge_fields: dict[str, Any] | None  # what the trigger adds to the emails (e.g. the cart)
+    status: ExecutionStatus
+    current_email_order: int
+    series_length: int | None  # emails in this run, fixed when it starts
+    execution_arn: str | None
+    started_at: datetime
+    updated_at: datetime
+    next_email_at: datetime | None
+    completed_at: datetime | None
+    stopped_at: datetime | None
+    stopped_reason: str | None
+    task_token: str | None  # the email the worker holds: the state machine's token, which, since when
+    task_order: int | None
+    task_since: datetime | None
+
+    @property
+    def automation_id(self) -> str:
+        return self.key.automation_id
+
+    @property
+    def contact_id(self) -> str:
+        return self.key.contact_id
+
+    @property
+    def entry(self) -> int:
+        return self.key.entry
+
+    @property
+    def running(self) -> bool:
+        return self.status in RUNNING
+
+    def as_execution(self) -> AutomationExecution:
+        return AutomationExecution(
+            automation_id=self.automation_id,
+            contact_id=self.contact_id,
+            entry=self.entry,
+            trigger=self.trigger,
+            triggered_at=self.triggered_at,
+            current_email_order=self.current_email_order,
+            status=self.status,
+            started_at=self.started_at,
+            next_email_at=self.next_email_at,
+            held=self.task_token is not None and self.running,
+            completed_at=self.completed_at,
+            stopped_at=self.stopped_at,
+            stopped_reason=self.stopped_reason,
+        )
 
 
 class SendTask(ApiModel):

@@ -21,12 +21,10 @@ from pydantic import ValidationError
 
 from marketing import clock
 from marketing.audience.store import contacts as contact_store
-from marketing.automations.models.automations import AutomationStatus, ResumeHeld, SendTask, Trigger
+from marketing.automations.models.automations import Automation, AutomationStatus, ResumeHeld, Run, SendTask, Trigger
 from marketing.automations.services import automation_runs
 from marketing.automations.store import automations as automation_store
 from marketing.automations.store import executions as execution_store
-from marketing.automations.store.automations import AutomationRecord
-from marketing.automations.store.executions import ExecutionRecord
 from marketing.aws import messaging, workflows
 from marketing.aws.workers import parse_message
 from marketing.campaigns.models.recipients import RecipientStatus
@@ -123,7 +121,7 @@ def send(task: SendTask, deadline: Deadline) -> str:
     return _advance(execution, automation, task, f"email {task.order} {outcome}")
 
 
-def _advance(execution: ExecutionRecord, automation: AutomationRecord, task: SendTask, outcome: str) -> str:
+def _advance(execution: Run, automation: Automation, task: SendTask, outcome: str) -> str:
     """Records email `task.order` as handled and lets the run go on (or completes it)."""
     now = clock.utcnow()
     if task.order >= task.of:
@@ -137,6 +135,6 @@ def _advance(execution: ExecutionRecord, automation: AutomationRecord, task: Sen
     return outcome
 
 
-def _stop(execution: ExecutionRecord, task: SendTask, reason: str) -> str:
+def _stop(execution: Run, task: SendTask, reason: str) -> str:
     automation_runs.stop(execution, reason, task.task_token)
     return f"run stopped: {reason}"

@@ -22,16 +22,16 @@ from marketing import clock
 from marketing.audience.models.subscribers import SubscriberStatus
 from marketing.audience.store import subscribers as subscriber_store
 from marketing.automations.models.automations import (
+    Automation,
     AutomationEmail,
     AutomationStatus,
     ExecutionStatus,
+    Run,
     SendTask,
     Trigger,
 )
 from marketing.automations.store import automations as automation_store
 from marketing.automations.store import executions as execution_store
-from marketing.automations.store.automations import AutomationRecord
-from marketing.automations.store.executions import ExecutionRecord
 from marketing.aws import messaging, workflows
 from marketing.catalog.topology import AUTOMATION_SENDS
 from marketing.observability import logger, metrics
@@ -74,7 +74,7 @@ def trigger(
 
 
 def enter(
-    automation: AutomationRecord,
+    automation: Automation,
     contact_id: str,
     trigger_key: str,
     triggered_at: datetime,
@@ -107,9 +107,9 @@ def enter(
     return f"automation {automation.id}: run {execution.entry} started for contact {contact_id}"
 
 
-def start(automation: AutomationRecord, execution: ExecutionRecord) -> None:
+def start(automation: Automation, execution: Run) -> None:
     """Starts (or finds started) the execution of a pending run and marks it in progress."""
-    emails = automation.series()
+    emails = automation.emails
     execution_input: dict[str, Any] = {
         "execution": execution.key.model_dump(),
         "emails": [{"order": email.order, "wait_seconds": wait_seconds(email)} for email in emails],
@@ -121,7 +121,7 @@ def start(automation: AutomationRecord, execution: ExecutionRecord) -> None:
     execution_store.mark_started(execution.key, arn, len(emails), now + timedelta(seconds=wait_seconds(emails[0])), now)
 
 
-def stop(execution: ExecutionRecord, reason: str, task_token: str | None = None) -> bool:
+def stop(execution: Run, reason: str, task_token: str | None = None) -> bool:
     """Stops a running run: recorded first (what the API shows and the worker checks), then its
     execution, with the email it waits on (`task_token`, default: the one the run holds). False
     if it was not running."""
@@ -144,7 +144,7 @@ def stop_for_order(contact_id: str, order_id: str, paid_at: datetime) -> int:
     )
 
 
-def hand_back(executions: Iterable[ExecutionRecord]) -> int:
+def hand_back(executions: Iterable[Run]) -> int:
     """Sends the emails these runs hold (paused, or never finished) to the sending queue again,
     with their tokens; the claim on each recipient keeps any email from going out twice."""
     return messaging.send_batch(
@@ -167,9 +167,9 @@ def resume_held(automation_id: str) -> int:
     return hand_back(execution_store.held(automation_id))
 
 
-def executions_of(contact_id: str) -> list[ExecutionRecord]:
+def executions_of(contact_id: str) -> list[Run]:
     """The contact's run in each automation (export and erasure)."""
-    return execution_store.of_contact([automation.id for automation in automation_store.all_records()], contact_id)
+    return execution_store.of_contact([automation.id for automation in automation_store.every_automation()], contact_id)
 
 
 def forget_contact(contact_id: str) -> None:

@@ -19,12 +19,10 @@ from collections import Counter
 from datetime import datetime, timedelta
 
 from marketing import clock
-from marketing.automations.models.automations import AutomationStatus, ExecutionStatus
+from marketing.automations.models.automations import Automation, AutomationStatus, ExecutionStatus, Run
 from marketing.automations.services import automation_runs
 from marketing.automations.store import automations as automation_store
 from marketing.automations.store import executions as execution_store
-from marketing.automations.store.automations import AutomationRecord
-from marketing.automations.store.executions import ExecutionRecord
 from marketing.aws import workflows
 from marketing.observability import logger, metrics
 
@@ -34,7 +32,7 @@ STUCK_AFTER = timedelta(minutes=15)
 def sweep(now: datetime | None = None) -> dict[str, int]:
     now = now or clock.utcnow()
     found: Counter[str] = Counter()
-    for automation in automation_store.all_records():
+    for automation in automation_store.every_automation():
         waiting: Counter[str] = Counter()
         for execution in execution_store.running(automation.id):
             waiting[str(int(execution.current_email_order or 0) + 1)] += 1
@@ -44,7 +42,7 @@ def sweep(now: datetime | None = None) -> dict[str, int]:
     return dict(found)
 
 
-def _check(automation: AutomationRecord, execution: ExecutionRecord, now: datetime) -> str:
+def _check(automation: Automation, execution: Run, now: datetime) -> str:
     stale = now - STUCK_AFTER
     if execution.status == ExecutionStatus.PENDING.value:
         if execution.updated_at >= stale:

@@ -75,7 +75,7 @@ def create(request: AutomationCreate) -> Automation:
 
 
 def get(automation_id: str) -> Automation:
-    return store.record(automation_id).to_domain()
+    return store.get(automation_id)
 
 
 def list_page(limit: int | None, cursor: str | None) -> AutomationPage:
@@ -101,7 +101,7 @@ def delete(automation_id: str) -> None:
 
 
 def activate(automation_id: str) -> Automation:
-    emails = store.record(automation_id).series()
+    emails = store.get(automation_id).emails
     missing = _without_template(emails)
     if missing is not None:
         reason = f"template {emails[missing].template_id} no longer exists"
@@ -115,14 +115,14 @@ def activate(automation_id: str) -> Automation:
 
 
 def pause(automation_id: str) -> Automation:
-    store.record(automation_id)  # 404 for an unknown automation
+    store.get(automation_id)  # 404 for an unknown automation
     return store.set_status(automation_id, AutomationStatus.PAUSED, clock.utcnow())
 
 
 def executions_page(
     automation_id: str, limit: int | None, cursor: str | None, status: ExecutionStatus | None
 ) -> ExecutionPage:
-    store.record(automation_id)
+    store.get(automation_id)
     items, last_key = execution_store.page(
         automation_id, pagination.page_size(limit), pagination.decode_cursor(cursor), status
     )
@@ -130,13 +130,7 @@ def executions_page(
 
 
 def analytics(automation_id: str) -> AutomationAnalytics:
-    automation = store.record(automation_id)
+    counts = store.run_counts(automation_id)
     return AutomationAnalytics(
-        automation_id=automation.id,
-        entered=int(automation.entered or 0),
-        completed=int(automation.completed or 0),
-        stopped=int(automation.stopped or 0),
-        emails=store.email_analytics(automation),
-        waiting_by_email=automation.waiting_by_email or {},
-        counted_at=automation.counted_at,
+        automation_id=automation_id, emails=store.email_analytics(store.get(automation_id)), **counts._asdict()
     )

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from pynamodb.attributes import (
     BooleanAttribute,
@@ -105,13 +105,17 @@ class AutomationEmailStatsRecord(MailingCounters, Model):
         )
 
 
-def record(automation_id: str) -> AutomationRecord:
+def _record(automation_id: str) -> AutomationRecord:
     return get_or_not_found(AutomationRecord, automation_id, "automation")
 
 
-def find(automation_id: str) -> AutomationRecord | None:
+def get(automation_id: str) -> Automation:
+    return _record(automation_id).to_domain()
+
+
+def find(automation_id: str) -> Automation | None:
     try:
-        return AutomationRecord.get(automation_id, consistent_read=True)
+        return AutomationRecord.get(automation_id, consistent_read=True).to_domain()
     except AutomationRecord.DoesNotExist:
         return None
 
@@ -130,7 +134,7 @@ def create(automation: Automation) -> Automation:
 
 def update(automation_id: str, changes: dict[str, Any], updated_at: datetime) -> Automation:
     """Applies staff's changes if nobody changed the automation since it was read (else 409)."""
-    item = record(automation_id)
+    item = _record(automation_id)
     actions = []
     for field, value in changes.items():
         if field == "emails":
@@ -155,7 +159,7 @@ def set_status(automation_id: str, status: AutomationStatus, now: datetime) -> A
 
 
 def delete(automation_id: str) -> None:
-    record(automation_id).delete()
+    _record(automation_id).delete()
     with AutomationEmailStatsRecord.batch_write() as batch:
         for stats in AutomationEmailStatsRecord.query(automation_id):
             batch.delete(stats)
@@ -165,17 +169,14 @@ def list_page(limit: int, start_key: dict[str, Any] | None) -> tuple[list[Automa
     return newest_first_page(AutomationRecord.by_created, LISTING_PARTITION, limit, start_key)
 
 
-def all_records() -> Iterator[AutomationRecord]:
+def every_automation() -> Iterator[Automation]:
     """Every automation (a shop has a handful: one index query)."""
-    yield from AutomationRecord.by_created.query(LISTING_PARTITION)
+    for item in AutomationRecord.by_created.query(LISTING_PARTITION):
+        yield item.to_domain()
 
 
-def with_trigger(trigger: Trigger, status: AutomationStatus | None = None) -> list[AutomationRecord]:
-    return [
-        item
-        for item in all_records()
-        if item.trigger == trigger.value and (status is None or item.status == status.value)
-    ]
+def with_trigger(trigger: Trigger, status: AutomationStatus | None = None) -> list[Automation]:
+    return [item for item in every_automation() if item.trigger == trigger and status in (None, item.status)]
 
 
 def add_counters(tx: Transaction, automation_id: str, counters: dict[str, int]) -> None:
@@ -192,10 +193,32 @@ def add_email_counters(tx: Transaction, automation_id: str, order: int, counters
         tx.update(AutomationEmailStatsRecord(automation_id, order), actions, add_version_condition=False)
 
 
-def email_analytics(automation: AutomationRecord) -> list[AutomationEmailAnalytics]:
+class RunCounts(NamedTuple):
+    """The automation's run counters, and the sweep's count of running executions by the email
+    they wait for."""
+
+    entered: int
+    completed: int
+    stopped: int
+    waiting_by_email: dict[str, int]
+    counted_at: datetime | None
+
+
+def run_counts(automation_id: str) -> RunCounts:
+    item = _record(automation_id)
+    return RunCounts(
+        int(item.entered or 0),
+        int(item.completed or 0),
+        int(item.stopped or 0),
+        item.waiting_by_email or {},
+        item.counted_at,
+    )
+
+
+def email_analytics(automation: Automation) -> list[AutomationEmailAnalytics]:
     """Every email of the series with its counters (zeros for one nothing has happened to yet)."""
     counted = {int(stats.order): stats.to_domain() for stats in AutomationEmailStatsRecord.query(automation.id)}
-    return [counted.get(email.order, AutomationEmailAnalytics(order=email.order)) for email in automation.series()]
+    return [counted.get(email.order, AutomationEmailAnalytics(order=email.order)) for email in automation.emails]
 
 
 def save_count(automation_id: str, waiting_by_email: dict[str, int], counted_at: datetime) -> None:

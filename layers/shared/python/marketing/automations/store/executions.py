@@ -29,6 +29,7 @@ from marketing.automations.models.automations import (
     AutomationExecution,
     ExecutionKey,
     ExecutionStatus,
+    Run,
     Trigger,
 )
 from marketing.automations.store import automations as automation_store
@@ -63,37 +64,40 @@ class ExecutionRecord(Model):
     task_order = NumberAttribute(null=True)
     task_since = UTCDateTimeAttribute(null=True)
 
-    @property
-    def key(self) -> ExecutionKey:
-        return ExecutionKey(automation_id=self.automation_id, contact_id=self.contact_id, entry=int(self.entry))
-
-    @property
-    def running(self) -> bool:
-        return ExecutionStatus(self.status) in RUNNING
-
-    def to_domain(self) -> AutomationExecution:
-        return AutomationExecution(
-            automation_id=self.automation_id,
-            contact_id=self.contact_id,
-            entry=int(self.entry),
+    def run(self) -> Run:
+        return Run(
+            key=ExecutionKey(automation_id=self.automation_id, contact_id=self.contact_id, entry=int(self.entry)),
             trigger=Trigger(self.trigger),
+            trigger_key=self.trigger_key,
+            correlation_id=self.correlation_id,
             triggered_at=self.triggered_at,
-            current_email_order=int(self.current_email_order or 0),
+            merge_fields=self.merge_fields,
             status=ExecutionStatus(self.status),
+            current_email_order=int(self.current_email_order or 0),
+            series_length=int(self.series_length) if self.series_length is not None else None,
+            execution_arn=self.execution_arn,
             started_at=self.started_at,
+            updated_at=self.updated_at,
             next_email_at=self.next_email_at,
-            held=self.task_token is not None and self.running,
             completed_at=self.completed_at,
             stopped_at=self.stopped_at,
             stopped_reason=self.stopped_reason,
+            task_token=self.task_token,
+            task_order=int(self.task_order) if self.task_order is not None else None,
+            task_since=self.task_since,
         )
 
 
-def find(automation_id: str, contact_id: str) -> ExecutionRecord | None:
+def _find(automation_id: str, contact_id: str) -> ExecutionRecord | None:
     try:
         return ExecutionRecord.get(automation_id, contact_id, consistent_read=True)
     except ExecutionRecord.DoesNotExist:
         return None
+
+
+def find(automation_id: str, contact_id: str) -> Run | None:
+    found = _find(automation_id, contact_id)
+    return found.run() if found is not None else None
 
 
 def _of_run(key: ExecutionKey) -> Condition:
@@ -115,7 +119,7 @@ def enter(
     allow_reentry: bool,
     now: datetime,
     correlation_id: str | None = None,
-) -> ExecutionRecord | None:
+) -> Run | None:
     """Records a new run of the contact through the automation and counts it as entered; None if
     the contact may not enter now (a run is going on, or a finished one and no re-entry, or the
     finished one was started by this very trigger)."""
@@ -145,7 +149,7 @@ def enter(
         tx.save(item, condition=may_enter)
         automation_store.add_counters(tx, automation_id, {"entered": 1})
 
-    return None if transact(ExecutionRecord.Meta.region, write) else item
+    return None if transact(ExecutionRecord.Meta.region, write) else item.run()
 
 
 def mark_started(
@@ -258,27 +262,28 @@ def page(
     results = ExecutionRecord.query(
         automation_id, filter_condition=condition, limit=limit, last_evaluated_key=start_key
     )
-    return [item.to_domain() for item in results], results.last_evaluated_key
+    return [item.run().as_execution() for item in results], results.last_evaluated_key
 
 
-def running(automation_id: str) -> Iterator[ExecutionRecord]:
-    yield from ExecutionRecord.query(automation_id, filter_condition=_is_running())
+def running(automation_id: str) -> Iterator[Run]:
+    for item in ExecutionRecord.query(automation_id, filter_condition=_is_running()):
+        yield item.run()
 
 
-def held(automation_id: str) -> Iterator[ExecutionRecord]:
+def held(automation_id: str) -> Iterator[Run]:
     """Running executions whose current email the worker holds (paused, or never finished)."""
-    yield from ExecutionRecord.query(
-        automation_id, filter_condition=_is_running() & ExecutionRecord.task_token.exists()
-    )
+    query = ExecutionRecord.query(automation_id, filter_condition=_is_running() & ExecutionRecord.task_token.exists())
+    for item in query:
+        yield item.run()
 
 
-def of_contact(automation_ids: list[str], contact_id: str) -> list[ExecutionRecord]:
+def of_contact(automation_ids: list[str], contact_id: str) -> list[Run]:
     """The contact's execution in each of these automations (export and erasure)."""
     keys = [(automation_id, contact_id) for automation_id in automation_ids]
-    return list(ExecutionRecord.batch_get(keys)) if keys else []
+    return [item.run() for item in ExecutionRecord.batch_get(keys)] if keys else []
 
 
-def forget(items: list[ExecutionRecord]) -> None:
+def forget(runs: list[Run]) -> None:
     with ExecutionRecord.batch_write() as batch:
-        for item in items:
-            batch.delete(item)
+        for run in runs:
+            batch.delete(ExecutionRecord(run.automation_id, run.contact_id))

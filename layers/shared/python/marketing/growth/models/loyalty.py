@@ -1,7 +1,9 @@
 """Loyalty points: a customer's account, its ledger, and redemptions."""
 
 from datetime import datetime
+from decimal import Decimal
 from enum import StrEnum
+from typing import NamedTuple
 
 from pydantic import Field
 
@@ -40,6 +42,32 @@ class LoyaltyTransaction(ApiModel):
     reason: str | None = None
     shortfall: int = Field(default=0, description="Points a reversal could not take back (already spent)")
     created_at: datetime
+
+
+class PointsEntry(NamedTuple):
+    """One change to an account, as it is posted to the ledger once under its key."""
+
+    user_id: str
+    key: str  # the idempotency key: an entry is posted at most once per key
+    id: str
+    type: PointsType
+    points: int
+    order_id: str | None
+    reason: str | None
+    shortfall: int  # for a reversal: points already spent, so not taken back
+    points_per_unit: Decimal | None  # for an earning: the rate, so a refund takes back at the same rate
+    created_at: datetime
+
+    def transaction(self) -> LoyaltyTransaction:
+        return LoyaltyTransaction(
+            id=self.id,
+            type=self.type,
+            points=self.points,
+            order_id=self.order_id,
+            reason=self.reason,
+            shortfall=self.shortfall,
+            created_at=self.created_at,
+        )
 
 
 class LoyaltyTransactionPage(ApiModel):

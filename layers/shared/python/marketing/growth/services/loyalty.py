@@ -26,6 +26,7 @@ from marketing.growth.models.loyalty import (
     LoyaltyTransaction,
     LoyaltyTransactionPage,
     PointsAdjustment,
+    PointsEntry,
     PointsRedemption,
     PointsType,
     RedeemPoints,
@@ -152,7 +153,7 @@ def discount_for(points: int, redemption_rate: int) -> Decimal:
     return (Decimal(points) / Decimal(redemption_rate)).quantize(CENT, rounding=ROUND_DOWN)
 
 
-def _post_once(entry: store.LoyaltyEntryRecord, key_field: str) -> LoyaltyTransaction:
+def _post_once(entry: PointsEntry, key_field: str) -> LoyaltyTransaction:
     """Posts a customer's or staff's own change: 422 naming the balance if a deduction is more
     than it; for a key used before, the first entry (409 if that one was for other points)."""
     posting = store.post_entry(entry, activity=True)
@@ -163,7 +164,7 @@ def _post_once(entry: store.LoyaltyEntryRecord, key_field: str) -> LoyaltyTransa
             [{"field": "points", "reason": f"more than the balance of {balance}"}],
         )
     if posting is Posting.APPLIED:
-        return entry.to_domain()
+        return entry.transaction()
     recorded = store.find_entry(entry.user_id, entry.key)
     assert recorded is not None  # a duplicate's entry exists: that is what made it one
     if recorded.points != entry.points:

@@ -20,7 +20,7 @@ from pynamodb.exceptions import DoesNotExist
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
-from marketing.growth.models.loyalty import LoyaltyAccount, LoyaltyTransaction, PointsType
+from marketing.growth.models.loyalty import LoyaltyAccount, LoyaltyTransaction, PointsEntry, PointsType
 from marketing.growth.store.ledger import Posting, post
 from marketing.ids import new_id
 from marketing.store.attributes import DecimalAttribute
@@ -104,16 +104,22 @@ class LoyaltyEntryRecord(Model):
     by_time = ByTimeIndex()
     by_order = ByOrderIndex()
 
-    def to_domain(self) -> LoyaltyTransaction:
-        return LoyaltyTransaction(
+    def entry(self) -> PointsEntry:
+        return PointsEntry(
+            user_id=self.user_id,
+            key=self.key,
             id=self.id,
             type=PointsType(self.type),
             points=int(self.points),
             order_id=self.order_id,
             reason=self.reason,
             shortfall=int(self.shortfall or 0),
+            points_per_unit=self.points_per_unit,
             created_at=self.created_at,
         )
+
+    def to_domain(self) -> LoyaltyTransaction:
+        return self.entry().transaction()
 
 
 def entry(
@@ -127,12 +133,12 @@ def entry(
     reason: str | None = None,
     shortfall: int = 0,
     points_per_unit: Decimal | None = None,
-) -> LoyaltyEntryRecord:
-    return LoyaltyEntryRecord(
-        user_id,
-        key,
+) -> PointsEntry:
+    return PointsEntry(
+        user_id=user_id,
+        key=key,
         id=new_id("ltx"),
-        type=kind.value,
+        type=kind,
         points=points,
         order_id=order_id,
         reason=reason,
@@ -143,14 +149,15 @@ def entry(
 
 
 def post_entry(
-    record: LoyaltyEntryRecord, *, activity: bool, earned: bool = False, inactive_since: datetime | None = None
+    entry: PointsEntry, *, activity: bool, earned: bool = False, inactive_since: datetime | None = None
 ) -> Posting:
     """Posts the entry and its points to the account. A debit needs the balance to cover it.
     `activity` moves the account's last activity (what keeps points from expiring); `earned`
     adds to the lifetime points; `inactive_since` refuses the posting if the account was active
     since (an expiry racing a new order)."""
     model = LoyaltyAccountRecord
-    points = int(record.points)
+    record = LoyaltyEntryRecord(**entry._asdict() | {"type": entry.type.value})
+    points = entry.points
     actions = [
         model.balance.add(points),
         model.created_at.set(model.created_at | record.created_at),
@@ -195,8 +202,8 @@ def all_entries(user_id: str) -> list[LoyaltyTransaction]:
     return [record.to_domain() for record in LoyaltyEntryRecord.query(user_id, consistent_read=True)]
 
 
-def entries_for_order(order_id: str) -> list[LoyaltyEntryRecord]:
-    return list(LoyaltyEntryRecord.by_order.query(order_id))
+def entries_for_order(order_id: str) -> list[PointsEntry]:
+    return [record.entry() for record in LoyaltyEntryRecord.by_order.query(order_id)]
 
 
 def inactive_accounts(cutoff: datetime) -> Iterator[LoyaltyAccount]:
