@@ -32,6 +32,10 @@ class StackSettings:
     sender_address: str  # default From address; its domain must be a verified SES identity
     shop_name: str
     alarm_topic_arn: str | None  # SNS topic for alarms; default: the stack makes one
+    # Lambda SnapStart for the API function: restores new environments from a snapshot taken after
+    # init (the API integrates a published version's alias). Off unless asked: restores and cached
+    # snapshots are charged for Python functions (docs/decisions.md).
+    api_snap_start: bool
 
     @classmethod
     def from_context(cls, scope: Construct) -> StackSettings:
@@ -55,4 +59,5 @@ class StackSettings:
             sender_address=str(get("senderAddress", "news@example.com")),
             shop_name=str(get("shopName", "Example Shop")),
             alarm_topic_arn=get("alarmTopicArn", None),  # type: ignore[arg-type]
+            api_snap_start=str(get("apiSnapStart", "false")).lower() == "true",
         )

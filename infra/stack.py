@@ -11,20 +11,14 @@ from infra.constructs.api import HttpApi
 from infra.constructs.automations import AutomationStateMachine
 from infra.constructs.data import DataTables
 from infra.constructs.email import EmailSending
+from infra.constructs.grants import Grants
 from infra.constructs.imports import ImportsBucket
 from infra.constructs.layer import SharedLayer
 from infra.constructs.messaging import Messaging
 from infra.constructs.monitoring import Monitoring
 from infra.constructs.workers import Workers
 from infra.nag import acknowledge
-from marketing.catalog.topology import (
-    AUTOMATION_SENDS,
-    CAMPAIGN_DELIVERIES,
-    CAMPAIGN_SENDS,
-    CONTACT_IMPORTS,
-    IMPORTS_BUCKET_ENV,
-    SEGMENT_REFRESH,
-)
+from marketing.catalog.topology import AUTOMATION_SENDS, CAMPAIGN_SENDS, CONTACT_IMPORTS, IMPORTS_BUCKET_ENV
 
 
 class MarketingStack(Stack):
@@ -63,7 +57,17 @@ class MarketingStack(Stack):
             self, "Email", sender_address=settings.sender_address, send_queue=messaging.queues[CAMPAIGN_SENDS]
         )
         automations = AutomationStateMachine(self, "Automations", sends_queue=messaging.queues[AUTOMATION_SENDS])
-        # Every function is told where every resource is; what each may do is granted one by one.
+        # Every function is told where every resource is (a store it imports but never calls still
+        # needs its table's name at cold start); what each may do is what its catalog entry declares.
+        grants = Grants(
+            data=data,
+            messaging=messaging,
+            imports=imports,
+            email=email,
+            automations=automations,
+            token_secret=token_secret,
+            gift_card_secret=gift_card_secret,
+        )
         environment = {
             **{env_var: table.table_name for env_var, table in data.tables.items()},
             **messaging.environment(),
@@ -79,28 +83,15 @@ class MarketingStack(Stack):
             "Api",
             settings=settings,
             layer=layer,
-            tables=data.tables,
-            token_secret=token_secret,
+            grants=grants,
             environment=environment,
         )
-        for queue in (SEGMENT_REFRESH, CAMPAIGN_SENDS, CAMPAIGN_DELIVERIES, AUTOMATION_SENDS):
-            messaging.queues[queue].grant_send_messages(self.api.handler)
-        automations.grant_run(self.api.handler)  # erasure stops a contact's runs
-        gift_card_secret.grant_read(self.api.handler)  # staff create, look up and redeem cards
-        imports.grant_upload(self.api.handler)
-        email.grant_send(self.api.handler)  # test sends
-        email.grant_schedule(self.api.handler)
         self.workers = Workers(
             self,
             "Workers",
             layer=layer,
-            tables=data.tables,
             messaging=messaging,
-            imports=imports,
-            email=email,
-            automations=automations,
-            token_secret=token_secret,
-            gift_card_secret=gift_card_secret,
+            grants=grants,
             environment={**environment, "PUBLIC_BASE_URL": self.api.public_base_url},
         )
         self.monitoring = Monitoring(
@@ -123,8 +114,8 @@ class MarketingStack(Stack):
         acknowledge(
             self,
             "AwsSolutions-IAM5[Resource::*]",
-            "X-Ray trace writes (xray:PutTraceSegments, PutTelemetryRecords), SES's account-level reads "
-            "(ses:GetSendQuota, GetEmailIdentity) and the CDK-provided handler that configures bucket "
+            "X-Ray trace writes (xray:PutTraceSegments, PutTelemetryRecords), SES's account-level read of "
+            "the send quota (ses:GetSendQuota) and the CDK-provided handler that configures bucket "
             "notifications (s3:PutBucketNotification) have no resource-level permissions.",
         )
         acknowledge(

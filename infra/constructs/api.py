@@ -11,18 +11,17 @@ from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_apigatewayv2 as apigw
 from aws_cdk import aws_apigatewayv2_authorizers as authorizers
 from aws_cdk import aws_apigatewayv2_integrations as integrations
-from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
-from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from infra.config import StackSettings
 from infra.constructs.function import PlatformFunction
+from infra.constructs.grants import Grants
 from infra.constructs.staff_roles import StaffRolePolicies
-from infra.nag import acknowledge, acknowledge_index_access
+from infra.nag import acknowledge
 from marketing.auth import Access
-from marketing.catalog.api_routes import BASE_PATH, ROUTES
+from marketing.catalog.api_routes import API_USES, BASE_PATH, ROUTES
 
 _ACCESS_LOG_FORMAT = apigateway.AccessLogFormat.custom(
     '{"requestId":"$context.requestId","ip":"$context.identity.sourceIp","method":"$context.httpMethod",'
@@ -53,8 +52,7 @@ class HttpApi(Construct):
         *,
         settings: StackSettings,
         layer: lambda_.ILayerVersion,
-        tables: dict[str, dynamodb.Table],
-        token_secret: secretsmanager.ISecret,
+        grants: Grants,
         environment: dict[str, str],
     ):
         super().__init__(scope, construct_id)
@@ -98,15 +96,19 @@ class HttpApi(Construct):
                 **environment,
                 "PUBLIC_BASE_URL": self.public_base_url,
             },
+            snap_start=settings.api_snap_start,
         ).function
-        for table in tables.values():
-            table.grant_read_write_data(self.handler)
-            acknowledge_index_access(self.handler, table)
-        token_secret.grant_read(self.handler)
+        grants.grant(self.handler, API_USES)
+        # SnapStart restores published versions only: the API then calls the alias of the current one.
+        target: lambda_.IFunction = (
+            lambda_.Alias(self, "Live", alias_name="live", version=self.handler.current_version)
+            if settings.api_snap_start
+            else self.handler
+        )
 
         # One permission for the whole API, not one per route: the function's resource policy has
         # a size limit that dozens of per-route statements would reach.
-        integration = integrations.HttpLambdaIntegration("Api", self.handler, scope_permission_to_route=False)
+        integration = integrations.HttpLambdaIntegration("Api", target, scope_permission_to_route=False)
         by_access = {
             Access.STAFF: authorizers.HttpIamAuthorizer(),
             Access.CUSTOMER: authorizers.HttpJwtAuthorizer(

@@ -15,6 +15,11 @@ from infra.constructs.layer import REPO_ROOT
 from infra.nag import acknowledge
 from marketing.catalog.topology import AUTOMATION_STATE_MACHINE
 
+# What each of AUTOMATION_CALLS needs: starting runs and answering their tasks act on the state
+# machine, stopping and describing runs on its executions.
+_ON_MACHINE = {"start": ("states:StartExecution",), "answer": ("states:SendTaskSuccess", "states:SendTaskFailure")}
+_ON_EXECUTIONS = {"stop": ("states:StopExecution",), "describe": ("states:DescribeExecution",)}
+
 
 class AutomationStateMachine(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, sends_queue: sqs.IQueue):
@@ -42,10 +47,18 @@ class AutomationStateMachine(Construct):
     def environment(self) -> dict[str, str]:
         return {AUTOMATION_STATE_MACHINE.env_var: self.state_machine.state_machine_arn}
 
-    def grant_run(self, function: lambda_.IFunction) -> None:
-        """Start, stop and describe runs, and answer their tasks."""
-        self.state_machine.grant_start_execution(function)
-        self.state_machine.grant_task_response(function)
+    def grant(self, function: lambda_.IFunction, calls: frozenset[str]) -> None:
+        """What `calls` (of AUTOMATION_CALLS) need, on the state machine and on its executions."""
+        on_machine = [action for call in sorted(calls) for action in _ON_MACHINE.get(call, ())]
+        on_executions = [action for call in sorted(calls) for action in _ON_EXECUTIONS.get(call, ())]
+        if on_machine:
+            function.add_to_role_policy(
+                iam.PolicyStatement(actions=on_machine, resources=[self.state_machine.state_machine_arn])
+            )
+        if on_executions:
+            self._grant_on_executions(function, on_executions)
+
+    def _grant_on_executions(self, function: lambda_.IFunction, actions: list[str]) -> None:
         stack = Stack.of(self)
         executions = stack.format_arn(
             service="states",
@@ -53,9 +66,7 @@ class AutomationStateMachine(Construct):
             resource_name=f"{self.state_machine.state_machine_name}:*",
             arn_format=ArnFormat.COLON_RESOURCE_NAME,
         )
-        function.add_to_role_policy(
-            iam.PolicyStatement(actions=["states:StopExecution", "states:DescribeExecution"], resources=[executions])
-        )
+        function.add_to_role_policy(iam.PolicyStatement(actions=actions, resources=[executions]))
         machine_id = stack.resolve(stack.get_logical_id(self.state_machine.node.default_child))
         acknowledge(
             function,

@@ -3,13 +3,35 @@ deployed keys and indexes cannot drift from the code that reads them."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from aws_cdk import RemovalPolicy
 from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 from pynamodb.models import Model
 
+from infra.nag import acknowledge_index_access
 from infra.naming import pascal_case
 from marketing.catalog.tables import TABLES
+
+# What PynamoDB asks of a table it reads (it knows the schema from the model: no DescribeTable),
+# and what it writes with, transactions included. Tables have no streams to read.
+READ_ACTIONS = (
+    "dynamodb:GetItem",
+    "dynamodb:BatchGetItem",
+    "dynamodb:Query",
+    "dynamodb:Scan",
+    "dynamodb:ConditionCheckItem",
+)
+WRITE_ACTIONS = (
+    *READ_ACTIONS,
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:BatchWriteItem",
+)
 
 _TYPES = {"S": dynamodb.AttributeType.STRING, "N": dynamodb.AttributeType.NUMBER, "B": dynamodb.AttributeType.BINARY}
 
@@ -29,8 +51,23 @@ class DataTables(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, retain_data: bool):
         super().__init__(scope, construct_id)
         self.tables: dict[str, dynamodb.Table] = {}
+        self._indexed: set[str] = set()
         for model, env_var in TABLES.items():
             self.tables[env_var] = self._table(model, env_var, retain_data)
+
+    def grant(self, function: lambda_.IFunction, env_vars: Collection[str], actions: tuple[str, ...]) -> None:
+        """`actions` on the tables named by `env_vars` (and their indexes), in one statement: one per
+        table, as Table.grant_* makes them, would overflow a role's inline policy into managed ones."""
+        if not env_vars:
+            return
+        resources = []
+        for env_var in sorted(env_vars):
+            table = self.tables[env_var]
+            resources.append(table.table_arn)
+            if env_var in self._indexed:
+                resources.append(f"{table.table_arn}/index/*")
+                acknowledge_index_access(function, table)
+        function.add_to_role_policy(iam.PolicyStatement(actions=list(actions), resources=resources))
 
     def _table(self, model: type[Model], env_var: str, retain_data: bool) -> dynamodb.Table:
         schema = model._get_schema()
@@ -49,6 +86,7 @@ class DataTables(Construct):
             time_to_live_attribute=getattr(model.Meta, "ttl_attribute", None),
         )
         for index in schema["global_secondary_indexes"]:
+            self._indexed.add(env_var)
             table.add_global_secondary_index(
                 index_name=index["index_name"],
                 **_keys(index["key_schema"], definitions),

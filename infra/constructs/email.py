@@ -62,32 +62,45 @@ class EmailSending(Construct):
 
     def grant_send(self, function: lambda_.IFunction) -> None:
         """Sending only From an address on the sender's domain, through the configuration set: not
-        from whatever other identities the account has verified. SES authorizes a send against the
-        most specific verified identity, the address's own or its domain's: both are allowed."""
+        from whatever other identities the account has verified."""
         stack = Stack.of(self)
-        domain = self.sender_domain
+        configuration_set = stack.format_arn(
+            service="ses", resource="configuration-set", resource_name=self.configuration_set.ref
+        )
         function.add_to_role_policy(
             iam.PolicyStatement(
                 actions=["ses:SendEmail", "ses:SendRawEmail"],
-                resources=[
-                    stack.format_arn(service="ses", resource="identity", resource_name=domain),
-                    stack.format_arn(service="ses", resource="identity", resource_name=f"*@{domain}"),
-                    stack.format_arn(
-                        service="ses", resource="configuration-set", resource_name=self.configuration_set.ref
-                    ),
-                ],
-                conditions={"StringLike": {"ses:FromAddress": f"*@{domain}"}},
+                resources=[*self._sender_identities(function), configuration_set],
+                conditions={"StringLike": {"ses:FromAddress": f"*@{self.sender_domain}"}},
             )
         )
+
+    def grant_identity_checks(self, function: lambda_.IFunction) -> None:
+        """Whether a From address is on a verified identity: From addresses are held to the sender's
+        domain (EmailSettings.refuse_foreign_sender), so only its identities are asked about."""
         function.add_to_role_policy(
-            iam.PolicyStatement(actions=["ses:GetSendQuota", "ses:GetEmailIdentity"], resources=["*"])
+            iam.PolicyStatement(actions=["ses:GetEmailIdentity"], resources=self._sender_identities(function))
         )
+
+    def grant_send_quota(self, function: lambda_.IFunction) -> None:
+        """The account's send rate, which paced senders share (no resource-level permission)."""
+        function.add_to_role_policy(iam.PolicyStatement(actions=["ses:GetSendQuota"], resources=["*"]))
+
+    def _sender_identities(self, function: lambda_.IFunction) -> list[str]:
+        """The identities a From address on the sender's domain is authorized by: SES uses the most
+        specific verified one, the address's own or its domain's."""
+        stack = Stack.of(self)
+        domain = self.sender_domain
         acknowledge(
             function,
             f"AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity/*@{domain}]",
             "Campaigns name their From address, on the sender's domain (the ses:FromAddress condition "
             "holds them to it); an address there may be verified as an identity of its own.",
         )
+        return [
+            stack.format_arn(service="ses", resource="identity", resource_name=domain),
+            stack.format_arn(service="ses", resource="identity", resource_name=f"*@{domain}"),
+        ]
 
     def grant_schedule(self, function: lambda_.IFunction) -> None:
         stack = Stack.of(self)

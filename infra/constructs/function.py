@@ -34,6 +34,7 @@ class PlatformFunction(Construct):
         environment: dict[str, str],
         timeout_seconds: int = 10,
         memory_size: int = LAMBDA_MEMORY_MB,
+        snap_start: bool = False,
     ):
         super().__init__(scope, construct_id)
         self.log_group = logs.LogGroup(
@@ -54,6 +55,7 @@ class PlatformFunction(Construct):
             tracing=lambda_.Tracing.ACTIVE,
             log_group=self.log_group,
             logging_format=lambda_.LoggingFormat.JSON,
+            snap_start=lambda_.SnapStartConf.ON_PUBLISHED_VERSIONS if snap_start else None,
             environment={
                 "POWERTOOLS_SERVICE_NAME": service,
                 "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,

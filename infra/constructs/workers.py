@@ -1,22 +1,18 @@
 """The SQS workers and the scheduled functions of marketing.catalog.topology: one function each, fed by
-its queue (partial batch failures on) or fired by its EventBridge schedule."""
+its queue (partial batch failures on) or fired by its EventBridge schedule, and granted what its
+entry's `Uses` declares (grants.py)."""
 
 from __future__ import annotations
 
-from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as sources
-from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
-from infra.constructs.automations import AutomationStateMachine
-from infra.constructs.email import EmailSending
 from infra.constructs.function import PlatformFunction
-from infra.constructs.imports import ImportsBucket
+from infra.constructs.grants import Grants
 from infra.constructs.messaging import Messaging
-from infra.nag import acknowledge_index_access
 from infra.naming import pascal_case
 from marketing.catalog.topology import SCHEDULES, WORKERS
 
@@ -28,19 +24,15 @@ class Workers(Construct):
         construct_id: str,
         *,
         layer: lambda_.ILayerVersion,
-        tables: dict[str, dynamodb.Table],
         messaging: Messaging,
-        imports: ImportsBucket,
-        email: EmailSending,
-        automations: AutomationStateMachine,
-        token_secret: secretsmanager.ISecret,
-        gift_card_secret: secretsmanager.ISecret,
+        grants: Grants,
         environment: dict[str, str],
     ):
         super().__init__(scope, construct_id)
         self.functions: dict[str, lambda_.Function] = {}
         for worker in WORKERS:
-            function = self._function(worker.name, worker.handler, worker.timeout_seconds, layer, tables, environment)
+            function = self._function(worker.name, worker.handler, worker.timeout_seconds, layer, environment)
+            grants.grant(function, worker.uses)
             queue = messaging.queues[worker.queue]
             function.add_event_source(
                 sources.SqsEventSource(
@@ -51,25 +43,11 @@ class Workers(Construct):
                 )
             )
             messaging.dead_letter_queues[worker.queue].grant_send_messages(function)  # unprocessable messages
-            for target in worker.sends_to:
-                messaging.queues[target].grant_send_messages(function)
-            if worker.reads_imports:
-                imports.grant_read_uploads(function)
-            if worker.sends_email:
-                email.grant_send(function)
-                token_secret.grant_read(function)  # signs the links in each email
-            if worker.issues_gift_cards:
-                gift_card_secret.grant_read(function)
-            if worker.runs_automations:
-                automations.grant_run(function)
         for schedule in SCHEDULES:
             function = self._function(
-                schedule.name + "-schedule", schedule.handler, schedule.timeout_seconds, layer, tables, environment
+                schedule.name + "-schedule", schedule.handler, schedule.timeout_seconds, layer, environment
             )
-            for target in schedule.sends_to:
-                messaging.queues[target].grant_send_messages(function)
-            if schedule.runs_automations:
-                automations.grant_run(function)
+            grants.grant(function, schedule.uses)
             events.Rule(
                 self,
                 f"{pascal_case(schedule.name)}ScheduleRule",
@@ -83,7 +61,6 @@ class Workers(Construct):
         handler: str,
         timeout_seconds: int,
         layer: lambda_.ILayerVersion,
-        tables: dict[str, dynamodb.Table],
         environment: dict[str, str],
     ) -> lambda_.Function:
         function = PlatformFunction(
@@ -95,8 +72,5 @@ class Workers(Construct):
             environment=environment,
             timeout_seconds=timeout_seconds,
         ).function
-        for table in tables.values():
-            table.grant_read_write_data(function)
-            acknowledge_index_access(function, table)
         self.functions[name] = function
         return function

@@ -15,6 +15,13 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from marketing.auth import Access
+from marketing.catalog.topology import (
+    AUTOMATION_SENDS,
+    CAMPAIGN_DELIVERIES,
+    CAMPAIGN_SENDS,
+    SEGMENT_REFRESH,
+    Uses,
+)
 
 BASE_PATH = "/api/v1/marketing"
 
@@ -185,6 +192,45 @@ ROUTES: tuple[ApiRoute, ...] = (
     ApiRoute("GET", "/preferences/", P),
     ApiRoute("POST", "/preferences/", P),
     ApiRoute("GET", "/me/", C),
+)
+
+# What the API function may touch: the union over its routers (one function serves them all).
+API_USES = Uses(
+    writes=frozenset(
+        {
+            "TEMPLATES_TABLE",
+            "LINKS_TABLE",
+            "CONTACTS_TABLE",
+            "CONTACT_EMAILS_TABLE",
+            "CONTACT_IMPORTS_TABLE",
+            "SUBSCRIBERS_TABLE",
+            "ORDERS_TABLE",  # a contact's erasure and export
+            "CARTS_TABLE",
+            "SEGMENTS_TABLE",
+            "SEGMENT_MEMBERS_TABLE",
+            "CAMPAIGNS_TABLE",
+            "CAMPAIGN_RECIPIENTS_TABLE",
+            "FAILED_ATTEMPTS_TABLE",  # failed guesses of gift-card codes
+            "AUTOMATIONS_TABLE",
+            "AUTOMATION_EMAIL_STATS_TABLE",
+            "AUTOMATION_EXECUTIONS_TABLE",
+            "PROGRAMS_TABLE",
+            "LOYALTY_ACCOUNTS_TABLE",
+            "LOYALTY_TRANSACTIONS_TABLE",
+            "REFERRALS_TABLE",
+            "REFERRAL_CODES_TABLE",
+            "GIFT_CARDS_TABLE",
+            "GIFT_CARD_TRANSACTIONS_TABLE",
+        }
+    ),
+    sends_to=(SEGMENT_REFRESH, CAMPAIGN_SENDS, CAMPAIGN_DELIVERIES, AUTOMATION_SENDS),
+    automation_calls=frozenset({"stop", "answer"}),  # erasure stops a contact's runs
+    sends_email=True,  # test sends
+    checks_senders=True,
+    signs_links=True,
+    derives_gift_card_codes=True,  # staff create, look up and redeem cards
+    uploads_imports=True,
+    schedules_campaigns=True,
 )
 
 _BY_KEY = {route.route_key: route for route in ROUTES}

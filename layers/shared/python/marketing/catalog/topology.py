@@ -37,20 +37,49 @@ class Queue(NamedTuple):
         return self.env_var.replace("_QUEUE_URL", "_DLQ_URL")
 
 
+# What a function may ask of the automation state machine (marketing.aws.workflows): start runs,
+# stop them (answering the task a stopped run waits on), answer tasks, describe runs.
+AUTOMATION_CALLS = frozenset({"start", "stop", "answer", "describe"})
+
+
+class Uses(NamedTuple):
+    """What one function may touch besides its own queue and its dead-letter queue. CDK grants it
+    exactly this and nothing else (infra/constructs/grants.py); a unit test derives the same from
+    the function's code, so the two cannot drift (tests/unit/functions/test_least_privilege.py)."""
+
+    reads: frozenset[str] = frozenset()  # tables it only reads, by environment variable (catalog/tables.py)
+    writes: frozenset[str] = frozenset()  # tables it reads and writes
+    sends_to: tuple[Queue, ...] = ()
+    automation_calls: frozenset[str] = frozenset()  # of AUTOMATION_CALLS
+    sends_email: bool = False
+    reads_send_quota: bool = False  # paces its sends to the account's SES send rate
+    checks_senders: bool = False  # asks SES whether a From address is a verified identity
+    signs_links: bool = False  # tracking, unsubscribe and preference links: reads the token key
+    derives_gift_card_codes: bool = False  # reads the gift-card key
+    reads_imports: bool = False
+    uploads_imports: bool = False  # signs upload URLs, which act with its rights
+    schedules_campaigns: bool = False
+
+    @property
+    def tables(self) -> frozenset[str]:
+        return self.reads | self.writes
+
+
 class Worker(NamedTuple):
     name: str
     handler: str
     queue: Queue
     batch_size: int
     timeout_seconds: int
-    sends_to: tuple[Queue, ...] = ()
-    reads_imports: bool = False
-    sends_email: bool = False
-    runs_automations: bool = False  # starts, stops and answers the automation state machine
-    issues_gift_cards: bool = False  # derives gift-card codes (reads the gift-card key)
+    uses: Uses = Uses()
     # Invocations at once (the event source's maximum concurrency); email senders pace themselves
     # to an equal share of the account's SES send rate.
     max_concurrency: int | None = None
+
+    @property
+    def sends_email(self) -> bool:
+        """Whether it shares the account's SES send rate (campaigns/services/delivery.py)."""
+        return self.uses.sends_email
 
 
 class EventRule(NamedTuple):
@@ -73,8 +102,7 @@ class Schedule(NamedTuple):
     # EventBridge's six-field cron (minutes hours day-of-month month day-of-week year), in UTC.
     cron: str
     timeout_seconds: int
-    sends_to: tuple[Queue, ...] = ()
-    runs_automations: bool = False
+    uses: Uses = Uses()
 
 
 class StateMachine(NamedTuple):
@@ -151,19 +179,52 @@ WORKERS: tuple[Worker, ...] = (
         SHOP_EVENTS,
         batch_size=10,
         timeout_seconds=30,
-        runs_automations=True,  # starts welcome and abandoned-cart runs, stops them on order.paid
-        sends_email=True,  # the gift cards an order bought, to their recipients
-        issues_gift_cards=True,
+        uses=Uses(
+            reads=frozenset({"PROGRAMS_TABLE"}),
+            writes=frozenset(
+                {
+                    "CONTACTS_TABLE",
+                    "CONTACT_EMAILS_TABLE",
+                    "SUBSCRIBERS_TABLE",
+                    "ORDERS_TABLE",
+                    "CARTS_TABLE",
+                    "AUTOMATIONS_TABLE",
+                    "AUTOMATION_EMAIL_STATS_TABLE",
+                    "AUTOMATION_EXECUTIONS_TABLE",
+                    "CAMPAIGNS_TABLE",  # conversions
+                    "CAMPAIGN_RECIPIENTS_TABLE",
+                    "LOYALTY_ACCOUNTS_TABLE",
+                    "LOYALTY_TRANSACTIONS_TABLE",
+                    "REFERRALS_TABLE",
+                    "GIFT_CARDS_TABLE",
+                    "GIFT_CARD_TRANSACTIONS_TABLE",
+                }
+            ),
+            # Starts welcome and abandoned-cart runs, stops them on order.paid.
+            automation_calls=frozenset({"start", "stop", "answer"}),
+            sends_email=True,  # the gift cards an order bought, to their recipients
+            derives_gift_card_codes=True,
+        ),
     ),
-    Worker("segment-refresh", "workers.segment_refresh.lambda_handler", SEGMENT_REFRESH, 1, timeout_seconds=900),
+    Worker(
+        "segment-refresh",
+        "workers.segment_refresh.lambda_handler",
+        SEGMENT_REFRESH,
+        batch_size=1,
+        timeout_seconds=900,
+        uses=Uses(reads=frozenset({"CONTACTS_TABLE"}), writes=frozenset({"SEGMENTS_TABLE", "SEGMENT_MEMBERS_TABLE"})),
+    ),
     Worker(
         "contact-import",
         "workers.contact_import.lambda_handler",
         CONTACT_IMPORTS,
         batch_size=1,
         timeout_seconds=900,
-        sends_to=(CONTACT_IMPORTS,),
-        reads_imports=True,
+        uses=Uses(
+            writes=frozenset({"CONTACT_IMPORTS_TABLE", "CONTACTS_TABLE", "CONTACT_EMAILS_TABLE", "SUBSCRIBERS_TABLE"}),
+            sends_to=(CONTACT_IMPORTS,),  # the next chunk
+            reads_imports=True,
+        ),
     ),
     Worker(
         "campaign-send",
@@ -171,7 +232,12 @@ WORKERS: tuple[Worker, ...] = (
         CAMPAIGN_SENDS,
         batch_size=1,
         timeout_seconds=900,
-        sends_to=(CAMPAIGN_SENDS, CAMPAIGN_DELIVERIES),
+        uses=Uses(
+            reads=frozenset({"SEGMENTS_TABLE", "SEGMENT_MEMBERS_TABLE", "TEMPLATES_TABLE"}),
+            writes=frozenset({"CAMPAIGNS_TABLE"}),
+            sends_to=(CAMPAIGN_SENDS, CAMPAIGN_DELIVERIES),
+            checks_senders=True,  # a scheduled start checks the campaign as the API's send does
+        ),
     ),
     Worker(
         "campaign-delivery",
@@ -179,20 +245,63 @@ WORKERS: tuple[Worker, ...] = (
         CAMPAIGN_DELIVERIES,
         batch_size=10,
         timeout_seconds=300,
-        sends_to=(CAMPAIGN_DELIVERIES,),
-        sends_email=True,
+        uses=Uses(
+            reads=frozenset({"TEMPLATES_TABLE", "CONTACTS_TABLE", "SUBSCRIBERS_TABLE"}),
+            # The delivery code is shared with automations: its counters may name an automation email.
+            writes=frozenset(
+                {"CAMPAIGNS_TABLE", "CAMPAIGN_RECIPIENTS_TABLE", "LINKS_TABLE", "AUTOMATION_EMAIL_STATS_TABLE"}
+            ),
+            sends_to=(CAMPAIGN_DELIVERIES,),
+            sends_email=True,
+            reads_send_quota=True,
+            signs_links=True,
+        ),
         max_concurrency=4,
     ),
-    Worker("ses-events", "workers.ses_events.lambda_handler", SES_EVENTS, batch_size=10, timeout_seconds=30),
+    Worker(
+        "ses-events",
+        "workers.ses_events.lambda_handler",
+        SES_EVENTS,
+        batch_size=10,
+        timeout_seconds=30,
+        uses=Uses(
+            reads=frozenset({"CONTACT_EMAILS_TABLE"}),
+            writes=frozenset(
+                {
+                    "CONTACTS_TABLE",  # suppression
+                    "SUBSCRIBERS_TABLE",
+                    "CAMPAIGNS_TABLE",  # analytics
+                    "CAMPAIGN_RECIPIENTS_TABLE",
+                    "AUTOMATION_EMAIL_STATS_TABLE",
+                }
+            ),
+        ),
+    ),
     Worker(
         "automation-delivery",
         "workers.automation_delivery.lambda_handler",
         AUTOMATION_SENDS,
         batch_size=10,
         timeout_seconds=60,
-        sends_to=(AUTOMATION_SENDS,),
-        sends_email=True,
-        runs_automations=True,
+        uses=Uses(
+            reads=frozenset({"TEMPLATES_TABLE", "CONTACTS_TABLE", "SUBSCRIBERS_TABLE"}),
+            # The delivery code is shared with campaigns: its counters may name a campaign.
+            writes=frozenset(
+                {
+                    "AUTOMATIONS_TABLE",
+                    "AUTOMATION_EMAIL_STATS_TABLE",
+                    "AUTOMATION_EXECUTIONS_TABLE",
+                    "CAMPAIGNS_TABLE",
+                    "CAMPAIGN_RECIPIENTS_TABLE",
+                    "LINKS_TABLE",
+                }
+            ),
+            sends_to=(AUTOMATION_SENDS,),
+            automation_calls=frozenset({"stop", "answer"}),
+            sends_email=True,
+            reads_send_quota=True,
+            signs_links=True,
+        ),
         max_concurrency=2,
     ),
 )
@@ -203,26 +312,57 @@ SCHEDULES: tuple[Schedule, ...] = (
         "schedules.segment_refresh.lambda_handler",
         cron="0 2 * * ? *",
         timeout_seconds=60,
-        sends_to=(SEGMENT_REFRESH,),
+        uses=Uses(writes=frozenset({"SEGMENTS_TABLE"}), sends_to=(SEGMENT_REFRESH,)),
     ),
     Schedule(
         "abandoned-carts",
         "schedules.abandoned_carts.lambda_handler",
         cron="0/15 * * * ? *",
         timeout_seconds=300,
-        runs_automations=True,
+        uses=Uses(
+            reads=frozenset({"CONTACTS_TABLE", "SUBSCRIBERS_TABLE"}),
+            writes=frozenset({"CARTS_TABLE", "AUTOMATIONS_TABLE", "AUTOMATION_EXECUTIONS_TABLE"}),
+            automation_calls=frozenset({"start"}),
+        ),
     ),
     Schedule(
         "automation-sweep",
         "schedules.automation_sweep.lambda_handler",
         cron="5/15 * * * ? *",
         timeout_seconds=300,
-        sends_to=(AUTOMATION_SENDS,),
-        runs_automations=True,
+        uses=Uses(
+            writes=frozenset({"AUTOMATIONS_TABLE", "AUTOMATION_EXECUTIONS_TABLE"}),
+            sends_to=(AUTOMATION_SENDS,),
+            automation_calls=AUTOMATION_CALLS,
+        ),
     ),
-    Schedule("referral-rewards", "schedules.referral_rewards.lambda_handler", cron="0 1 * * ? *", timeout_seconds=300),
-    Schedule("points-expiry", "schedules.points_expiry.lambda_handler", cron="0 3 * * ? *", timeout_seconds=300),
-    Schedule("gift-card-expiry", "schedules.gift_card_expiry.lambda_handler", cron="0 4 * * ? *", timeout_seconds=300),
+    Schedule(
+        "referral-rewards",
+        "schedules.referral_rewards.lambda_handler",
+        cron="0 1 * * ? *",
+        timeout_seconds=300,
+        uses=Uses(
+            reads=frozenset({"PROGRAMS_TABLE"}),
+            writes=frozenset({"REFERRALS_TABLE", "LOYALTY_ACCOUNTS_TABLE", "LOYALTY_TRANSACTIONS_TABLE"}),
+        ),
+    ),
+    Schedule(
+        "points-expiry",
+        "schedules.points_expiry.lambda_handler",
+        cron="0 3 * * ? *",
+        timeout_seconds=300,
+        uses=Uses(
+            reads=frozenset({"PROGRAMS_TABLE"}),
+            writes=frozenset({"LOYALTY_ACCOUNTS_TABLE", "LOYALTY_TRANSACTIONS_TABLE"}),
+        ),
+    ),
+    Schedule(
+        "gift-card-expiry",
+        "schedules.gift_card_expiry.lambda_handler",
+        cron="0 4 * * ? *",
+        timeout_seconds=300,
+        uses=Uses(writes=frozenset({"GIFT_CARDS_TABLE"})),
+    ),
 )
 
 
