@@ -2,8 +2,8 @@
 
 Body: one event or a list, each `{"detail-type": "order.paid", "detail": {...}}` (source `shop`
 is implied). Answers with the event ids PutEvents gave, or its error per entry. With `?wait=SECONDS`
-it answers once the queues the shop bus's rules fill are empty, i.e. their worker handled the
-events (`"handled": true`), or after that long (`false`), so the next command sees their effect.
+it answers once a worker handled these events (`"handled": true`), whatever else is still queued,
+or after that long (`false`), so the next command sees their effect.
 
 JSON only (415 otherwise): any web page may POST `text/plain` cross-origin without a CORS preflight,
 but not `application/json`, so a page the developer visits cannot publish shop events.
@@ -12,25 +12,22 @@ but not `application/json`, so a page the developer visits cannot publish shop e
 from __future__ import annotations
 
 import json
-import time
 from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
 from marketing.catalog.topology import shop_event_entries
+from marketing_local.pollers import HandledEvents
 from marketing_local.responses import json_response
 
 MAX_WAIT_SECONDS = 120
-POLL_SECONDS = 0.1
-QUEUED = ("ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed")
 
 
 class EventPublisher:
-    def __init__(self, events_client: Any, bus: str, sqs_client: Any, queue_urls: list[str]):
+    def __init__(self, events_client: Any, bus: str, handled: HandledEvents):
         self._events = events_client
         self._bus = bus
-        self._sqs = sqs_client
-        self._queue_urls = queue_urls
+        self._handled = handled
 
     def route(self, request: Request) -> Response:
         if request.method != "POST":
@@ -49,17 +46,6 @@ class EventPublisher:
             published += self._events.put_events(Entries=batch[start : start + 10])["Entries"]
         if wait <= 0:
             return json_response({"entries": published}, 200)
-        return json_response({"entries": published, "handled": self._drained(min(wait, MAX_WAIT_SECONDS))}, 200)
-
-    def _drained(self, timeout: float) -> bool:
-        """Whether the shop events' queues are empty (the worker deleted what it handled) within `timeout`."""
-        deadline = time.monotonic() + timeout
-        while not all(self._empty(url) for url in self._queue_urls):
-            if time.monotonic() >= deadline:
-                return False
-            time.sleep(POLL_SECONDS)
-        return True
-
-    def _empty(self, queue_url: str) -> bool:
-        counts = self._sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=list(QUEUED))["Attributes"]
-        return all(int(counts.get(name, 0)) == 0 for name in QUEUED)
+        ids = {entry["EventId"] for entry in published if "EventId" in entry}
+        handled = self._handled.wait_for(ids, min(wait, MAX_WAIT_SECONDS))
+        return json_response({"entries": published, "handled": handled}, 200)

@@ -24,7 +24,7 @@ import boto3
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
-from marketing.catalog.topology import EVENT_BUS_ENV, EVENT_RULES, SCHEDULES, WORKERS
+from marketing.catalog.topology import EVENT_BUS_ENV, SCHEDULES, WORKERS
 from marketing_local.config import (
     JWT_AUDIENCE,
     JWT_ISSUER,
@@ -41,7 +41,7 @@ from marketing_local.identity import LocalIdentityProvider
 from marketing_local.lambda_runtime import LocalFunction
 from marketing_local.one_time_schedules import OneTimeScheduleRunner
 from marketing_local.outbox import list_outbox
-from marketing_local.pollers import SqsPoller
+from marketing_local.pollers import HandledEvents, SqsPoller
 from marketing_local.provision import Provisioner
 from marketing_local.scheduler import Scheduler
 from marketing_local.ses_simulator import MAILBOX_SIMULATOR, SIMULATOR_DOMAIN, SesEventSimulator
@@ -194,10 +194,12 @@ class LocalPlatform:
         }
 
         sqs = session.client("sqs", endpoint_url=config.moto_endpoint)
+        handled = HandledEvents()
         for worker in WORKERS:
             function = self._function(worker.name, worker.handler, resources, worker.timeout_seconds)
             threads = max(1, min(config.concurrency, 4))
-            self._start(SqsPoller(sqs, resources[worker.queue.env_var], function, worker.batch_size, threads))
+            queue_url = resources[worker.queue.env_var]
+            self._start(SqsPoller(sqs, queue_url, function, worker.batch_size, threads, handled))
         scheduler = Scheduler(
             {
                 schedule.name: (
@@ -220,10 +222,7 @@ class LocalPlatform:
         identity = LocalIdentityProvider(Path(config.state_dir), JWT_ISSUER, JWT_AUDIENCE)
         api = self._function("api", "api.app.lambda_handler", resources)
         publisher = EventPublisher(
-            session.client("events", endpoint_url=config.moto_endpoint),
-            resources[EVENT_BUS_ENV],
-            sqs,
-            [resources[rule.queue.env_var] for rule in EVENT_RULES if not rule.on_default_bus],
+            session.client("events", endpoint_url=config.moto_endpoint), resources[EVENT_BUS_ENV], handled
         )
         local_routes = {
             "/local/outbox": list_outbox,

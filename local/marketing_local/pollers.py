@@ -7,6 +7,8 @@ visibility timeout and, once received `maxReceiveCount` times, SQS (moto) moves 
 
 from __future__ import annotations
 
+import collections
+import json
 import logging
 import threading
 import time
@@ -17,6 +19,35 @@ from marketing_local.lambda_runtime import FunctionError, LocalFunction
 
 log = logging.getLogger("marketing_local.pollers")
 WAIT_SECONDS = 1  # long-poll for at most this long, so Ctrl-C stops the pollers quickly
+REMEMBERED_EVENTS = 10_000
+
+
+class HandledEvents:
+    """The ids of the EventBridge events whose messages a worker handled (and the poller deleted),
+    the latest REMEMBERED_EVENTS of them: `POST /local/events?wait=` answers once its own events
+    are among them, whatever else is still on the queue (another event being retried, say)."""
+
+    def __init__(self) -> None:
+        self._ids: collections.OrderedDict[str, None] = collections.OrderedDict()
+        self._changed = threading.Condition()
+
+    def add(self, bodies: list[str]) -> None:
+        with self._changed:
+            for body in bodies:
+                try:
+                    event_id = json.loads(body).get("id")
+                except (ValueError, AttributeError):
+                    continue
+                if isinstance(event_id, str):
+                    self._ids[event_id] = None
+            while len(self._ids) > REMEMBERED_EVENTS:
+                self._ids.popitem(last=False)
+            self._changed.notify_all()
+
+    def wait_for(self, event_ids: set[str], timeout: float) -> bool:
+        """Whether every one of `event_ids` was handled within `timeout` seconds."""
+        with self._changed:
+            return self._changed.wait_for(lambda: event_ids <= self._ids.keys(), timeout)
 
 
 def _attributes(message_attributes: dict[str, Any]) -> dict[str, Any]:
@@ -56,8 +87,17 @@ class SqsPoller:
     """`threads` pollers on one queue, each delivering one batch at a time, like concurrent
     Lambda invocations: one slow message does not hold up the rest of the queue."""
 
-    def __init__(self, sqs: Any, queue_url: str, function: LocalFunction, batch_size: int, threads: int):
+    def __init__(
+        self,
+        sqs: Any,
+        queue_url: str,
+        function: LocalFunction,
+        batch_size: int,
+        threads: int,
+        handled: HandledEvents | None = None,
+    ):
         self._sqs = sqs
+        self._handled = handled
         self._queue_url = queue_url
         self._queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"][
             "QueueArn"
@@ -110,3 +150,5 @@ class SqsPoller:
                 QueueUrl=self._queue_url,
                 Entries=[{"Id": str(index), "ReceiptHandle": m["ReceiptHandle"]} for index, m in enumerate(done)],
             )
+            if self._handled is not None:
+                self._handled.add([message["Body"] for message in done])
