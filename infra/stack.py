@@ -26,28 +26,16 @@ class MarketingStack(Stack):
         super().__init__(scope, construct_id, **kwargs)
         data = DataTables(self, "Data", retain_data=settings.retain_data)
         layer = SharedLayer(self, "SharedLayer").layer
-        token_secret = secretsmanager.Secret(
-            self,
+        token_secret = self._hmac_key(
             "TokenSigningKey",
-            description="HMAC key for tracking, unsubscribe and preference links in emails",
-            generate_secret_string=secretsmanager.SecretStringGenerator(password_length=48, exclude_punctuation=True),
-        )
-        acknowledge(
-            token_secret,
-            "AwsSolutions-SMG4",
+            "HMAC key for tracking, unsubscribe and preference links in emails, and list cursors",
             "Links verify against the key's current and previous versions, so it can be rotated by hand "
             "(put-secret-value), at most once per hour that functions cache it (docs/decisions.md); an "
             "automatic schedule could retire a key still signing in a warm function.",
         )
-        gift_card_secret = secretsmanager.Secret(
-            self,
+        gift_card_secret = self._hmac_key(
             "GiftCardCodeKey",
-            description="HMAC key that gift-card codes are derived from and hashed with",
-            generate_secret_string=secretsmanager.SecretStringGenerator(password_length=48, exclude_punctuation=True),
-        )
-        acknowledge(
-            gift_card_secret,
-            "AwsSolutions-SMG4",
+            "HMAC key that gift-card codes are derived from and hashed with",
             "Gift-card codes are derived from this key and looked up by a hash made with it: a new key "
             "would change every card's code, so it is never rotated (docs/decisions.md).",
         )
@@ -124,3 +112,15 @@ class MarketingStack(Stack):
             "python3.12 is the platform's pinned runtime (SPEC); moving to a newer one is a deliberate "
             "change made with a full test run, not a side effect of a CDK upgrade.",
         )
+
+    def _hmac_key(
+        self, construct_id: str, description: str, why_not_rotated_automatically: str
+    ) -> secretsmanager.Secret:
+        secret = secretsmanager.Secret(
+            self,
+            construct_id,
+            description=description,
+            generate_secret_string=secretsmanager.SecretStringGenerator(password_length=48, exclude_punctuation=True),
+        )
+        acknowledge(secret, "AwsSolutions-SMG4", why_not_rotated_automatically)
+        return secret
