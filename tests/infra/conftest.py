@@ -1,12 +1,20 @@
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 from aws_cdk.assertions import Template
 
 from infra.app import build_app
 
-# Bundling (the layer build) is skipped here; tests/infra/test_layer.py builds the layer itself.
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+# The context `cdk synth` reads from cdk.json (its feature flags shape the template: IAM policy
+# minimisation, for one), so the tests check the template that deploys. Bundling (the layer
+# build) is skipped here; tests/infra/test_layer.py builds the layer itself.
 SYNTH_CONTEXT = {
+    **json.loads((REPO_ROOT / "cdk.json").read_text())["context"],
     "aws:cdk:bundling-stacks": [],
     "jwtIssuer": "https://idp.shop.test/",
     "jwtAudience": "shop-app",
