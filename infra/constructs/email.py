@@ -21,7 +21,9 @@ class EmailSending(Construct):
         super().__init__(scope, construct_id)
         stack = Stack.of(self)
         self.sender_address = sender_address
-        local_part, _, self.sender_domain = sender_address.rpartition("@")
+        # Lower case, as addresses are saved: IAM compares ses:FromAddress and ARNs case-sensitively.
+        local_part, _, domain = sender_address.rpartition("@")
+        self.sender_domain = domain.lower()
         if not local_part or not self.sender_domain:  # send permissions are scoped to its domain
             raise ValueError(f"senderAddress must be an email address, not {sender_address!r}")
         self.configuration_set = ses.CfnConfigurationSet(

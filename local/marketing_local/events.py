@@ -12,6 +12,7 @@ but not `application/json`, so a page the developer visits cannot publish shop e
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 from werkzeug.wrappers import Request, Response
@@ -41,11 +42,13 @@ class EventPublisher:
         except (ValueError, TypeError, KeyError, AttributeError):
             return json_response({"error": 'send {"detail-type": "...", "detail": {...}} or a list of them'}, 400)
         wait = request.args.get("wait", default=0.0, type=float)
+        if not math.isfinite(wait):
+            return json_response({"error": "wait: a number of seconds"}, 400)
         published = []
         for start in range(0, len(batch), 10):  # PutEvents takes ten entries a call
             published += self._events.put_events(Entries=batch[start : start + 10])["Entries"]
         if wait <= 0:
             return json_response({"entries": published}, 200)
         ids = {entry["EventId"] for entry in published if "EventId" in entry}
-        handled = self._handled.wait_for(ids, min(wait, MAX_WAIT_SECONDS))
+        handled = bool(ids) and self._handled.wait_for(ids, min(wait, MAX_WAIT_SECONDS))
         return json_response({"entries": published, "handled": handled}, 200)

@@ -72,3 +72,10 @@ def test_a_sender_address_without_a_domain_fails_synth(address):
     stack = Stack()
     with pytest.raises(ValueError, match="senderAddress"):
         EmailSending(stack, "Email", sender_address=address, send_queue=sqs.Queue(stack, "Sends"))
+
+
+def test_the_sender_domain_is_granted_in_lower_case_as_addresses_are_saved():
+    """IAM compares ses:FromAddress case-sensitively, and saved addresses have lower-case domains."""
+    stack = Stack()
+    sending = EmailSending(stack, "Email", sender_address="News@Shop.EXAMPLE", send_queue=sqs.Queue(stack, "Sends"))
+    assert sending.sender_domain == "shop.example"

@@ -74,6 +74,19 @@ def test_a_script_fetching_the_pixel_or_a_link_in_a_loop_makes_reads_not_writes(
     assert (analytics["opened"], analytics["clicked"]) == (1, 1)
 
 
+def test_hits_racing_past_the_exact_count_write_nothing(sent, monkeypatch):
+    """Many hits at once all read the recipient before any of them wrote: the write itself refuses
+    a repeat past the exact count within the window."""
+    api, campaign, _, people = sent
+    contact_id = people[0]["contact_id"]
+    read_before_anyone_wrote = recipients._engagement_of(campaign["id"], contact_id)
+    for _ in range(recipients.EXACT_COUNT):
+        recipients.record_open(campaign["id"], contact_id, clock.utcnow())
+    monkeypatch.setattr(recipients, "_engagement_of", lambda *_: read_before_anyone_wrote)
+    assert recipients.record_open(campaign["id"], contact_id, clock.utcnow()) is recipients.Engagement.UNCOUNTED
+    assert _recipient(api, campaign["id"], "ada@example.com")["open_count"] == recipients.EXACT_COUNT
+
+
 def test_a_click_redirects_to_the_original_link_and_a_tampered_one_does_not(sent):
     api, campaign, ada, _ = sent
     click = links(parts(ada)[1], "click")[0]

@@ -8,6 +8,7 @@ import boto3
 import pytest
 
 from marketing.campaigns import costs
+from marketing.campaigns.store import campaigns as campaign_store
 from marketing_local.one_time_schedules import OneTimeScheduleRunner
 from tests.support.campaigns import TEMPLATE, campaign_for, drain, outbox, parts, staff, subscriber
 
@@ -50,6 +51,16 @@ def test_a_sender_off_the_senders_domain_or_with_a_line_break_is_refused_at_save
         assert (status, body["error"]["details"][0]["field"]) == (400, "from_name"), name
     status, body = staff(api, "POST", "/campaigns/", {**_references(campaign), "from_name": "A\rB"})
     assert (status, body["error"]["details"][0]["field"]) == (400, "from_name")
+
+
+def test_a_campaign_saved_with_a_foreign_sender_before_the_rule_is_refused_at_send(aws, draft):
+    """SES's permission holds senders to the domain: an older campaign's foreign sender would make
+    every send fail, so the send is refused at once (422 naming from_email), not a 500."""
+    api, campaign = draft
+    campaign_store.update(campaign["id"], {"from_email": "news@elsewhere.example"}, datetime.now(UTC))
+    status, body = staff(api, "POST", f"/campaigns/{campaign['id']}/send/")
+    assert (status, body["error"]["details"][0]["field"]) == (422, "from_email"), body
+    assert "sender's domain" in body["error"]["details"][0]["reason"]  # refused before asking SES
 
 
 def test_an_empty_segment_is_refused_before_anything_is_queued(aws, draft):

@@ -27,7 +27,7 @@ def test_a_customer_subscribes_and_gets_a_contact_and_a_subscriber(api_handler):
 
 def test_an_unverified_email_claim_cannot_take_an_existing_contact(api_handler):
     """A token may carry any address: unless the identity provider verified it, the customer gets
-    nothing of a contact that exists already (one the CRM or an import made), and its owner keeps it."""
+    no contact by it, neither one that exists already (the CRM's or an import's) nor a new one."""
     status, owner = call(api_handler, "POST", "/contacts/", {"email": "carol@example.com"}, authorizer=STAFF)
     assert status == 201, owner
     claimer = customer("user-mallory", "carol@example.com", verified=False)
@@ -36,8 +36,10 @@ def test_an_unverified_email_claim_cannot_take_an_existing_contact(api_handler):
     assert call(api_handler, "GET", f"/contacts/{owner['id']}/", authorizer=STAFF)[1]["user_id"] is None
     carol = customer("user-carol", "carol@example.com")
     assert subscribe(api_handler, carol)["contact_id"] == owner["id"]  # verified: linked, as before
-    newcomer = customer("user-dan", "dan@example.com", verified=False)
-    assert subscribe(api_handler, newcomer)["user_id"] == "user-dan"  # a new address takes nothing of anyone's
+    # Nor may it claim an address nobody has yet: the owner would be locked out when they came.
+    mallory = customer("user-mallory", "dan@example.com", verified=False)
+    assert call(api_handler, "POST", "/subscribers/", {}, authorizer=mallory)[0] == 403
+    assert subscribe(api_handler, customer("user-dan", "dan@example.com"))["user_id"] == "user-dan"
 
 
 def test_staff_find_a_subscriber_by_address_in_any_case(api_handler):

@@ -78,3 +78,9 @@ def test_a_wait_that_runs_out_says_the_event_is_not_handled_yet():
 def test_without_wait_it_answers_at_once():
     response, _ = publish()
     assert "handled" not in response.get_json()
+
+
+def test_a_wait_that_is_not_a_number_of_seconds_is_a_400():
+    response, events = publish(query="?wait=nan")
+    assert response.status_code == 400
+    assert events.entries == []

@@ -172,15 +172,16 @@ def update_preferences(subscriber_id: str, patch: PreferencesPatch) -> Preferenc
 
 # --- the signed-in customer ------------------------------------------------------------------------
 def _customer_contact(principal: Principal) -> Contact | None:
-    """The contact of the token's address, if the customer may act for it: one linked to them, or
-    one linked to nobody yet when the token says the address is verified (anyone can put any
-    address in an unverified claim). Such a contact is linked to them through the shop's events."""
+    """The contact of the token's address, if the customer may act for it: one linked to them, or,
+    when the token says the address is verified, one linked to nobody yet or none at all (anyone
+    can put any address in an unverified claim: with one, only a contact the shop's events linked
+    to the customer is theirs)."""
     if not principal.email:
         raise ValidationFailed.field("email", "the token carries no email claim")
     contact = contact_store.find_by_email(principal.email)
-    if contact is None or contact.user_id == principal.id:
+    if contact is not None and contact.user_id == principal.id:
         return contact
-    if contact.user_id is not None:
+    if contact is not None and contact.user_id is not None:
         raise Forbidden("this address belongs to another account")
     if not principal.email_verified:
         raise Forbidden("this address is not verified by the identity provider: verify it, then try again")

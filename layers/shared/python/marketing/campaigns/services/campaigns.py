@@ -200,6 +200,10 @@ def check_sendable(campaign: Campaign) -> int:
     sender = campaign.from_email or _settings().sender_address
     if not sender:
         raise _refuse("from_email", "no From address: set one on the campaign or configure SENDER_ADDRESS")
+    try:  # a campaign saved before senders were held to the domain: SES would refuse every send
+        _settings().refuse_foreign_sender(campaign.from_email)
+    except ValidationFailed as foreign:
+        raise _refuse("from_email", foreign.details[0]["reason"]) from None
     if not is_verified_sender(sender):
         raise _refuse("from_email", f"{sender} is not on a verified SES identity")
     return segment_store.generation_of(campaign.segment_id)

@@ -406,14 +406,16 @@ def _engage(key: tuple[str, str], record: RecipientRecord, kind: _Kind, now: dat
     counted_at = getattr(record, kind.counted_at.attr_name)
     if count >= EXACT_COUNT and counted_at is not None and now - counted_at < REPEAT_WINDOW:
         return Engagement.UNCOUNTED
-    applied(
+    # The read may be stale, or many hits may race past it: the write itself holds the limit.
+    due = (kind.count < EXACT_COUNT) | kind.counted_at.does_not_exist() | (kind.counted_at < now - REPEAT_WINDOW)
+    counted = applied(
         lambda: RecipientRecord(*key).update(
             actions=[kind.count.add(1), kind.counted_at.set(now)],
-            condition=RecipientRecord.contact_id.exists(),
+            condition=RecipientRecord.contact_id.exists() & due,
             add_version_condition=False,
         )
     )
-    return Engagement.REPEAT
+    return Engagement.REPEAT if counted else Engagement.UNCOUNTED
 
 
 def _engagement_of(campaign_id: str, contact_id: str) -> RecipientRecord | None:
