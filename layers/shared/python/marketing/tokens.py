@@ -115,15 +115,10 @@ class TokenSigner:
         return claims
 
 
-_clients_made_one_at_a_time = threading.Lock()  # boto3's default session is not thread-safe
-
-
-@cache
 def _secrets_manager() -> Any:
-    import boto3  # on first use, like every AWS client of the layer
+    from marketing.aws import clients  # boto3 only when a key is read (aws/clients.py)
 
-    with _clients_made_one_at_a_time:
-        return boto3.client("secretsmanager")
+    return clients.client("secretsmanager")
 
 
 def _stage_value(secret_name: str, stage: str) -> bytes | None:

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
-from functools import cache
 from itertools import islice
 from typing import Any
 
+from marketing.aws import clients
 from marketing.catalog.topology import Queue, dead_letter_url, queue_url
 from marketing.observability import CORRELATION_ATTRIBUTE, logger
 
@@ -26,11 +26,8 @@ def _correlation() -> dict[str, Any]:
     return {CORRELATION_ATTRIBUTE: {"DataType": "String", "StringValue": str(correlation_id)[:256]}}
 
 
-@cache
 def _sqs() -> Any:
-    import boto3  # on first use: boto3 costs a cold start ~0.1 s that most invocations never need
-
-    return boto3.client("sqs")
+    return clients.client("sqs")
 
 
 def send(queue: Queue, body: dict[str, Any], delay_seconds: int = 0) -> None:

@@ -7,11 +7,11 @@ moto server stores these and local mode fires the due ones itself (moto never do
 
 import json
 from datetime import UTC, datetime
-from functools import cache
 from typing import Any
 
 from pydantic import Field
 
+from marketing.aws import clients
 from marketing.config import BaseSettings, load_settings
 
 
@@ -23,11 +23,8 @@ class ScheduleSettings(BaseSettings):
     send_queue_arn: str = Field(alias="CAMPAIGN_SENDS_QUEUE_ARN")
 
 
-@cache
 def _client() -> Any:
-    import boto3
-
-    return boto3.client("scheduler")
+    return clients.client("scheduler")
 
 
 def at_expression(moment: datetime) -> str:

@@ -16,6 +16,7 @@ import time
 from functools import cache
 from typing import Any
 
+from marketing.aws import clients
 from marketing.observability import logger
 
 # SES (v2 and v1) error codes that mean "not now" rather than "never".
@@ -38,17 +39,9 @@ class SendRefused(Exception):
     """SES will never take this email as it is (bad address, unverified sender, rejected)."""
 
 
-_clients_made_one_at_a_time = threading.Lock()  # boto3's default session is not thread-safe
-
-
-@cache
 def _client(service: str) -> Any:
-    import boto3  # on first use, like every AWS client of the layer
-    from botocore.config import Config
-
-    with _clients_made_one_at_a_time:
-        # Few quick SDK retries: a throttled send goes back to the caller, who backs off for longer.
-        return boto3.client(service, config=Config(retries={"mode": "standard", "max_attempts": 2}))
+    # Few quick SDK retries: a throttled send goes back to the caller, who backs off for longer.
+    return clients.client(service, max_attempts=2)
 
 
 def send_raw(from_address: str, to: str, mime: bytes, configuration_set: str | None) -> str:

@@ -9,20 +9,17 @@ client per container, made on first use.
 from __future__ import annotations
 
 import json
-from functools import cache
 from typing import Any
 
+from marketing.aws import clients
 from marketing.catalog.topology import AUTOMATION_STATE_MACHINE, resource
 
 STOPPED_ERROR = "Automation.Stopped"
 _GONE = {"ExecutionDoesNotExist", "TaskDoesNotExist", "TaskTimedOut", "InvalidToken"}
 
 
-@cache
 def _sfn() -> Any:
-    import boto3  # on first use: most invocations of the functions that run automations need none
-
-    return boto3.client("stepfunctions")
+    return clients.client("stepfunctions")
 
 
 def _call(action: str, tolerated: set[str], **request: Any) -> dict[str, Any] | None:

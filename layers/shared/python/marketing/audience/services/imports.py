@@ -16,7 +16,6 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import cache
 from typing import Any, NamedTuple
 from urllib.parse import unquote_plus
 
@@ -40,7 +39,7 @@ from marketing.audience.models.imports import (
 from marketing.audience.models.subscribers import SubscriberSource
 from marketing.audience.services import contacts, subscribers
 from marketing.audience.store import imports as store
-from marketing.aws import messaging
+from marketing.aws import clients, messaging
 from marketing.catalog.topology import CONTACT_IMPORTS, IMPORTS_BUCKET_ENV, IMPORTS_PREFIX, resource
 from marketing.clock import Deadline
 from marketing.errors import BusinessRuleViolation, NotFound, Unprocessable
@@ -51,11 +50,8 @@ CHUNK_ROWS = 2000
 CHUNK_SECONDS = 60
 
 
-@cache
 def _s3() -> Any:
-    import boto3  # on first use: boto3 costs a cold start ~0.1 s that most invocations never need
-
-    return boto3.client("s3")
+    return clients.client("s3")
 
 
 def _key(import_id: str) -> str:
