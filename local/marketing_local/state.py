@@ -22,6 +22,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 STATE_FILE = "aws-state.json"
+SECRET_STAGES = ("AWSCURRENT", "AWSPREVIOUS")
 BATCH_WRITE_ITEMS = 25  # DynamoDB's BatchWriteItem limit
 # What get_schedule returns that create_schedule takes back.
 SCHEDULE_FIELDS = (
@@ -90,13 +91,33 @@ class SavedState:
             tables[name] = items
         return tables
 
-    def _secret_values(self) -> dict[str, str]:
-        names = [secret["Name"] for secret in self._secrets.list_secrets()["SecretList"]]
-        return {name: self._secrets.get_secret_value(SecretId=name)["SecretString"] for name in names}
+    def _secret_values(self) -> dict[str, dict[str, str | bytes | None]]:
+        """Each secret's current and previous versions: tokens signed before a rotation verify
+        against the previous key, after a restart too."""
+        names = [
+            secret["Name"]
+            for page in self._secrets.get_paginator("list_secrets").paginate()
+            for secret in page["SecretList"]
+        ]
+        return {name: {stage: self._secret_version(name, stage) for stage in SECRET_STAGES} for name in names}
+
+    def _secret_version(self, name: str, stage: str) -> str | bytes | None:
+        try:
+            found = self._secrets.get_secret_value(SecretId=name, VersionStage=stage)
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ResourceNotFoundException" and stage != "AWSCURRENT":
+                return None  # never rotated: no previous version
+            raise
+        return found["SecretBinary"] if "SecretBinary" in found else found["SecretString"]
 
     def _schedules(self) -> list[dict[str, Any]]:
         schedules = []
-        for summary in self._scheduler.list_schedules()["Schedules"]:
+        summaries = [
+            summary
+            for page in self._scheduler.get_paginator("list_schedules").paginate()
+            for summary in page["Schedules"]
+        ]
+        for summary in summaries:
             found = self._scheduler.get_schedule(Name=summary["Name"], GroupName=summary["GroupName"])
             kept = {field: found[field] for field in SCHEDULE_FIELDS if field in found}
             schedules.append({"Name": found["Name"], "GroupName": found["GroupName"], **kept})
@@ -116,17 +137,25 @@ class SavedState:
             for start in range(0, len(items), BATCH_WRITE_ITEMS):
                 batch = [{"PutRequest": {"Item": item}} for item in items[start : start + BATCH_WRITE_ITEMS]]
                 self._dynamodb.batch_write_item(RequestItems={table: batch})
-        for name, value in state["secrets"].items():
-            try:
-                self._secrets.put_secret_value(SecretId=name, SecretString=value)
-            except ClientError as error:
-                if error.response["Error"]["Code"] != "ResourceNotFoundException":
-                    raise
-                self._secrets.create_secret(Name=name, SecretString=value)
+        for name, versions in state["secrets"].items():
+            if not isinstance(versions, dict):  # a file saved before previous versions were kept
+                versions = {"AWSCURRENT": versions}
+            for stage in reversed(SECRET_STAGES):  # the previous first: putting the current moves it
+                if versions.get(stage) is not None:
+                    self._put_secret(name, versions[stage])
         for schedule in state["schedules"]:
             self._ensure_group(schedule["GroupName"])
             self._scheduler.create_schedule(**schedule)
         return _counts(state)
+
+    def _put_secret(self, name: str, value: str | bytes) -> None:
+        field = "SecretBinary" if isinstance(value, bytes) else "SecretString"
+        try:
+            self._secrets.put_secret_value(SecretId=name, **{field: value})
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ResourceNotFoundException":
+                raise
+            self._secrets.create_secret(Name=name, **{field: value})
 
     def _ensure_group(self, group: str) -> None:
         if group == "default":
