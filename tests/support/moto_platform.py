@@ -7,7 +7,8 @@ schedules or running executions, and the secrets as they were made.
 
 Moto's mock is on only while a test that uses it runs: the end-to-end tests in the same process
 talk to a moto server over real HTTP, which an active in-process mock would intercept. Turning it
-off keeps its data (`stop(remove_data=False)`), so switching costs a restart, not a rebuild.
+off keeps its data (`stop(remove_data=False)`), so switching costs a restart, not a rebuild; a
+test that starts a `mock_aws` of its own resets moto, and the next test here makes it all again.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from moto.dynamodb.models import dynamodb_backends
 from moto.ses.models import ses_backends
 from moto.sqs.models import sqs_backends
 
+from marketing.catalog.tables import TABLES
 from marketing.catalog.topology import AUTOMATION_STATE_MACHINE, IMPORTS_BUCKET_ENV
 from marketing_local.provision import LOCAL_ACCOUNT, Provisioner
 
@@ -43,10 +45,16 @@ class MotoPlatform:
         if not self._active:
             self._mock.start(reset=self._resources is None)
             self._active = True
-        if self._resources is None:
+        if self._resources is None or self._wiped():
             self._resources = Provisioner(boto3.Session(region_name=self.region), "test").everything()
             self._secrets = self._secret_values()
         return dict(self._resources)
+
+    def _wiped(self) -> bool:
+        """Whether moto lost the resources: a test with a `mock_aws` of its own resets every backend."""
+        assert self._resources is not None
+        tables = dynamodb_backends[LOCAL_ACCOUNT][self.region].tables
+        return any(self._resources[env_var] not in tables for env_var in TABLES.values())
 
     def deactivate(self, *, remove_data: bool = False) -> None:
         if self._active:
