@@ -9,6 +9,7 @@ import boto3
 import pytest
 
 from marketing import clock
+from marketing.campaigns.models.mailings import MailingRef
 from marketing.campaigns.store import recipients
 from marketing.catalog.topology import EVENT_BUS_ENV, SES_EVENTS, SHOP_EVENTS, shop_event_entries
 from marketing_local.ses_simulator import SesEventSimulator
@@ -78,12 +79,12 @@ def test_hits_racing_past_the_exact_count_write_nothing(sent, monkeypatch):
     """Many hits at once all read the recipient before any of them wrote: the write itself refuses
     a repeat past the exact count within the window."""
     api, campaign, _, people = sent
-    contact_id = people[0]["contact_id"]
-    read_before_anyone_wrote = recipients._engagement_of(campaign["id"], contact_id)
+    contact_id, mailing = people[0]["contact_id"], MailingRef.campaign(campaign["id"])
+    read_before_anyone_wrote = recipients._engagement_of(mailing, contact_id)
     for _ in range(recipients.EXACT_COUNT):
-        recipients.record_open(campaign["id"], contact_id, clock.utcnow())
+        recipients.record_open(mailing, contact_id, clock.utcnow())
     monkeypatch.setattr(recipients, "_engagement_of", lambda *_: read_before_anyone_wrote)
-    assert recipients.record_open(campaign["id"], contact_id, clock.utcnow()) is recipients.Engagement.UNCOUNTED
+    assert recipients.record_open(mailing, contact_id, clock.utcnow()) is recipients.Engagement.UNCOUNTED
     assert _recipient(api, campaign["id"], "ada@example.com")["open_count"] == recipients.EXACT_COUNT
 
 

@@ -7,6 +7,7 @@ from collections import Counter
 
 import boto3
 
+from marketing.campaigns.models.mailings import MailingRef
 from marketing.campaigns.services import campaign_delivery, delivery, reputation
 from marketing.catalog.topology import CAMPAIGN_DELIVERIES, CAMPAIGN_SENDS, SES_EVENTS
 from marketing_local.ses_simulator import SesEventSimulator
@@ -53,7 +54,9 @@ def test_a_bounce_storm_pauses_the_campaign_until_it_is_resumed(aws, api_handler
     assert (status, resumed["status"], resumed["paused_reason"]) == (200, "sending", None)
     assert staff(api_handler, "POST", f"/campaigns/{campaign['id']}/resume/")[0] == 409
     assert resumed["guard_overridden"] is True
-    assert reputation.check(campaign["id"]) is None  # staff chose to go on: late bounces do not pause it again
+    assert (
+        reputation.check(MailingRef.campaign(campaign["id"])) is None
+    )  # staff chose to go on: late bounces do not pause it again
     drain(aws)
     done = staff(api_handler, "GET", f"/campaigns/{campaign['id']}/")[1]
     assert done["status"] == "sent"

@@ -3,6 +3,7 @@ from __future__ import annotations
 from pynamodb.exceptions import CancellationReason, TransactWriteError, VerboseClientError
 
 from marketing import clock
+from marketing.campaigns.models.mailings import MailingRef
 from marketing.campaigns.models.recipients import RecipientStatus
 from marketing.campaigns.store import recipients as store
 from marketing.store import conditions
@@ -33,18 +34,21 @@ class ConflictOnce:
         return transaction
 
 
+CMP_1 = MailingRef.campaign("cmp_1")
+
+
 def test_claims_and_results_meeting_another_transaction_are_retried_and_applied_once(aws, monkeypatch):
     monkeypatch.setattr(conditions.time, "sleep", lambda seconds: None)
     now = clock.utcnow()
     monkeypatch.setattr(conditions, "TransactWrite", ConflictOnce(conditions.TransactWrite))
-    claimed = store.claim("cmp_1", [store.Claim("ct_1", "ada@example.com")], "att_1", now)
+    claimed = store.claim(CMP_1, [store.Claim("ct_1", "ada@example.com")], "att_1", now)
     assert [claim.contact_id for claim in claimed] == ["ct_1"]
 
     monkeypatch.setattr(conditions, "TransactWrite", ConflictOnce(conditions.TransactWrite))
-    store.record_results("cmp_1", [store.Result("ct_1", "att_1", RecipientStatus.SENT, message_id="m-1")], now)
+    store.record_results(CMP_1, [store.Result("ct_1", "att_1", RecipientStatus.SENT, message_id="m-1")], now)
 
     recipient = store.RecipientRecord.get("cmp_1", "ct_1")
     assert (recipient.status, recipient.attempts, recipient.message_id) == ("sent", 1, "m-1")
     # Recording again (a redelivered batch's worker) changes nothing: the claim is settled.
-    store.record_results("cmp_1", [store.Result("ct_1", "att_1", RecipientStatus.FAILED, reason="late")], now)
+    store.record_results(CMP_1, [store.Result("ct_1", "att_1", RecipientStatus.FAILED, reason="late")], now)
     assert store.RecipientRecord.get("cmp_1", "ct_1").status == "sent"

@@ -16,6 +16,7 @@ from functools import cache
 from typing import Any, NamedTuple
 from urllib.parse import quote
 
+from marketing.campaigns.models.mailings import MailingRef
 from marketing.config import TokenSettings, load_settings
 from marketing.tokens import InvalidToken, TokenSigner, deployment_signer
 
@@ -29,9 +30,13 @@ def link_id(url: str) -> str:
 
 
 class Tracked(NamedTuple):
-    campaign_id: str
+    campaign_id: str  # the mailing's id: a campaign's, or an automation email run's
     contact_id: str  # "" for a test send
     link_id: str | None = None  # of a click: the registered link it leads to
+
+    @property
+    def mailing(self) -> MailingRef:
+        return MailingRef.named(self.campaign_id)
 
 
 class EmailLinks:

@@ -27,9 +27,9 @@ from marketing.automations.store import automations as automation_store
 from marketing.automations.store import executions as execution_store
 from marketing.aws import messaging, workflows
 from marketing.aws.workers import parse_message
+from marketing.campaigns.models.mailings import AutomationEmailRun, MailingRef
 from marketing.campaigns.models.recipients import RecipientStatus
 from marketing.campaigns.services import delivery
-from marketing.campaigns.store.mailings import AutomationEmailRun
 from marketing.catalog.topology import AUTOMATION_SENDS
 from marketing.clock import Deadline
 from marketing.config import EmailSettings, load_settings
@@ -93,7 +93,7 @@ def send(task: SendTask, deadline: Deadline) -> str:
 
     settings = load_settings(EmailSettings)
     mailing = delivery.Mailing(
-        AutomationEmailRun(automation.id, task.order, key.entry).mailing_id,
+        MailingRef.automation_email(AutomationEmailRun(automation.id, task.order, key.entry)),
         automation.from_name or settings.shop_name,
         automation.from_email or settings.sender_address,
         automation.reply_to,

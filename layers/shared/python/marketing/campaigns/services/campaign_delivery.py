@@ -12,6 +12,7 @@ from marketing import clock
 from marketing.audience.store import contacts as contact_store
 from marketing.aws import messaging
 from marketing.campaigns.models.campaigns import CampaignStatus, DeliveryBatch
+from marketing.campaigns.models.mailings import MailingRef
 from marketing.campaigns.models.recipients import RecipientStatus
 from marketing.campaigns.services import delivery
 from marketing.campaigns.store import campaigns as campaign_store
@@ -56,7 +57,7 @@ def deliver(batch: DeliveryBatch, deadline: Deadline) -> str:
         return f"campaign {campaign.id} is {campaign.status}: nothing sent"
     settings = load_settings(EmailSettings)
     mailing = delivery.Mailing(
-        campaign.id,
+        MailingRef.campaign(campaign.id),
         campaign.from_name,
         campaign.from_email or settings.sender_address,
         campaign.reply_to,

@@ -45,6 +45,7 @@ from marketing.campaigns.models.campaigns import (
     DeliveryBatch,
     SendRequest,
 )
+from marketing.campaigns.models.mailings import MailingRef
 from marketing.campaigns.models.recipients import RecipientStatus, SuppressionReason
 from marketing.campaigns.store import campaigns as store
 from marketing.campaigns.store import recipients
@@ -356,7 +357,7 @@ def retry_failed(campaign_id: str) -> RetryResult:
         raise Conflict(
             f"campaign {campaign_id} is {campaign.status.value}: only a sent or sending campaign has failures"
         )
-    contact_ids = [item.contact_id for item in recipients.failed(campaign_id)]
+    contact_ids = [item.contact_id for item in recipients.failed(MailingRef.campaign(campaign_id))]
     if not contact_ids:
         return RetryResult(requeued=0)
     if campaign.status == CampaignStatus.SENT:
@@ -425,7 +426,7 @@ def recipients_page(
 ) -> RecipientPage:
     store.ensure_exists(campaign_id)
     items, last_key = recipients.page(
-        campaign_id, pagination.page_size(limit), pagination.decode_cursor(cursor), status
+        MailingRef.campaign(campaign_id), pagination.page_size(limit), pagination.decode_cursor(cursor), status
     )
     return RecipientPage(items=items, next=pagination.encode_cursor(last_key))
 

@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from marketing.audience.models.orders import ContactOrder
 from marketing.audience.store import contacts as contact_store
+from marketing.campaigns.models.mailings import MailingRef
 from marketing.campaigns.store import mailings, recipients
 from marketing.errors import NotFound
 from marketing.observability import metrics
@@ -37,12 +38,13 @@ def attribute(contact_id: str, order: ContactOrder) -> str | None:
     campaign_id, clicked_at = click
     if not (clicked_at - CLOCK_SKEW <= order.paid_at <= clicked_at + attribution_window()):
         return None
+    mailing = MailingRef.named(campaign_id)
     try:
-        currency = mailings.currency(campaign_id)
+        currency = mailings.currency(mailing)
     except NotFound:
         return None
     revenue = order.total if order.currency == currency else Decimal("0")
-    counted = recipients.record_conversion(campaign_id, contact_id, order.order_id, revenue)
+    counted = recipients.record_conversion(mailing, contact_id, order.order_id, revenue)
     if counted:
         metrics.add_metric(name="Conversions", unit="Count", value=1)
     return campaign_id

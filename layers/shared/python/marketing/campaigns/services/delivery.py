@@ -29,6 +29,7 @@ from marketing import clock
 from marketing.audience.models.contacts import Contact
 from marketing.audience.store import subscribers as subscriber_store
 from marketing.aws.ses import Pacer, SendRefused, SendRetryable, pacer, send_raw
+from marketing.campaigns.models.mailings import MailingRef
 from marketing.campaigns.models.recipients import RecipientStatus, SuppressionReason
 from marketing.campaigns.store import recipients
 from marketing.catalog.topology import WORKERS
@@ -60,10 +61,10 @@ _templates: dict[str, tuple[float, EmailTemplate]] = {}
 
 
 class Mailing(NamedTuple):
-    """What one send needs besides its recipients: the id its recipients are kept under
-    (store/mailings.py) and the sender."""
+    """What one send needs besides its recipients: the mailing they are kept under and counted
+    for, and the sender."""
 
-    id: str
+    ref: MailingRef
     from_name: str
     from_address: str
     reply_to: str | None = None
@@ -114,7 +115,7 @@ def _deliver_one(
     extra_fields: Mapping[str, Any] | None,
 ) -> recipients.Result:
     envelope = email_message.Envelope(
-        campaign_id=mailing.id,
+        campaign_id=mailing.ref.id,
         contact_id=contact.id,
         to=contact.email,
         from_name=mailing.from_name,
@@ -162,22 +163,22 @@ def _final(result: recipients.Result, attempt: int) -> recipients.Result:
 
 
 def _settle_abandoned(
-    mailing_id: str, claims: list[recipients.Claim], claimed: set[str], attempt_id: str, now: datetime
+    mailing: MailingRef, claims: list[recipients.Claim], claimed: set[str], attempt_id: str, now: datetime
 ) -> list[str]:
     """Claims of this batch left by a worker that died: those SES confirmed (Send event) are
     recorded as sent; the others were never accepted and are taken over to be sent now."""
     others = [claim.contact_id for claim in claims if not claim.suppressed and claim.contact_id not in claimed]
-    abandoned = recipients.interrupted(mailing_id, others, now - CLAIM_LEASE)
+    abandoned = recipients.interrupted(mailing, others, now - CLAIM_LEASE)
     if not abandoned:
         return []
     accepted = [item for item in abandoned if item.ses_accepted_at is not None]
     recipients.record_results(
-        mailing_id,
+        mailing,
         [recipients.Result(item.contact_id, item.attempt_id or "", RecipientStatus.SENT) for item in accepted],
         now,
     )
     logger.warning("settled abandoned claims", confirmed_by_ses=len(accepted), resent=len(abandoned) - len(accepted))
-    return recipients.reclaim(mailing_id, [item for item in abandoned if item.ses_accepted_at is None], attempt_id, now)
+    return recipients.reclaim(mailing, [item for item in abandoned if item.ses_accepted_at is None], attempt_id, now)
 
 
 def _outcome(contact: Contact, send: Future | None, attempt_id: str) -> recipients.Result | None:
@@ -223,7 +224,7 @@ def _send_claimed(
     finally:
         outcomes = [_outcome(contact, send, attempt_id) for contact, send in zip_longest(contacts, sends)]
         results = [_final(result, attempt) for result in outcomes if result is not None]
-        recipients.record_results(mailing.id, results, clock.utcnow())
+        recipients.record_results(mailing.ref, results, clock.utcnow())
     for send in sends:
         if (error := send.exception()) is not None:
             raise error
@@ -262,9 +263,9 @@ def deliver_to(
     ]
     attempt_id = new_id("att")
     now = clock.utcnow()
-    claimed = recipients.claim(mailing.id, claims, attempt_id, now, retry_failed=retry_failed)
+    claimed = recipients.claim(mailing.ref, claims, attempt_id, now, retry_failed=retry_failed)
     to_send = [claim.contact_id for claim in claimed]
-    to_send += _settle_abandoned(mailing.id, claims, set(to_send), attempt_id, now)
+    to_send += _settle_abandoned(mailing.ref, claims, set(to_send), attempt_id, now)
     results = _send_claimed(
         settings,
         mailing,

@@ -15,8 +15,8 @@ import os
 
 from marketing import clock
 from marketing.campaigns.models.campaigns import CampaignStatus
+from marketing.campaigns.models.mailings import MailingKind, MailingRef
 from marketing.campaigns.store import campaigns as store
-from marketing.campaigns.store.mailings import automation_email
 from marketing.errors import Conflict, NotFound
 from marketing.observability import logger, metrics
 
@@ -29,13 +29,14 @@ def _min_sample() -> int:
     return int(os.environ.get("REPUTATION_MIN_SAMPLE", DEFAULT_MIN_SAMPLE))
 
 
-def check(mailing_id: str) -> str | None:
+def check(mailing: MailingRef) -> str | None:
     """After a bounce or complaint of one of the mailing's emails: pauses the campaign if its
     rates crossed a limit; returns the reason it was paused, or None."""
-    if automation_email(mailing_id) is not None:
+    if mailing.kind is not MailingKind.CAMPAIGN:
         return None  # automation emails trickle one at a time; the account-level alarms cover them
+    campaign_id = mailing.id
     try:
-        campaign = store.record(mailing_id)
+        campaign = store.record(campaign_id)
     except NotFound:
         return None
     sent = int(campaign.sent or 0)
@@ -50,10 +51,10 @@ def check(mailing_id: str) -> str | None:
         return None
     try:
         store.transition(
-            mailing_id, {CampaignStatus.SENDING}, CampaignStatus.PAUSED, {"paused_reason": reason}, clock.utcnow()
+            campaign_id, {CampaignStatus.SENDING}, CampaignStatus.PAUSED, {"paused_reason": reason}, clock.utcnow()
         )
     except Conflict:
         return None  # paused, cancelled or finished by someone else meanwhile
     metrics.add_metric(name="CampaignsPausedForReputation", unit="Count", value=1)
-    logger.warning("campaign paused by the reputation guard", campaign_id=mailing_id, reason=reason)
+    logger.warning("campaign paused by the reputation guard", campaign_id=campaign_id, reason=reason)
     return reason

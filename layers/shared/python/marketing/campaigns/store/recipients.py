@@ -1,7 +1,7 @@
 """Campaign recipients: one item per (mailing, contact), the record that makes a send happen once.
 
-A mailing is a campaign or one email of an automation run (store/mailings.py); `campaign_id`
-holds the mailing's id, and the counters go where the mailing keeps them.
+A mailing is a campaign or one email of an automation run (models/mailings.py): every function
+here takes its `MailingRef`; `campaign_id` holds the mailing's id, and the counters go where the mailing keeps them.
 
 A delivery batch moves its recipients through these states, each step one DynamoDB transaction
 for the whole batch (up to 50 recipients and the campaign's counters: one request, not fifty):
@@ -32,6 +32,7 @@ from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 from pynamodb.models import Model
 
+from marketing.campaigns.models.mailings import MailingRef
 from marketing.campaigns.models.recipients import CampaignRecipient, RecipientStatus, SuppressionReason
 from marketing.campaigns.store.mailings import add_counters
 from marketing.store.attributes import DecimalAttribute
@@ -108,7 +109,7 @@ class Result(NamedTuple):
 
 
 def claim(
-    campaign_id: str, claims: list[Claim], attempt_id: str, now: datetime, *, retry_failed: bool = False
+    mailing: MailingRef, claims: list[Claim], attempt_id: str, now: datetime, *, retry_failed: bool = False
 ) -> list[Claim]:
     """Claims what nobody has handled yet: suppressed ones are recorded as such, the others are
     marked `sending` for this attempt. Returns the claims this attempt must now send."""
@@ -133,13 +134,11 @@ def claim(
                     ]
                 else:
                     actions += [RecipientRecord.status.set(SENDING), RecipientRecord.attempts.add(1)]
-                tx.update(
-                    RecipientRecord(campaign_id, item.contact_id), actions, claimable, add_version_condition=False
-                )
+                tx.update(RecipientRecord(mailing.id, item.contact_id), actions, claimable, add_version_condition=False)
             counters: dict[str, int | Decimal] = {"suppressed": sum(1 for item in batch if item.suppressed)}
             if retry_failed:
                 counters["failed"] = -len(batch)
-            add_counters(tx, campaign_id, counters)
+            add_counters(tx, mailing, counters)
 
         refused = set(transact(RecipientRecord.Meta.region, write))
         if not refused:
@@ -148,23 +147,23 @@ def claim(
     return []
 
 
-def record_results(campaign_id: str, results: list[Result], now: datetime) -> None:
+def record_results(mailing: MailingRef, results: list[Result], now: datetime) -> None:
     """What happened to each claimed send, with the campaign's counters, in one transaction. A
     claim no longer this attempt's (settled by another worker after its lease) is left alone."""
     pending = list(results)
     while pending:
 
         def write(tx: Transaction, batch: list[Result] = pending) -> None:
-            _write_results(tx, campaign_id, batch, now)
+            _write_results(tx, mailing, batch, now)
 
         refused = set(transact(RecipientRecord.Meta.region, write))
         if not refused:
             return
-        _count_overtaken(campaign_id, [result for index, result in enumerate(pending) if index in refused], now)
+        _count_overtaken(mailing, [result for index, result in enumerate(pending) if index in refused], now)
         pending = [result for index, result in enumerate(pending) if index not in refused]
 
 
-def _count_overtaken(campaign_id: str, refused: list[Result], now: datetime) -> None:
+def _count_overtaken(mailing: MailingRef, refused: list[Result], now: datetime) -> None:
     """Sends whose SES events got there first: a bounce (or an unsubscribe from the email) can be
     recorded while the batch is still sending, and its status then stands. The send still counts,
     once (sent_at is the marker), so the campaign's progress reaches its total."""
@@ -186,13 +185,13 @@ def _count_overtaken(campaign_id: str, refused: list[Result], now: datetime) -> 
             actions: list[Action] = actions,
             condition: Condition = overtaken,
         ) -> None:
-            tx.update(RecipientRecord(campaign_id, contact_id), actions, condition, add_version_condition=False)
-            add_counters(tx, campaign_id, {"sent": 1})
+            tx.update(RecipientRecord(mailing.id, contact_id), actions, condition, add_version_condition=False)
+            add_counters(tx, mailing, {"sent": 1})
 
         transact(RecipientRecord.Meta.region, write)  # refused: settled by another worker, or counted
 
 
-def _write_results(tx: Transaction, campaign_id: str, results: list[Result], now: datetime) -> None:
+def _write_results(tx: Transaction, mailing: MailingRef, results: list[Result], now: datetime) -> None:
     """Each result on the recipient it settles, if the claim is still this attempt's."""
     for result in results:
         owned = (RecipientRecord.status == SENDING) & (RecipientRecord.attempt_id == result.attempt_id)
@@ -203,10 +202,10 @@ def _write_results(tx: Transaction, campaign_id: str, results: list[Result], now
                 actions.append(RecipientRecord.message_id.set(result.message_id))
         else:
             actions.append(RecipientRecord.failure_reason.set((result.reason or "unknown")[:500]))
-        tx.update(RecipientRecord(campaign_id, result.contact_id), actions, owned, add_version_condition=False)
+        tx.update(RecipientRecord(mailing.id, result.contact_id), actions, owned, add_version_condition=False)
     add_counters(
         tx,
-        campaign_id,
+        mailing,
         {
             "sent": sum(1 for result in results if result.status == RecipientStatus.SENT),
             "failed": sum(1 for result in results if result.status == RecipientStatus.FAILED),
@@ -214,9 +213,9 @@ def _write_results(tx: Transaction, campaign_id: str, results: list[Result], now
     )
 
 
-def interrupted(campaign_id: str, contact_ids: Iterable[str], stale_before: datetime) -> list[RecipientRecord]:
+def interrupted(mailing: MailingRef, contact_ids: Iterable[str], stale_before: datetime) -> list[RecipientRecord]:
     """Recipients among `contact_ids` whose claim is older than `stale_before` and unresolved."""
-    keys = [(campaign_id, contact_id) for contact_id in contact_ids]
+    keys = [(mailing.id, contact_id) for contact_id in contact_ids]
     if not keys:
         return []
     return [
@@ -226,7 +225,7 @@ def interrupted(campaign_id: str, contact_ids: Iterable[str], stale_before: date
     ]
 
 
-def reclaim(campaign_id: str, stale: list[RecipientRecord], attempt_id: str, now: datetime) -> list[str]:
+def reclaim(mailing: MailingRef, stale: list[RecipientRecord], attempt_id: str, now: datetime) -> list[str]:
     """Takes over abandoned claims for this attempt; returns the contact ids it now holds."""
     pending = list(stale)
     while pending:
@@ -234,7 +233,7 @@ def reclaim(campaign_id: str, stale: list[RecipientRecord], attempt_id: str, now
         def write(tx: Transaction, batch: list[RecipientRecord] = pending) -> None:
             for item in batch:
                 tx.update(
-                    RecipientRecord(campaign_id, item.contact_id),
+                    RecipientRecord(mailing.id, item.contact_id),
                     [
                         RecipientRecord.attempt_id.set(attempt_id),
                         RecipientRecord.claimed_at.set(now),
@@ -251,10 +250,10 @@ def reclaim(campaign_id: str, stale: list[RecipientRecord], attempt_id: str, now
     return []
 
 
-def confirm_accepted(campaign_id: str, contact_id: str, message_id: str, accepted_at: datetime) -> bool:
+def confirm_accepted(mailing: MailingRef, contact_id: str, message_id: str, accepted_at: datetime) -> bool:
     """Records SES's Send event for the recipient's email (once); False if unknown or already."""
     return applied(
-        lambda: RecipientRecord(campaign_id, contact_id).update(
+        lambda: RecipientRecord(mailing.id, contact_id).update(
             actions=[RecipientRecord.ses_accepted_at.set(accepted_at), RecipientRecord.message_id.set(message_id)],
             condition=RecipientRecord.contact_id.exists() & RecipientRecord.ses_accepted_at.does_not_exist(),
             add_version_condition=False,
@@ -262,34 +261,34 @@ def confirm_accepted(campaign_id: str, contact_id: str, message_id: str, accepte
     )
 
 
-def find(campaign_id: str, contact_id: str) -> RecipientRecord | None:
+def find(mailing: MailingRef, contact_id: str) -> RecipientRecord | None:
     try:
-        return RecipientRecord.get(campaign_id, contact_id, consistent_read=True)
+        return RecipientRecord.get(mailing.id, contact_id, consistent_read=True)
     except RecipientRecord.DoesNotExist:
         return None
 
 
 def page(
-    campaign_id: str, limit: int, start_key: dict[str, Any] | None, status: RecipientStatus | None = None
+    mailing: MailingRef, limit: int, start_key: dict[str, Any] | None, status: RecipientStatus | None = None
 ) -> tuple[list[CampaignRecipient], dict[str, Any] | None]:
     condition = None
     if status == RecipientStatus.PENDING:
         condition = RecipientRecord.status.is_in(RecipientStatus.PENDING.value, SENDING)
     elif status is not None:
         condition = RecipientRecord.status == status.value
-    results = RecipientRecord.query(campaign_id, filter_condition=condition, limit=limit, last_evaluated_key=start_key)
+    results = RecipientRecord.query(mailing.id, filter_condition=condition, limit=limit, last_evaluated_key=start_key)
     return [item.to_domain() for item in results], results.last_evaluated_key
 
 
-def failed(campaign_id: str) -> Iterator[RecipientRecord]:
+def failed(mailing: MailingRef) -> Iterator[RecipientRecord]:
     yield from RecipientRecord.query(
-        campaign_id, filter_condition=RecipientRecord.status == RecipientStatus.FAILED.value
+        mailing.id, filter_condition=RecipientRecord.status == RecipientStatus.FAILED.value
     )
 
 
 # --- what happens after the send ---------------------------------------------------------------
 def record_once(
-    campaign_id: str,
+    mailing: MailingRef,
     contact_id: str,
     marker: Attribute[Any],
     actions: list[Action],
@@ -301,8 +300,8 @@ def record_once(
     first_time = RecipientRecord.contact_id.exists() & (condition if condition is not None else marker.does_not_exist())
     try:
         with transaction(RecipientRecord.Meta.region) as tx:
-            tx.update(RecipientRecord(campaign_id, contact_id), actions, first_time, add_version_condition=False)
-            add_counters(tx, campaign_id, counters)
+            tx.update(RecipientRecord(mailing.id, contact_id), actions, first_time, add_version_condition=False)
+            add_counters(tx, mailing, counters)
     except TransactWriteError as exc:
         if any(
             reason is not None and reason.code == "ConditionalCheckFailed" for reason in exc.cancellation_reasons or []
@@ -312,34 +311,34 @@ def record_once(
     return True
 
 
-def record_delivery(campaign_id: str, contact_id: str, delivered_at: datetime) -> bool:
+def record_delivery(mailing: MailingRef, contact_id: str, delivered_at: datetime) -> bool:
     """SES delivered the email: counted once for the mailing."""
     actions = [RecipientRecord.delivered_at.set(delivered_at)]
-    return record_once(campaign_id, contact_id, RecipientRecord.delivered_at, actions, {"delivered": 1})
+    return record_once(mailing, contact_id, RecipientRecord.delivered_at, actions, {"delivered": 1})
 
 
-def record_bounce(campaign_id: str, contact_id: str, bounced_at: datetime) -> bool:
+def record_bounce(mailing: MailingRef, contact_id: str, bounced_at: datetime) -> bool:
     """A permanent bounce: the recipient is bounced, counted once for the mailing."""
     actions = [RecipientRecord.bounced_at.set(bounced_at), RecipientRecord.status.set(RecipientStatus.BOUNCED.value)]
-    return record_once(campaign_id, contact_id, RecipientRecord.bounced_at, actions, {"bounced": 1})
+    return record_once(mailing, contact_id, RecipientRecord.bounced_at, actions, {"bounced": 1})
 
 
-def record_complaint(campaign_id: str, contact_id: str, complained_at: datetime) -> bool:
+def record_complaint(mailing: MailingRef, contact_id: str, complained_at: datetime) -> bool:
     actions = [RecipientRecord.complained_at.set(complained_at)]
-    return record_once(campaign_id, contact_id, RecipientRecord.complained_at, actions, {"complained": 1})
+    return record_once(mailing, contact_id, RecipientRecord.complained_at, actions, {"complained": 1})
 
 
-def record_rejection(campaign_id: str, contact_id: str, reason: str) -> bool:
+def record_rejection(mailing: MailingRef, contact_id: str, reason: str) -> bool:
     """SES refused the email (it never tried to deliver it): the reason, recorded once."""
     actions = [RecipientRecord.failure_reason.set(reason[:500])]
-    return record_once(campaign_id, contact_id, RecipientRecord.failure_reason, actions, {})
+    return record_once(mailing, contact_id, RecipientRecord.failure_reason, actions, {})
 
 
-def record_conversion(campaign_id: str, contact_id: str, order_id: str, revenue: Decimal) -> bool:
+def record_conversion(mailing: MailingRef, contact_id: str, order_id: str, revenue: Decimal) -> bool:
     """Credits the order to the recipient and its mailing, once per order however often it comes:
     the recipient remembers the orders it was credited with, in the same transaction."""
     return record_once(
-        campaign_id,
+        mailing,
         contact_id,
         RecipientRecord.attributed_orders,
         [
@@ -352,10 +351,10 @@ def record_conversion(campaign_id: str, contact_id: str, order_id: str, revenue:
     )
 
 
-def record_unsubscribe(campaign_id: str, contact_id: str, now: datetime) -> bool:
+def record_unsubscribe(mailing: MailingRef, contact_id: str, now: datetime) -> bool:
     """The recipient unsubscribed through this mailing's link: counted once for the mailing."""
     return record_once(
-        campaign_id,
+        mailing,
         contact_id,
         RecipientRecord.unsubscribed_at,
         [RecipientRecord.unsubscribed_at.set(now), RecipientRecord.status.set(RecipientStatus.UNSUBSCRIBED.value)],
@@ -397,10 +396,10 @@ _ENGAGEMENT_ATTRIBUTES = [
 ]
 
 
-def _engage(key: tuple[str, str], record: RecipientRecord, kind: _Kind, now: datetime) -> Engagement:
+def _engage(mailing: MailingRef, contact_id: str, record: RecipientRecord, kind: _Kind, now: datetime) -> Engagement:
     if getattr(record, kind.marker.attr_name) is None:
         actions = [kind.marker.set(now), kind.count.add(1), kind.counted_at.set(now)]
-        if record_once(*key, kind.marker, actions, {kind.counter: 1}):
+        if record_once(mailing, contact_id, kind.marker, actions, {kind.counter: 1}):
             return Engagement.FIRST
     count = int(getattr(record, kind.count.attr_name) or 0)
     counted_at = getattr(record, kind.counted_at.attr_name)
@@ -409,7 +408,7 @@ def _engage(key: tuple[str, str], record: RecipientRecord, kind: _Kind, now: dat
     # The read may be stale, or many hits may race past it: the write itself holds the limit.
     due = (kind.count < EXACT_COUNT) | kind.counted_at.does_not_exist() | (kind.counted_at < now - REPEAT_WINDOW)
     counted = applied(
-        lambda: RecipientRecord(*key).update(
+        lambda: RecipientRecord(mailing.id, contact_id).update(
             actions=[kind.count.add(1), kind.counted_at.set(now)],
             condition=RecipientRecord.contact_id.exists() & due,
             add_version_condition=False,
@@ -418,18 +417,18 @@ def _engage(key: tuple[str, str], record: RecipientRecord, kind: _Kind, now: dat
     return Engagement.REPEAT if counted else Engagement.UNCOUNTED
 
 
-def _engagement_of(campaign_id: str, contact_id: str) -> RecipientRecord | None:
+def _engagement_of(mailing: MailingRef, contact_id: str) -> RecipientRecord | None:
     """What opens and clicks decide on, read eventually consistently: a stale read at worst counts
     one repeat too many, never a first open twice (that write is conditional)."""
     try:
-        return RecipientRecord.get(campaign_id, contact_id, attributes_to_get=_ENGAGEMENT_ATTRIBUTES)
+        return RecipientRecord.get(mailing.id, contact_id, attributes_to_get=_ENGAGEMENT_ATTRIBUTES)
     except RecipientRecord.DoesNotExist:
         return None
 
 
-def record_open(campaign_id: str, contact_id: str, now: datetime) -> Engagement:
-    record = _engagement_of(campaign_id, contact_id)
-    return Engagement.UNKNOWN if record is None else _engage((campaign_id, contact_id), record, _OPEN, now)
+def record_open(mailing: MailingRef, contact_id: str, now: datetime) -> Engagement:
+    record = _engagement_of(mailing, contact_id)
+    return Engagement.UNKNOWN if record is None else _engage(mailing, contact_id, record, _OPEN, now)
 
 
 class Click(NamedTuple):
@@ -437,13 +436,12 @@ class Click(NamedTuple):
     first_open: bool  # a click counts as an open (images are often blocked)
 
 
-def record_click(campaign_id: str, contact_id: str, now: datetime) -> Click:
-    record = _engagement_of(campaign_id, contact_id)
+def record_click(mailing: MailingRef, contact_id: str, now: datetime) -> Click:
+    record = _engagement_of(mailing, contact_id)
     if record is None:
         return Click(Engagement.UNKNOWN, first_open=False)
-    key = (campaign_id, contact_id)
-    first_open = record.opened_at is None and _engage(key, record, _OPEN, now) is Engagement.FIRST
-    return Click(_engage(key, record, _CLICK, now), first_open)
+    first_open = record.opened_at is None and _engage(mailing, contact_id, record, _OPEN, now) is Engagement.FIRST
+    return Click(_engage(mailing, contact_id, record, _CLICK, now), first_open)
 
 
 def for_contact(contact_id: str) -> Iterator[RecipientRecord]:

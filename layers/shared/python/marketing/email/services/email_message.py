@@ -20,7 +20,7 @@ from functools import lru_cache
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
-from marketing.campaigns.store.mailings import automation_email
+from marketing.campaigns.models.mailings import MailingRef
 from marketing.email.links import EmailLinks, link_id
 from marketing.email.models.templates import EmailTemplate, Preview
 from marketing.email.services.rendering import render_template
@@ -211,7 +211,7 @@ def message_tags(envelope: Envelope) -> str:
     if not envelope.contact_id:
         tags = f"kind=test, campaign_id={envelope.campaign_id}"
     else:
-        kind = "campaign" if automation_email(envelope.campaign_id) is None else "automation"
+        kind = MailingRef.named(envelope.campaign_id).kind.value
         tags = f"kind={kind}, campaign_id={envelope.campaign_id}, contact_id={envelope.contact_id}"
     correlation_id = _TAG_UNSAFE.sub("_", str(logger.get_correlation_id() or ""))[:256]
     return f"{tags}, {CORRELATION_ATTRIBUTE}={correlation_id}" if correlation_id else tags

@@ -19,6 +19,7 @@ from __future__ import annotations
 from marketing.audience.models.subscribers import SubscriberStatus
 from marketing.audience.services import subscribers
 from marketing.audience.store import contacts as contact_store
+from marketing.campaigns.models.mailings import MailingRef
 from marketing.campaigns.services import reputation
 from marketing.campaigns.store import recipients
 from marketing.catalog.topology import SES_EVENT_SOURCE
@@ -28,9 +29,10 @@ from marketing.errors import Unprocessable
 from marketing.observability import CORRELATION_ATTRIBUTE, logger, metrics
 
 
-def _recipient(record: SesEventRecord) -> tuple[str, str] | None:
-    campaign_id, contact_id = record.mail.tag("campaign_id"), record.mail.tag("contact_id")
-    return (campaign_id, contact_id) if campaign_id and contact_id else None
+def _recipient(record: SesEventRecord) -> tuple[MailingRef, str] | None:
+    """The mailing and contact the email's message tags name (a test send names no contact)."""
+    mailing_id, contact_id = record.mail.tag("campaign_id"), record.mail.tag("contact_id")
+    return (MailingRef.named(mailing_id), contact_id) if mailing_id and contact_id else None
 
 
 def _suppress(addresses: list[str], status: SubscriberStatus) -> int:

@@ -38,7 +38,7 @@ def record_open(token: str) -> None:
         return
     if (
         tracked.contact_id
-        and recipients.record_open(tracked.campaign_id, tracked.contact_id, clock.utcnow()) is Engagement.FIRST
+        and recipients.record_open(tracked.mailing, tracked.contact_id, clock.utcnow()) is Engagement.FIRST
     ):
         _count_first_open()
 
@@ -52,7 +52,7 @@ def record_click(token: str) -> str:
         raise InvalidToken("not a link written in a template")
     if tracked.contact_id:
         now = clock.utcnow()
-        click = recipients.record_click(tracked.campaign_id, tracked.contact_id, now)
+        click = recipients.record_click(tracked.mailing, tracked.contact_id, now)
         if click.click is Engagement.FIRST:
             metrics.add_metric(name="EmailsClicked", unit="Count", value=1)
         if click.first_open:
@@ -92,7 +92,7 @@ def unsubscribe(token: str) -> Audience | None:
     if subscriber is None:
         return None
     subscriber = subscribers.unsubscribe(subscriber.id)
-    recipients.record_unsubscribe(tracked.campaign_id, tracked.contact_id, clock.utcnow())
+    recipients.record_unsubscribe(tracked.mailing, tracked.contact_id, clock.utcnow())
     return Audience(subscriber.email, False, subscriber.preferences)
 
 
