@@ -21,6 +21,9 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any, NamedTuple
 
+from marketing.aws import clients
+from marketing.config import TokenSettings, load_settings
+
 CURRENT, PREVIOUS = "AWSCURRENT", "AWSPREVIOUS"
 
 
@@ -116,8 +119,6 @@ class TokenSigner:
 
 
 def _secrets_manager() -> Any:
-    from marketing.aws import clients  # boto3 only when a key is read (aws/clients.py)
-
     return clients.client("secretsmanager")
 
 
@@ -153,6 +154,4 @@ def secret_key_ring(secret_name: str) -> Callable[[], KeyRing]:
 def deployment_signer() -> TokenSigner:
     """This deployment's signer: the link-signing secret (TOKEN_SECRET_NAME), read on first use.
     Email links and list cursors sign with it, each under a purpose of its own."""
-    from marketing.config import TokenSettings, load_settings
-
     return TokenSigner(SigningKeys(secret_key_ring(load_settings(TokenSettings).token_secret_name)))

@@ -24,6 +24,7 @@ from typing import NamedTuple
 
 from pydantic import BaseModel, ValidationError
 
+from marketing import clock
 from marketing.audience.models.shop_events import (
     DETAIL_SCHEMAS,
     CartAbandoned,
@@ -75,7 +76,6 @@ def _contact_upserted(detail: ContactUpserted, _event: ShopEvent) -> str:
 
 
 def _order_paid(detail: OrderPaid, _event: ShopEvent) -> str:
-    from marketing import clock
     from marketing.audience.models.contacts import LifecycleStage
     from marketing.audience.models.orders import ContactOrder
     from marketing.audience.services import contacts
@@ -112,7 +112,6 @@ def _order_paid(detail: OrderPaid, _event: ShopEvent) -> str:
 
 
 def _order_refunded(detail: OrderRefunded, _event: ShopEvent) -> str:
-    from marketing import clock
     from marketing.audience.store import orders
     from marketing.growth.services import gift_cards, loyalty
 
