@@ -16,13 +16,11 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
 from marketing.catalog.staff_roles import StaffRole
+from marketing_local.config import REGION as LOCAL_REGION
+from marketing_local.config import STAFF_KEY_PAIRS
 
-# Local mode's published key pair of each staff role (local/marketing_local/config.py).
-LOCAL_CREDENTIALS = {
-    StaffRole.MANAGER: Credentials("local-staff", "local-staff-secret"),
-    StaffRole.ANALYST: Credentials("local-analyst", "local-analyst-secret"),
-}
-LOCAL_REGION = "eu-west-2"
+# Local mode's published key pair of each staff role, as its gateway holds them.
+LOCAL_CREDENTIALS = {pair.role: Credentials(pair.access_key, pair.secret_key) for pair in STAFF_KEY_PAIRS.values()}
 
 
 def local_api_url() -> str:

@@ -7,7 +7,7 @@ from typing import Any
 from aws_lambda_powertools.event_handler.openapi.models import APIKey, APIKeyIn, HTTPBearer, Server
 
 from marketing.auth import Access
-from marketing.catalog.api_routes import BASE_PATH, route_for_key
+from marketing.catalog.api_routes import BASE_PATH, ROUTES, ApiRoute
 
 TITLE = "Marketing platform API"
 VERSION = "1.0.0"
@@ -36,7 +36,7 @@ ERROR_STATUSES: dict[Access, tuple[int, ...]] = {
     Access.CUSTOMER: (400, 401, 404, 409, 413, 415, 422, 429),
     Access.PUBLIC: (400, 413, 429),
 }
-BODY_STATUSES = (413, 415)  # only for a method that takes a body; public routes take forms, never a 415
+BODY_STATUSES = (413, 415)  # only for a method that takes a body
 METHODS_WITH_BODIES = ("post", "put", "patch")
 GATEWAY_STATUSES = (401, 403, 413, 429)
 ERROR_DESCRIPTIONS = {
@@ -51,49 +51,39 @@ ERROR_DESCRIPTIONS = {
     429: "Throttled: too many requests, or too many failed code guesses",
 }
 _SCHEMAS = "#/components/schemas/"
+
+
+def _error_body(code: dict[str, Any], detail: dict[str, Any]) -> dict[str, Any]:
+    """The platform's one error body (marketing.errors.error_body), with its code and details so."""
+    return {
+        "type": "object",
+        "required": ["error"],
+        "properties": {
+            "error": {
+                "type": "object",
+                "required": ["code", "message", "details"],
+                "properties": {
+                    "code": code,
+                    "message": {"type": "string"},
+                    "details": {"type": "array", "items": detail},
+                },
+            }
+        },
+    }
+
+
+_FIELD_AND_REASON = {"field": {"type": "string"}, "reason": {"type": "string"}}
 ERROR_COMPONENTS = {
     "ErrorDetail": {
         "type": "object",
         "description": "For invalid input, the field and why; other errors name what they concern.",
-        "properties": {"field": {"type": "string"}, "reason": {"type": "string"}},
+        "properties": _FIELD_AND_REASON,
     },
-    "Error": {
-        "type": "object",
-        "required": ["error"],
-        "properties": {
-            "error": {
-                "type": "object",
-                "required": ["code", "message", "details"],
-                "properties": {
-                    "code": {"type": "string"},
-                    "message": {"type": "string"},
-                    "details": {"type": "array", "items": {"$ref": f"{_SCHEMAS}ErrorDetail"}},
-                },
-            }
-        },
-    },
-    "ValidationFailure": {
-        "type": "object",
-        "required": ["error"],
-        "properties": {
-            "error": {
-                "type": "object",
-                "required": ["code", "message", "details"],
-                "properties": {
-                    "code": {"type": "string", "enum": ["validation_error"]},
-                    "message": {"type": "string"},
-                    "details": {
-                        "type": "array",
-                        "items": {
-                            "type": "object",
-                            "required": ["field", "reason"],
-                            "properties": {"field": {"type": "string"}, "reason": {"type": "string"}},
-                        },
-                    },
-                },
-            }
-        },
-    },
+    "Error": _error_body({"type": "string"}, {"$ref": f"{_SCHEMAS}ErrorDetail"}),
+    "ValidationFailure": _error_body(
+        {"type": "string", "enum": ["validation_error"]},
+        {"type": "object", "required": ["field", "reason"], "properties": _FIELD_AND_REASON},
+    ),
     "GatewayError": {
         "type": "object",
         "description": "API Gateway's own refusal, before the API function runs.",
@@ -115,26 +105,26 @@ def _error_content(status: int, access: Access) -> dict[str, Any]:
     return content
 
 
+def _with_error_responses(operation: dict[str, Any], route: ApiRoute) -> None:
+    responses = operation["responses"]
+    responses.pop("422", None)
+    for status in ERROR_STATUSES[route.access]:
+        if status in BODY_STATUSES and route.method.lower() not in METHODS_WITH_BODIES:
+            continue
+        described = responses.get(str(status), {}).get("description")
+        responses[str(status)] = {
+            "description": described or ERROR_DESCRIPTIONS[status],
+            "content": _error_content(status, route.access),
+        }
+
+
 def with_error_responses(document: dict[str, Any]) -> dict[str, Any]:
     """The document Powertools generated, with the errors each operation really answers, derived
     from its route's access kind, in place of Powertools' 422 HTTPValidationError."""
-    for path, operations in document["paths"].items():
-        for method, operation in operations.items():
-            route = route_for_key(f"{method.upper()} {(BASE_PATH + path).rstrip('/')}")
-            if route is None:  # not an API route (the documentation routes are left out of the document)
-                continue
-            responses = operation["responses"]
-            responses.pop("422", None)
-            for status in ERROR_STATUSES[route.access]:
-                if status in BODY_STATUSES and method not in METHODS_WITH_BODIES:
-                    continue
-                if status == 415 and route.access is Access.PUBLIC:
-                    continue
-                described = responses.get(str(status), {}).get("description")
-                responses[str(status)] = {
-                    "description": described or ERROR_DESCRIPTIONS[status],
-                    "content": _error_content(status, route.access),
-                }
+    for route in ROUTES:
+        operation = document["paths"].get(route.path, {}).get(route.method.lower())
+        if operation is not None:  # the documentation routes are left out of the document
+            _with_error_responses(operation, route)
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
     for name in POWERTOOLS_VALIDATION_SCHEMAS:
         schemas.pop(name, None)

@@ -7,6 +7,6 @@ from marketing.audience.services import imports
 from marketing.aws.workers import sqs_batch_handler
 from marketing.catalog.topology import CONTACT_IMPORTS
 
-lambda_handler = sqs_batch_handler(CONTACT_IMPORTS, imports.parse_message, imports.handle)
+lambda_handler = sqs_batch_handler(CONTACT_IMPORTS, imports.parse, imports.handle)
 
 cold_start.finish()

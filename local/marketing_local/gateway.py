@@ -30,6 +30,7 @@ from werkzeug.exceptions import HTTPException, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
+from marketing import clock
 from marketing.auth import Access
 from marketing.catalog.api_routes import ApiRoute, match
 from marketing.catalog.staff_roles import authorize
@@ -48,11 +49,6 @@ LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}  # as urlsplit() reads a Host
 
 def _gateway_error(status: int, message: str) -> Response:
     return json_response({"message": message}, status)
-
-
-def _log_time(moment: datetime) -> str:
-    """ISO 8601 UTC to the millisecond, as the functions' log lines are in UTC."""
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
 def _is_utf8(body: bytes) -> bool:
@@ -276,7 +272,7 @@ class Gateway:
             response = _gateway_error(exc.code or 500, exc.description or "error")
         elapsed_ms = (time.perf_counter() - started) * 1000
         print(
-            f"[gateway] {_log_time(datetime.now(UTC))} {request.method} {request.full_path.rstrip('?')} "
+            f"[gateway] {clock.isoformat(datetime.now(UTC))} {request.method} {request.full_path.rstrip('?')} "
             f"{response.status_code} {elapsed_ms:.0f}ms",
             flush=True,
         )

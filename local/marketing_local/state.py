@@ -21,8 +21,10 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from marketing.tokens import CURRENT, PREVIOUS, secret_version
+
 STATE_FILE = "aws-state.json"
-SECRET_STAGES = ("AWSCURRENT", "AWSPREVIOUS")
+SECRET_STAGES = (CURRENT, PREVIOUS)
 BATCH_WRITE_ITEMS = 25  # DynamoDB's BatchWriteItem limit
 # What get_schedule returns that create_schedule takes back.
 SCHEDULE_FIELDS = (
@@ -99,16 +101,7 @@ class SavedState:
             for page in self._secrets.get_paginator("list_secrets").paginate()
             for secret in page["SecretList"]
         ]
-        return {name: {stage: self._secret_version(name, stage) for stage in SECRET_STAGES} for name in names}
-
-    def _secret_version(self, name: str, stage: str) -> str | bytes | None:
-        try:
-            found = self._secrets.get_secret_value(SecretId=name, VersionStage=stage)
-        except ClientError as error:
-            if error.response["Error"]["Code"] == "ResourceNotFoundException" and stage != "AWSCURRENT":
-                return None  # never rotated: no previous version
-            raise
-        return found["SecretBinary"] if "SecretBinary" in found else found["SecretString"]
+        return {name: {stage: secret_version(self._secrets, name, stage) for stage in SECRET_STAGES} for name in names}
 
     def _schedules(self) -> list[dict[str, Any]]:
         schedules = []

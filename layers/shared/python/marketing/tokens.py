@@ -118,20 +118,23 @@ class TokenSigner:
         return claims
 
 
-def _secrets_manager() -> Any:
-    return clients.client("secretsmanager")
-
-
-def _stage_value(secret_name: str, stage: str) -> bytes | None:
+def secret_version(secrets_manager: Any, secret_name: str, stage: str) -> str | bytes | None:
+    """A secret's value at `stage` as Secrets Manager keeps it (text or binary); None for a previous
+    version of a secret never rotated."""
     from botocore.exceptions import ClientError
 
     try:
-        found = _secrets_manager().get_secret_value(SecretId=secret_name, VersionStage=stage)
+        found = secrets_manager.get_secret_value(SecretId=secret_name, VersionStage=stage)
     except ClientError as exc:
         if exc.response["Error"]["Code"] == "ResourceNotFoundException" and stage != CURRENT:
-            return None  # a secret never rotated has no previous version
+            return None
         raise
-    return found["SecretBinary"] if "SecretBinary" in found else found["SecretString"].encode()
+    return found["SecretBinary"] if "SecretBinary" in found else found["SecretString"]
+
+
+def _stage_value(secret_name: str, stage: str) -> bytes | None:
+    value = secret_version(clients.client("secretsmanager"), secret_name, stage)
+    return value.encode() if isinstance(value, str) else value
 
 
 def secret_key(secret_name: str) -> bytes:

@@ -86,7 +86,7 @@ class ImportWork(NamedTuple):
     next_chunk_of: str | None = None
 
 
-def parse_message(body: str) -> ImportWork:
+def parse(body: str) -> ImportWork:
     """An upload notification from S3, or the next chunk of an import; Unprocessable otherwise."""
     try:
         message = json.loads(body)
