@@ -46,11 +46,12 @@ MODULES = {
     "bare_handler": "bare Powertools handler (baseline)",
     "paused_bare_handler": "reference: bare, collector paused",
     "validated_handler": "reference: bare + request validation",
+    "worker_floor": "reference: libraries every worker loads",
     "api.app": "API function",
     **{worker.handler.rsplit(".", 1)[0]: f"{worker.name} worker" for worker in WORKERS},
     **{schedule.handler.rsplit(".", 1)[0]: f"{schedule.name} schedule" for schedule in SCHEDULES},
 }
-REFERENCES = {"bare_handler", "paused_bare_handler", "validated_handler"}
+REFERENCES = {"bare_handler", "paused_bare_handler", "validated_handler", "worker_floor"}
 
 
 def _first_request(router: str) -> tuple[str, str]:
