@@ -9,6 +9,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from api.routes.params import PageCursor, PageLimit
 from api.security import STAFF
+from marketing.activity.models.activity import MailingLinks, MailingTimeline
 from marketing.campaigns.models.campaign_requests import (
     CampaignCreate,
     CampaignPage,
@@ -166,3 +167,18 @@ def campaign_recipients(
 @router.get("/campaigns/<campaign_id>/analytics/", summary="Counters and rates", security=STAFF, tags=TAGS)
 def campaign_analytics(campaign_id: CampaignId) -> CampaignAnalytics:
     return service.analytics(campaign_id)
+
+
+@router.get(
+    "/campaigns/<campaign_id>/analytics/timeline/",
+    summary="Sends, opens, clicks, conversions and revenue over time (hourly for three days, then daily)",
+    security=STAFF,
+    tags=TAGS,
+)
+def campaign_timeline(campaign_id: CampaignId) -> MailingTimeline:
+    return service.timeline(campaign_id)
+
+
+@router.get("/campaigns/<campaign_id>/analytics/links/", summary="Clicks per link", security=STAFF, tags=TAGS)
+def campaign_links(campaign_id: CampaignId) -> MailingLinks:
+    return service.link_clicks(campaign_id)

@@ -156,6 +156,8 @@ ROUTES: tuple[ApiRoute, ...] = (
     ApiRoute("POST", "/campaigns/{campaign_id}/retry-failed/", S),
     ApiRoute("GET", "/campaigns/{campaign_id}/recipients/", S),
     ApiRoute("GET", "/campaigns/{campaign_id}/analytics/", S),
+    ApiRoute("GET", "/campaigns/{campaign_id}/analytics/timeline/", S),
+    ApiRoute("GET", "/campaigns/{campaign_id}/analytics/links/", S),
     ApiRoute("GET", "/automations/", S),
     ApiRoute("POST", "/automations/", S),
     ApiRoute("GET", "/automations/{automation_id}/", S),
@@ -167,6 +169,7 @@ ROUTES: tuple[ApiRoute, ...] = (
     ApiRoute("GET", "/automations/{automation_id}/analytics/", S),
     ApiRoute("GET", "/analytics/overview/", S),
     ApiRoute("GET", "/analytics/campaigns/", S),
+    ApiRoute("GET", "/analytics/audience/", S),
     ApiRoute("GET", "/loyalty/account/", C),
     ApiRoute("GET", "/loyalty/transactions/", C),
     ApiRoute("POST", "/loyalty/redeem/", C),
@@ -198,6 +201,7 @@ ROUTES: tuple[ApiRoute, ...] = (
 API_USES = Uses(
     writes=frozenset(
         {
+            "ACTIVITY_TABLE",  # opens, clicks, unsubscribes and subscriptions, by time (the charts)
             "TEMPLATES_TABLE",
             "LINKS_TABLE",
             "CONTACTS_TABLE",

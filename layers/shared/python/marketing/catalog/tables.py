@@ -10,6 +10,7 @@ from collections.abc import Mapping
 
 from pynamodb.models import Model
 
+from marketing.activity.store.activity import ActivityRecord
 from marketing.audience.store.contacts import ContactEmailRecord, ContactRecord
 from marketing.audience.store.imports import ImportRecord
 from marketing.audience.store.orders import OrderRecord
@@ -54,6 +55,7 @@ MODELS: tuple[type[Model], ...] = (
     ReferralCodeRecord,
     ReferralRecord,
     FailedAttemptRecord,
+    ActivityRecord,
 )
 TABLES: dict[type[Model], str] = {model: model.Meta.table_env for model in MODELS}
 

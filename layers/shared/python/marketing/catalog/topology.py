@@ -183,6 +183,7 @@ WORKERS: tuple[Worker, ...] = (
             reads=frozenset({"PROGRAMS_TABLE"}),
             writes=frozenset(
                 {
+                    "ACTIVITY_TABLE",
                     "CONTACTS_TABLE",
                     "CONTACT_EMAILS_TABLE",
                     "SUBSCRIBERS_TABLE",
@@ -221,7 +222,15 @@ WORKERS: tuple[Worker, ...] = (
         batch_size=1,
         timeout_seconds=900,
         uses=Uses(
-            writes=frozenset({"CONTACT_IMPORTS_TABLE", "CONTACTS_TABLE", "CONTACT_EMAILS_TABLE", "SUBSCRIBERS_TABLE"}),
+            writes=frozenset(
+                {
+                    "ACTIVITY_TABLE",
+                    "CONTACT_IMPORTS_TABLE",
+                    "CONTACTS_TABLE",
+                    "CONTACT_EMAILS_TABLE",
+                    "SUBSCRIBERS_TABLE",
+                }
+            ),
             sends_to=(CONTACT_IMPORTS,),  # the next chunk
             reads_imports=True,
         ),
@@ -249,7 +258,13 @@ WORKERS: tuple[Worker, ...] = (
             reads=frozenset({"TEMPLATES_TABLE", "CONTACTS_TABLE", "SUBSCRIBERS_TABLE"}),
             # The delivery code is shared with automations: its counters may name an automation email.
             writes=frozenset(
-                {"CAMPAIGNS_TABLE", "CAMPAIGN_RECIPIENTS_TABLE", "LINKS_TABLE", "AUTOMATION_EMAIL_STATS_TABLE"}
+                {
+                    "ACTIVITY_TABLE",
+                    "CAMPAIGNS_TABLE",
+                    "CAMPAIGN_RECIPIENTS_TABLE",
+                    "LINKS_TABLE",
+                    "AUTOMATION_EMAIL_STATS_TABLE",
+                }
             ),
             sends_to=(CAMPAIGN_DELIVERIES,),
             sends_email=True,
@@ -268,6 +283,7 @@ WORKERS: tuple[Worker, ...] = (
             reads=frozenset({"CONTACT_EMAILS_TABLE"}),
             writes=frozenset(
                 {
+                    "ACTIVITY_TABLE",
                     "CONTACTS_TABLE",  # suppression
                     "SUBSCRIBERS_TABLE",
                     "CAMPAIGNS_TABLE",  # analytics
@@ -288,6 +304,7 @@ WORKERS: tuple[Worker, ...] = (
             # The delivery code is shared with campaigns: its counters may name a campaign.
             writes=frozenset(
                 {
+                    "ACTIVITY_TABLE",
                     "AUTOMATIONS_TABLE",
                     "AUTOMATION_EMAIL_STATS_TABLE",
                     "AUTOMATION_EXECUTIONS_TABLE",

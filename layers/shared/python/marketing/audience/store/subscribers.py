@@ -13,6 +13,7 @@ from typing import Any
 from pynamodb.attributes import BooleanAttribute, MapAttribute, UnicodeAttribute, UTCDateTimeAttribute, VersionAttribute
 from pynamodb.models import Model
 
+from marketing.activity.store import activity
 from marketing.audience.models.subscribers import Preferences, Subscriber, SubscriberSource, SubscriberStatus
 from marketing.audience.store import contacts
 from marketing.errors import Conflict, NotFound
@@ -79,6 +80,7 @@ def create(subscriber: Subscriber) -> Subscriber:
             Conflict(f"contact {subscriber.contact_id} already has a subscription"),
         )
         contacts.mirror_subscription(tx, subscriber.contact_id, subscriber.status)
+        activity.add_subscription_change(tx, subscriber.status.value, subscriber.created_at)
     return record.to_domain()
 
 
@@ -108,6 +110,8 @@ def update(id_: str, changes: dict[str, Any], updated_at: datetime) -> Subscribe
         )
         if "status" in changes:
             contacts.mirror_subscription(tx, record.contact_id, SubscriberStatus(changes["status"]))
+            if changes["status"] != record.status:  # the audience's day counts a status entered
+                activity.add_subscription_change(tx, SubscriberStatus(changes["status"]).value, updated_at)
     return _record(id_).to_domain()
 
 

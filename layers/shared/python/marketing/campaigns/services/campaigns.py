@@ -16,6 +16,8 @@ from functools import cache
 from typing import Any
 
 from marketing import clock, pagination
+from marketing.activity.models.activity import MailingLinks, MailingTimeline
+from marketing.activity.services import activity
 from marketing.audience.store import contacts as contact_store
 from marketing.audience.store import segments as segment_store
 from marketing.audience.store import subscribers as subscriber_store
@@ -49,6 +51,7 @@ from marketing.campaigns.models.mailings import MailingRef
 from marketing.campaigns.models.recipients import RecipientStatus, SuppressionReason
 from marketing.campaigns.store import campaigns as store
 from marketing.campaigns.store import recipients
+from marketing.campaigns.store.mailings import activity_series
 from marketing.catalog.topology import CAMPAIGN_DELIVERIES, CAMPAIGN_SENDS
 from marketing.config import EmailSettings, load_settings
 from marketing.email.links import email_links
@@ -433,6 +436,17 @@ def recipients_page(
 
 def analytics(campaign_id: str) -> CampaignAnalytics:
     return store.record(campaign_id).analytics()
+
+
+def timeline(campaign_id: str) -> MailingTimeline:
+    campaign = get(campaign_id)
+    series = activity_series(MailingRef.campaign(campaign_id))
+    return activity.mailing_timeline(series, campaign.send_started_at, clock.utcnow())
+
+
+def link_clicks(campaign_id: str) -> MailingLinks:
+    get(campaign_id)  # NotFound for an unknown campaign, not an empty list
+    return activity.mailing_links(activity_series(MailingRef.campaign(campaign_id)))
 
 
 def reports_page(limit: int | None, cursor: str | None) -> CampaignReportPage:

@@ -32,6 +32,15 @@ def add_counters(tx: Transaction, mailing: MailingRef, counters: dict[str, int |
         automation_store.add_email_counters(tx, run.automation_id, run.order, counters)
 
 
+def activity_series(mailing: MailingRef) -> str:
+    """The series its activity is counted in (activity store): a campaign's own, or its automation
+    email's, all of whose runs count together."""
+    if mailing.kind is MailingKind.CAMPAIGN:
+        return f"campaign#{mailing.id}"
+    run = mailing.run
+    return f"automation#{run.automation_id}#{run.order}"
+
+
 def currency(mailing: MailingRef) -> str:
     """The currency the mailing's revenue is counted in; NotFound if the mailing is gone."""
     if mailing.kind is MailingKind.CAMPAIGN:

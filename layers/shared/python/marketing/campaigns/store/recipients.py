@@ -32,9 +32,11 @@ from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 from pynamodb.models import Model
 
+from marketing import clock
+from marketing.activity.store import activity
 from marketing.campaigns.models.mailings import MailingRef
 from marketing.campaigns.models.recipients import CampaignRecipient, RecipientStatus, SuppressionReason
-from marketing.campaigns.store.mailings import add_counters
+from marketing.campaigns.store.mailings import activity_series, add_counters
 from marketing.store.attributes import DecimalAttribute
 from marketing.store.conditions import Transaction, applied, transact, transaction
 from marketing.store.table_meta import TableMeta
@@ -187,6 +189,7 @@ def _count_overtaken(mailing: MailingRef, refused: list[Result], now: datetime) 
         ) -> None:
             tx.update(RecipientRecord(mailing.id, contact_id), actions, condition, add_version_condition=False)
             add_counters(tx, mailing, {"sent": 1})
+            activity.add_mailing_event(tx, activity_series(mailing), {"sent": 1}, now)
 
         transact(RecipientRecord.Meta.region, write)  # refused: settled by another worker, or counted
 
@@ -203,14 +206,10 @@ def _write_results(tx: Transaction, mailing: MailingRef, results: list[Result], 
         else:
             actions.append(RecipientRecord.failure_reason.set((result.reason or "unknown")[:500]))
         tx.update(RecipientRecord(mailing.id, result.contact_id), actions, owned, add_version_condition=False)
-    add_counters(
-        tx,
-        mailing,
-        {
-            "sent": sum(1 for result in results if result.status == RecipientStatus.SENT),
-            "failed": sum(1 for result in results if result.status == RecipientStatus.FAILED),
-        },
-    )
+    sent = sum(1 for result in results if result.status == RecipientStatus.SENT)
+    failed = sum(1 for result in results if result.status == RecipientStatus.FAILED)
+    add_counters(tx, mailing, {"sent": sent, "failed": failed})
+    activity.add_mailing_event(tx, activity_series(mailing), {"sent": sent}, now)
 
 
 def interrupted(mailing: MailingRef, contact_ids: Iterable[str], stale_before: datetime) -> list[RecipientRecord]:
@@ -293,15 +292,18 @@ def record_once(
     marker: Attribute[Any],
     actions: list[Action],
     counters: dict[str, int | Decimal],
+    at: datetime,
     condition: Condition | None = None,
 ) -> bool:
-    """Applies `actions` and adds `counters` to the campaign if `marker` is not set yet (and
-    `condition` holds); False if the recipient is unknown or it already happened."""
+    """Applies `actions` and adds `counters` to the campaign, and to its activity at `at`, if
+    `marker` is not set yet (and `condition` holds); False if the recipient is unknown or it
+    already happened."""
     first_time = RecipientRecord.contact_id.exists() & (condition if condition is not None else marker.does_not_exist())
     try:
         with transaction(RecipientRecord.Meta.region) as tx:
             tx.update(RecipientRecord(mailing.id, contact_id), actions, first_time, add_version_condition=False)
             add_counters(tx, mailing, counters)
+            activity.add_mailing_event(tx, activity_series(mailing), counters, at)
     except TransactWriteError as exc:
         if any(
             reason is not None and reason.code == "ConditionalCheckFailed" for reason in exc.cancellation_reasons or []
@@ -314,24 +316,24 @@ def record_once(
 def record_delivery(mailing: MailingRef, contact_id: str, delivered_at: datetime) -> bool:
     """SES delivered the email: counted once for the mailing."""
     actions = [RecipientRecord.delivered_at.set(delivered_at)]
-    return record_once(mailing, contact_id, RecipientRecord.delivered_at, actions, {"delivered": 1})
+    return record_once(mailing, contact_id, RecipientRecord.delivered_at, actions, {"delivered": 1}, delivered_at)
 
 
 def record_bounce(mailing: MailingRef, contact_id: str, bounced_at: datetime) -> bool:
     """A permanent bounce: the recipient is bounced, counted once for the mailing."""
     actions = [RecipientRecord.bounced_at.set(bounced_at), RecipientRecord.status.set(RecipientStatus.BOUNCED.value)]
-    return record_once(mailing, contact_id, RecipientRecord.bounced_at, actions, {"bounced": 1})
+    return record_once(mailing, contact_id, RecipientRecord.bounced_at, actions, {"bounced": 1}, bounced_at)
 
 
 def record_complaint(mailing: MailingRef, contact_id: str, complained_at: datetime) -> bool:
     actions = [RecipientRecord.complained_at.set(complained_at)]
-    return record_once(mailing, contact_id, RecipientRecord.complained_at, actions, {"complained": 1})
+    return record_once(mailing, contact_id, RecipientRecord.complained_at, actions, {"complained": 1}, complained_at)
 
 
 def record_rejection(mailing: MailingRef, contact_id: str, reason: str) -> bool:
     """SES refused the email (it never tried to deliver it): the reason, recorded once."""
     actions = [RecipientRecord.failure_reason.set(reason[:500])]
-    return record_once(mailing, contact_id, RecipientRecord.failure_reason, actions, {})
+    return record_once(mailing, contact_id, RecipientRecord.failure_reason, actions, {}, clock.utcnow())
 
 
 def record_conversion(mailing: MailingRef, contact_id: str, order_id: str, revenue: Decimal) -> bool:
@@ -347,6 +349,7 @@ def record_conversion(mailing: MailingRef, contact_id: str, order_id: str, reven
             RecipientRecord.attributed_orders.add({order_id}),
         ],
         {"conversions": 1, "revenue": revenue},
+        clock.utcnow(),
         condition=~RecipientRecord.attributed_orders.contains(order_id),
     )
 
@@ -359,6 +362,7 @@ def record_unsubscribe(mailing: MailingRef, contact_id: str, now: datetime) -> b
         RecipientRecord.unsubscribed_at,
         [RecipientRecord.unsubscribed_at.set(now), RecipientRecord.status.set(RecipientStatus.UNSUBSCRIBED.value)],
         {"unsubscribed": 1},
+        now,
     )
 
 
@@ -399,7 +403,7 @@ _ENGAGEMENT_ATTRIBUTES = [
 def _engage(mailing: MailingRef, contact_id: str, record: RecipientRecord, kind: _Kind, now: datetime) -> Engagement:
     if getattr(record, kind.marker.attr_name) is None:
         actions = [kind.marker.set(now), kind.count.add(1), kind.counted_at.set(now)]
-        if record_once(mailing, contact_id, kind.marker, actions, {kind.counter: 1}):
+        if record_once(mailing, contact_id, kind.marker, actions, {kind.counter: 1}, now):
             return Engagement.FIRST
     count = int(getattr(record, kind.count.attr_name) or 0)
     counted_at = getattr(record, kind.counted_at.attr_name)

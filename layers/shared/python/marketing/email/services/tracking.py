@@ -13,14 +13,16 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from marketing import clock
+from marketing.activity.store import activity
 from marketing.audience.models.subscriber_requests import PreferencesPatch
 from marketing.audience.models.subscribers import Preferences, Subscriber, SubscriberStatus
 from marketing.audience.services import subscribers
 from marketing.audience.store import contacts as contact_store
 from marketing.audience.store import subscribers as subscriber_store
 from marketing.campaigns.store import recipients
+from marketing.campaigns.store.mailings import activity_series
 from marketing.campaigns.store.recipients import Engagement
-from marketing.email.links import CLICK, OPEN, PREFERENCES, UNSUBSCRIBE, Tracked, email_links
+from marketing.email.links import CLICK, OPEN, PREFERENCES, UNSUBSCRIBE, Tracked, email_links, link_id
 from marketing.email.store import links as link_store
 from marketing.observability import metrics
 from marketing.tokens import InvalidToken
@@ -59,6 +61,7 @@ def record_click(token: str) -> str:
             _count_first_open()
         if click.click in (Engagement.FIRST, Engagement.REPEAT):  # the latest click, which an order is attributed to
             contact_store.record_click(tracked.contact_id, tracked.campaign_id, now)
+            activity.add_link_click(activity_series(tracked.mailing), tracked.link_id or link_id(url), url)
     return url
 
 
