@@ -71,21 +71,26 @@ class CachedDocument:
         return response
 
 
+def build_document(app: APIGatewayHttpResolver) -> str:
+    """The OpenAPI document of every route, with the errors the API really returns. Also exported
+    for the console's build (`mkt-local openapi`), whose API types are generated from it."""
+    from api import openapi, routers
+
+    routers.include_all(app)
+    generated = app.get_openapi_json_schema(
+        title=openapi.TITLE,
+        version=openapi.VERSION,
+        description=openapi.DESCRIPTION,
+        servers=openapi.SERVERS,
+        security_schemes=openapi.SECURITY_SCHEMES,
+    )
+    return json.dumps(openapi.with_error_responses(json.loads(generated)), indent=2)
+
+
 def register(app: APIGatewayHttpResolver) -> None:
     @cache
     def document() -> str:
-        from api import openapi, routers
-
-        routers.include_all(app)
-
-        generated = app.get_openapi_json_schema(
-            title=openapi.TITLE,
-            version=openapi.VERSION,
-            description=openapi.DESCRIPTION,
-            servers=openapi.SERVERS,
-            security_schemes=openapi.SECURITY_SCHEMES,
-        )
-        return json.dumps(openapi.with_error_responses(json.loads(generated)), indent=2)
+        return build_document(app)
 
     @cache
     def openapi_json() -> CachedDocument:

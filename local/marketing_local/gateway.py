@@ -4,7 +4,8 @@ Lambda handler that deploys.
 Per request: find the route in the shared route table (404 as API Gateway answers if none),
 throttle it as the deployed stage does (429 past the route's rate), authenticate it with the
 route's authorizer (SigV4 for staff routes, JWT for customer routes, none for public ones) and
-refuse it as API Gateway would (403 / 401), refuse a staff key pair a route its role may not call
+refuse it as API Gateway would (403 / 401), refuse a staff key pair (or the console's temporary
+credentials, marketing_local.console) a route its role may not call
 (403, as the role's IAM managed policy does in AWS, here with the platform's error body naming the
 missing permission), build the v2 event with the authorizer's result in the request context,
 invoke the function, and turn its result into the HTTP response.
@@ -37,6 +38,7 @@ from marketing.catalog.staff_roles import authorize
 from marketing.errors import Forbidden
 from marketing_local import sigv4
 from marketing_local.config import ACCOUNT_ID, MANAGER_KEYS, REGION, STAFF_KEY_PAIRS
+from marketing_local.console import ConsoleSessions, CredentialRefused
 from marketing_local.identity import LocalIdentityProvider, TokenRejected
 from marketing_local.lambda_runtime import FunctionError, LocalFunction
 from marketing_local.responses import json_response
@@ -59,7 +61,7 @@ def _is_utf8(body: bytes) -> bool:
     return True
 
 
-def _iam_authorizer(access_key: str) -> dict[str, Any]:
+def _iam_authorizer(access_key: str, user_arn: str | None = None) -> dict[str, Any]:
     """The request context's authorizer for a caller API Gateway authenticated with IAM."""
     return {
         "iam": {
@@ -67,7 +69,7 @@ def _iam_authorizer(access_key: str) -> dict[str, Any]:
             "accountId": ACCOUNT_ID,
             "callerId": access_key,
             "principalOrgId": None,
-            "userArn": f"arn:aws:iam::{ACCOUNT_ID}:user/{access_key}",
+            "userArn": user_arn or f"arn:aws:iam::{ACCOUNT_ID}:user/{access_key}",
             "userId": access_key,
         }
     }
@@ -102,9 +104,11 @@ class Gateway:
         api_function: LocalFunction,
         identity: LocalIdentityProvider,
         local_routes: dict[str, Callable[[Request], Response]],
+        console_sessions: ConsoleSessions | None = None,
     ):
         self._api = api_function
         self._identity = identity
+        self._console_sessions = console_sessions or ConsoleSessions()
         self._local_map = Map([Rule(path, endpoint=path) for path in local_routes])
         self._local_routes = local_routes
         self._throttle = RouteThrottle()
@@ -119,13 +123,24 @@ class Gateway:
                 raw_query=request.query_string.decode(),
                 headers=headers,
                 body=body,
-                secrets={pair.access_key: pair.secret_key for pair in STAFF_KEY_PAIRS.values()},
+                secrets={
+                    **self._console_sessions.secrets(),
+                    **{pair.access_key: pair.secret_key for pair in STAFF_KEY_PAIRS.values()},
+                },
                 region=REGION,
             )
         except sigv4.SignatureError as exc:
             raise Unauthenticated(403, str(exc)) from exc
-        authorize(STAFF_KEY_PAIRS[caller.access_key].role, route)
-        return _iam_authorizer(caller.access_key)
+        if caller.access_key in STAFF_KEY_PAIRS:
+            authorize(STAFF_KEY_PAIRS[caller.access_key].role, route)
+            return _iam_authorizer(caller.access_key)
+        try:  # the console's temporary credentials: as an identity pool's, they need their session token
+            held = self._console_sessions.held(caller.access_key, headers.get("x-amz-security-token", ""))
+        except CredentialRefused as exc:
+            raise Unauthenticated(403, str(exc)) from exc
+        authorize(held.role, route)
+        session_arn = f"arn:aws:sts::{ACCOUNT_ID}:assumed-role/{held.role.value}/{held.username}"
+        return _iam_authorizer(caller.access_key, session_arn)
 
     def _authorize_customer(self, request: Request) -> dict[str, Any]:
         scheme, _, token = request.headers.get("Authorization", "").partition(" ")

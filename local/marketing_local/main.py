@@ -3,6 +3,7 @@
 mkt-local run                                   start everything (Ctrl-C stops it), with the data
                                                 saved when it last stopped (--clean: start empty)
 mkt-local token --user-id u1 --email a@b.com    print a customer JWT the local gateway accepts
+mkt-local openapi --out console/openapi.json    write the API's OpenAPI document (the console's build)
 """
 
 from __future__ import annotations
@@ -58,6 +59,13 @@ def _token(args: argparse.Namespace) -> int:
     return 0
 
 
+def _openapi(args: argparse.Namespace) -> int:
+    from marketing_local.openapi_export import write_document
+
+    write_document(Path(args.out))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="mkt-local", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -78,6 +86,9 @@ def main(argv: list[str] | None = None) -> int:
         help="leave out email_verified: the token cannot link to an existing contact by its address",
     )
     token.set_defaults(func=_token)
+    openapi = commands.add_parser("openapi", help="write the API's OpenAPI document to a file")
+    openapi.add_argument("--out", required=True, help="the file to write (written only if it changed)")
+    openapi.set_defaults(func=_openapi)
     args = parser.parse_args(argv)
     return args.func(args)
 

@@ -19,6 +19,10 @@ def _sent_messages() -> list:
     return list(ses_backends[ACCOUNT_ID][REGION].sent_messages)
 
 
+# A formatted (not raw) send: moto keeps its fields, not a message to read.
+UNREADABLE = {"from": None, "date": None, "headers": [], "html": None, "text": None}
+
+
 def _summary(message) -> dict:
     raw = getattr(message, "raw_data", None)
     parsed = email.message_from_string(raw, policy=policy.default) if raw else None
@@ -30,6 +34,20 @@ def _summary(message) -> dict:
         else message.destinations,
         "subject": str(parsed["Subject"]) if parsed and parsed["Subject"] else getattr(message, "subject", None),
         "raw": raw,
+        **(_as_read(parsed) if parsed else UNREADABLE),
+    }
+
+
+def _as_read(parsed: email.message.EmailMessage) -> dict:
+    """What a mail client shows of a message: its headers decoded, and its HTML and text parts."""
+    html = parsed.get_body(preferencelist=("html",))
+    text = parsed.get_body(preferencelist=("plain",))
+    return {
+        "from": str(parsed["From"] or ""),
+        "date": str(parsed["Date"] or "") or None,
+        "headers": [[name, str(value)] for name, value in parsed.items()],
+        "html": html.get_content() if html else None,
+        "text": text.get_content() if text else None,
     }
 
 
@@ -50,7 +68,8 @@ def _addresses(destinations) -> set[str]:
 
 
 def list_outbox(request: Request) -> Response:
-    """GET /local/outbox?to=address: every email SES accepted, oldest first, with its raw MIME."""
+    """GET /local/outbox?to=address: every email SES accepted, oldest first, with its raw MIME and
+    as a mail client reads it (decoded headers, the HTML and the text part)."""
     recipient = (request.args.get("to") or "").lower()
     items = [_summary(message) for message in _sent_messages()]
     if recipient:

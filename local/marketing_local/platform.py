@@ -35,6 +35,7 @@ from marketing_local.config import (
     LocalConfig,
     aws_environment,
 )
+from marketing_local.console import CONSOLE_USERS, ConsoleFiles, ConsoleSessions
 from marketing_local.events import EventPublisher
 from marketing_local.gateway import Gateway
 from marketing_local.identity import LocalIdentityProvider
@@ -224,13 +225,20 @@ class LocalPlatform:
         publisher = EventPublisher(
             session.client("events", endpoint_url=config.moto_endpoint), resources[EVENT_BUS_ENV], handled
         )
+        sessions = ConsoleSessions()
+        console = ConsoleFiles(config.api_origin)
         local_routes = {
+            "/console": to_console,
+            "/console/": console.route,
+            "/console/<path:asset>": console.route,
+            "/local/console/sign-in": sessions.sign_in_route,
+            "/local/console/refresh": sessions.refresh_route,
             "/local/outbox": list_outbox,
             "/local/health": health,
             "/local/events": publisher.route,
             "/local/schedules": scheduler.route,
         }
-        self._start(HttpServer(config.host, config.api_port, Gateway(api, identity, local_routes)))
+        self._start(HttpServer(config.host, config.api_port, Gateway(api, identity, local_routes, sessions)))
 
     def _restore(self, state: SavedState) -> None:
         if self._clean:
@@ -266,6 +274,8 @@ class LocalPlatform:
         return "\n".join(
             [
                 "Marketing platform: local mode is up.",
+                f"  Console          {config.api_origin}/console/   sign in as:",
+                *(f"    {user.role.value:<15}{user.username} / {user.password}" for user in CONSOLE_USERS.values()),
                 f"  API              {api}",
                 f"  OpenAPI JSON     {api}openapi.json",
                 f"  Swagger UI       {api}docs",
@@ -293,6 +303,10 @@ class LocalPlatform:
 
     def __exit__(self, *_exc: object) -> None:
         self.stop()
+
+
+def to_console(_request: Request) -> Response:
+    return Response(status=308, headers={"Location": "/console/"})
 
 
 def health(_request: Request) -> Response:
