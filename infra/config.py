@@ -4,6 +4,7 @@ the JWT issuer and audience of the shop's identity provider."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from constructs import Construct
@@ -36,6 +37,10 @@ class StackSettings:
     # init (the API integrates a published version's alias). Off unless asked: restores and cached
     # snapshots are charged for Python functions (docs/decisions.md).
     api_snap_start: bool
+    # The staff console (infra/constructs/console.py, staff_identity.py).
+    console_mfa: str  # "required" (default), "optional" or "off": TOTP second factor at sign-in
+    console_auth_domain_prefix: str | None  # the Cognito sign-in domain's prefix; default: from the stack
+    console_dev_origin: str | None  # a console dev server allowed to sign in and call the API
 
     @classmethod
     def from_context(cls, scope: Construct) -> StackSettings:
@@ -60,4 +65,26 @@ class StackSettings:
             shop_name=str(get("shopName", "Example Shop")),
             alarm_topic_arn=get("alarmTopicArn", None),  # type: ignore[arg-type]
             api_snap_start=str(get("apiSnapStart", "false")).lower() == "true",
+            console_mfa=str(get("consoleMfa", "required")).lower(),
+            console_auth_domain_prefix=get("consoleAuthDomainPrefix", None),  # type: ignore[arg-type]
+            console_dev_origin=dev_server_origin(get("consoleDevOrigin", None)),
         )
+
+
+DEFAULT_DEV_SERVER_ORIGIN = "http://localhost:5173"  # Vite's dev server, which serves the console at /console/
+
+
+def dev_server_origin(value: object) -> str | None:
+    """`consoleDevOrigin`: unset or "false" for none, "true" for Vite's default, or an origin. Cognito
+    takes plain http only for localhost, so any other origin must be https."""
+    text = "" if value is None else str(value).strip().rstrip("/")
+    if text.lower() in ("", "false"):
+        return None
+    if text.lower() == "true":
+        return DEFAULT_DEV_SERVER_ORIGIN
+    if not re.fullmatch(r"https://[\w.-]+(:\d+)?|http://(localhost|127\.0\.0\.1)(:\d+)?", text):
+        raise ValueError(
+            f"consoleDevOrigin must be true, false or an origin such as {DEFAULT_DEV_SERVER_ORIGIN} "
+            f"(https, or http for localhost only, and no path); got {value!r}"
+        )
+    return text

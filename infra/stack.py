@@ -2,22 +2,31 @@
 
 from __future__ import annotations
 
-from aws_cdk import Stack
+from aws_cdk import CfnOutput, Stack
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from infra.config import StackSettings
 from infra.constructs.api import HttpApi
+from infra.constructs.api_cors import ApiCors
 from infra.constructs.automations import AutomationStateMachine
+from infra.constructs.console import CONSOLE_PATH, ConsoleConfig, ConsoleFiles, ConsoleHosting
 from infra.constructs.data import DataTables
 from infra.constructs.email import EmailSending
 from infra.constructs.grants import Grants
 from infra.constructs.imports import ImportsBucket
-from infra.constructs.layer import SharedLayer
+from infra.constructs.layer import REPO_ROOT, SharedLayer
 from infra.constructs.messaging import Messaging
 from infra.constructs.monitoring import Monitoring
+from infra.constructs.staff_identity import (
+    StaffIdentity,
+    mfa_from_setting,
+    sign_in_domain_prefix,
+    sign_in_domain_url,
+)
 from infra.constructs.workers import Workers
 from infra.nag import acknowledge
+from marketing.catalog.api_routes import BASE_PATH
 from marketing.catalog.topology import AUTOMATION_SENDS, CAMPAIGN_SENDS, CONTACT_IMPORTS, IMPORTS_BUCKET_ENV
 
 
@@ -90,7 +99,52 @@ class MarketingStack(Stack):
             queues=messaging.queues,
             dead_letter_queues=messaging.dead_letter_queues,
         )
+        self._staff_console(settings)
         self._suppress_platform_wide()
+
+    def _staff_console(self, settings: StackSettings) -> None:
+        """The console's hosting, its sign-in, its files and configuration, and the API's CORS for it.
+        The console's security headers name the sign-in domain by its prefix, worked out here rather
+        than read from the domain, so the hosting comes first and the sign-in's client can name the
+        console's URL."""
+        domain_prefix = sign_in_domain_prefix(self.stack_name, settings.console_auth_domain_prefix)
+        sign_in_url = sign_in_domain_url(domain_prefix, self.region)
+        hosting = ConsoleHosting(self, "Console", api_origin=self.api.api.api_endpoint, sign_in_origin=sign_in_url)
+        dev_origins = [settings.console_dev_origin] if settings.console_dev_origin else []
+        identity = StaffIdentity(
+            self,
+            "StaffIdentity",
+            mfa=mfa_from_setting(settings.console_mfa),
+            domain_prefix=domain_prefix,
+            redirect_urls=[hosting.url, *(f"{origin}{CONSOLE_PATH}" for origin in dev_origins)],
+            role_policies=self.api.staff_policies,
+            retain=settings.retain_data,
+        )
+        ConsoleFiles(
+            self,
+            "ConsoleFiles",
+            hosting=hosting,
+            dist_dir=REPO_ROOT / "console" / "dist",
+            config=ConsoleConfig(
+                region=self.region,
+                api_url=f"{self.api.api.api_endpoint}{BASE_PATH}",
+                user_pool_id=identity.user_pool.user_pool_id,
+                user_pool_client_id=identity.client.user_pool_client_id,
+                identity_pool_id=identity.identity_pool.ref,
+                cognito_domain=identity.domain_url,
+                redirect_uri=hosting.url,
+            ),
+        )
+        ApiCors(self, "ApiCors", api=self.api.api, origins=[hosting.origin, *dev_origins])
+        outputs = {
+            "ConsoleUrl": (hosting.url, "The staff console"),
+            "UserPoolId": (identity.user_pool.user_pool_id, "Staff user pool: create staff here (docs/deploy.md)"),
+            "UserPoolClientId": (identity.client.user_pool_client_id, "The console's app client"),
+            "IdentityPoolId": (identity.identity_pool.ref, "Identity pool giving staff their group's role"),
+            "CognitoDomain": (identity.domain_url, "Managed login (sign-in pages) of the staff user pool"),
+        }
+        for name, (value, description) in outputs.items():
+            CfnOutput(self, name, value=value, description=description)
 
     def _suppress_platform_wide(self) -> None:
         acknowledge(

@@ -132,7 +132,7 @@ class HttpApi(Construct):
                     "Public by design: reached from emails and browsers without credentials; tracking and "
                     "unsubscribe links carry HMAC-signed tokens, and the stage is throttled.",
                 )
-        StaffRolePolicies(self, "StaffRoles", api=self.api, stage=self.stage)
+        self.staff_policies = StaffRolePolicies(self, "StaffRoles", api=self.api, stage=self.stage).policies
         CfnOutput(
             self, "ApiUrl", value=f"{self.api.api_endpoint}{BASE_PATH}/", description="Base URL of the marketing API"
         )

@@ -1,6 +1,7 @@
 """The staff roles as IAM managed policies, one per role, for the marketing team's IAM users, groups
-or roles to be given. Each is derived from the route table by `may_call`, the decision local mode's
-gateway applies to its key pairs: no route is listed here."""
+or roles to be given (the console's signed-in staff get them through the roles of
+infra/constructs/staff_identity.py). Each is derived from the route table by `may_call`, the
+decision local mode's gateway applies to its key pairs: no route is listed here."""
 
 from __future__ import annotations
 
@@ -45,6 +46,8 @@ def invoke_patterns(routes: Iterable[ApiRoute]) -> list[tuple[str, str]]:
 class StaffRolePolicies(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, api: apigw.HttpApi, stage: apigw.HttpStage):
         super().__init__(scope, construct_id)
+        # The console's identity pool roles carry these same policies (infra/constructs/staff_identity.py).
+        self.policies: dict[StaffRole, iam.ManagedPolicy] = {}
         staff_routes = [route for route in ROUTES if route.access is Access.STAFF]
         stack = Stack.of(api)
         api_logical_id = stack.resolve(stack.get_logical_id(api.node.default_child))
@@ -67,6 +70,7 @@ class StaffRolePolicies(Construct):
                 description=_DESCRIPTIONS[role],
                 document=iam.PolicyDocument(statements=statements),
             )
+            self.policies[role] = policy
             for method, path in allowed:
                 acknowledge(
                     policy,
