@@ -37,10 +37,12 @@ class MarketingStack(Stack):
         layer = SharedLayer(self, "SharedLayer").layer
         token_secret = self._hmac_key(
             "TokenSigningKey",
-            "HMAC key for tracking, unsubscribe and preference links in emails, and list cursors",
+            "HMAC key for tracking, unsubscribe and preference links in emails, list cursors, and (a key "
+            "derived from it) the do-not-email list's address hashes",
             "Links verify against the key's current and previous versions, so it can be rotated by hand "
             "(put-secret-value), at most once per hour that functions cache it (docs/decisions.md); an "
-            "automatic schedule could retire a key still signing in a warm function.",
+            "automatic schedule could retire a key still signing in a warm function, and each rotation "
+            "retires the do-not-email entries hashed only under the key it drops (decision 79).",
         )
         gift_card_secret = self._hmac_key(
             "GiftCardCodeKey",

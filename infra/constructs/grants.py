@@ -53,7 +53,7 @@ class Grants:
             self._email.grant_identity_checks(function)
         if uses.schedules_campaigns:
             self._email.grant_schedule(function)
-        if uses.signs_links:
+        if uses.signs_links or uses.hashes_addresses:
             self._token_secret.grant_read(function)
         if uses.derives_gift_card_codes:
             self._gift_card_secret.grant_read(function)

@@ -152,3 +152,29 @@ def test_bought_gift_cards_are_created_and_emailed_once(aws, api_handler):
     code = text.split("Your gift card code: ")[1].split()[0]
     found = staff(api_handler, "POST", "/gift-cards/lookup/", {"code": code})[1]
     assert found["id"] in {card["id"] for card in cards}
+
+
+def test_a_card_for_an_erased_address_that_bounced_is_not_emailed_but_an_opt_out_does_not_stop_it(aws, api_handler):
+    """Transactional mail ignores opt-outs, never suppression: a bounce or complaint kept on the
+    do-not-email list after its contact was erased still stops a gift card's email."""
+    for address, status in (("bounced@example.com", "bounced"), ("left@example.com", "unsubscribed")):
+        who = customer(address.split("@")[0], address)
+        subscriber = call(api_handler, "POST", "/subscribers/", {}, authorizer=who)[1]
+        assert staff(api_handler, "PATCH", f"/subscribers/{subscriber['id']}/", {"status": status})[0] == 200
+        assert staff(api_handler, "DELETE", f"/contacts/{subscriber['contact_id']}/")[0] == 204
+    line = {"type": "gift_card", "unit_price": "10.00"}
+    order = {"email": "buyer@example.com", "total": "20.00", "paid_at": "2026-11-20T10:00:00Z"}
+    publish(
+        aws,
+        "order.paid",
+        {**order, "order_id": "o-60", "line_items": [{**line, "recipient_email": "bounced@example.com"}]},
+    )
+    publish(
+        aws,
+        "order.paid",
+        {**order, "order_id": "o-61", "line_items": [{**line, "recipient_email": "left@example.com"}]},
+    )
+    cards = {card["order_id"]: card for card in staff(api_handler, "GET", "/gift-cards/")[1]["items"]}
+    assert cards["o-60"]["email_status"] == "not sent: address bounced"
+    assert cards["o-61"]["email_status"] == "sent"
+    assert [str(message["To"]) for message in outbox()] == ["left@example.com"]

@@ -10,7 +10,7 @@ import json
 import boto3
 import pytest
 
-from marketing.tokens import deployment_signer
+from marketing.tokens import deployment_keys, deployment_signer
 from tests.support.events import STAFF, Context, call, customer, http_event
 
 WELCOME = {
@@ -109,10 +109,12 @@ def test_a_cursor_signed_with_a_key_from_the_source_is_refused_and_rotation_keep
     assert (status, body["error"]["details"][0]["field"]) == (400, "next")
     secret = aws["TOKEN_SECRET_NAME"]
     boto3.client("secretsmanager").put_secret_value(SecretId=secret, SecretString="rotated-" + "k" * 40)
-    deployment_signer.cache_clear()  # a container started after the rotation
+    deployment_keys.cache_clear()  # a container started after the rotation
+    deployment_signer.cache_clear()
     try:
         status, page = call(api_handler, "GET", "/templates/", authorizer=STAFF, query={"limit": "1", "next": cursor})
     finally:
+        deployment_keys.cache_clear()
         deployment_signer.cache_clear()
     assert status == 200, page
     assert len(page["items"]) == 1

@@ -70,6 +70,17 @@ def test_user_registered_without_opt_in_creates_only_the_contact(handle):
     assert subscriber_store.find(subscriber_store.subscriber_id(contact.id)) is None
 
 
+def test_user_registered_opting_in_with_an_erased_address_saves_the_contact_unsubscribed(handle):
+    """Erasure keeps the address on the do-not-email list: the shop's opt-in is no confirmed opt-in."""
+    handle("user.registered", {"user_id": "u-3", "email": "gone@example.com", "marketing_opt_in": True})
+    contact_data.erase(contact_store.find_by_email("gone@example.com").id)
+    response = handle("user.registered", {"user_id": "u-4", "email": "Gone@example.com", "marketing_opt_in": True})
+    assert response == {"batchItemFailures": []}  # handled, not retried
+    contact = contact_store.find_by_email("gone@example.com")
+    assert (contact.user_id, contact.subscription_status) == ("u-4", None)
+    assert subscriber_store.find(subscriber_store.subscriber_id(contact.id)) is None
+
+
 def test_contact_upserted_creates_then_changes_only_the_given_fields(handle):
     handle("contact.upserted", {"email": "crm@example.com", "first_name": "Grace", "lifecycle_stage": "vip"})
     handle("contact.upserted", {"email": "CRM@example.com", "tags": ["Wholesale"]})

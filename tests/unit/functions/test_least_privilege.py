@@ -41,6 +41,7 @@ FLAGS = {
     ("marketing.aws.ses", "account_send_rate"): "reads_send_quota",
     ("marketing.aws.ses", "is_verified_sender"): "checks_senders",
     ("marketing.email.links", "email_links"): "signs_links",
+    ("marketing.audience.address_hashes", "address_hasher"): "hashes_addresses",
     ("marketing.growth.codes", "code_key"): "derives_gift_card_codes",
     ("marketing.audience.services.imports", "_open_at"): "reads_imports",  # s3 GetObject
     ("marketing.audience.services.imports", "create"): "uploads_imports",  # a pre-signed PUT

@@ -23,8 +23,14 @@ class BaseSettings(BaseModel):
     region: str = Field(alias="AWS_REGION")
 
 
-class TokenSettings(BaseSettings):
+class TokenKeySettings(BaseSettings):
+    """Where the deployment's secret is (tokens.py): what signs links and cursors, and what the
+    do-not-email list's hashes are keyed with."""
+
     token_secret_name: str = Field(alias="TOKEN_SECRET_NAME")
+
+
+class TokenSettings(TokenKeySettings):
     public_base_url: str = Field(alias="PUBLIC_BASE_URL")
 
 

@@ -22,7 +22,7 @@ from functools import cache
 from typing import Any, NamedTuple
 
 from marketing.aws import clients
-from marketing.config import TokenSettings, load_settings
+from marketing.config import TokenKeySettings, load_settings
 
 CURRENT, PREVIOUS = "AWSCURRENT", "AWSPREVIOUS"
 
@@ -154,7 +154,14 @@ def secret_key_ring(secret_name: str) -> Callable[[], KeyRing]:
 
 
 @cache
+def deployment_keys() -> SigningKeys:
+    """This deployment's secret (TOKEN_SECRET_NAME), its current and previous versions, read on
+    first use: one read per container for the signer and the do-not-email hashes alike."""
+    return SigningKeys(secret_key_ring(load_settings(TokenKeySettings).token_secret_name))
+
+
+@cache
 def deployment_signer() -> TokenSigner:
-    """This deployment's signer: the link-signing secret (TOKEN_SECRET_NAME), read on first use.
-    Email links and list cursors sign with it, each under a purpose of its own."""
-    return TokenSigner(SigningKeys(secret_key_ring(load_settings(TokenSettings).token_secret_name)))
+    """This deployment's signer. Email links and list cursors sign with it, each under a purpose of
+    its own."""
+    return TokenSigner(deployment_keys())

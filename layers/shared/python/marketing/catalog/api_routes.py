@@ -208,6 +208,7 @@ API_USES = Uses(
             "CONTACT_EMAILS_TABLE",
             "CONTACT_IMPORTS_TABLE",
             "SUBSCRIBERS_TABLE",
+            "DO_NOT_EMAIL_TABLE",  # written by erasure, checked by every subscribe
             "ORDERS_TABLE",  # a contact's erasure and export
             "CARTS_TABLE",
             "SEGMENTS_TABLE",
@@ -232,6 +233,7 @@ API_USES = Uses(
     sends_email=True,  # test sends
     checks_senders=True,
     signs_links=True,
+    hashes_addresses=True,
     derives_gift_card_codes=True,  # staff create, look up and redeem cards
     uploads_imports=True,
     schedules_campaigns=True,

@@ -12,6 +12,7 @@ from pynamodb.models import Model
 
 from marketing.activity.store.activity import ActivityRecord
 from marketing.audience.store.contacts import ContactEmailRecord, ContactRecord
+from marketing.audience.store.do_not_email import DoNotEmailRecord
 from marketing.audience.store.imports import ImportRecord
 from marketing.audience.store.orders import OrderRecord
 from marketing.audience.store.segments import SegmentMemberRecord, SegmentRecord
@@ -37,6 +38,7 @@ MODELS: tuple[type[Model], ...] = (
     ContactRecord,
     ContactEmailRecord,
     SubscriberRecord,
+    DoNotEmailRecord,
     OrderRecord,
     SegmentRecord,
     SegmentMemberRecord,

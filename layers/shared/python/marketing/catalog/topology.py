@@ -55,6 +55,7 @@ class Uses(NamedTuple):
     reads_send_quota: bool = False  # paces its sends to the account's SES send rate
     checks_senders: bool = False  # asks SES whether a From address is a verified identity
     signs_links: bool = False  # tracking, unsubscribe and preference links: reads the token key
+    hashes_addresses: bool = False  # the do-not-email list's keyed hashes: reads the token key too
     derives_gift_card_codes: bool = False  # reads the gift-card key
     reads_imports: bool = False
     uploads_imports: bool = False  # signs upload URLs, which act with its rights
@@ -199,12 +200,14 @@ WORKERS: tuple[Worker, ...] = (
                     "REFERRALS_TABLE",
                     "GIFT_CARDS_TABLE",
                     "GIFT_CARD_TRANSACTIONS_TABLE",
+                    "DO_NOT_EMAIL_TABLE",  # an opt-in's check re-keys an entry after a rotation
                 }
             ),
             # Starts welcome and abandoned-cart runs, stops them on order.paid.
             automation_calls=frozenset({"start", "stop", "answer"}),
             sends_email=True,  # the gift cards an order bought, to their recipients
             derives_gift_card_codes=True,
+            hashes_addresses=True,
         ),
     ),
     Worker(
@@ -229,10 +232,12 @@ WORKERS: tuple[Worker, ...] = (
                     "CONTACTS_TABLE",
                     "CONTACT_EMAILS_TABLE",
                     "SUBSCRIBERS_TABLE",
+                    "DO_NOT_EMAIL_TABLE",  # a row's check re-keys an entry after a rotation
                 }
             ),
             sends_to=(CONTACT_IMPORTS,),  # the next chunk
             reads_imports=True,
+            hashes_addresses=True,
         ),
     ),
     Worker(
@@ -255,7 +260,7 @@ WORKERS: tuple[Worker, ...] = (
         batch_size=10,
         timeout_seconds=300,
         uses=Uses(
-            reads=frozenset({"TEMPLATES_TABLE", "CONTACTS_TABLE", "SUBSCRIBERS_TABLE"}),
+            reads=frozenset({"TEMPLATES_TABLE", "CONTACTS_TABLE", "SUBSCRIBERS_TABLE", "DO_NOT_EMAIL_TABLE"}),
             # The delivery code is shared with automations: its counters may name an automation email.
             writes=frozenset(
                 {
@@ -270,6 +275,7 @@ WORKERS: tuple[Worker, ...] = (
             sends_email=True,
             reads_send_quota=True,
             signs_links=True,
+            hashes_addresses=True,  # the do-not-email list, a last line before a send
         ),
         max_concurrency=4,
     ),
@@ -300,7 +306,7 @@ WORKERS: tuple[Worker, ...] = (
         batch_size=10,
         timeout_seconds=60,
         uses=Uses(
-            reads=frozenset({"TEMPLATES_TABLE", "CONTACTS_TABLE", "SUBSCRIBERS_TABLE"}),
+            reads=frozenset({"TEMPLATES_TABLE", "CONTACTS_TABLE", "SUBSCRIBERS_TABLE", "DO_NOT_EMAIL_TABLE"}),
             # The delivery code is shared with campaigns: its counters may name a campaign.
             writes=frozenset(
                 {
@@ -318,6 +324,7 @@ WORKERS: tuple[Worker, ...] = (
             sends_email=True,
             reads_send_quota=True,
             signs_links=True,
+            hashes_addresses=True,  # the do-not-email list, a last line before a send
         ),
         max_concurrency=2,
     ),

@@ -3,6 +3,7 @@
 from pydantic import Field
 
 from marketing.audience.models.contacts import Contact
+from marketing.audience.models.do_not_email import DoNotEmailEntry
 from marketing.audience.models.orders import ContactOrder
 from marketing.audience.models.subscribers import Subscriber
 from marketing.automations.models.automations import AutomationExecution
@@ -18,6 +19,11 @@ class ContactExport(ApiModel):
 
     contact: Contact
     subscriber: Subscriber | None = None
+    do_not_email: DoNotEmailEntry | None = Field(
+        default=None,
+        description="The address's entry on the do-not-email list, if it is on it (kept as a keyed hash of the "
+        "address, with the reason and the day, when a contact is erased)",
+    )
     orders: list[ContactOrder] = Field(default_factory=list)
     segment_ids: list[str] = Field(default_factory=list, description="Segments the contact is a member of")
     campaign_emails: list[CampaignRecipient] = Field(

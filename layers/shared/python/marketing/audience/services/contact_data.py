@@ -8,7 +8,9 @@ from typing import Any
 
 from marketing import clock
 from marketing.audience.models.contact_export import ContactExport
+from marketing.audience.services import do_not_email
 from marketing.audience.store import contacts as store
+from marketing.audience.store import do_not_email as do_not_email_store
 from marketing.audience.store import orders as order_store
 from marketing.audience.store import segments as segment_store
 from marketing.audience.store import subscribers as subscriber_store
@@ -17,16 +19,23 @@ from marketing.automations.store import carts as cart_store
 from marketing.campaigns.store import recipients as recipient_store
 from marketing.growth.store import loyalty as loyalty_store
 from marketing.growth.store import referrals as referral_store
+from marketing.store.conditions import Transaction
 
 
 def erase(contact_id: str) -> None:
     """Erasure: every record that holds the contact's data goes, the contact (and its address
-    claim) last, so a failure part-way leaves it findable for a retry. Each step is idempotent;
-    an unknown contact is a NotFound at once. Counted orders stay, naming no one, so a
-    redelivered order event still counts once. The loyalty account and the referral code and
-    applied referral of the contact's shop account (user id) go too."""
-    user_id = store.get(contact_id).user_id
-    subscriber_store.delete(subscriber_store.subscriber_id(contact_id))
+    claim) and its subscriber last, so a failure part-way leaves it findable for a retry. Each step
+    is idempotent; an unknown contact is a NotFound at once. Counted orders stay, naming no one, so
+    a redelivered order event still counts once. The loyalty account and the referral code and
+    applied referral of the contact's shop account (user id) go too. What stays is the address's
+    do-not-email entry, a keyed hash with the reason (services/do_not_email), written in the same
+    transaction that deletes the contact and its subscriber."""
+    contact = store.get(contact_id)
+    subscriber_id = subscriber_store.subscriber_id(contact_id)
+    subscriber = subscriber_store.find(subscriber_id)
+    status = subscriber.status if subscriber is not None else None
+    listings = do_not_email.erasure_listings(contact.email, status)
+    user_id = contact.user_id
     order_store.forget_contact(contact_id)
     recipient_store.forget_contact(contact_id)
     automation_runs.forget_contact(contact_id)
@@ -35,7 +44,12 @@ def erase(contact_id: str) -> None:
     if user_id:
         loyalty_store.forget_user(user_id)
         referral_store.forget_user(user_id)
-    store.delete(contact_id)
+
+    def keep_do_not_email(tx: Transaction) -> None:
+        subscriber_store.forget(tx, subscriber_id, status)
+        do_not_email_store.add(tx, listings)
+
+    store.delete(contact_id, also=keep_do_not_email)
 
 
 def export(contact_id: str) -> ContactExport:
@@ -43,6 +57,7 @@ def export(contact_id: str) -> ContactExport:
     return ContactExport(
         contact=contact,
         subscriber=subscriber_store.find(subscriber_store.subscriber_id(contact_id)),
+        do_not_email=do_not_email.entry_of(contact.email),
         orders=order_store.for_contact(contact_id),
         segment_ids=segment_store.segments_of(contact_id),
         campaign_emails=[item.to_domain() for item in recipient_store.for_contact(contact_id)],

@@ -1,7 +1,8 @@
 """What the audience does with the shop's events.
 
 - `user.registered`: the contact is created or gets the user id and names; with marketing opt-in
-  the contact is subscribed (source website), unless the address is suppressed.
+  the contact is subscribed (source website), unless the address unsubscribed, is suppressed or
+  is on the do-not-email list (an erased contact's address).
 - `contact.upserted`: the CRM's fields are applied to the contact with that address.
 - `order.paid`: counted once per order id into order_count, lifetime_value and last_order_at
   (a buyer with no contact yet becomes one, stage `customer`).
@@ -59,9 +60,9 @@ def _user_registered(detail: UserRegistered, event: ShopEvent) -> str:
         try:
             subscribers.subscribe_contact(contact, SubscriberSource.WEBSITE)
             done = "contact saved and subscribed"
-        except BusinessRuleViolation as refused:  # an unsubscribed or suppressed address stays so
+        except BusinessRuleViolation as refused:  # an unsubscribed, suppressed or do-not-email address stays so
             logger.warning("opt-in ignored", contact_id=contact.id, reason=refused.message)
-            done = "contact saved; address unsubscribed or suppressed, not subscribed"
+            done = "contact saved; address unsubscribed, suppressed or on the do-not-email list, not subscribed"
     started = automation_runs.trigger(
         Trigger.USER_REGISTERED, contact.id, f"user:{detail.user_id}", detail.registered_at or event.time
     )

@@ -8,6 +8,8 @@
 - Unsubscribing is idempotent and keeps the record (it is what stops future sends).
 - An opt-out sticks: an unsubscribed address is subscribed again only when the person asks for
   it themselves (signed in, `POST subscribers/`), never by an import or a shop event.
+- An address on the do-not-email list (an erased contact's) is subscribed by nobody, not even its
+  owner, until confirmed opt-ins exist (services/do_not_email): a 422 naming the field.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from marketing.audience.models.subscribers import (
     SubscriberSource,
     SubscriberStatus,
 )
-from marketing.audience.services import contacts
+from marketing.audience.services import contacts, do_not_email
 from marketing.audience.store import contacts as contact_store
 from marketing.audience.store import subscribers as store
 from marketing.auth import Principal
@@ -66,9 +68,11 @@ def subscribe_contact(
     asked_in_person: bool = False,
 ) -> Subscriber:
     """Subscribes `contact` (creating its subscriber on first subscription). `asked_in_person`: the
-    person subscribes themselves, the only request that may undo their own unsubscribe."""
+    person subscribes themselves, the only request that may undo their own unsubscribe. An address
+    on the do-not-email list is refused (OnDoNotEmailList on `email`)."""
     existing = store.find(store.subscriber_id(contact.id))
     if existing is None:
+        do_not_email.refuse_subscribing(contact.email, "email")
         now = clock.utcnow()
         return store.create(
             Subscriber(
@@ -91,6 +95,8 @@ def subscribe_contact(
             [{"field": "status", "reason": "address is unsubscribed"}],
         )
     changes = _status_changes(existing, SubscriberStatus.SUBSCRIBED)
+    if changes:
+        do_not_email.refuse_subscribing(contact.email, "email")
     if preferences is not None:
         changes["preferences"] = _merged(existing.preferences, preferences)
     return store.update(existing.id, changes, clock.utcnow()) if changes else existing
@@ -117,6 +123,8 @@ def list_page(
 def update(subscriber_id: str, patch: SubscriberPatch) -> Subscriber:
     subscriber = store.get(subscriber_id)
     changes = _status_changes(subscriber, patch.status) if patch.status else {}
+    if changes.get("status") == SubscriberStatus.SUBSCRIBED.value:  # the address mail would go to: the contact's
+        do_not_email.refuse_subscribing(contact_store.get(subscriber.contact_id).email, "status")
     if patch.preferences is not None:
         changes["preferences"] = _merged(subscriber.preferences, patch.preferences)
     return store.update(subscriber_id, changes, clock.utcnow()) if changes else subscriber
@@ -189,8 +197,12 @@ def _customer_contact(principal: Principal) -> Contact | None:
 
 
 def subscribe_customer(principal: Principal, request: SubscribeRequest) -> Subscriber:
+    """Subscribes the signed-in customer. An address on the do-not-email list is a 422 on `email`
+    saying why (it is the customer's own address: nothing to hide from them), and creates no
+    contact."""
     contact = _customer_contact(principal)
     if contact is None:
+        do_not_email.refuse_subscribing(principal.email, "email")
         contact = contacts.create(
             ContactCreate(
                 email=principal.email, user_id=principal.id, first_name=request.first_name, last_name=request.last_name

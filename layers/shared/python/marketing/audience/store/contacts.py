@@ -8,7 +8,7 @@ whatever the concurrency (a GSI could not enforce that: index writes are not tra
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import suppress
 from datetime import datetime
 from decimal import Decimal
@@ -197,12 +197,16 @@ def add_orders(
     tx.update(record, actions, on_failure=Conflict(f"contact {contact_id} changed while counting an order"))
 
 
-def delete(contact_id: str) -> Contact:
+def delete(contact_id: str, also: Callable[[Transaction], None] | None = None) -> Contact:
+    """Deletes the contact and its address claim; `also` adds other writes to the same transaction
+    (an erasure's: the subscriber goes and the do-not-email entry is written in the same step)."""
     record = _record(contact_id)
     gone = NotFound(f"contact {contact_id} not found")
     with transaction(ContactRecord.Meta.region) as tx:
         tx.delete(record, ContactRecord.id.exists(), gone, add_version_condition=False)
         tx.delete(ContactEmailRecord(email_key(record.email)), ContactEmailRecord.contact_id == contact_id, gone)
+        if also is not None:
+            also(tx)
     return record.to_domain()
 
 

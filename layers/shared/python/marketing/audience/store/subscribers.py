@@ -17,7 +17,7 @@ from marketing.activity.store import activity
 from marketing.audience.models.subscribers import Preferences, Subscriber, SubscriberSource, SubscriberStatus
 from marketing.audience.store import contacts
 from marketing.errors import Conflict, NotFound
-from marketing.store.conditions import get_or_not_found, transaction
+from marketing.store.conditions import Transaction, get_or_not_found, transaction
 from marketing.store.table_meta import TableMeta
 
 
@@ -123,9 +123,13 @@ def list_page(
     return [record.to_domain() for record in results], results.last_evaluated_key
 
 
-def delete(id_: str) -> None:
-    """Removes the subscriber if there is one (erasure is idempotent)."""
-    SubscriberRecord(id_).delete(add_version_condition=False)
+def forget(tx: Transaction, id_: str, status: SubscriberStatus | None) -> None:
+    """Adds to `tx` the removal of the subscriber (an erasure's), provided it is still in `status`
+    (None: there is none), as read when the erasure chose the do-not-email reason from it: a bounce
+    recorded in between makes the erasure a Conflict to retry, never an entry with a weaker reason."""
+    condition = SubscriberRecord.id.does_not_exist() if status is None else SubscriberRecord.status == status.value
+    changed = Conflict(f"subscriber {id_} changed during the erasure; try again")
+    tx.delete(SubscriberRecord(id_), condition, changed, add_version_condition=False)
 
 
 def for_contacts(contact_ids: list[str]) -> dict[str, Subscriber]:

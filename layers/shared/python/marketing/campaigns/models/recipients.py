@@ -24,6 +24,7 @@ class SuppressionReason(StrEnum):
     BOUNCED = "bounced"
     COMPLAINED = "complained"
     OPTED_OUT = "opted_out"
+    DO_NOT_EMAIL = "do_not_email"  # the address is on the do-not-email list (an erased contact's)
 
 
 class CampaignRecipient(ApiModel):

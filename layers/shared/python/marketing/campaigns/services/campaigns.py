@@ -18,6 +18,7 @@ from typing import Any
 from marketing import clock, pagination
 from marketing.activity.models.activity import MailingLinks, MailingTimeline
 from marketing.activity.services import activity
+from marketing.audience.services import do_not_email
 from marketing.audience.store import contacts as contact_store
 from marketing.audience.store import segments as segment_store
 from marketing.audience.store import subscribers as subscriber_store
@@ -377,16 +378,18 @@ def retry_failed(campaign_id: str) -> RetryResult:
 
 def _test_send_fields(address: str, template: EmailTemplate) -> dict[str, Any]:
     """The merge fields a test copy to `address` renders with: a contact's own, or the sample
-    contact's. A contact's opt-out holds for test copies too (a 422 naming the address); a contact
-    who never subscribed may get one, like any address that is not a contact (the marketer's own)."""
+    contact's. A contact's opt-out holds for test copies too (a 422 naming the address), and so does
+    the do-not-email list; a contact who never subscribed may get one, like any address that is not
+    a contact (the marketer's own)."""
     contact = contact_store.find_by_email(address)
-    if contact is None:
-        return {**rendering.SAMPLE_CONTEXT, "email": address}
-    subscriber = subscriber_store.find(subscriber_store.subscriber_id(contact.id))
-    reason = suppression.suppression_reason(subscriber, suppression.as_marketing(template.category))
-    if reason not in (None, SuppressionReason.NOT_SUBSCRIBED):
-        raise _refuse("emails", f"{address} may not get marketing email ({reason.value}); nothing was sent")
-    return contact.model_dump()
+    if contact is not None:
+        subscriber = subscriber_store.find(subscriber_store.subscriber_id(contact.id))
+        reason = suppression.suppression_reason(subscriber, suppression.as_marketing(template.category))
+        if reason not in (None, SuppressionReason.NOT_SUBSCRIBED):
+            raise _refuse("emails", f"{address} may not get marketing email ({reason.value}); nothing was sent")
+    if do_not_email.listed({address: address}):
+        raise _refuse("emails", f"{address} is on the do-not-email list (an erased contact's); nothing was sent")
+    return contact.model_dump() if contact is not None else {**rendering.SAMPLE_CONTEXT, "email": address}
 
 
 def test_send(campaign_id: str, request: TestSendRequest) -> TestSendResult:

@@ -2,11 +2,11 @@
 campaign's recipients (services/campaign_delivery.py), or one email of an automation run
 (services/automation_delivery.py).
 
-Per batch of up to 50 recipients: one batch read each of the contacts and their subscribers
-(suppression is decided now, not when the segment was expanded, so an unsubscribe a minute ago
-counts), one claim transaction, the SES sends (several at once, paced), one result transaction.
-The claim is what makes a redelivered or duplicated batch send nothing twice, and SES's Send
-events settle the claims of a worker that died mid-batch (store/recipients).
+Per batch of up to 50 recipients: one batch read each of the contacts, their subscribers and the
+do-not-email list (suppression is decided now, not when the segment was expanded, so an
+unsubscribe a minute ago counts), one claim transaction, the SES sends (several at once, paced),
+one result transaction. The claim is what makes a redelivered or duplicated batch send nothing
+twice, and SES's Send events settle the claims of a worker that died mid-batch (store/recipients).
 
 A send SES refuses for good (bad address, rejected) fails that recipient with the reason. A send
 SES cannot take now (throttled) is retried here with backoff, then handed to a new message with
@@ -252,15 +252,8 @@ def deliver_to(
     # send it would fail a recipient as a template that cannot render.
     email_message.template_links(mail_template)
     subscribers = subscriber_store.for_contacts(list(contacts))
-    marketing_category = suppression.as_marketing(mail_template.category)
-    claims = [
-        recipients.Claim(
-            contact.id,
-            contact.email,
-            suppression.suppression_reason(subscribers.get(contact.id), marketing_category),
-        )
-        for contact in contacts.values()
-    ]
+    reasons = suppression.marketing_suppression(contacts, subscribers, mail_template.category)
+    claims = [recipients.Claim(contact.id, contact.email, reasons[contact.id]) for contact in contacts.values()]
     attempt_id = new_id("att")
     now = clock.utcnow()
     claimed = recipients.claim(mailing.ref, claims, attempt_id, now, retry_failed=retry_failed)

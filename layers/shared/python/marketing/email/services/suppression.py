@@ -5,11 +5,20 @@ Transactional mail ignores marketing opt-outs, never suppression.
 A template's category is a label the marketer picks, so it never decides on its own that mail is
 transactional: campaigns and automations are marketing whatever their template says
 (`as_marketing`), and only the platform's own transactional mail (a gift card's email) is sent as
-transactional."""
+transactional.
+
+Marketing sends also check the do-not-email list as a last line (`marketing_suppression`): the
+subscription rules keep an erased address from being subscribed again, but a contact whose
+address was changed to one on the list, or a race with an erasure, would still be mailed.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+from marketing.audience.models.contacts import Contact
 from marketing.audience.models.subscribers import Subscriber, SubscriberStatus
+from marketing.audience.services import do_not_email
 from marketing.campaigns.models.recipients import SuppressionReason
 from marketing.email.models.templates import TemplateCategory
 
@@ -42,3 +51,18 @@ def suppression_reason(subscriber: Subscriber | None, category: TemplateCategory
     if not getattr(subscriber.preferences, PREFERENCE_OF[category]):
         return SuppressionReason.OPTED_OUT
     return None
+
+
+def marketing_suppression(
+    contacts: Mapping[str, Contact], subscribers: Mapping[str, Subscriber], category: TemplateCategory
+) -> dict[str, SuppressionReason | None]:
+    """Why each contact (by id) must not get a marketing email of `category`, or None if it may:
+    its subscription, then the do-not-email list for those it would let through (one batch read
+    of their hashes; the list is not read for contacts already suppressed)."""
+    reasons = {
+        contact_id: suppression_reason(subscribers.get(contact_id), as_marketing(category)) for contact_id in contacts
+    }
+    sendable = {contact_id: contacts[contact_id].email for contact_id, reason in reasons.items() if reason is None}
+    for contact_id in do_not_email.listed(sendable):
+        reasons[contact_id] = SuppressionReason.DO_NOT_EMAIL
+    return reasons
