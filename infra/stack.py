@@ -101,17 +101,24 @@ class MarketingStack(Stack):
             queues=messaging.queues,
             dead_letter_queues=messaging.dead_letter_queues,
         )
-        self._staff_console(settings)
+        self._staff_console(settings, imports)
         self._suppress_platform_wide()
 
-    def _staff_console(self, settings: StackSettings) -> None:
-        """The console's hosting, its sign-in, its files and configuration, and the API's CORS for it.
+    def _staff_console(self, settings: StackSettings, imports: ImportsBucket) -> None:
+        """The console's hosting, its sign-in, its files and configuration, and the API's and the
+        imports bucket's CORS for it.
         The console's security headers name the sign-in domain by its prefix, worked out here rather
         than read from the domain, so the hosting comes first and the sign-in's client can name the
         console's URL."""
         domain_prefix = sign_in_domain_prefix(self.stack_name, settings.console_auth_domain_prefix)
         sign_in_url = sign_in_domain_url(domain_prefix, self.region)
-        hosting = ConsoleHosting(self, "Console", api_origin=self.api.api.api_endpoint, sign_in_origin=sign_in_url)
+        hosting = ConsoleHosting(
+            self,
+            "Console",
+            api_origin=self.api.api.api_endpoint,
+            sign_in_origin=sign_in_url,
+            uploads_origin=imports.uploads_origin,
+        )
         dev_origins = [settings.console_dev_origin] if settings.console_dev_origin else []
         identity = StaffIdentity(
             self,
@@ -138,6 +145,7 @@ class MarketingStack(Stack):
             ),
         )
         ApiCors(self, "ApiCors", api=self.api.api, origins=[hosting.origin, *dev_origins])
+        imports.allow_uploads_from([hosting.origin, *dev_origins])
         outputs = {
             "ConsoleUrl": (hosting.url, "The staff console"),
             "UserPoolId": (identity.user_pool.user_pool_id, "Staff user pool: create staff here (docs/deploy.md)"),

@@ -31,11 +31,12 @@ then deploy again.</p></html>
 """
 
 
-def content_security_policy(*, api_origin: str, region: str, sign_in_origin: str) -> str:
+def content_security_policy(*, api_origin: str, region: str, sign_in_origin: str, uploads_origin: str) -> str:
     """No script but the console's own files (no inline script, no eval): template HTML a marketer
     writes is previewed in a sandboxed frame and can never run in the console's origin. Inline styles
     are allowed for those previews (email HTML is styled inline). The console talks to the API, to
-    Cognito's user pool and identity pool endpoints, and to the managed login domain (tokens)."""
+    Cognito's user pool and identity pool endpoints, to the managed login domain (tokens), and to the
+    imports bucket, where it PUTs a contact list through the URL the API pre-signed."""
     directives = {
         "default-src": "'self'",
         "script-src": "'self'",
@@ -48,6 +49,7 @@ def content_security_policy(*, api_origin: str, region: str, sign_in_origin: str
                 f"https://cognito-identity.{region}.amazonaws.com",
                 f"https://cognito-idp.{region}.amazonaws.com",
                 sign_in_origin,
+                uploads_origin,
             )
         ),
         "frame-src": "'self'",
@@ -86,8 +88,11 @@ class ConsoleConfig:
 
 
 class ConsoleHosting(Construct):
-    def __init__(self, scope: Construct, construct_id: str, *, api_origin: str, sign_in_origin: str):
-        """`api_origin`: the API's execute-api origin; `sign_in_origin`: the managed login domain's."""
+    def __init__(
+        self, scope: Construct, construct_id: str, *, api_origin: str, sign_in_origin: str, uploads_origin: str
+    ):
+        """`api_origin`: the API's execute-api origin; `sign_in_origin`: the managed login domain's;
+        `uploads_origin`: the imports bucket's regional origin, which pre-signed upload URLs use."""
         super().__init__(scope, construct_id)
         self.bucket = s3.Bucket(
             self,
@@ -122,7 +127,10 @@ class ConsoleHosting(Construct):
             security_headers_behavior=cloudfront.ResponseSecurityHeadersBehavior(
                 content_security_policy=cloudfront.ResponseHeadersContentSecurityPolicy(
                     content_security_policy=content_security_policy(
-                        api_origin=api_origin, region=stack.region, sign_in_origin=sign_in_origin
+                        api_origin=api_origin,
+                        region=stack.region,
+                        sign_in_origin=sign_in_origin,
+                        uploads_origin=uploads_origin,
                     ),
                     override=True,
                 ),

@@ -30,6 +30,7 @@ from pathlib import Path
 from werkzeug.security import safe_join
 from werkzeug.wrappers import Request, Response
 
+from marketing.catalog.api_routes import BASE_PATH
 from marketing.catalog.staff_roles import StaffRole
 from marketing_local.config import REGION, REPO_ROOT
 from marketing_local.responses import json_response
@@ -41,19 +42,25 @@ CONSOLE_DIST = REPO_ROOT / "console" / "dist"
 CREDENTIALS_SECONDS = int(os.environ.get("MKT_CONSOLE_CREDENTIALS_SECONDS", "3600"))
 REFRESH_SECONDS = 12 * 3600
 
-# As CloudFront sends it in AWS (infra), but the API is on this origin: connect-src 'self'.
-# Inline styles are allowed for the template previews (email HTML is styled inline); scripts never.
+# As CloudFront sends it in AWS (infra), but the API is on this origin: connect-src 'self', and the
+# moto server, where an import's pre-signed upload goes (S3's endpoint in AWS). Inline styles are
+# allowed for the template previews (email HTML is styled inline); scripts never.
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: https:; "
-    "connect-src 'self'; frame-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "connect-src 'self' {uploads}; frame-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
     "frame-ancestors 'none'"
 )
-SECURITY_HEADERS = {
-    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "strict-origin-when-cross-origin",
-}
+
+
+def security_headers(uploads_origin: str) -> dict[str, str]:
+    return {
+        "Content-Security-Policy": CONTENT_SECURITY_POLICY.format(uploads=uploads_origin),
+        "X-Content-Type-Options": "nosniff",
+        "X-Frame-Options": "DENY",
+        "Referrer-Policy": "strict-origin-when-cross-origin",
+    }
+
+
 NOT_BUILT = """<!doctype html><html lang="en"><title>Console not built</title>
 <h1>The console is not built</h1>
 <p>Run <code>make console</code> (or <code>make run</code>, which builds it) and reload.</p>
@@ -193,12 +200,13 @@ def _json_body(request: Request) -> object:
         return None
 
 
-def console_config(api_origin: str) -> dict[str, str]:
-    """What the console reads at start (/console/config.json): where the API is and how to sign in."""
+def console_config() -> dict[str, str]:
+    """What the console reads at start (/console/config.json): where the API is (this origin, by
+    whichever loopback name the browser used) and how to sign in."""
     return {
         "mode": "local",
         "region": REGION,
-        "apiUrl": f"{api_origin}/api/v1/marketing",
+        "apiUrl": BASE_PATH,
         "signInUrl": "/local/console/sign-in",
         "refreshUrl": "/local/console/refresh",
         "outboxUrl": "/local/outbox",
@@ -209,9 +217,11 @@ class ConsoleFiles:
     """Serves the built console under /console/: a file if there is one, else the app's page
     (the console routes in the browser, so /console/campaigns/42 is the app too)."""
 
-    def __init__(self, api_origin: str, dist: Path = CONSOLE_DIST):
+    def __init__(self, uploads_origin: str, dist: Path = CONSOLE_DIST):
+        """`uploads_origin`: where an import's pre-signed upload goes (the moto server)."""
         self._dist = dist
-        self._config = json.dumps(console_config(api_origin))
+        self._config = json.dumps(console_config())
+        self._headers = security_headers(uploads_origin)
 
     def route(self, request: Request) -> Response:
         relative = request.path.removeprefix("/console").lstrip("/")
@@ -220,7 +230,7 @@ class ConsoleFiles:
             response.headers["Cache-Control"] = "no-store"
         else:
             response = self._file(relative)
-        response.headers.update(SECURITY_HEADERS)
+        response.headers.update(self._headers)
         return response
 
     def _file(self, relative: str) -> Response:

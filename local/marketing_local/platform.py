@@ -226,7 +226,7 @@ class LocalPlatform:
             session.client("events", endpoint_url=config.moto_endpoint), resources[EVENT_BUS_ENV], handled
         )
         sessions = ConsoleSessions()
-        console = ConsoleFiles(config.api_origin)
+        console = ConsoleFiles(config.moto_endpoint)
         local_routes = {
             "/console": to_console,
             "/console/": console.route,

@@ -1,6 +1,7 @@
 """The staff console in the synthesized template: a private bucket read by CloudFront through origin
 access control, the page routing of the single-page app, the security headers, the files with their
-configuration, the API's CORS for the console's origin, and the stack's outputs."""
+configuration, the API's and the imports bucket's CORS for the console's origin (and the pre-signed
+upload URL's host, which the CSP and the bucket's CORS must name), and the stack's outputs."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ import json
 import re
 import shutil
 import subprocess
+from urllib.parse import parse_qs, urlsplit
 
+import boto3
 import pytest
 from aws_cdk import Stack
 from aws_cdk.assertions import Annotations, Match, Template
@@ -17,7 +20,9 @@ from infra.app import build_app
 from infra.config import dev_server_origin
 from infra.constructs.api_cors import ALLOWED_HEADERS, cors_configuration
 from infra.constructs.console import VIEWER_REQUEST_CODE, ConsoleConfig, ConsoleFiles, ConsoleHosting
+from infra.constructs.imports import PREFLIGHT_MAX_AGE_SECONDS, UPLOAD_HEADERS
 from marketing.auth import Access
+from marketing.aws import clients
 from marketing.catalog.api_routes import BASE_PATH, ROUTES
 from tests.infra.conftest import SYNTH_CONTEXT
 from tests.infra.intrinsics import logical_id, render
@@ -42,6 +47,20 @@ def _csp(template) -> dict[str, list[str]]:
 def _console_origin(template) -> str:
     name, _ = _distribution(template)
     return f"https://<{name}.DomainName>"
+
+
+def _imports_bucket(template) -> str:
+    return logical_id(template, "AWS::S3::Bucket", "ContactImportsBucket")
+
+
+def _uploads_origin(template) -> str:
+    return f"https://<{_imports_bucket(template)}.RegionalDomainName>"
+
+
+def _cors_call(template, prefix: str, event: str = "Create") -> dict:
+    """The SDK call a CORS custom resource (CDK's AwsCustomResource) makes on `event`."""
+    resource = template.find_resources("Custom::AWS")[logical_id(template, "Custom::AWS", prefix)]
+    return json.loads(render(resource["Properties"][event]))
 
 
 def test_the_console_bucket_is_private_encrypted_and_read_by_cloudfront_only(template):
@@ -145,15 +164,26 @@ def test_the_content_security_policy_lets_the_console_reach_the_api_and_cognito_
         "https://cognito-identity.<AWS::Region>.amazonaws.com",
         "https://cognito-idp.<AWS::Region>.amazonaws.com",
         sign_in,
+        _uploads_origin(template),
     ]
     assert csp["form-action"] == ["'self'", sign_in]
 
 
+def test_the_console_may_connect_to_named_origins_only(template):
+    """No wildcard and no bare scheme: injected script could post data to any host one allowed."""
+    for source in _csp(template)["connect-src"]:
+        assert "*" not in source, source
+        # An https origin with a host (the API's endpoint is one: https://<api-id>.execute-api...).
+        assert re.fullmatch(r"'self'|https://.+|<\w+\.ApiEndpoint>", source), source
+
+
 def test_the_content_security_policy_is_local_modes_plus_the_aws_origins(template):
-    """Local mode serves the console with the same policy, the API and sign-in on its own origin."""
+    """Local mode serves the console with the same policy, the API and sign-in on its own origin, its
+    uploads going to the moto server's (here: the imports bucket's, as in AWS)."""
     from marketing_local.console import CONTENT_SECURITY_POLICY
 
-    local = {name: sources for name, *sources in (d.split() for d in CONTENT_SECURITY_POLICY.split(";"))}
+    policy = CONTENT_SECURITY_POLICY.format(uploads=_uploads_origin(template))
+    local = {name: sources for name, *sources in (d.split() for d in policy.split(";"))}
     aws = _csp(template)
     assert set(local) == set(aws)
     for name, sources in local.items():
@@ -219,7 +249,11 @@ def test_the_console_is_deployed_under_console_with_its_deploy_time_configuratio
 def _console_in_a_stack(dist_dir) -> Stack:
     stack = Stack()
     hosting = ConsoleHosting(
-        stack, "Console", api_origin="https://api.example", sign_in_origin="https://staff.auth.example"
+        stack,
+        "Console",
+        api_origin="https://api.example",
+        sign_in_origin="https://staff.auth.example",
+        uploads_origin="https://imports.s3.eu-west-2.amazonaws.com",
     )
     config = ConsoleConfig("eu-west-2", "https://api.example/x", "pool", "client", "ids", "https://d", hosting.url)
     ConsoleFiles(stack, "ConsoleFiles", hosting=hosting, dist_dir=dist_dir, config=config)
@@ -259,8 +293,7 @@ def test_the_console_needs_no_docker_to_synthesize(synthesized):
 
 
 def test_the_api_allows_the_console_origin_with_the_signed_request_headers(template):
-    [cors] = template.find_resources("Custom::AWS").values()
-    create = json.loads(render(cors["Properties"]["Create"]))
+    create = _cors_call(template, "ApiCors")
     api = logical_id(template, "AWS::ApiGatewayV2::Api", "ApiHttpApi")
     assert (create["service"], create["action"]) == ("ApiGatewayV2", "UpdateApi")
     assert create["parameters"]["ApiId"] == f"<{api}>"
@@ -279,14 +312,89 @@ def test_the_api_allows_the_console_origin_with_the_signed_request_headers(templ
     )
     assert configuration["AllowMethods"] == sorted({r.method for r in ROUTES if r.access is Access.STAFF})
     assert configuration["MaxAge"] > 0
-    assert json.loads(render(cors["Properties"]["Update"])) == create
-    assert json.loads(render(cors["Properties"]["Delete"]))["action"] == "DeleteCorsConfiguration"
+    assert _cors_call(template, "ApiCors", "Update") == create
+    assert _cors_call(template, "ApiCors", "Delete")["action"] == "DeleteCorsConfiguration"
 
 
 def test_cors_allows_the_methods_of_the_staff_routes():
     assert set(cors_configuration(["https://a"])["AllowMethods"]) == {
         route.method for route in ROUTES if route.access is Access.STAFF
     }
+
+
+def test_the_imports_bucket_lets_the_console_put_files_and_nothing_else(template):
+    """The browser PUTs a contact list to the pre-signed URL: S3 answers its preflight from this rule."""
+    create = _cors_call(template, "ContactImports")
+    assert (create["service"], create["action"]) == ("S3", "PutBucketCors")
+    assert create["parameters"]["Bucket"] == f"<{_imports_bucket(template)}>"
+    [rule] = create["parameters"]["CORSConfiguration"]["CORSRules"]
+    assert rule["AllowedOrigins"] == [_console_origin(template)]
+    assert rule["AllowedMethods"] == ["PUT"]
+    # The file's type; the URL carries its signature, date and session token in the query string.
+    assert rule["AllowedHeaders"] == list(UPLOAD_HEADERS) == ["content-type"]
+    assert rule["MaxAgeSeconds"] == PREFLIGHT_MAX_AGE_SECONDS == 3000
+    assert _cors_call(template, "ContactImports", "Update") == create
+    delete = _cors_call(template, "ContactImports", "Delete")
+    assert delete["action"] == "DeleteBucketCors"
+    assert delete["parameters"] == {"Bucket": f"<{_imports_bucket(template)}>"}
+
+
+def test_the_bucket_cors_is_set_by_a_call_allowed_on_the_imports_bucket_only(template):
+    """Not the bucket's CorsConfiguration: the bucket would name the distribution, whose CSP names it."""
+    bucket = _imports_bucket(template)
+    assert "CorsConfiguration" not in template.find_resources("AWS::S3::Bucket")[bucket]["Properties"]
+    statements = [
+        statement
+        for policy in template.find_resources("AWS::IAM::Policy").values()
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+        if "s3:PutBucketCORS" in json.dumps(statement["Action"])
+    ]
+    # S3 authorizes DeleteBucketCors with s3:PutBucketCORS as well.
+    bucket_arn = {"Fn::GetAtt": [bucket, "Arn"]}
+    assert statements == [{"Action": "s3:PutBucketCORS", "Effect": "Allow", "Resource": bucket_arn}]
+
+
+# CloudFormation's RegionalDomainName of a bucket, as its documentation gives it (us-east-1 included).
+REGIONAL_DOMAIN_NAME = "{bucket}.s3.{region}.amazonaws.com"
+
+
+@pytest.mark.parametrize("region", ["eu-west-2", "us-east-1", "eu-north-1", "ap-east-1"])
+def test_the_platforms_s3_client_presigns_uploads_for_the_origin_the_console_allows(region):
+    """The API pre-signs the upload with marketing.aws.clients' S3 client: its URL must be on the
+    bucket's regional host that the CSP and the CORS rule name, not botocore's default, the global
+    `<bucket>.s3.amazonaws.com` (SigV2 in us-east-1), which S3 redirects for a new bucket."""
+    bucket = "marketingplatform-contactimportsbucket-1a2b3c4d"
+    s3 = boto3.client("s3", region_name=region, config=clients.client_config("s3"))
+    url = urlsplit(
+        s3.generate_presigned_url("put_object", Params={"Bucket": bucket, "Key": "imports/imp_1.csv"}, ExpiresIn=3600)
+    )
+    # The CSP and the CORS rule name https://<the bucket's RegionalDomainName> (the tests above).
+    assert f"{url.scheme}://{url.netloc}" == "https://" + REGIONAL_DOMAIN_NAME.format(bucket=bucket, region=region)
+    assert url.path == "/imports/imp_1.csv"
+    query = parse_qs(url.query)
+    assert query["X-Amz-Algorithm"] == ["AWS4-HMAC-SHA256"]
+    assert query["X-Amz-Credential"][0].endswith(f"/{region}/s3/aws4_request")
+    # Only the host is signed: the browser's Content-Type need not match, and no checksum is expected.
+    assert query["X-Amz-SignedHeaders"] == ["host"]
+    assert not [name for name in query if "checksum" in name.lower()]
+
+
+def test_the_api_gets_that_client(monkeypatch):
+    """marketing.aws.clients.client("s3"), uncached, in the functions' region (tests/conftest.py)."""
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    url = clients.client.__wrapped__("s3").generate_presigned_url(
+        "put_object", Params={"Bucket": "imports-bucket", "Key": "imports/imp_1.csv"}
+    )
+    assert url.startswith("https://imports-bucket.s3.eu-west-2.amazonaws.com/imports/imp_1.csv?X-Amz-Algorithm=")
+
+
+def test_local_modes_uploads_stay_addressed_by_path_on_the_moto_server():
+    """Local mode points the SDK at moto by IP address: no bucket host name to resolve there."""
+    s3 = boto3.client(
+        "s3", region_name="eu-west-2", endpoint_url="http://127.0.0.1:5000", config=clients.client_config("s3")
+    )
+    url = s3.generate_presigned_url("put_object", Params={"Bucket": "imports-bucket", "Key": "imports/imp_1.csv"})
+    assert url.startswith("http://127.0.0.1:5000/imports-bucket/imports/imp_1.csv?")
 
 
 def test_the_stack_outputs_the_console_and_its_sign_in(template):
@@ -332,9 +440,10 @@ def test_a_dev_server_may_sign_in_and_call_the_api_only_when_the_context_allows_
     [client] = with_console_options.find_resources("AWS::Cognito::UserPoolClient").values()
     for urls in (client["Properties"]["CallbackURLs"], client["Properties"]["LogoutURLs"]):
         assert [render(url) for url in urls][1:] == ["http://localhost:5173/console/"]
-    [cors] = with_console_options.find_resources("Custom::AWS").values()
-    origins = json.loads(render(cors["Properties"]["Create"]))["parameters"]["CorsConfiguration"]["AllowOrigins"]
+    origins = _cors_call(with_console_options, "ApiCors")["parameters"]["CorsConfiguration"]["AllowOrigins"]
     assert origins[1:] == ["http://localhost:5173"]
+    [rule] = _cors_call(with_console_options, "ContactImports")["parameters"]["CORSConfiguration"]["CORSRules"]
+    assert rule["AllowedOrigins"][1:] == ["http://localhost:5173"]
 
 
 def test_consolemfa_optional_makes_mfa_optional(with_console_options):

@@ -105,7 +105,7 @@ def test_the_console_is_served_with_its_csp_and_a_deep_link_gets_the_app(tmp_pat
     (tmp_path / "assets").mkdir()
     (tmp_path / "index.html").write_text("<!doctype html><div id=root></div>")
     (tmp_path / "assets" / "index-abc123.js").write_text("console.log(1)")
-    gateway, _ = gateway_with(ConsoleSessions(), ConsoleFiles("http://127.0.0.1:8080", tmp_path))
+    gateway, _ = gateway_with(ConsoleSessions(), ConsoleFiles("http://127.0.0.1:5000", tmp_path))
 
     page = gateway.get("/console/campaigns/c_42")
     assert page.status_code == 200
@@ -123,11 +123,12 @@ def test_the_console_is_served_with_its_csp_and_a_deep_link_gets_the_app(tmp_pat
 
     config = gateway.get("/console/config.json").get_json()
     assert config["mode"] == "local"
-    assert config["apiUrl"] == "http://127.0.0.1:8080/api/v1/marketing"
+    assert config["apiUrl"] == "/api/v1/marketing"  # this origin, whichever loopback name the browser used
+    assert "connect-src 'self' http://127.0.0.1:5000;" in page.headers["Content-Security-Policy"]
 
 
 def test_an_unbuilt_console_says_how_to_build_it(tmp_path):
-    gateway, _ = gateway_with(ConsoleSessions(), ConsoleFiles("http://127.0.0.1:8080", tmp_path / "dist"))
+    gateway, _ = gateway_with(ConsoleSessions(), ConsoleFiles("http://127.0.0.1:5000", tmp_path / "dist"))
     response = gateway.get("/console/")
     assert response.status_code == 503
     assert "make console" in response.get_data(as_text=True)
