@@ -8,7 +8,7 @@ UV_VERSION := 0.13.8
 # but prints a large end-of-life banner on every synth; docs/decisions.md records the choice.
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: install run test test-fast lint format synth bench clean bytecode
+.PHONY: install run test test-fast lint format synth bench clean bytecode console console-test
 
 $(VENV)/.installed: pyproject.toml uv.lock
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -20,7 +20,28 @@ install: $(VENV)/.installed  ## create .venv from uv.lock
 
 # No bytecode step first: local mode writes the bytecode of what it imports, as it imports it
 # (local/marketing_local/main.py), so a fresh clone's first start shows its banner in seconds.
-run: install  ## start local mode (Ctrl-C stops it; it keeps its data, `mkt-local run --clean` starts empty)
+# The staff console (console/, TypeScript): npm installs it from its lock file, and it is built again
+# only when its sources, its lock file or the API's OpenAPI document changed. The document is written
+# from the API's code first (only if it changed): the console's API types are generated from it, so
+# a field the API changes breaks this build, not a marketer's session.
+CONSOLE_SOURCES = $(shell find console/src console/public -type f 2>/dev/null) \
+	$(wildcard console/index.html console/vite.config.ts console/tsconfig*.json console/package.json)
+
+console/node_modules/.installed: console/package-lock.json
+	cd console && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+console/dist/index.html: console/node_modules/.installed console/openapi.json $(CONSOLE_SOURCES)
+	cd console && npm run --silent build
+
+console: install  ## build the staff console (when its sources or the API changed)
+	$(VENV)/bin/mkt-local openapi --out console/openapi.json
+	@$(MAKE) --no-print-directory console/dist/index.html
+
+console-test: console  ## the console's unit tests (vitest)
+	cd console && npm test --silent
+
+run: install console  ## start local mode (Ctrl-C stops it; it keeps its data, `mkt-local run --clean` starts empty)
 	$(VENV)/bin/mkt-local run
 
 # Two test processes (the machines have two cores); the end-to-end tests share one local stack and
@@ -28,7 +49,7 @@ run: install  ## start local mode (Ctrl-C stops it; it keeps its data, `mkt-loca
 # tests are printed at the end of every run, so the suite's time stays visible.
 PYTEST_PARALLEL := -n 2 --dist loadgroup --durations=15
 
-test: install lint bytecode  ## lint, then every test: unit, integration, infra, end-to-end
+test: install lint bytecode console-test  ## lint, then every test: console, unit, integration, infra, end-to-end
 	$(VENV)/bin/pytest $(PYTEST_PARALLEL)
 
 test-fast: install lint bytecode  ## the inner loop: lint, unit and integration tests
@@ -61,4 +82,4 @@ bench: install  ## print the benchmarks' figures
 	$(PY) bench/campaign_send.py --contacts 10000
 
 clean:
-	rm -rf $(VENV) cdk.out build .pytest_cache .ruff_cache
+	rm -rf $(VENV) cdk.out build .pytest_cache .ruff_cache console/node_modules console/dist

@@ -92,7 +92,7 @@ ERROR_COMPONENTS = {
     },
 }
 # What Powertools documents for every validated route; the API answers 400 ValidationFailure instead.
-POWERTOOLS_VALIDATION_SCHEMAS = ("HTTPValidationError", "ValidationError")
+POWERTOOLS_VALIDATION_SCHEMAS = ("HTTPValidationError", "ValidationError", "ResponseValidationError")
 
 
 def _error_content(status: int, access: Access) -> dict[str, Any]:

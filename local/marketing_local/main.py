@@ -42,7 +42,10 @@ def _run(args: argparse.Namespace) -> int:
     platform.start()
     try:
         print(platform.banner(), flush=True)
-        stop.wait()
+        # Woken every half second: a signal's handler runs only when the main thread runs Python,
+        # and a wait with no timeout was seen to miss Ctrl-C now and then.
+        while not stop.wait(0.5):
+            pass
     finally:
         print("Stopping local mode…", flush=True)
         platform.stop()

@@ -1,0 +1,50 @@
+/** An automation's emails as the editor holds them (inputs are strings) and as the API takes them. */
+
+import type { AutomationEmail } from "../api/types";
+
+export interface EmailStep {
+  key: string;
+  delay_hours: string;
+  template_id: string;
+  subject: string;
+}
+
+let lastKey = 0;
+export function newStep(partial: Partial<EmailStep> = {}): EmailStep {
+  lastKey += 1;
+  return { key: `s${lastKey}`, delay_hours: "0", template_id: "", subject: "", ...partial };
+}
+
+export function stepsOf(emails: readonly AutomationEmail[]): EmailStep[] {
+  return [...emails]
+    .sort((a, b) => a.order - b.order)
+    .map((email) => newStep({ delay_hours: String(email.delay_hours), template_id: email.template_id, subject: email.subject ?? "" }));
+}
+
+/** The API's emails: numbered 1..n in the order shown (the API wants no gaps). */
+export function emailsOf(steps: readonly EmailStep[]): AutomationEmail[] {
+  return steps.map((step, index) => ({
+    order: index + 1,
+    delay_hours: Number(step.delay_hours),
+    template_id: step.template_id,
+    subject: step.subject.trim() ? step.subject.trim() : null,
+  }));
+}
+
+export function moveStep(steps: readonly EmailStep[], index: number, by: -1 | 1): EmailStep[] {
+  const target = index + by;
+  if (target < 0 || target >= steps.length) return [...steps];
+  const moved = [...steps];
+  [moved[index], moved[target]] = [moved[target]!, moved[index]!];
+  return moved;
+}
+
+/** "2 days 3 hours after the previous email" */
+export function describeDelay(hours: number, first: boolean): string {
+  const after = first ? "after the trigger" : "after the previous email";
+  if (hours === 0) return first ? "right after the trigger" : "right after the previous email";
+  const days = Math.floor(hours / 24);
+  const rest = hours % 24;
+  const parts = [days ? `${days} day${days === 1 ? "" : "s"}` : "", rest ? `${rest} hour${rest === 1 ? "" : "s"}` : ""].filter(Boolean);
+  return `${parts.join(" ")} ${after}`;
+}

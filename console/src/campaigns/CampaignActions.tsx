@@ -1,0 +1,186 @@
+import { useState, type FormEvent } from "react";
+import { useNavigate } from "react-router";
+
+import { unwrap } from "../api/client";
+import { splitFieldErrors } from "../api/errors";
+import type { Campaign } from "../api/types";
+import { useApi } from "../auth/AuthProvider";
+import { FormErrorAlert, Notice } from "../components/Alerts";
+import { ConfirmDialog } from "../components/ConfirmDialog";
+import { TextField } from "../components/Field";
+import { formatCount, fromDateTimeLocal } from "../format";
+import { useAction } from "../hooks";
+
+interface ActionsProps {
+  campaign: Campaign;
+  onChange(campaign: Campaign): void;
+}
+
+/** Whether the campaign's status leaves a manager anything to do with it. */
+export function hasActions(campaign: Campaign): boolean {
+  if (campaign.status === "sent") return (campaign.progress.failed ?? 0) > 0;
+  return campaign.status !== "cancelled";
+}
+
+/** What a manager can do with the campaign in its status; analysts are not shown this. */
+export function CampaignActions({ campaign, onChange }: ActionsProps) {
+  const api = useApi();
+  const navigate = useNavigate();
+  const path = { params: { path: { campaign_id: campaign.id } } };
+  const [confirm, setConfirm] = useState<"cancel" | "delete" | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const status = campaign.status;
+  const failed = campaign.progress.failed ?? 0;
+
+  const act = useAction(async (action: "send" | "pause" | "resume" | "cancel" | "retry" | "delete") => {
+    setNotice(null);
+    switch (action) {
+      case "send":
+        return onChange(await unwrap(api.POST("/campaigns/{campaign_id}/send/", path)));
+      case "pause":
+        return onChange(await unwrap(api.POST("/campaigns/{campaign_id}/pause/", path)));
+      case "resume":
+        return onChange(await unwrap(api.POST("/campaigns/{campaign_id}/resume/", path)));
+      case "cancel":
+        return onChange(await unwrap(api.POST("/campaigns/{campaign_id}/cancel/", path)));
+      case "retry": {
+        const { requeued } = await unwrap(api.POST("/campaigns/{campaign_id}/retry-failed/", path));
+        setNotice(requeued ? `${formatCount(requeued)} failed recipients are being sent again.` : "No failed recipients to retry.");
+        return onChange(await unwrap(api.GET("/campaigns/{campaign_id}/", path)));
+      }
+      case "delete":
+        await unwrap(api.DELETE("/campaigns/{campaign_id}/", path));
+        return navigate("/campaigns");
+    }
+  });
+
+  return (
+    <div className="stack">
+      <FormErrorAlert error={act.error} fields={[]} />
+      {notice && <Notice kind="success">{notice}</Notice>}
+      <div className="row">
+        {(status === "draft" || status === "scheduled") && (
+          <button type="button" onClick={() => void act.run("send")} disabled={act.pending}>
+            Send now
+          </button>
+        )}
+        {status === "sending" && (
+          <button type="button" className="secondary" onClick={() => void act.run("pause")} disabled={act.pending}>
+            Pause
+          </button>
+        )}
+        {status === "paused" && (
+          <button type="button" onClick={() => void act.run("resume")} disabled={act.pending}>
+            Resume
+          </button>
+        )}
+        {(status === "sent" || status === "sending") && failed > 0 && (
+          <button type="button" className="secondary" onClick={() => void act.run("retry")} disabled={act.pending}>
+            Retry failed
+          </button>
+        )}
+        {(status === "scheduled" || status === "sending" || status === "paused") && (
+          <button type="button" className="danger" onClick={() => setConfirm("cancel")} disabled={act.pending}>
+            Cancel campaign
+          </button>
+        )}
+        {status === "draft" && (
+          <button type="button" className="secondary" onClick={() => setConfirm("delete")} disabled={act.pending}>
+            Delete campaign
+          </button>
+        )}
+      </div>
+      {(status === "draft" || status === "scheduled") && <ScheduleForm campaign={campaign} onChange={onChange} />}
+      {(status === "draft" || status === "scheduled") && <TestSendForm campaign={campaign} />}
+      <ConfirmDialog
+        open={confirm === "cancel"}
+        title="Cancel this campaign?"
+        confirmLabel="Cancel campaign"
+        cancelLabel="Keep sending"
+        danger
+        onCancel={() => setConfirm(null)}
+        onConfirm={() => {
+          setConfirm(null);
+          void act.run("cancel");
+        }}
+      >
+        <p>No more emails go out. Emails already sent stay sent. This cannot be undone.</p>
+      </ConfirmDialog>
+      <ConfirmDialog
+        open={confirm === "delete"}
+        title="Delete this draft?"
+        confirmLabel="Delete campaign"
+        danger
+        onCancel={() => setConfirm(null)}
+        onConfirm={() => {
+          setConfirm(null);
+          void act.run("delete");
+        }}
+      >
+        <p>The draft is removed.</p>
+      </ConfirmDialog>
+    </div>
+  );
+}
+
+function ScheduleForm({ campaign, onChange }: ActionsProps) {
+  const api = useApi();
+  const [when, setWhen] = useState("");
+  const schedule = useAction(async () => {
+    const scheduledAt = fromDateTimeLocal(when);
+    if (!scheduledAt) throw new Error("Choose a date and time to send at.");
+    onChange(await unwrap(api.POST("/campaigns/{campaign_id}/schedule/", { params: { path: { campaign_id: campaign.id } }, body: { scheduled_at: scheduledAt } })));
+  });
+  const errors = splitFieldErrors(schedule.error, ["scheduled_at"]).byField;
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    void schedule.run();
+  };
+  return (
+    <form onSubmit={submit} aria-label="Schedule" className="form-row" noValidate>
+      <TextField label="Send at" type="datetime-local" value={when} onChange={(e) => setWhen(e.target.value)} error={errors.scheduled_at} hint="Your local time" />
+      <div className="field-action">
+        <button type="submit" className="secondary" disabled={schedule.pending}>
+          {campaign.status === "scheduled" ? "Reschedule" : "Schedule"}
+        </button>
+      </div>
+      {schedule.error && !errors.scheduled_at ? <FormErrorAlert error={schedule.error} fields={["scheduled_at"]} /> : null}
+    </form>
+  );
+}
+
+function TestSendForm({ campaign }: { campaign: Campaign }) {
+  const api = useApi();
+  const [addresses, setAddresses] = useState("");
+  const [sentTo, setSentTo] = useState<string[]>([]);
+  const send = useAction(async () => {
+    const emails = addresses.split(/[\s,;]+/).filter(Boolean);
+    if (emails.length === 0) throw new Error("Give at least one address.");
+    const result = await unwrap(api.POST("/campaigns/{campaign_id}/test-send/", { params: { path: { campaign_id: campaign.id } }, body: { emails } }));
+    setSentTo(result.sent.map((item) => item.email));
+  });
+  const errors = splitFieldErrors(send.error, ["emails"]).byField;
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    setSentTo([]);
+    void send.run();
+  };
+  return (
+    <form onSubmit={submit} aria-label="Test send" className="form-row" noValidate>
+      <TextField
+        label="Test addresses"
+        value={addresses}
+        onChange={(e) => setAddresses(e.target.value)}
+        error={errors.emails}
+        hint="Up to 10, separated by commas. The subject is marked [Test]; nothing is counted."
+      />
+      <div className="field-action">
+        <button type="submit" className="secondary" disabled={send.pending}>
+          Send test
+        </button>
+      </div>
+      {send.error && !errors.emails ? <FormErrorAlert error={send.error} fields={["emails"]} /> : null}
+      {sentTo.length > 0 && <Notice kind="success">Test sent to {sentTo.join(", ")}.</Notice>}
+    </form>
+  );
+}

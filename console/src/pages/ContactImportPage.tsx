@@ -1,0 +1,141 @@
+import { useState, type FormEvent } from "react";
+
+import { unwrap } from "../api/client";
+import type { ContactImport } from "../api/types";
+import { useApi, useCanWrite } from "../auth/AuthProvider";
+import { ErrorAlert, Notice } from "../components/Alerts";
+import { Card, Page } from "../components/Page";
+import { ProgressBar } from "../components/ProgressBar";
+import { StatusBadge } from "../components/StatusBadge";
+import { countCsvRows } from "../contacts/csv";
+import { formatCount } from "../format";
+import { useAction, usePoll } from "../hooks";
+
+const COLUMNS = "email (required), first_name, last_name, user_id, lifecycle_stage, tags (separated by ; or |), subscribed (yes/no)";
+
+function ImportProgress({ contactImport, totalRows }: { contactImport: ContactImport; totalRows: number }) {
+  const { counts, status } = contactImport;
+  const done = status === "completed" || status === "failed";
+  const rows = counts.rows ?? 0;
+  return (
+    <Card title="Progress">
+      <p>
+        <StatusBadge status={status} />
+      </p>
+      <ProgressBar
+        label="Import progress"
+        value={done ? 100 : status === "awaiting_upload" || totalRows === 0 ? null : Math.min(rows, totalRows)}
+        max={done ? 100 : totalRows}
+        text={`${formatCount(rows)} of ${formatCount(totalRows)} rows read`}
+      />
+      <dl className="stats" style={{ marginTop: "1rem" }}>
+        {(["created", "updated", "unchanged", "rejected"] as const).map((key) => (
+          <div className="stat" key={key}>
+            <dt>{key.charAt(0).toUpperCase() + key.slice(1)}</dt>
+            <dd>{formatCount(counts[key] ?? 0)}</dd>
+          </div>
+        ))}
+      </dl>
+      {contactImport.failure_reason && (
+        <div className="alert error" role="alert" style={{ marginTop: "1rem" }}>
+          The import failed: {contactImport.failure_reason}
+        </div>
+      )}
+      {(contactImport.ignored_columns ?? []).length > 0 && <Notice kind="warning">Columns ignored: {contactImport.ignored_columns?.join(", ")}.</Notice>}
+      {contactImport.errors.length > 0 && (
+        <div className="table-wrap" style={{ marginTop: "1rem" }}>
+          <table>
+            <caption>Rejected rows{contactImport.errors.length >= 100 ? " (the first 100)" : ""}</caption>
+            <thead>
+              <tr>
+                <th scope="col" className="num">
+                  Row
+                </th>
+                <th scope="col">Field</th>
+                <th scope="col">Reason</th>
+              </tr>
+            </thead>
+            <tbody>
+              {contactImport.errors.map((error) => (
+                <tr key={`${error.row}-${error.field}`}>
+                  <td className="num">{error.row}</td>
+                  <td className="mono">{error.field}</td>
+                  <td>{error.reason}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </Card>
+  );
+}
+
+export function ContactImportPage() {
+  const api = useApi();
+  const canWrite = useCanWrite();
+  const [file, setFile] = useState<File | null>(null);
+  const [totalRows, setTotalRows] = useState(0);
+  const [contactImport, setContactImport] = useState<ContactImport | null>(null);
+
+  const start = useAction(async () => {
+    if (!file) throw new Error("Choose a CSV file first.");
+    const created = await unwrap(api.POST("/contacts/imports/", { body: { filename: file.name } }));
+    setContactImport(created);
+    if (!created.upload) throw new Error("The API gave no upload address for the file.");
+    // The file goes straight to storage through the pre-signed URL, not through the API.
+    const uploaded = await fetch(created.upload.url, {
+      method: created.upload.method ?? "PUT",
+      headers: { "Content-Type": "text/csv", ...(created.upload.headers ?? {}) },
+      body: file,
+    });
+    if (!uploaded.ok) throw new Error(`The file could not be uploaded (${uploaded.status}).`);
+    setContactImport({ ...created, status: "processing" });
+  });
+  const running = Boolean(contactImport && contactImport.status !== "completed" && contactImport.status !== "failed" && !start.pending && !start.error);
+  usePoll(
+    async () => {
+      if (!contactImport) return;
+      setContactImport(await unwrap(api.GET("/contacts/imports/{import_id}/", { params: { path: { import_id: contactImport.id } } })));
+    },
+    1000,
+    running,
+  );
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    void start.run();
+  };
+
+  return (
+    <Page title="Import contacts" parent={{ to: "/contacts", label: "Contacts" }}>
+      {!canWrite && <Notice kind="warning">Importing contacts needs the manager role: the API will refuse it.</Notice>}
+      <form className="card" onSubmit={submit} aria-label="Import" noValidate>
+        <p style={{ marginTop: 0 }}>
+          A CSV file with a header row. Columns: {COLUMNS}. Up to 100,000 rows. Existing contacts (by email) are updated; an unsubscribed address stays
+          unsubscribed.
+        </p>
+        <div className="field">
+          <label htmlFor="import-file">CSV file</label>
+          <input
+            id="import-file"
+            type="file"
+            accept=".csv,text/csv"
+            onChange={async (event) => {
+              const chosen = event.target.files?.[0] ?? null;
+              setFile(chosen);
+              setContactImport(null);
+              setTotalRows(chosen ? countCsvRows(await chosen.text()) : 0);
+            }}
+          />
+          {file && <span className="hint">{formatCount(totalRows)} rows to import</span>}
+        </div>
+        <button type="submit" disabled={!file || start.pending || running}>
+          {start.pending ? "Uploading…" : "Start import"}
+        </button>
+      </form>
+      <ErrorAlert error={start.error} />
+      {contactImport && <ImportProgress contactImport={contactImport} totalRows={totalRows} />}
+    </Page>
+  );
+}

@@ -1,0 +1,209 @@
+"""The staff console's journey in a real browser, against local mode as a marketer meets it: sign
+in as the local manager; write a template and watch the preview follow the typing; build a segment
+with a nested group and refresh it; create a campaign, see its cost, send it and watch the progress
+bar reach sent; open and click the email in the outbox; see the campaign's funnel and charts move.
+Then the analyst: no way to send, and a plain 403 when a write is forced. Every page visited is
+checked with axe-core and photographed."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.console.conftest import ANALYST, MANAGER, no_serious_accessibility_findings, screenshot, sign_in
+from tests.e2e.test_audience import eventually
+from tests.e2e.test_campaigns import TEMPLATE, subscribe
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def audience(local_stack) -> str:
+    """Two subscribers carrying a tag of their own (the segment's), and one without it."""
+    tag = f"console-{uuid.uuid4().hex[:8]}"
+    staff = local_stack.staff()
+    for name in ("Ada", "Grace", "Edsger"):
+        subscriber = subscribe(local_stack, f"{name.lower()}.{tag}@example.com", name)
+        if name != "Edsger":
+            staff.call("PATCH", f"contacts/{subscriber['contact_id']}/", {"tags": [tag]})
+    return tag
+
+
+def checked(page, name: str) -> None:
+    no_serious_accessibility_findings(page)
+    screenshot(page, name)
+
+
+def test_a_manager_writes_segments_sends_and_watches_a_campaign(page, audience):
+    sign_in(page, MANAGER)
+    expect(page.get_by_role("heading", name="Overview")).to_be_visible()
+    checked(page, "overview")
+
+    # A template: the preview follows the typing.
+    nav = page.get_by_role("navigation", name="Main")
+    nav.get_by_role("link", name="Templates").click()
+    page.get_by_role("link", name="New template").click()
+    page.get_by_label("Name", exact=True).fill(f"Sale {audience}")
+    page.get_by_label("Subject").fill("{{ first_name }}, the sale is on")
+    html = page.get_by_role("textbox", name="HTML")
+    expect(page.locator(".cm-editor")).to_be_visible()  # the highlighting editor has loaded
+    html.click()
+    page.keyboard.press("Control+A")
+    page.keyboard.type('<p>Hi {{ first_name }}</p><p><a href="https://shop.example/sale">Shop the sale</a></p>')
+    # The preview frame runs no script (sandbox=""), so neither can a test inside it: what it shows
+    # is its srcdoc, the rendered draft.
+    preview = page.locator("iframe[title='Email preview']")
+    expect(preview).to_have_attribute("sandbox", "")
+    expect(preview).to_have_attribute("srcdoc", re.compile(r"<p>Hi Ada</p>.*Shop the sale"))
+    page.keyboard.type("<p>Ends Sunday</p>")
+    expect(preview).to_have_attribute("srcdoc", re.compile("Ends Sunday"))
+    checked(page, "template-editor")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.get_by_role("heading", name=re.compile(f"Template: Sale {audience}"))).to_be_visible()
+
+    # A segment with a nested group: (stage is lead) AND (tag OR tag), refreshed.
+    nav.get_by_role("link", name="Segments").click()
+    page.get_by_role("link", name="New segment").click()
+    page.get_by_label("Name", exact=True).fill(f"Sale audience {audience}")
+    who = page.get_by_role("group", name="Who belongs")
+    who.get_by_role("checkbox", name="Lead", exact=True).check()
+    who.get_by_role("checkbox", name="Customer", exact=True).uncheck()
+    page.get_by_role("button", name="Add group").click()
+    nested = page.get_by_role("group", name="Group 2")
+    nested.get_by_label("Tags").fill(f"{audience},no-such-tag")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.get_by_role("heading", name=re.compile(f"Segment: Sale audience {audience}"))).to_be_visible()
+    page.get_by_role("button", name="Refresh", exact=True).click()
+    expect(page.get_by_role("progressbar", name="Refresh progress")).to_have_attribute(
+        "aria-valuenow", "100", timeout=30_000
+    )
+    members = page.get_by_role("region", name="Members")
+    expect(members.get_by_text(f"ada.{audience}@example.com")).to_be_visible()
+    expect(members.get_by_text(f"edsger.{audience}@example.com")).to_have_count(0)
+    checked(page, "segment-editor")
+
+    # A campaign: its cost, the send, the progress bar to the end.
+    nav.get_by_role("link", name="Campaigns").click()
+    page.get_by_role("link", name="New campaign").click()
+    page.get_by_label("Name", exact=True).fill(f"Sale campaign {audience}")
+    page.get_by_label("Template").select_option(label=f"Sale {audience}")
+    page.get_by_label("Segment").select_option(label=f"Sale audience {audience} (2)")  # its members at the refresh
+    page.get_by_label("From name", exact=True).fill("Example Shop")
+    page.get_by_role("button", name=re.compile("Create")).click()
+    expect(page.get_by_role("heading", name=f"Campaign: Sale campaign {audience}")).to_be_visible()
+    expect(page.get_by_role("region", name="Cost")).to_contain_text("$")
+    checked(page, "campaign-draft")
+    page.get_by_role("button", name="Send now").click()
+    expect(page.get_by_role("progressbar", name="Send progress")).to_have_attribute(
+        "aria-valuenow", "100", timeout=60_000
+    )
+    expect(page.get_by_text("Sent", exact=True).first).to_be_visible(timeout=30_000)
+
+    # The outbox: the email as Ada sees it; a click goes through the tracked link.
+    nav.get_by_role("link", name="Outbox").click()
+    emails = page.get_by_role("navigation", name="Emails")
+    emails.get_by_role("button", name=re.compile(f"ada.{audience}")).first.click()
+    email = page.locator("iframe[title^='Email: ']")
+    expect(email).to_have_attribute("srcdoc", re.compile("Hi Ada"))
+    checked(page, "outbox")
+    # Its images (the open pixel) load as a mail client's would; its link is followed as a click
+    # is (the frame runs no script, so the test reads the link from the email it shows).
+    link = re.search(r'<a href="([^"]+)"[^>]*>Shop the sale', email.get_attribute("srcdoc") or "")
+    assert link
+    assert "/track/click/" in link[1]
+    followed = page.request.get(link[1].replace("&amp;", "&"), max_redirects=0)
+    assert followed.status == 302
+    assert followed.headers["location"] == "https://shop.example/sale"
+
+    # The campaign's results move: clicked (and so opened) counts one.
+    nav.get_by_role("link", name="Campaigns").click()
+    page.get_by_role("link", name=f"Sale campaign {audience}").click()
+    funnel = page.get_by_role("list", name=re.compile("Funnel"))
+
+    def clicked_once() -> bool:
+        page.reload()
+        clicked = funnel.get_by_role("listitem").filter(has_text="Clicked")
+        return re.search(r"\b1 · ", clicked.inner_text()) is not None
+
+    eventually(clicked_once, 30)
+    expect(page.get_by_role("region", name="Clicks per link")).to_contain_text("https://shop.example/sale")
+    checked(page, "campaign-results")
+
+
+@pytest.fixture
+def draft_campaign(local_stack) -> dict:
+    staff = local_stack.staff()
+    template = staff.call("POST", "templates/", TEMPLATE)
+    segment = staff.call("POST", "segments/", {"name": "Analyst's view", "type": "static", "contact_ids": []})
+    body = {"name": f"Draft {uuid.uuid4().hex[:6]}", "template_id": template["id"], "segment_id": segment["id"]}
+    return staff.call("POST", "campaigns/", {**body, "from_name": "Example Shop"})
+
+
+def test_an_analyst_reads_but_finds_no_way_to_send(page, draft_campaign):
+    sign_in(page, ANALYST)
+    nav = page.get_by_role("navigation", name="Main")
+    nav.get_by_role("link", name="Campaigns").click()
+    expect(page.get_by_role("link", name="New campaign")).to_have_count(0)
+    page.get_by_role("link", name=draft_campaign["name"]).click()
+    expect(page.get_by_role("heading", name=f"Campaign: {draft_campaign['name']}")).to_be_visible()
+    expect(page.get_by_role("region", name="Cost")).to_be_visible()
+    for write in ("Send now", "Send test", "Delete campaign"):
+        expect(page.get_by_role("button", name=write)).to_have_count(0)
+    checked(page, "campaign-analyst")
+
+    # Forced through the URL, the API's 403 is shown plainly.
+    page.goto("/console/campaigns/new")
+    page.get_by_label("Name", exact=True).fill("Not allowed")
+    page.get_by_role("button", name=re.compile("Create")).click()
+    expect(page.get_by_role("alert")).to_contain_text("Your role (analyst) can't do this")
+
+
+# Every page of the console, as the manager sees it (the journeys above check the editors).
+PAGES = {
+    "templates": "/console/templates",
+    "segments": "/console/segments",
+    "contacts": "/console/contacts",
+    "contact-import": "/console/contacts/import",
+    "campaigns": "/console/campaigns",
+    "campaign-new": "/console/campaigns/new",
+    "automations": "/console/automations",
+    "automation-new": "/console/automations/new",
+    "growth": "/console/growth",
+}
+
+
+def test_every_page_has_no_serious_accessibility_findings(page, audience):
+    sign_in(page, MANAGER)
+    for name, path in PAGES.items():
+        page.goto(path)
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        page.wait_for_load_state("networkidle")
+        checked(page, name)
+    page.goto("/console/contacts")
+    page.get_by_role("textbox", name="Tag").fill(audience)
+    page.keyboard.press("Enter")
+    page.get_by_role("link", name=f"ada.{audience}@example.com").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(f"ada.{audience}@example.com")
+    page.wait_for_load_state("networkidle")
+    checked(page, "contact")
+
+
+def test_the_keyboard_alone_signs_in_and_reaches_the_pages(page):
+    page.goto("/console/")
+    page.get_by_label("Email").focus()
+    page.keyboard.type(MANAGER.username)
+    page.keyboard.press("Tab")
+    page.keyboard.type(MANAGER.password)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Overview")).to_be_visible()
+    page.keyboard.press("Tab")  # the first stop is the skip link
+    expect(page.get_by_role("link", name="Skip to content")).to_be_focused()
+    for _ in range(12):  # then on through the header and the navigation, to Templates
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.textContent") == "Templates":
+            break
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Templates", level=1)).to_be_visible()
