@@ -8,6 +8,7 @@ import { useApi } from "../auth/AuthProvider";
 import { FormErrorAlert, Notice } from "../components/Alerts";
 import { ConfirmDialog } from "../components/ConfirmDialog";
 import { TextField } from "../components/Field";
+import { TestSendForm } from "../components/TestSendForm";
 import { formatCount, fromDateTimeLocal } from "../format";
 import { useAction } from "../hooks";
 
@@ -91,7 +92,13 @@ export function CampaignActions({ campaign, onChange }: ActionsProps) {
         )}
       </div>
       {(status === "draft" || status === "scheduled") && <ScheduleForm campaign={campaign} onChange={onChange} />}
-      {(status === "draft" || status === "scheduled") && <TestSendForm campaign={campaign} />}
+      {(status === "draft" || status === "scheduled") && (
+        <TestSendForm
+          send={(emails) =>
+            unwrap(api.POST("/campaigns/{campaign_id}/test-send/", { params: { path: { campaign_id: campaign.id } }, body: { emails } }))
+          }
+        />
+      )}
       <ConfirmDialog
         open={confirm === "cancel"}
         title="Cancel this campaign?"
@@ -149,38 +156,3 @@ function ScheduleForm({ campaign, onChange }: ActionsProps) {
   );
 }
 
-function TestSendForm({ campaign }: { campaign: Campaign }) {
-  const api = useApi();
-  const [addresses, setAddresses] = useState("");
-  const [sentTo, setSentTo] = useState<string[]>([]);
-  const send = useAction(async () => {
-    const emails = addresses.split(/[\s,;]+/).filter(Boolean);
-    if (emails.length === 0) throw new Error("Give at least one address.");
-    const result = await unwrap(api.POST("/campaigns/{campaign_id}/test-send/", { params: { path: { campaign_id: campaign.id } }, body: { emails } }));
-    setSentTo(result.sent.map((item) => item.email));
-  });
-  const errors = splitFieldErrors(send.error, ["emails"]).byField;
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    setSentTo([]);
-    void send.run();
-  };
-  return (
-    <form onSubmit={submit} aria-label="Test send" className="form-row" noValidate>
-      <TextField
-        label="Test addresses"
-        value={addresses}
-        onChange={(e) => setAddresses(e.target.value)}
-        error={errors.emails}
-        hint="Up to 10, separated by commas. The subject is marked [Test]; nothing is counted."
-      />
-      <div className="field-action">
-        <button type="submit" className="secondary" disabled={send.pending}>
-          Send test
-        </button>
-      </div>
-      {send.error && !errors.emails ? <FormErrorAlert error={send.error} fields={["emails"]} /> : null}
-      {sentTo.length > 0 && <Notice kind="success">Test sent to {sentTo.join(", ")}.</Notice>}
-    </form>
-  );
-}

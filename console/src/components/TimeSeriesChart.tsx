@@ -27,7 +27,13 @@ export function TimeSeriesChart({ title, times, series, format = String, formatT
   const plot = useRef<uPlot | null>(null);
   const [error, setError] = useState<unknown>(null);
   const hasData = times.length > 0;
-  const data = useMemo((): uPlot.AlignedData => [times.map((iso) => Date.parse(iso) / 1000), ...series.map((s) => s.values)], [times, series]);
+  const data = useMemo((): uPlot.AlignedData => {
+    const seconds = times.map((iso) => Date.parse(iso) / 1000);
+    // One bucket alone (a campaign sent this hour) would make uPlot span years: an empty point an
+    // hour earlier (a gap, not a zero) gives the axis its hour.
+    if (seconds.length === 1) return [[seconds[0]! - 3600, seconds[0]!], ...series.map((s) => [null, ...s.values])];
+    return [seconds, ...series.map((s) => s.values)];
+  }, [times, series]);
   const dataRef = useRef(data);
   dataRef.current = data;
   const shape = series.map((s) => `${s.label}:${s.color}`).join("|");
@@ -47,8 +53,7 @@ export function TimeSeriesChart({ title, times, series, format = String, formatT
             height,
             legend: { show: false }, // the legend below is ours, in the page's styles
             cursor: { drag: { x: false, y: false } },
-            // One bucket alone (a campaign sent this hour) would otherwise span years: show its hour.
-            scales: { x: { time: true, range: (_plot, min, max) => (min === max ? [min - 3600, max + 3600] : [min, max]) } },
+            scales: { x: { time: true } },
             axes: [{ stroke: "#555e69" }, { stroke: "#555e69", size: 60 }],
             series: [{}, ...series.map((s) => ({ label: s.label, stroke: s.color, width: 2 }))],
           },

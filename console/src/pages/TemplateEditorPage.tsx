@@ -12,6 +12,7 @@ import { EmailFrame } from "../components/EmailFrame";
 import { SelectField, TextAreaField, TextField } from "../components/Field";
 import { Card, Page } from "../components/Page";
 import { Tabs } from "../components/Tabs";
+import { TestSendForm } from "../components/TestSendForm";
 import { humanize } from "../format";
 import { useAction, useDebounced, useLoad } from "../hooks";
 import { MERGE_TAGS, renderDraft, sampleContext } from "../templates/mergeTags";
@@ -163,6 +164,7 @@ export function TemplateEditorPage() {
       <ErrorAlert error={remove.error} />
       {savedNotice && !dirty && <Notice kind="success">Saved.</Notice>}
       <div className="editor-grid">
+        <div className="stack">
         <form onSubmit={onSubmit} className="card" aria-label="Template" noValidate>
           <div className="form-row">
             <TextField label="Name" value={draft.name} onChange={(e) => set("name", e.target.value)} error={errors.name} readOnly={!canWrite} required />
@@ -213,10 +215,19 @@ export function TemplateEditorPage() {
                   Delete template
                 </button>
               )}
-              <span className="small muted">To send a test, use “Send test” on a draft campaign with this template.</span>
             </div>
           )}
         </form>
+        {canWrite && templateId && (
+          <Card title="Send a test">
+            <TestSendForm
+              send={(emails) =>
+                unwrap(api.POST("/templates/{template_id}/test-send/", { params: { path: { template_id: templateId } }, body: { emails } }))
+              }
+            />
+          </Card>
+        )}
+        </div>
         <div className="stack">
           <Preview draft={draft} saved={saved} templateId={templateId} />
           <Variables />

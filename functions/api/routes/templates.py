@@ -9,6 +9,8 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from api.routes.params import PageCursor, PageLimit
 from api.security import STAFF
+from marketing.campaigns.models.campaign_requests import TestSendRequest, TestSendResult
+from marketing.campaigns.services import campaigns
 from marketing.email.models.template_requests import PreviewRequest, TemplateCreate, TemplatePage, TemplatePatch
 from marketing.email.models.templates import EmailTemplate, Preview
 from marketing.email.services import templates as service
@@ -50,3 +52,13 @@ def delete_template(template_id: TemplateId) -> None:
 @router.post("/templates/<template_id>/preview/", summary="Render with sample data", security=STAFF, tags=["templates"])
 def preview_template(template_id: TemplateId, body: Annotated[PreviewRequest, Body()] = None) -> Preview:
     return service.preview(template_id, body or PreviewRequest())
+
+
+@router.post(
+    "/templates/<template_id>/test-send/",
+    summary="Send test copies to a few addresses, subject marked [Test] (nothing is counted)",
+    security=STAFF,
+    tags=["templates"],
+)
+def test_send_template(template_id: TemplateId, body: Annotated[TestSendRequest, Body()]) -> TestSendResult:
+    return campaigns.test_send_template(template_id, body)

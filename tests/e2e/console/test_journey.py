@@ -40,6 +40,8 @@ def checked(page, name: str) -> None:
 def test_a_manager_writes_segments_sends_and_watches_a_campaign(page, audience):
     sign_in(page, MANAGER)
     expect(page.get_by_role("heading", name="Overview")).to_be_visible()
+    expect(page.get_by_text("Emails sent")).to_be_visible()  # the figures are in
+    expect(page.get_by_text("Loading", exact=False)).to_have_count(0)
     checked(page, "overview")
 
     # A template: the preview follows the typing.
@@ -63,6 +65,9 @@ def test_a_manager_writes_segments_sends_and_watches_a_campaign(page, audience):
     checked(page, "template-editor")
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.get_by_role("heading", name=re.compile(f"Template: Sale {audience}"))).to_be_visible()
+    page.get_by_label("Test addresses").fill(f"boss.{audience}@example.com")
+    page.get_by_role("button", name="Send test").click()
+    expect(page.get_by_text(f"Test sent to boss.{audience}@example.com.")).to_be_visible()
 
     # A segment with a nested group: (stage is lead) AND (tag OR tag), refreshed.
     nav.get_by_role("link", name="Segments").click()

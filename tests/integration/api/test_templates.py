@@ -11,6 +11,7 @@ import boto3
 import pytest
 
 from marketing.tokens import deployment_keys, deployment_signer
+from tests.support.campaigns import outbox, subscriber
 from tests.support.events import STAFF, Context, call, customer, http_event
 
 WELCOME = {
@@ -200,3 +201,38 @@ def test_a_body_that_is_not_even_text_is_a_400(api_handler):
     event.update(body=base64.b64encode(b"\xff\xfe\x00{").decode(), isBase64Encoded=True)
     response = api_handler(event, Context())
     assert response["statusCode"] == 400, response
+
+
+def test_a_template_is_sent_as_a_test_before_any_campaign_uses_it(aws, api_handler):
+    template = create(api_handler, subject="Hello {{ first_name }}")
+    status, body = call(
+        api_handler,
+        "POST",
+        f"/templates/{template['id']}/test-send/",
+        {"emails": ["boss@example.com"]},
+        authorizer=STAFF,
+    )
+    assert status == 200, body
+    (sent,) = outbox()
+    assert sent["Subject"] == "[Test] Hello Ada"  # the sample contact, as a campaign's test copy
+    assert str(sent["To"]) == "boss@example.com"
+    assert sent["From"].addresses[0].display_name == "our shop"  # the shop's name (SHOP_NAME, unset here)
+
+
+def test_a_template_test_honours_opt_outs_and_needs_a_template(aws, api_handler):
+    template = create(api_handler)
+    subscriber(api_handler, "gone@example.com", "Gone", subscribed=False)
+    status, body = call(
+        api_handler,
+        "POST",
+        f"/templates/{template['id']}/test-send/",
+        {"emails": ["gone@example.com"]},
+        authorizer=STAFF,
+    )
+    assert status == 422, body
+    assert body["error"]["details"][0]["field"] == "emails"
+    assert outbox() == []
+    status, _ = call(
+        api_handler, "POST", "/templates/unknown/test-send/", {"emails": ["a@example.com"]}, authorizer=STAFF
+    )
+    assert status == 404

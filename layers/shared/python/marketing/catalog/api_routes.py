@@ -118,6 +118,7 @@ ROUTES: tuple[ApiRoute, ...] = (
     ApiRoute("PATCH", "/templates/{template_id}/", S),
     ApiRoute("DELETE", "/templates/{template_id}/", S),
     ApiRoute("POST", "/templates/{template_id}/preview/", S),
+    ApiRoute("POST", "/templates/{template_id}/test-send/", S),
     ApiRoute("GET", "/contacts/", S),
     ApiRoute("POST", "/contacts/", S),
     ApiRoute("POST", "/contacts/imports/", S, transfers_data=True),

@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from marketing import clock, pagination
 from marketing.activity.models.activity import MailingLinks, MailingTimeline
@@ -396,20 +396,39 @@ def test_send(campaign_id: str, request: TestSendRequest) -> TestSendResult:
     """Sends one rendered copy to each address, subject marked [Test]; links work, nothing counts.
     A known contact's address renders with that contact's fields, others with the sample contact."""
     campaign = store.get(campaign_id)
-    template = _campaign_template(campaign)
+    sender = _TestSender(campaign.from_name, campaign.from_email, campaign.reply_to, campaign.subject, campaign_id)
+    return _send_tests(_campaign_template(campaign), sender, request)
+
+
+def test_send_template(template_id: str, request: TestSendRequest) -> TestSendResult:
+    """A template's test copies, before any campaign uses it: from the platform's sender under the
+    shop's name, with the template's own subject, by the same rules as a campaign's test copies."""
+    template = template_store.get(template_id)
+    return _send_tests(template, _TestSender(_settings().shop_name, None, None, None, ""), request)
+
+
+class _TestSender(NamedTuple):
+    from_name: str
+    from_email: str | None  # None: the platform's sender
+    reply_to: str | None
+    subject: str | None  # None: the template's
+    campaign_id: str  # "" for a template's test: its links lead on, nothing is counted
+
+
+def _send_tests(template: EmailTemplate, sender: _TestSender, request: TestSendRequest) -> TestSendResult:
     settings = _settings()
-    sender = campaign.from_email or settings.sender_address
+    from_address = sender.from_email or settings.sender_address
     fields_of = {address: _test_send_fields(address, template) for address in request.emails}  # all checked first
     sent = []
     for address, fields in fields_of.items():
         envelope = email_message.Envelope(
-            campaign_id=campaign_id,
+            campaign_id=sender.campaign_id,
             contact_id="",
             to=address,
-            from_name=campaign.from_name,
-            from_address=sender,
-            reply_to=campaign.reply_to,
-            subject=campaign.subject,
+            from_name=sender.from_name,
+            from_address=from_address,
+            reply_to=sender.reply_to,
+            subject=sender.subject,
             subject_prefix=TEST_SUBJECT_PREFIX,
         )
         try:
@@ -419,7 +438,7 @@ def test_send(campaign_id: str, request: TestSendRequest) -> TestSendResult:
         except Exception as exc:
             raise _refuse("template_id", f"the template does not render for {address}: {exc}") from exc
         try:
-            message_id = send_raw(sender, address, composed.mime, settings.configuration_set)
+            message_id = send_raw(from_address, address, composed.mime, settings.configuration_set)
         except (SendRefused, SendRetryable) as exc:
             raise BusinessRuleViolation(f"SES did not take the test email to {address}: {exc}") from exc
         sent.append(TestSend(email=address, message_id=message_id))
