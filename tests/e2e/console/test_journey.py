@@ -166,6 +166,31 @@ def test_an_analyst_reads_but_finds_no_way_to_send(page, draft_campaign):
     expect(page.get_by_role("alert")).to_contain_text("Your role (analyst) can't do this")
 
 
+def test_a_csv_import_shows_its_progress_and_the_rows_it_refused(page):
+    tag = f"import-{uuid.uuid4().hex[:8]}"
+    rows = [
+        "email,first_name,tags,subscribed",
+        f"lin.{tag}@example.com,Lin,{tag},yes",
+        f"kay.{tag}@example.com,Kay,{tag},no",
+        "not-an-address,Nobody,,yes",
+    ]
+    sign_in(page, MANAGER)
+    page.goto("/console/contacts/import")
+    page.get_by_label("CSV file").set_input_files(
+        files=[{"name": "people.csv", "mimeType": "text/csv", "buffer": "\n".join(rows).encode()}]
+    )
+    expect(page.get_by_text("3 rows to import")).to_be_visible()
+    page.get_by_role("button", name="Start import").click()  # the file goes to the pre-signed URL
+    expect(page.get_by_role("progressbar", name="Import progress")).to_have_attribute(
+        "aria-valuenow", "100", timeout=30_000
+    )
+    refused = page.get_by_role("row").filter(has_text="email")
+    expect(refused.filter(has_text="not a valid email address")).to_have_count(1)
+    page.goto(f"/console/contacts?tag={tag}")
+    expect(page.get_by_role("link", name=f"lin.{tag}@example.com")).to_be_visible()
+    expect(page.get_by_role("link", name=f"kay.{tag}@example.com")).to_be_visible()
+
+
 # Every page of the console, as the manager sees it (the journeys above check the editors).
 PAGES = {
     "templates": "/console/templates",
