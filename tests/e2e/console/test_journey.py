@@ -7,8 +7,10 @@ checked with axe-core and photographed."""
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -189,6 +191,21 @@ def test_a_csv_import_shows_its_progress_and_the_rows_it_refused(page):
     page.goto(f"/console/contacts?tag={tag}")
     expect(page.get_by_role("link", name=f"lin.{tag}@example.com")).to_be_visible()
     expect(page.get_by_role("link", name=f"kay.{tag}@example.com")).to_be_visible()
+
+    # Kay's page: her data as a file, then her erasure, behind a confirmation.
+    page.get_by_role("link", name=f"kay.{tag}@example.com").click()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Export").click()
+    exported = json.loads(Path(download.value.path()).read_text())
+    assert exported["contact"]["email"] == f"kay.{tag}@example.com"
+    page.get_by_role("button", name="Erase contact").click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_contain_text(f"kay.{tag}@example.com")
+    dialog.get_by_role("button", name="Erase contact").click()
+    expect(page.get_by_role("heading", name="Contacts", level=1)).to_be_visible()
+    page.goto(f"/console/contacts?tag={tag}")
+    expect(page.get_by_role("link", name=f"lin.{tag}@example.com")).to_be_visible()
+    expect(page.get_by_role("link", name=f"kay.{tag}@example.com")).to_have_count(0)
 
 
 # Every page of the console, as the manager sees it (the journeys above check the editors).
