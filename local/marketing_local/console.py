@@ -120,7 +120,9 @@ class ConsoleSessions:
             return None
         refresh_token = secrets.token_urlsafe(32)
         with self._lock:
-            self._refresh_tokens[refresh_token] = (user.username, time.time() + REFRESH_SECONDS)
+            now = time.time()
+            self._refresh_tokens = {token: held for token, held in self._refresh_tokens.items() if held[1] > now}
+            self._refresh_tokens[refresh_token] = (user.username, now + REFRESH_SECONDS)
         return self._answer(user, refresh_token)
 
     def refresh(self, refresh_token: str) -> dict | None:
@@ -165,7 +167,7 @@ class ConsoleSessions:
         token and they have not expired; CredentialRefused otherwise."""
         with self._lock:
             held = self._credentials.get(access_key)
-        if held is None or not hmac.compare_digest(held.session_token, session_token):
+        if held is None or not hmac.compare_digest(held.session_token.encode(), session_token.encode()):
             raise CredentialRefused("The security token included in the request is invalid")
         if held.expires_at <= time.time():
             raise CredentialRefused("The security token included in the request is expired")
@@ -174,6 +176,8 @@ class ConsoleSessions:
     # --- routes ------------------------------------------------------------------------------
     def sign_in_route(self, request: Request) -> Response:
         """POST /local/console/sign-in {"username", "password"}: temporary credentials, or 401."""
+        if not _is_json(request):
+            return json_response({"message": "send application/json"}, 415)
         body = _json_body(request)
         if not isinstance(body, dict) or not isinstance(body.get("username"), str):
             return json_response({"message": "send JSON with username and password"}, 400)
@@ -184,11 +188,19 @@ class ConsoleSessions:
 
     def refresh_route(self, request: Request) -> Response:
         """POST /local/console/refresh {"refreshToken"}: new temporary credentials, or 401."""
+        if not _is_json(request):
+            return json_response({"message": "send application/json"}, 415)
         body = _json_body(request)
         answer = self.refresh(str(body.get("refreshToken", ""))) if isinstance(body, dict) else None
         if answer is None:
             return json_response({"message": "The refresh token is invalid or expired: sign in again."}, 401)
         return json_response(answer)
+
+
+def _is_json(request: Request) -> bool:
+    """Only JSON is taken: a page on another site can post a form or text/plain to loopback without
+    asking first, but not application/json (the browser would ask, and local mode does not agree)."""
+    return request.mimetype == "application/json"
 
 
 def _json_body(request: Request) -> object:

@@ -156,6 +156,20 @@ describe("signed API calls", () => {
     await Promise.all([store.renewNow(), store.renewNow(), store.renewNow()]);
     expect(renew).toHaveBeenCalledTimes(1);
   });
+
+  it("does not sign back in when a renewal finishes after sign-out", async () => {
+    let finish: (renewed: Session) => void = () => undefined;
+    const renew = vi.fn(() => new Promise<Session>((resolve) => (finish = resolve)));
+    const onExpired = vi.fn();
+    const store = new SessionStore({ renew, onExpired });
+    store.set(session("AKIDFIRST"));
+    const renewing = store.renewNow();
+    store.set(null); // signed out while the renewal is in flight
+    finish(session("AKIDSECOND"));
+    await expect(renewing).rejects.toThrow("signed out");
+    expect(store.current()).toBeNull();
+    expect(onExpired).not.toHaveBeenCalled();
+  });
 });
 
 describe("saysTokenExpired", () => {

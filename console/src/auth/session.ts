@@ -103,12 +103,16 @@ export class SessionStore {
     if (!this.renewing) {
       this.renewing = this.renewFn(session)
         .then((renewed) => {
+          // Signed out (or in as someone else) while it ran: the renewal must not sign back in.
+          if (this.session !== session) throw new Error("signed out");
           this.set(renewed);
           return renewed;
         })
         .catch((reason: unknown) => {
-          this.set(null);
-          this.onExpired?.(reason);
+          if (this.session === session) {
+            this.set(null);
+            this.onExpired?.(reason);
+          }
           throw reason;
         })
         .finally(() => {

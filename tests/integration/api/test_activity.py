@@ -9,6 +9,7 @@ from urllib.parse import unquote
 import pytest
 
 from marketing import clock
+from marketing.activity.store import activity as activity_store
 from tests.support.campaigns import campaign_for, drain, links, outbox, parts, staff, subscriber
 from tests.support.events import Context, http_event
 
@@ -87,3 +88,17 @@ def test_days_out_of_range_are_a_400_at_the_field(sent):
     status, body = staff(api, "GET", "/analytics/audience/", query={"days": "0"})
     assert status == 400
     assert "days" in str(body)
+
+
+def test_a_click_per_link_that_cannot_be_counted_still_redirects_the_reader(sent, monkeypatch):
+    api, campaign, emails = sent
+
+    def throttled(*_args, **_kwargs):
+        raise RuntimeError("ProvisionedThroughputExceededException")
+
+    monkeypatch.setattr(activity_store, "add_link_click", throttled)
+    click = links(parts(emails["grace@example.com"])[1], "click")[0]
+    response = api(http_event("GET", click), Context())
+    assert response["statusCode"] == 302
+    assert response["headers"]["Location"] == "https://shop.example/sale?a=1&b=2"
+    assert staff(api, "GET", f"/campaigns/{campaign['id']}/analytics/")[1]["clicked"] == 1

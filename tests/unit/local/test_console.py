@@ -50,6 +50,14 @@ def test_a_wrong_password_or_unknown_user_is_refused_alike():
         assert response.get_json() == {"message": "Incorrect username or password."}
 
 
+def test_a_sign_in_that_is_not_json_is_refused_so_no_other_site_can_post_one():
+    gateway, _ = gateway_with(ConsoleSessions())
+    body = f'{{"username": "{MANAGER.username}", "password": "{MANAGER.password}"}}'
+    for path in ("/local/console/sign-in", "/local/console/refresh"):
+        response = gateway.post(path, data=body, headers={"Content-Type": "text/plain", "Origin": "https://evil.example"})
+        assert response.status_code == 415
+
+
 def test_the_manager_signs_in_and_calls_a_write_route_with_the_temporary_credentials():
     gateway, api = gateway_with(ConsoleSessions())
     answer = sign_in(gateway, MANAGER.username.upper(), MANAGER.password).get_json()

@@ -52,3 +52,16 @@ def test_claims_and_results_meeting_another_transaction_are_retried_and_applied_
     # Recording again (a redelivered batch's worker) changes nothing: the claim is settled.
     store.record_results(CMP_1, [store.Result("ct_1", "att_1", RecipientStatus.FAILED, reason="late")], now)
     assert store.RecipientRecord.get("cmp_1", "ct_1").status == "sent"
+
+
+def test_an_event_meeting_another_transaction_is_retried_and_counted_once(aws, monkeypatch):
+    """Every event's transaction also adds to the audience's day, where all mailings meet: a
+    cancelled one is run again, not lost as an error (an open, a click, a bounce)."""
+    monkeypatch.setattr(conditions.time, "sleep", lambda seconds: None)
+    now = clock.utcnow()
+    store.claim(CMP_1, [store.Claim("ct_1", "ada@example.com")], "att_1", now)
+    store.record_results(CMP_1, [store.Result("ct_1", "att_1", RecipientStatus.SENT, message_id="m-1")], now)
+    monkeypatch.setattr(conditions, "TransactWrite", ConflictOnce(conditions.TransactWrite))
+    assert store.record_delivery(CMP_1, "ct_1", now) is True
+    assert store.record_delivery(CMP_1, "ct_1", now) is False  # once
+    assert store.RecipientRecord.get("cmp_1", "ct_1").delivered_at is not None

@@ -63,3 +63,10 @@ def test_any_address_has_one_hash_per_held_key(email):
     assert hashes.previous is not None
     assert hashes.previous.value == address_hash(OLD_SECRET, f" {email} ")
     assert len(hashes.current.value) == 64
+
+
+def test_a_secret_put_again_with_the_same_value_gives_one_hash_not_two():
+    """Both stages then hold the same key: a second, identical entry would fail the erasure."""
+    same = KeyRing(b"k" * 32, b"k" * 32)
+    assert hashes_under(same, "ada@example.com").previous is None
+    assert len(hashes_under(same, "ada@example.com").all) == 1

@@ -48,8 +48,13 @@ class AddressHashes(NamedTuple):
 
 
 def hashes_under(ring: KeyRing, email: str) -> AddressHashes:
-    previous = None if ring.previous is None else AddressHash(address_hash(ring.previous, email), key_id(ring.previous))
-    return AddressHashes(AddressHash(address_hash(ring.current, email), key_id(ring.current)), previous)
+    """The address's hash under the current key, and under the previous one if there is one that
+    differs: a secret put again with the same value leaves both stages the same key, and a second
+    entry of the same hash would fail the erasure's transaction."""
+    current = AddressHash(address_hash(ring.current, email), key_id(ring.current))
+    if ring.previous is None or ring.previous == ring.current:
+        return AddressHashes(current, None)
+    return AddressHashes(current, AddressHash(address_hash(ring.previous, email), key_id(ring.previous)))
 
 
 class AddressHasher:

@@ -123,20 +123,37 @@ CONFLICT_RETRIES = 5
 def transact(region: str, write: Callable[[Transaction], None]) -> list[int]:
     """Runs `write(tx)` as one transaction; returns the positions of the operations whose
     condition failed (the whole transaction was then refused), or [] if it went through."""
+    return _run(region, write)[0]
+
+
+def apply(region: str, write: Callable[[Transaction], None]) -> None:
+    """Runs `write(tx)` as one transaction, again if it met another on an item; the first failed
+    condition raises the error its operation named (or the refusal itself, if it named none)."""
+    refused, operations, refusal = _run(region, write)
+    for index in refused:
+        error = operations.failure_at(index)
+        if error is not None:
+            raise error from refusal
+    if refusal is not None:
+        raise refusal
+
+
+def _run(region: str, write: Callable[[Transaction], None]) -> tuple[list[int], Transaction, TransactWriteError | None]:
     for retry in range(CONFLICT_RETRIES + 1):
         try:
             with TransactWrite(connection=connection(region)) as tx:
-                write(Transaction(tx))
+                operations = Transaction(tx)
+                write(operations)
         except TransactWriteError as exc:
             reasons = [reason.code if reason is not None else None for reason in exc.cancellation_reasons or []]
             refused = [index for index, code in enumerate(reasons) if code == "ConditionalCheckFailed"]
             if refused:
-                return refused
+                return refused, operations, exc
             if "TransactionConflict" not in reasons or retry == CONFLICT_RETRIES:
                 raise
             time.sleep(0.05 * 2**retry * (0.5 + random.random()))  # noqa: S311 - jitter, not security
         else:
-            return []
+            return [], operations, None
     raise AssertionError("unreachable")
 
 

@@ -41,7 +41,7 @@ def mailing_timeline(series: str, started_at: datetime | None, now: datetime) ->
     key_of = store.hour_of if hourly else store.day_of
     totals = {key_of(start): dict.fromkeys(TIMELINE_COUNTERS, 0) for start in starts}
     for record in store.buckets(series, store.hour_of(started_at), store.hour_of(now)):
-        bucket = totals.get(record.bucket if hourly else record.bucket[:10])
+        bucket = totals.get(store.time_of(record) if hourly else store.time_of(record)[:10])
         if bucket is not None:
             for name, value in store.counted(record, TIMELINE_COUNTERS).items():
                 bucket[name] += value
@@ -59,13 +59,10 @@ def mailing_links(series: str) -> MailingLinks:
 def audience(days: int, now: datetime) -> AudienceActivity:
     """The audience's last `days` days, today included."""
     starts = _days(now - timedelta(days=max(1, min(days, MAX_AUDIENCE_DAYS)) - 1), now)
-    found = {
-        record.bucket: store.counted(record, AUDIENCE_COUNTERS)
-        for record in store.buckets(store.AUDIENCE, store.day_of(starts[0]), store.day_of(now))
-    }
-    return AudienceActivity(
-        days=[
-            AudienceDay(date=start.date(), **found.get(store.day_of(start), dict.fromkeys(AUDIENCE_COUNTERS, 0)))
-            for start in starts
-        ]
-    )
+    totals = {store.day_of(start): dict.fromkeys(AUDIENCE_COUNTERS, 0) for start in starts}
+    for record in store.buckets(store.AUDIENCE, store.day_of(starts[0]), store.day_of(now)):
+        day = totals.get(store.time_of(record))
+        if day is not None:
+            for name, value in store.counted(record, AUDIENCE_COUNTERS).items():
+                day[name] += value
+    return AudienceActivity(days=[AudienceDay(date=start.date(), **totals[store.day_of(start)]) for start in starts])

@@ -6,10 +6,15 @@ The counters of an event are added inside the transaction that records the event
 or subscriber, so they are exactly as true as the mailing's own counters: a retried event is
 refused by that write's condition and adds nothing here either. Clicks per link are the exception:
 added after the click is recorded, one write per counted click (decision 77).
+
+Every event of every mailing meets on the audience's day, and DynamoDB cancels transactions that
+meet on an item: each time bucket is split into SHARDS items (`2026-11-30#3`), one chosen at random
+per write, and the readers add them up. The transactions are run again when they still meet.
 """
 
 from __future__ import annotations
 
+import random
 from collections.abc import Iterator
 from datetime import datetime
 from decimal import Decimal
@@ -22,6 +27,7 @@ from marketing.store.conditions import Transaction
 from marketing.store.table_meta import TableMeta
 
 AUDIENCE = "audience"
+SHARDS = 10
 # What the audience's days count from its subscribers, and from its mailings' recipients.
 SUBSCRIPTION_COUNTERS = ("subscribed", "unsubscribed", "bounced", "complained")
 ENGAGEMENT_COUNTERS = ("sent", "delivered", "opened", "clicked", "conversions", "revenue")
@@ -54,6 +60,15 @@ def day_of(at: datetime) -> str:
     return at.strftime("%Y-%m-%d")
 
 
+def _shard(bucket: str) -> str:
+    return f"{bucket}#{random.randrange(SHARDS)}"  # noqa: S311 - spreading writes, not security
+
+
+def time_of(record: ActivityRecord) -> str:
+    """The hour or day an item counts, whichever of its shards it is."""
+    return record.bucket.split("#", 1)[0]
+
+
 def _adds(counters: dict[str, int | Decimal], names: tuple[str, ...]) -> list:
     return [getattr(ActivityRecord, name).add(value) for name, value in counters.items() if name in names and value]
 
@@ -63,17 +78,17 @@ def add_mailing_event(tx: Transaction, series: str, counters: dict[str, int | De
     every_counter = (*ENGAGEMENT_COUNTERS, "bounced", "complained", "unsubscribed")
     mailing_actions = _adds(counters, every_counter)
     if mailing_actions:
-        tx.update(ActivityRecord(series, hour_of(at)), mailing_actions, add_version_condition=False)
+        tx.update(ActivityRecord(series, _shard(hour_of(at))), mailing_actions, add_version_condition=False)
     audience_actions = _adds(counters, ENGAGEMENT_COUNTERS)
     if audience_actions:
-        tx.update(ActivityRecord(AUDIENCE, day_of(at)), audience_actions, add_version_condition=False)
+        tx.update(ActivityRecord(AUDIENCE, _shard(day_of(at))), audience_actions, add_version_condition=False)
 
 
 def add_subscription_change(tx: Transaction, counter: str, at: datetime) -> None:
     """Counts a subscriber entering a status (subscribed, unsubscribed, bounced, complained) on the
     audience's day, inside the transaction that changes it."""
     actions = _adds({counter: 1}, SUBSCRIPTION_COUNTERS)
-    tx.update(ActivityRecord(AUDIENCE, day_of(at)), actions, add_version_condition=False)
+    tx.update(ActivityRecord(AUDIENCE, _shard(day_of(at))), actions, add_version_condition=False)
 
 
 def add_link_click(series: str, link_id: str, url: str) -> None:
@@ -83,8 +98,8 @@ def add_link_click(series: str, link_id: str, url: str) -> None:
 
 
 def buckets(series: str, first: str, last: str) -> Iterator[ActivityRecord]:
-    """The series' items from bucket `first` to `last` (inclusive), in time order."""
-    yield from ActivityRecord.query(series, ActivityRecord.bucket.between(first, last))
+    """The series' items (every shard) from bucket `first` to `last` (inclusive), in time order."""
+    yield from ActivityRecord.query(series, ActivityRecord.bucket.between(first, f"{last}#~"))
 
 
 def links(series: str) -> Iterator[ActivityRecord]:

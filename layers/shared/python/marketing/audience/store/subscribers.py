@@ -17,7 +17,7 @@ from marketing.activity.store import activity
 from marketing.audience.models.subscribers import Preferences, Subscriber, SubscriberSource, SubscriberStatus
 from marketing.audience.store import contacts
 from marketing.errors import Conflict, NotFound
-from marketing.store.conditions import Transaction, get_or_not_found, transaction
+from marketing.store.conditions import Transaction, apply, get_or_not_found
 from marketing.store.table_meta import TableMeta
 
 
@@ -73,7 +73,8 @@ def create(subscriber: Subscriber) -> Subscriber:
     record = SubscriberRecord(
         subscriber.id, preferences=PreferencesAttribute(**subscriber.preferences.model_dump()), **fields
     )
-    with transaction(SubscriberRecord.Meta.region) as tx:
+
+    def write(tx: Transaction) -> None:
         tx.save(
             record,
             SubscriberRecord.id.does_not_exist(),
@@ -81,6 +82,8 @@ def create(subscriber: Subscriber) -> Subscriber:
         )
         contacts.mirror_subscription(tx, subscriber.contact_id, subscriber.status)
         activity.add_subscription_change(tx, subscriber.status.value, subscriber.created_at)
+
+    apply(SubscriberRecord.Meta.region, write)  # again if it met another on the audience's counters
     return record.to_domain()
 
 
@@ -104,7 +107,8 @@ def update(id_: str, changes: dict[str, Any], updated_at: datetime) -> Subscribe
             value = PreferencesAttribute(**value.model_dump())
         actions.append(getattr(SubscriberRecord, field).set(value))
     actions.append(SubscriberRecord.updated_at.set(updated_at))
-    with transaction(SubscriberRecord.Meta.region) as tx:
+
+    def write(tx: Transaction) -> None:
         tx.update(
             record, actions, on_failure=Conflict(f"subscriber {id_} was changed by someone else; fetch it and retry")
         )
@@ -112,6 +116,8 @@ def update(id_: str, changes: dict[str, Any], updated_at: datetime) -> Subscribe
             contacts.mirror_subscription(tx, record.contact_id, SubscriberStatus(changes["status"]))
             if changes["status"] != record.status:  # the audience's day counts a status entered
                 activity.add_subscription_change(tx, SubscriberStatus(changes["status"]).value, updated_at)
+
+    apply(SubscriberRecord.Meta.region, write)  # again if it met another on the audience's counters
     return _record(id_).to_domain()
 
 

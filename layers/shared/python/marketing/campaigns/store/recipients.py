@@ -27,7 +27,6 @@ from enum import StrEnum
 from typing import Any, NamedTuple
 
 from pynamodb.attributes import Attribute, NumberAttribute, UnicodeAttribute, UnicodeSetAttribute, UTCDateTimeAttribute
-from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 from pynamodb.models import Model
@@ -38,7 +37,7 @@ from marketing.campaigns.models.mailings import MailingRef
 from marketing.campaigns.models.recipients import CampaignRecipient, RecipientStatus, SuppressionReason
 from marketing.campaigns.store.mailings import activity_series, add_counters
 from marketing.store.attributes import DecimalAttribute
-from marketing.store.conditions import Transaction, applied, transact, transaction
+from marketing.store.conditions import Transaction, applied, transact
 from marketing.store.table_meta import TableMeta
 
 # Stored only while a worker holds the claim; the API shows such a recipient as pending.
@@ -299,18 +298,14 @@ def record_once(
     `marker` is not set yet (and `condition` holds); False if the recipient is unknown or it
     already happened."""
     first_time = RecipientRecord.contact_id.exists() & (condition if condition is not None else marker.does_not_exist())
-    try:
-        with transaction(RecipientRecord.Meta.region) as tx:
-            tx.update(RecipientRecord(mailing.id, contact_id), actions, first_time, add_version_condition=False)
-            add_counters(tx, mailing, counters)
-            activity.add_mailing_event(tx, activity_series(mailing), counters, at)
-    except TransactWriteError as exc:
-        if any(
-            reason is not None and reason.code == "ConditionalCheckFailed" for reason in exc.cancellation_reasons or []
-        ):
-            return False
-        raise
-    return True
+
+    def write(tx: Transaction) -> None:
+        tx.update(RecipientRecord(mailing.id, contact_id), actions, first_time, add_version_condition=False)
+        add_counters(tx, mailing, counters)
+        activity.add_mailing_event(tx, activity_series(mailing), counters, at)
+
+    # Run again if it met another transaction on the mailing's or the activity's counters.
+    return not transact(RecipientRecord.Meta.region, write)
 
 
 def record_delivery(mailing: MailingRef, contact_id: str, delivered_at: datetime) -> bool:

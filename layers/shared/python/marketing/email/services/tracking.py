@@ -24,7 +24,7 @@ from marketing.campaigns.store.mailings import activity_series
 from marketing.campaigns.store.recipients import Engagement
 from marketing.email.links import CLICK, OPEN, PREFERENCES, UNSUBSCRIBE, Tracked, email_links, link_id
 from marketing.email.store import links as link_store
-from marketing.observability import metrics
+from marketing.observability import logger, metrics
 from marketing.tokens import InvalidToken
 
 
@@ -45,6 +45,15 @@ def record_open(token: str) -> None:
         _count_first_open()
 
 
+def _count_link_click(tracked: Tracked, url: str) -> None:
+    """Clicks per link, for the charts: a failure here loses a count, never the reader's redirect."""
+    try:
+        activity.add_link_click(activity_series(tracked.mailing), tracked.link_id or link_id(url), url)
+    except Exception:
+        logger.exception("a click per link was not counted", mailing=tracked.mailing.id)
+        metrics.add_metric(name="LinkClicksNotCounted", unit="Count", value=1)
+
+
 def record_click(token: str) -> str:
     """The registered link to send the reader to; InvalidToken if the token is not one of ours or
     names no registered link (nothing is recorded then)."""
@@ -61,7 +70,7 @@ def record_click(token: str) -> str:
             _count_first_open()
         if click.click in (Engagement.FIRST, Engagement.REPEAT):  # the latest click, which an order is attributed to
             contact_store.record_click(tracked.contact_id, tracked.campaign_id, now)
-            activity.add_link_click(activity_series(tracked.mailing), tracked.link_id or link_id(url), url)
+            _count_link_click(tracked, url)
     return url
 
 
