@@ -208,6 +208,35 @@ def test_a_csv_import_shows_its_progress_and_the_rows_it_refused(page):
     expect(page.get_by_role("link", name=f"kay.{tag}@example.com")).to_have_count(0)
 
 
+def test_a_gift_card_is_created_looked_up_redeemed_once_and_disabled(page):
+    sign_in(page, MANAGER)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Growth").click()
+    page.get_by_role("tab", name="Gift cards").click()
+    create = page.get_by_role("form", name="Create a gift card")
+    create.get_by_label("Amount", exact=True).fill("25.00")
+    create.get_by_role("button", name="Create gift card").click()
+    created = page.get_by_role("status").filter(has_text="Gift card created")
+    expect(created).to_contain_text("shown only this once")
+    code = created.locator(".secret").inner_text().strip()
+    assert len(code) >= 8
+    page.get_by_role("button", name="Done").click()
+    expect(page.get_by_text(code)).to_have_count(0)  # shown once, then only its last characters
+
+    page.get_by_role("search", name="Gift card by code").get_by_label("Gift card code").fill(code)
+    page.get_by_role("button", name="Look up").click()
+    redeem = page.get_by_role("form", name="Redeem")
+    order = f"order-{uuid.uuid4().hex[:6]}"
+    for _ in range(2):  # the same order twice charges once
+        redeem.get_by_label("Amount to redeem").fill("10.00")
+        redeem.get_by_label("Order id").fill(order)
+        redeem.get_by_role("button", name="Redeem").click()
+        expect(page.locator("p", has_text="of £25.00 left")).to_contain_text("£15.00 of £25.00 left")
+    page.get_by_role("button", name="Disable gift card").click()
+    page.get_by_role("dialog").get_by_role("button", name="Disable gift card").click()
+    expect(page.get_by_role("form", name="Redeem")).to_have_count(0)
+    checked(page, "gift-card")
+
+
 # Every page of the console, as the manager sees it (the journeys above check the editors).
 PAGES = {
     "templates": "/console/templates",
