@@ -54,7 +54,9 @@ def test_a_sign_in_that_is_not_json_is_refused_so_no_other_site_can_post_one():
     gateway, _ = gateway_with(ConsoleSessions())
     body = f'{{"username": "{MANAGER.username}", "password": "{MANAGER.password}"}}'
     for path in ("/local/console/sign-in", "/local/console/refresh"):
-        response = gateway.post(path, data=body, headers={"Content-Type": "text/plain", "Origin": "https://evil.example"})
+        response = gateway.post(
+            path, data=body, headers={"Content-Type": "text/plain", "Origin": "https://evil.example"}
+        )
         assert response.status_code == 415
 
 
