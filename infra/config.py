@@ -32,6 +32,11 @@ class StackSettings:
     code_rate_limit: int  # routes that take a gift-card or referral code, per route
     sender_address: str  # default From address; its domain must be a verified SES identity
     shop_name: str
+    # The shop's postal address for marketing emails' footers; unset, campaigns and automations are
+    # refused (422) until it is given.
+    shop_postal_address: str | None
+    # From and Reply-To of transactional email (gift cards); on the sender's domain; default sender.
+    transactional_sender_address: str | None
     alarm_topic_arn: str | None  # SNS topic for alarms; default: the stack makes one
     # Lambda SnapStart for the API function: restores new environments from a snapshot taken after
     # init (the API integrates a published version's alias). Off unless asked: restores and cached
@@ -63,6 +68,8 @@ class StackSettings:
             code_rate_limit=int(get("codeRateLimit", CODE_RATE_LIMIT)),  # type: ignore[arg-type]
             sender_address=str(get("senderAddress", "news@example.com")),
             shop_name=str(get("shopName", "Example Shop")),
+            shop_postal_address=str(get("shopPostalAddress", "")).strip() or None,
+            transactional_sender_address=str(get("transactionalSenderAddress", "")).strip() or None,
             alarm_topic_arn=get("alarmTopicArn", None),  # type: ignore[arg-type]
             api_snap_start=str(get("apiSnapStart", "false")).lower() == "true",
             console_mfa=str(get("consoleMfa", "required")).lower(),

@@ -53,7 +53,11 @@ class MarketingStack(Stack):
         messaging = Messaging(self, "Messaging")
         imports = ImportsBucket(self, "ContactImports", uploads_queue=messaging.queues[CONTACT_IMPORTS])
         email = EmailSending(
-            self, "Email", sender_address=settings.sender_address, send_queue=messaging.queues[CAMPAIGN_SENDS]
+            self,
+            "Email",
+            sender_address=settings.sender_address,
+            transactional_sender_address=settings.transactional_sender_address,
+            send_queue=messaging.queues[CAMPAIGN_SENDS],
         )
         automations = AutomationStateMachine(self, "Automations", sends_queue=messaging.queues[AUTOMATION_SENDS])
         # Every function is told where every resource is (a store it imports but never calls still
@@ -76,6 +80,7 @@ class MarketingStack(Stack):
             "TOKEN_SECRET_NAME": token_secret.secret_name,
             "GIFT_CARD_SECRET_NAME": gift_card_secret.secret_name,
             "SHOP_NAME": settings.shop_name,
+            **({"SHOP_POSTAL_ADDRESS": settings.shop_postal_address} if settings.shop_postal_address else {}),
         }
         self.api = HttpApi(
             self,

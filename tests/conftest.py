@@ -18,6 +18,7 @@ FUNCTION_ENVIRONMENT = {
     "PUBLIC_BASE_URL": "https://marketing.test/api/v1/marketing",
     "POWERTOOLS_SERVICE_NAME": "api",
     "SES_MAX_SEND_RATE": "1000",
+    "SHOP_POSTAL_ADDRESS": "Shop Ltd, 1 Test Street, Testville TE1 1ST",
     "POWERTOOLS_METRICS_NAMESPACE": "Marketing",
     "POWERTOOLS_TRACE_DISABLED": "true",
     "POWERTOOLS_METRICS_DISABLED": "true",

@@ -17,7 +17,15 @@ from marketing.catalog.topology import SES_EVENT_TYPES
 
 
 class EmailSending(Construct):
-    def __init__(self, scope: Construct, construct_id: str, *, sender_address: str, send_queue: sqs.IQueue):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        sender_address: str,
+        send_queue: sqs.IQueue,
+        transactional_sender_address: str | None = None,
+    ):
         super().__init__(scope, construct_id)
         stack = Stack.of(self)
         self.sender_address = sender_address
@@ -26,6 +34,14 @@ class EmailSending(Construct):
         self.sender_domain = domain.lower()
         if not local_part or not self.sender_domain:  # send permissions are scoped to its domain
             raise ValueError(f"senderAddress must be an email address, not {sender_address!r}")
+        self.transactional_sender_address = transactional_sender_address
+        if transactional_sender_address is not None:
+            local_part, _, domain = transactional_sender_address.rpartition("@")
+            if not local_part or domain.lower() != self.sender_domain:  # the one domain sends are granted
+                raise ValueError(
+                    f"transactionalSenderAddress must be an address on the sender's domain, {self.sender_domain}, "
+                    f"not {transactional_sender_address!r}"
+                )
         self.configuration_set = ses.CfnConfigurationSet(
             self,
             "ConfigurationSet",
@@ -54,8 +70,10 @@ class EmailSending(Construct):
         self._send_queue = send_queue
 
     def environment(self) -> dict[str, str]:
+        transactional = self.transactional_sender_address
         return {
             "SENDER_ADDRESS": self.sender_address,
+            **({"TRANSACTIONAL_SENDER_ADDRESS": transactional} if transactional else {}),
             "SES_CONFIGURATION_SET": self.configuration_set.ref,
             "CAMPAIGN_SCHEDULE_GROUP": self.schedule_group.ref,
             "SCHEDULER_ROLE_ARN": self.scheduler_role.role_arn,

@@ -53,6 +53,8 @@ FUNCTION_PATHS = [str(REPO_ROOT / "functions"), str(REPO_ROOT / "layers" / "shar
 # failed message comes back within a minute, so retries and the DLQ can be watched.
 LOCAL_VISIBILITY_CAP_SECONDS = 60
 LOCAL_SES_SEND_RATE = 200
+# A sample postal address for marketing emails' footers (MKT_SHOP_POSTAL_ADDRESS; empty: none).
+LOCAL_SHOP_POSTAL_ADDRESS = "Example Shop Ltd, 1 Market Street, London EC1A 1AA, United Kingdom"
 
 
 class Component(Protocol):
@@ -187,6 +189,8 @@ class LocalPlatform:
             # moto reports a maximum send rate of 1 email/s; local sends go as fast as this.
             "SES_MAX_SEND_RATE": os.environ.get("MKT_SES_MAX_SEND_RATE", str(LOCAL_SES_SEND_RATE)),
             "SHOP_NAME": "Example Shop",
+            # Every marketing email's footer shows it; a campaign is refused without one.
+            "SHOP_POSTAL_ADDRESS": os.environ.get("MKT_SHOP_POSTAL_ADDRESS", LOCAL_SHOP_POSTAL_ADDRESS),
             # Real hours by default; e.g. MKT_AUTOMATION_HOUR_SECONDS=0.5 runs a series 7200× faster.
             "AUTOMATION_HOUR_SECONDS": os.environ.get("MKT_AUTOMATION_HOUR_SECONDS", "3600"),
             "CART_IDLE_MINUTES": os.environ.get("MKT_CART_IDLE_MINUTES", "60"),

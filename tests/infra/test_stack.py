@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 
 import pytest
-from aws_cdk import Stack
+from aws_cdk import App, Stack
 from aws_cdk import aws_sqs as sqs
 from aws_cdk.assertions import Match
 from cfnlint.api import ManualArgs, lint_file
 
 from infra.app import build_app
+from infra.config import StackSettings
+from infra.constructs.email import EmailSending
 from infra.constructs.layer import REPO_ROOT
 from marketing.auth import Access
 from marketing.catalog.api_routes import ROUTES
@@ -352,3 +354,39 @@ def test_the_dashboard_and_the_alarms_an_operator_needs(template):
     error_rates = [alarm for alarm in alarms if "Metrics" in alarm["Properties"]]
     assert len(error_rates) == 1 + len(WORKERS) + len(SCHEDULES)  # the API function, every worker and schedule
     template.has_resource_properties("AWS::SNS::Topic", {"KmsMasterKeyId": Match.any_value()})
+
+
+def test_the_postal_address_and_transactional_sender_come_from_context():
+    app = App(context={"shopPostalAddress": " 1 High St, Leeds ", "transactionalSenderAddress": "orders@shop.example"})
+    settings = StackSettings.from_context(app)
+    assert (settings.shop_postal_address, settings.transactional_sender_address) == (
+        "1 High St, Leeds",
+        "orders@shop.example",
+    )
+    unset = StackSettings.from_context(App())
+    assert (unset.shop_postal_address, unset.transactional_sender_address) == (None, None)  # campaigns refused
+
+
+def test_the_transactional_sender_is_on_the_senders_domain_the_only_one_sends_are_granted():
+    stack = Stack()
+    queue = sqs.Queue(stack, "Sends")
+    email = EmailSending(
+        stack,
+        "Email",
+        sender_address="news@shop.example",
+        transactional_sender_address="orders@Shop.example",
+        send_queue=queue,
+    )
+    assert email.environment()["TRANSACTIONAL_SENDER_ADDRESS"] == "orders@Shop.example"
+    assert (
+        "TRANSACTIONAL_SENDER_ADDRESS"
+        not in EmailSending(stack, "Default", sender_address="news@shop.example", send_queue=queue).environment()
+    )  # the functions fall back to the sender's address
+    with pytest.raises(ValueError, match=r"on the sender's domain, shop\.example"):
+        EmailSending(
+            stack,
+            "Other",
+            sender_address="news@shop.example",
+            transactional_sender_address="a@other.example",
+            send_queue=queue,
+        )

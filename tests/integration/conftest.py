@@ -28,3 +28,14 @@ def aws(monkeypatch):
 def api_handler(aws):
     """The deployed API handler, cold-started against moto."""
     return importlib.import_module("api.app").lambda_handler
+
+
+@pytest.fixture
+def no_postal_address(monkeypatch):
+    """A deployment without the shop's postal address (the tests' environment has one)."""
+    from marketing.campaigns.services import campaigns
+
+    monkeypatch.delenv("SHOP_POSTAL_ADDRESS")
+    campaigns._settings.cache_clear()  # read once per container
+    yield
+    campaigns._settings.cache_clear()

@@ -144,3 +144,12 @@ def test_executions_filter_by_status_and_analytics_start_at_zero(api_handler, te
 def test_a_customer_token_cannot_reach_automations(api_handler):
     status, _ = call(api_handler, "GET", "/automations/", authorizer=customer())
     assert status == 403
+
+
+def test_activating_without_the_shops_postal_address_is_a_422_saying_so(api_handler, template_id, no_postal_address):
+    _, created = staff(api_handler, "POST", "/automations/", series(template_id, (1, 0)))
+    status, body = staff(api_handler, "POST", f"/automations/{created['id']}/activate/")
+    assert status == 422
+    assert body["error"]["details"][0]["field"] == "postal_address"
+    assert "postal address is not configured" in body["error"]["message"]
+    assert staff(api_handler, "GET", f"/automations/{created['id']}/")[1]["status"] == "paused"

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import boto3
 import pytest
 
+from marketing import clock
 from marketing.campaigns import costs
 from marketing.campaigns.store import campaigns as campaign_store
 from marketing_local.one_time_schedules import OneTimeScheduleRunner
@@ -71,6 +72,38 @@ def test_an_empty_segment_is_refused_before_anything_is_queued(aws, draft):
     assert status == 422
     assert body["error"]["details"][0]["field"] == "segment_id"
     assert staff(api, "GET", f"/campaigns/{campaign['id']}/")[1]["status"] == "draft"
+
+
+def test_a_sent_campaigns_email_shows_the_shops_address_and_why_and_names_its_list(aws, draft):
+    api, campaign = draft
+    assert staff(api, "POST", f"/campaigns/{campaign['id']}/send/")[0] == 202
+    drain(aws)
+    [message] = outbox()
+    text, html = parts(message)
+    address = "Shop Ltd, 1 Test Street, Testville TE1 1ST"  # SHOP_POSTAL_ADDRESS of tests/conftest.py
+    today = clock.utcnow()  # Ada subscribed today, on the website (tests/support/campaigns.py)
+    why = f"You get this because you subscribed on {today.day} {today:%B %Y} via our website."
+    assert f"our shop, {address}\n{why}\n" in text.replace("\r\n", "\n")  # the shop's name: SHOP_NAME, unset here
+    assert f"our shop, {address}<br>{why}<br>" in html
+    assert message["List-Id"] == f'"our shop" <{campaign["id"]}.shop.example>'
+    assert message["Feedback-ID"] == f"{campaign['id']}:promotional:our-shop:marketing-platform"
+
+
+def test_without_the_shops_postal_address_a_campaign_is_not_sent_scheduled_or_tested(aws, draft, no_postal_address):
+    api, campaign = draft
+    later = (datetime.now(UTC) + timedelta(days=1)).isoformat()
+    requests = (
+        ("send/", None),
+        ("schedule/", {"scheduled_at": later}),
+        ("test-send/", {"emails": ["me@shop.example"]}),
+    )
+    for path, body in requests:
+        status, refused = staff(api, "POST", f"/campaigns/{campaign['id']}/{path}", body)
+        assert status == 422, (path, refused)
+        assert refused["error"]["message"].startswith("cannot send: postal_address: the shop's postal address is not")
+        assert refused["error"]["details"][0]["field"] == "postal_address"
+    assert staff(api, "GET", f"/campaigns/{campaign['id']}/")[1]["status"] == "draft"
+    assert outbox() == []
 
 
 def test_a_sent_campaign_cannot_be_edited_or_deleted(aws, draft):

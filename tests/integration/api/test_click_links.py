@@ -126,12 +126,23 @@ def test_an_abandoned_carts_url_stays_in_the_email_untracked(aws, api_handler):
         id="tpl_cart",
         updated_at=clock.utcnow(),
         subject="You left something",
+        category=TemplateCategory.AUTOMATION,
         html_content='<p><a href="{{ cart.url }}">Back to your cart</a> or <a href="https://shop.example/new">new</a></p>',
         text_content="",
     )
     envelope = Envelope("cmp_1", "", "ada@example.com", "Shop", "news@shop.example")
     cart = {"cart": {"url": EVIL, "total": "54.00", "item_count": 2}}
-    composed = compose(template, {"first_name": "Ada"}, envelope, email_links(), "Shop", "https://marketing.test", cart)
+    composed = compose(
+        template,
+        {"first_name": "Ada"},
+        envelope,
+        email_links(),
+        "Shop",
+        "https://marketing.test",
+        cart,
+        postal_address="1 Test Street",
+        subscribed=None,
+    )
     assert f'href="{EVIL}"' in composed.html
     assert f"({EVIL})" in composed.text
     tracked = CLICK_LINK.findall(composed.html + composed.text)

@@ -118,7 +118,8 @@ def test_guessing_codes_or_ids_is_rate_limited_per_caller(aws, api_handler):
     assert redeem(api_handler, card["id"], "1.00", "o-1")[0] == 429
 
 
-def test_bought_gift_cards_are_created_and_emailed_once(aws, api_handler):
+def test_bought_gift_cards_are_created_and_emailed_once(aws, api_handler, monkeypatch):
+    monkeypatch.setenv("TRANSACTIONAL_SENDER_ADDRESS", "orders@shop.example")  # apart from marketing's sender
     order = {
         "order_id": "o-55",
         "email": "buyer@example.com",
@@ -149,6 +150,9 @@ def test_bought_gift_cards_are_created_and_emailed_once(aws, api_handler):
     text = mails[0].get_body(("plain",)).get_content()
     assert "Happy birthday" in text
     assert "Ann sent you" in text
+    assert (str(mails[0]["From"]), mails[0]["Reply-To"]) == ("our shop <orders@shop.example>", "orders@shop.example")
+    assert mails[0]["List-Id"] is None  # transactional: no list
+    assert mails[0]["Feedback-ID"] is None
     code = text.split("Your gift card code: ")[1].split()[0]
     found = staff(api_handler, "POST", "/gift-cards/lookup/", {"code": code})[1]
     assert found["id"] in {card["id"] for card in cards}

@@ -15,6 +15,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from marketing.errors import ConfigError, ValidationFailed
 
 SettingsT = TypeVar("SettingsT", bound=BaseModel)
+NO_POSTAL_ADDRESS = (
+    "the shop's postal address is not configured (CDK context shopPostalAddress, SHOP_POSTAL_ADDRESS): "
+    "every marketing email must show it"
+)
 
 
 class BaseSettings(BaseModel):
@@ -48,6 +52,21 @@ class EmailSettings(TokenSettings):
     # Overrides the account's SES maximum send rate (emails per second) read from SES.
     max_send_rate: float | None = Field(default=None, alias="SES_MAX_SEND_RATE", gt=0)
     shop_name: str = Field(default="our shop", alias="SHOP_NAME")
+    # The shop's postal address, printed in every marketing email's footer (CAN-SPAM); a campaign
+    # is not sent, nor an automation activated, without one (decision 81).
+    shop_postal_address: str | None = Field(default=None, alias="SHOP_POSTAL_ADDRESS")
+    # From (and Reply-To) of transactional email (gift cards, confirmations); default the sender's.
+    transactional_address: str | None = Field(default=None, alias="TRANSACTIONAL_SENDER_ADDRESS")
+
+    @property
+    def postal_address(self) -> str | None:
+        """The postal address on one line (a configured one may span lines), or None if unset."""
+        lines = [line.strip() for line in (self.shop_postal_address or "").splitlines()]
+        return ", ".join(line for line in lines if line) or None
+
+    @property
+    def transactional_sender(self) -> str:
+        return self.transactional_address or self.sender_address
 
     def refuse_foreign_sender(self, from_email: str | None) -> None:
         """A From address must be on the sender's domain: the functions' SES permission holds them

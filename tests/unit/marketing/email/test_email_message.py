@@ -1,8 +1,19 @@
-"""Which links of a template are its own: the literal web links of its sources, as emails show them."""
+"""Which links of a template are its own: the literal web links of its sources, as emails show
+them; and the footer and headers every marketing email carries."""
 
 from __future__ import annotations
 
-from marketing.email.services.email_message import written_links
+import email
+from datetime import UTC, datetime
+from email import policy
+from email.message import EmailMessage
+
+from marketing.audience.models.subscribers import Preferences, Subscriber, SubscriberSource, SubscriberStatus
+from marketing.email.links import EmailLinks
+from marketing.email.models.templates import EmailTemplate, TemplateCategory
+from marketing.email.services import email_message
+from marketing.email.services.email_message import Envelope, written_links
+from marketing.tokens import KeyRing, SigningKeys, TokenSigner
 
 
 def test_literal_links_are_written_links_as_the_email_shows_them():
@@ -28,3 +39,101 @@ def test_urls_made_by_merge_fields_or_template_syntax_are_not_written_links():
     )
     text = "{{ unsubscribe_url }} https://shop.example/{{ slug }}"
     assert written_links(html, text) == set()
+
+
+# --- the footer and headers of every marketing email ----------------------------------------------
+NOW = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
+LINKS = EmailLinks(TokenSigner(SigningKeys(lambda: KeyRing(b"k" * 32, None))), "https://marketing.test/api")
+
+
+def _template(category: TemplateCategory = TemplateCategory.PROMOTIONAL) -> EmailTemplate:
+    return EmailTemplate(
+        id="tpl_1",
+        name="Sale",
+        category=category,
+        subject="Hi {{ first_name }}",
+        html_content="<html><body><p>Hi {{ first_name }}</p></body></html>",
+        text_content="Hi {{ first_name }}",
+        created_at=NOW,
+        updated_at=NOW,
+    )
+
+
+def _compose(monkeypatch, mailing_id: str = "cmp_1", **overrides) -> tuple[email_message.Composed, EmailMessage]:
+    monkeypatch.setattr(email_message, "template_links", lambda template: {})  # no table in unit tests
+    arguments = {
+        "postal_address": "Shop <Ltd>, 1 High St & Co, Leeds",
+        "subscribed": email_message.Subscribed(NOW.date(), "website"),
+        "shop_name": 'Café "Best" Shop',
+        **overrides,
+    }
+    envelope = Envelope(mailing_id, "con_1", "ada@example.com", "Shop", "news@Shop.example")
+    composed = email_message.compose(
+        _template(),
+        {"first_name": "Ada"},
+        envelope,
+        LINKS,
+        arguments.pop("shop_name"),
+        "https://marketing.test/api",
+        **arguments,
+    )
+    return composed, email.message_from_bytes(composed.mime, policy=policy.default)
+
+
+def test_the_footer_shows_the_postal_address_and_why_escaped_in_html_and_plain_in_text(monkeypatch):
+    composed, _ = _compose(monkeypatch)
+    why = "You get this because you subscribed on 1 March 2026 via our website."
+    assert "Café &quot;Best&quot; Shop, Shop &lt;Ltd&gt;, 1 High St &amp; Co, Leeds<br>" in composed.html
+    assert f"{why}<br>" in composed.html
+    assert '"Best" Shop, Shop <Ltd>, 1 High St & Co, Leeds\n' + why + "\n" in composed.text
+    assert composed.html.index(why) < composed.html.index("Unsubscribe</a>")
+
+
+def test_why_names_the_subscription_date_and_source_of_the_subscriber():
+    subscriber = Subscriber(
+        id="sub_1",
+        email="ada@example.com",
+        contact_id="con_1",
+        user_id=None,
+        status=SubscriberStatus.SUBSCRIBED,
+        source=SubscriberSource.IMPORT,
+        preferences=Preferences(),
+        subscribed_at=None,  # subscribed before the field was kept: the record's creation
+        unsubscribed_at=None,
+        created_at=datetime(2025, 12, 24, 23, 0, tzinfo=UTC),
+        updated_at=NOW,
+    )
+    assert email_message.Subscribed.of(subscriber).sentence() == (
+        "You get this because you subscribed on 24 December 2025 via a list we imported."
+    )
+    later = subscriber.model_copy(update={"subscribed_at": NOW, "source": SubscriberSource.API})
+    assert "on 1 March 2026 via our shop's app." in email_message.Subscribed.of(later).sentence()
+
+
+def test_without_a_subscription_the_footer_has_no_why_line(monkeypatch):
+    composed, _ = _compose(monkeypatch, subscribed=None)
+    assert "You get this because" not in composed.html + composed.text
+
+
+def test_a_campaign_email_names_its_list_and_gmail_feedback_id(monkeypatch):
+    _, message = _compose(monkeypatch)
+    assert message["List-Id"] == "Café Best Shop <cmp_1.shop.example>"  # an unquoted phrase: RFC 2047 words
+    assert message["Feedback-ID"] == "cmp_1:promotional:caf-best-shop:marketing-platform"
+    _, message = _compose(monkeypatch, shop_name="Example Shop")
+    assert message["List-Id"] == '"Example Shop" <cmp_1.shop.example>'
+
+
+def test_an_automation_email_names_the_automation_not_the_run(monkeypatch):
+    _, message = _compose(monkeypatch, mailing_id="aut_7.2.3", shop_name="Shop")
+    assert message["List-Id"] == '"Shop" <aut_7.shop.example>'
+    assert message["Feedback-ID"].split(":") == ["aut_7", "promotional", "shop", email_message.FEEDBACK_SENDER_ID]
+
+
+def test_a_templates_test_copy_belongs_to_no_list(monkeypatch):
+    _, message = _compose(monkeypatch, mailing_id="")
+    assert message["List-Id"] is None
+    assert message["Feedback-ID"] is None
+
+
+def test_feedback_id_fields_hold_no_colons():
+    assert email_message.feedback_id("cmp:1", "news", "A: B") == "cmp-1:news:a-b:marketing-platform"

@@ -33,7 +33,7 @@ from marketing.automations.store import automations as store
 from marketing.automations.store import executions as execution_store
 from marketing.aws import messaging
 from marketing.catalog.topology import AUTOMATION_SENDS
-from marketing.config import EmailSettings, load_settings
+from marketing.config import NO_POSTAL_ADDRESS, EmailSettings, load_settings
 from marketing.email.services import rendering
 from marketing.email.store import templates as template_store
 from marketing.errors import BusinessRuleViolation, NotFound, ValidationFailed
@@ -101,7 +101,14 @@ def delete(automation_id: str) -> None:
 
 
 def activate(automation_id: str) -> Automation:
+    """Starts (or resumes) sending; refused (422) while an email's template is missing or the
+    shop's postal address, which every marketing email's footer carries, is not configured."""
     emails = store.get(automation_id).emails
+    if load_settings(EmailSettings).postal_address is None:
+        raise BusinessRuleViolation(
+            f"cannot activate: postal_address: {NO_POSTAL_ADDRESS}",
+            [{"field": "postal_address", "reason": NO_POSTAL_ADDRESS}],
+        )
     missing = _without_template(emails)
     if missing is not None:
         reason = f"template {emails[missing].template_id} no longer exists"

@@ -1,8 +1,9 @@
 """Campaign rules: editing, sending now or at a time, cancelling, test sends, retrying failures.
 
 - Only draft and scheduled campaigns can be edited (409 otherwise).
-- A send is checked before anything is queued: the template exists and renders, the segment has
-  members, and the From address is on a verified SES identity. A failed check is a 422 naming
+- A send is checked before anything is queued: the shop's postal address is configured (every
+  marketing email's footer carries it), the template exists and renders, the segment has members,
+  and the From address is on a verified SES identity. A failed check is a 422 naming
   what to fix; for a scheduled send it is checked again when the schedule fires, and a campaign
   that fails then goes back to draft with `send_error`.
 - Moving to `sending` is one conditional write, so a send triggered twice starts once.
@@ -18,6 +19,7 @@ from typing import Any, NamedTuple
 from marketing import clock, pagination
 from marketing.activity.models.activity import MailingLinks, MailingTimeline
 from marketing.activity.services import activity
+from marketing.audience.models.subscribers import SubscriberSource
 from marketing.audience.services import do_not_email
 from marketing.audience.store import contacts as contact_store
 from marketing.audience.store import segments as segment_store
@@ -54,7 +56,7 @@ from marketing.campaigns.store import campaigns as store
 from marketing.campaigns.store import recipients
 from marketing.campaigns.store.mailings import activity_series
 from marketing.catalog.topology import CAMPAIGN_DELIVERIES, CAMPAIGN_SENDS
-from marketing.config import EmailSettings, load_settings
+from marketing.config import NO_POSTAL_ADDRESS, EmailSettings, load_settings
 from marketing.email.links import email_links
 from marketing.email.models.templates import EmailTemplate, TemplateCategory
 from marketing.email.services import email_message, rendering, suppression
@@ -180,6 +182,14 @@ def _refuse(field: str, reason: str) -> BusinessRuleViolation:
     return BusinessRuleViolation(f"cannot send: {field}: {reason}", [{"field": field, "reason": reason}])
 
 
+def postal_address() -> str:
+    """The shop's postal address for marketing email; refused (422, `postal_address`) if unset."""
+    address = _settings().postal_address
+    if address is None:
+        raise _refuse("postal_address", NO_POSTAL_ADDRESS)
+    return address
+
+
 def _campaign_template(campaign: Campaign) -> EmailTemplate:
     try:
         template = template_store.get(campaign.template_id)
@@ -190,6 +200,7 @@ def _campaign_template(campaign: Campaign) -> EmailTemplate:
 
 def check_sendable(campaign: Campaign) -> int:
     """Refuses (422) a campaign that cannot be sent as it is; returns its segment's generation."""
+    postal_address()
     template = _campaign_template(campaign)
     sample = template.model_copy(update={"subject": campaign.subject}) if campaign.subject else template
     try:
@@ -376,12 +387,19 @@ def retry_failed(campaign_id: str) -> RetryResult:
     return RetryResult(requeued=len(contact_ids))
 
 
-def _test_send_fields(address: str, template: EmailTemplate) -> dict[str, Any]:
-    """The merge fields a test copy to `address` renders with: a contact's own, or the sample
-    contact's. A contact's opt-out holds for test copies too (a 422 naming the address), and so does
-    the do-not-email list; a contact who never subscribed may get one, like any address that is not
-    a contact (the marketer's own)."""
+class _TestFields(NamedTuple):
+    fields: dict[str, Any]
+    subscribed: email_message.Subscribed
+
+
+def _test_send_fields(address: str, template: EmailTemplate) -> _TestFields:
+    """The merge fields a test copy to `address` renders with, and the footer's reason why it is
+    sent: a contact's own, or the sample contact's (subscribed today on the website). A contact's
+    opt-out holds for test copies too (a 422 naming the address), and so does the do-not-email
+    list; a contact who never subscribed may get one, like any address that is not a contact (the
+    marketer's own)."""
     contact = contact_store.find_by_email(address)
+    subscriber = None
     if contact is not None:
         subscriber = subscriber_store.find(subscriber_store.subscriber_id(contact.id))
         reason = suppression.suppression_reason(subscriber, suppression.as_marketing(template.category))
@@ -389,7 +407,13 @@ def _test_send_fields(address: str, template: EmailTemplate) -> dict[str, Any]:
             raise _refuse("emails", f"{address} may not get marketing email ({reason.value}); nothing was sent")
     if do_not_email.listed({address: address}):
         raise _refuse("emails", f"{address} is on the do-not-email list (an erased contact's); nothing was sent")
-    return contact.model_dump() if contact is not None else {**rendering.SAMPLE_CONTEXT, "email": address}
+    subscribed = (
+        email_message.Subscribed.of(subscriber)
+        if subscriber is not None
+        else email_message.Subscribed(clock.utcnow().date(), SubscriberSource.WEBSITE.value)
+    )
+    fields = contact.model_dump() if contact is not None else {**rendering.SAMPLE_CONTEXT, "email": address}
+    return _TestFields(fields, subscribed)
 
 
 def test_send(campaign_id: str, request: TestSendRequest) -> TestSendResult:
@@ -417,10 +441,11 @@ class _TestSender(NamedTuple):
 
 def _send_tests(template: EmailTemplate, sender: _TestSender, request: TestSendRequest) -> TestSendResult:
     settings = _settings()
+    address_line = postal_address()  # a test copy shows what recipients will get, footer and all
     from_address = sender.from_email or settings.sender_address
     fields_of = {address: _test_send_fields(address, template) for address in request.emails}  # all checked first
     sent = []
-    for address, fields in fields_of.items():
+    for address, (fields, subscribed) in fields_of.items():
         envelope = email_message.Envelope(
             campaign_id=sender.campaign_id,
             contact_id="",
@@ -433,7 +458,14 @@ def _send_tests(template: EmailTemplate, sender: _TestSender, request: TestSendR
         )
         try:
             composed = email_message.compose(
-                template, fields, envelope, email_links(), settings.shop_name, settings.public_base_url
+                template,
+                fields,
+                envelope,
+                email_links(),
+                settings.shop_name,
+                settings.public_base_url,
+                postal_address=address_line,
+                subscribed=subscribed,
             )
         except Exception as exc:
             raise _refuse("template_id", f"the template does not render for {address}: {exc}") from exc

@@ -27,6 +27,7 @@ from typing import Any, NamedTuple
 
 from marketing import clock
 from marketing.audience.models.contacts import Contact
+from marketing.audience.models.subscribers import Subscriber
 from marketing.audience.store import subscribers as subscriber_store
 from marketing.aws.ses import Pacer, SendRefused, SendRetryable, pacer, send_raw
 from marketing.campaigns.models.mailings import MailingRef
@@ -34,11 +35,12 @@ from marketing.campaigns.models.recipients import RecipientStatus, SuppressionRe
 from marketing.campaigns.store import recipients
 from marketing.catalog.topology import WORKERS
 from marketing.clock import Deadline
-from marketing.config import EmailSettings
+from marketing.config import NO_POSTAL_ADDRESS, EmailSettings
 from marketing.email.links import email_links
 from marketing.email.models.templates import EmailTemplate
 from marketing.email.services import email_message, suppression
 from marketing.email.store import templates as template_store
+from marketing.errors import ConfigError
 from marketing.ids import new_id
 from marketing.observability import logger, metrics
 
@@ -82,6 +84,16 @@ class Delivery(NamedTuple):
         return sum(1 for result in self.results if result.status == status)
 
 
+def postal_address(settings: EmailSettings) -> str:
+    """The shop's postal address, which every marketing email's footer carries. Campaigns and
+    automations are refused without one before they start (decision 81); one that started before
+    the deployment lost it fails its batch here, before any claim, and is retried (then kept on the
+    dead-letter queue) until it is configured again: never sent without the address."""
+    if settings.postal_address is None:
+        raise ConfigError(f"nothing sent: {NO_POSTAL_ADDRESS}")
+    return settings.postal_address
+
+
 def cached_template(template_id: str) -> EmailTemplate:
     """A mailing's template, read once a minute per container rather than once per batch."""
     cached = _templates.get(template_id)
@@ -110,6 +122,7 @@ def _deliver_one(
     mailing: Mailing,
     mail_template: EmailTemplate,
     contact: Contact,
+    subscriber: Subscriber | None,
     attempt_id: str,
     sender_pace: Pacer,
     extra_fields: Mapping[str, Any] | None,
@@ -132,6 +145,8 @@ def _deliver_one(
             settings.shop_name,
             settings.public_base_url,
             extra_fields,
+            postal_address=postal_address(settings),
+            subscribed=email_message.Subscribed.of(subscriber) if subscriber is not None else None,
         )
     except Exception as exc:  # the template cannot render this contact's data: no retry will help
         return recipients.Result(
@@ -198,6 +213,7 @@ def _send_claimed(
     mailing: Mailing,
     mail_template: EmailTemplate,
     contacts: list[Contact],
+    subscribers: Mapping[str, Subscriber],
     attempt_id: str,
     attempt: int,
     extra_fields: Mapping[str, Mapping[str, Any]],
@@ -214,7 +230,14 @@ def _send_claimed(
         if not keep_going():  # paused meanwhile: this one waits with the rest of the campaign
             return recipients.Result(contact.id, attempt_id, RecipientStatus.PENDING, reason=PAUSED)
         return _deliver_one(
-            settings, mailing, mail_template, contact, attempt_id, sender_pace, extra_fields.get(contact.id)
+            settings,
+            mailing,
+            mail_template,
+            contact,
+            subscribers.get(contact.id),
+            attempt_id,
+            sender_pace,
+            extra_fields.get(contact.id),
         )
 
     sends: list[Future] = []
@@ -248,8 +271,9 @@ def deliver_to(
     `extra_fields` adds merge fields for some contacts (by contact id); `keep_going` is asked
     before each send (a paused campaign stops its batch between sends), and no send starts when
     `deadline` is near."""
-    # Before any claim: an error registering the template's links retries the batch; inside a
-    # send it would fail a recipient as a template that cannot render.
+    # Before any claim: an error registering the template's links, or a missing postal address,
+    # retries the batch; inside a send it would fail a recipient as a template that cannot render.
+    postal_address(settings)
     email_message.template_links(mail_template)
     subscribers = subscriber_store.for_contacts(list(contacts))
     reasons = suppression.marketing_suppression(contacts, subscribers, mail_template.category)
@@ -264,6 +288,7 @@ def deliver_to(
         mailing,
         mail_template,
         [contacts[contact_id] for contact_id in to_send],
+        subscribers,
         attempt_id,
         attempt,
         extra_fields or {},

@@ -1,6 +1,8 @@
 """A marketing email, as the MIME that goes to SES: the rendered template with every link written in
 the template click-tracked, an open pixel, a footer with the unsubscribe and preference-centre
-links, a text and an HTML part, and the List-Unsubscribe headers of RFC 2369 and RFC 8058.
+links, the shop's postal address and why the recipient gets the email, a text and an HTML part,
+the List-Unsubscribe headers of RFC 2369 and RFC 8058, `List-Id` (RFC 2919) and `Feedback-ID`
+(Gmail's feedback loop).
 
 Only links written in the template's source are tracked, never a URL that a merge field put into
 the email (a contact's name, a cart's URL): those stay as they are. A link written in the source
@@ -12,7 +14,7 @@ from __future__ import annotations
 import html as html_escaping
 import re
 from collections.abc import Iterator, Mapping
-from datetime import datetime
+from datetime import date, datetime
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import formataddr, formatdate, make_msgid
@@ -20,7 +22,8 @@ from functools import lru_cache
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
-from marketing.campaigns.models.mailings import MailingRef
+from marketing.audience.models.subscribers import Subscriber
+from marketing.campaigns.models.mailings import MailingKind, MailingRef
 from marketing.email.links import EmailLinks, link_id
 from marketing.email.models.templates import EmailTemplate, Preview
 from marketing.email.services.rendering import render_template
@@ -33,6 +36,13 @@ _TRAILING_PUNCTUATION = ".,;:!?"
 _TEMPLATE_SYNTAX = ("{{", "{%", "{#")  # a URL with these in its source is made by a merge field
 _BODY_END = re.compile(r"</body\s*>", re.IGNORECASE)
 _TAG_UNSAFE = re.compile(r"[^A-Za-z0-9_.@-]")  # what SES allows in a message tag value
+_ID_UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")  # kept out of List-Id labels and Feedback-ID fields
+_PHRASE_UNSAFE = re.compile(r'[()<>\[\]:;@\\,."]')  # RFC 5322 specials: an unquoted phrase has none
+# The last field of every Feedback-ID: Gmail's feedback loop groups complaints by it, so it is the
+# same for every email the platform sends, whatever the campaign, category or shop.
+FEEDBACK_SENDER_ID = "marketing-platform"
+# How a subscriber's `source` reads in "you subscribed on … via …".
+SOURCE_WORDING = {"website": "our website", "import": "a list we imported", "api": "our shop's app"}
 # Lines up to RFC 5322's 998 characters, not the 78 it recommends: folding at 78 cannot break the
 # unsubscribe URL (one word longer than a line), so the email package RFC 2047-encodes the whole
 # List-Unsubscribe value, which RFC 2369 does not allow and mailbox providers then do not read as
@@ -49,6 +59,21 @@ class Envelope(NamedTuple):
     reply_to: str | None = None
     subject: str | None = None  # overrides the template's subject
     subject_prefix: str = ""
+
+
+class Subscribed(NamedTuple):
+    """Why a recipient gets marketing email: when and how they subscribed."""
+
+    on: date
+    source: str  # a subscriber's source: website, import, api
+
+    @classmethod
+    def of(cls, subscriber: Subscriber) -> Subscribed:
+        return cls((subscriber.subscribed_at or subscriber.created_at).date(), subscriber.source.value)
+
+    def sentence(self) -> str:
+        via = SOURCE_WORDING.get(self.source, self.source)
+        return f"You get this because you subscribed on {self.on.day} {self.on:%B %Y} via {via}."
 
 
 class Composed(NamedTuple):
@@ -156,10 +181,14 @@ def compose(
     shop_name: str,
     own_base: str,
     extra_fields: Mapping[str, Any] | None = None,
+    *,
+    postal_address: str,
+    subscribed: Subscribed | None,
 ) -> Composed:
     """Renders `template` for `contact` (and `extra_fields`, e.g. an abandoned cart) and builds
-    the message. Raises what rendering raises, and on the template's first use in this process
-    what registering its links raises (callers that must tell the two apart call
+    the message; its footer names the shop's `postal_address` and, given `subscribed`, why the
+    recipient gets it. Raises what rendering raises, and on the template's first use in this
+    process what registering its links raises (callers that must tell the two apart call
     `template_links` first)."""
     unsubscribe_url = links.unsubscribe_url(envelope.campaign_id, envelope.contact_id)
     preferences_url = links.preferences_url(envelope.campaign_id, envelope.contact_id)
@@ -169,10 +198,13 @@ def compose(
     rendered: Preview = render_template(template, context)
     tracker = _Tracker(links, envelope, own_base, template_links(template))
 
+    sender = f"{shop_name}, {postal_address}"
+    why = subscribed.sentence() if subscribed is not None else ""
     footer_html = (
         '<div style="margin-top:24px;font-size:12px;color:#666666">'
-        f"You receive this email from {html_escaping.escape(shop_name)}. "
-        f'<a href="{html_escaping.escape(unsubscribe_url)}">Unsubscribe</a> &middot; '
+        f"{html_escaping.escape(sender)}<br>"
+        + (f"{html_escaping.escape(why)}<br>" if why else "")
+        + f'<a href="{html_escaping.escape(unsubscribe_url)}">Unsubscribe</a> &middot; '
         f'<a href="{html_escaping.escape(preferences_url)}">Manage email preferences</a></div>'
     )
     pixel = (
@@ -182,7 +214,8 @@ def compose(
     html = _before_body_end(tracker.html(rendered.html), footer_html + pixel)
     text = (
         tracker.text(rendered.text)
-        + f"\n\n--\nYou receive this email from {shop_name}.\n"
+        + f"\n\n--\n{sender}\n"
+        + (f"{why}\n" if why else "")
         + f"Unsubscribe: {unsubscribe_url}\nEmail preferences: {preferences_url}\n"
     )
     subject = envelope.subject_prefix + rendered.subject.replace("\r", " ").replace("\n", " ")
@@ -198,10 +231,40 @@ def compose(
         message["Reply-To"] = envelope.reply_to
     message["List-Unsubscribe"] = f"<{unsubscribe_url}>, <mailto:unsubscribe@{domain}?subject=unsubscribe>"
     message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    if envelope.campaign_id:  # a template's test copy belongs to no mailing
+        list_id = mailing_list_id(envelope.campaign_id)
+        message["List-Id"] = list_id_header(list_id, shop_name, domain)
+        message["Feedback-ID"] = feedback_id(list_id, template.category.value, shop_name)
     message["X-SES-MESSAGE-TAGS"] = message_tags(envelope)
     message.set_content(text)
     message.add_alternative(html, subtype="html")
     return Composed(subject=subject, html=html, text=text, mime=message.as_bytes())
+
+
+def mailing_list_id(mailing_id: str) -> str:
+    """What an email's List-Id and Feedback-ID name: the campaign, or the automation (not one run
+    of one of its emails: a feedback loop or a filter groups by the list, not by the recipient)."""
+    ref = MailingRef.named(mailing_id)
+    return ref.run.automation_id if ref.kind == MailingKind.AUTOMATION_EMAIL else ref.id
+
+
+def list_id_header(list_id: str, shop_name: str, domain: str) -> str:
+    """RFC 2919: the shop's name as the phrase, `<list id>.<sender's domain>` as the identifier.
+    An ASCII name is quoted; another is left as words (RFC 2047 encodes them, which it may not
+    inside quotes), without the characters that would need quoting."""
+    label = _ID_UNSAFE.sub("-", list_id).strip("-") or "mailing"
+    name = " ".join(shop_name.split())  # no line breaks
+    if name.isascii():
+        phrase = '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"' if name else ""
+    else:
+        phrase = " ".join(_PHRASE_UNSAFE.sub("", name).split())
+    return f"{phrase} <{label}.{domain.lower()}>" if phrase else f"<{label}.{domain.lower()}>"
+
+
+def feedback_id(list_id: str, category: str, shop_name: str) -> str:
+    """Gmail's Feedback-ID: up to four colon-separated fields, the last the sender's identifier."""
+    fields = (list_id, category, shop_name.lower(), FEEDBACK_SENDER_ID)
+    return ":".join(_ID_UNSAFE.sub("-", field).strip("-") or "-" for field in fields)
 
 
 def message_tags(envelope: Envelope) -> str:

@@ -1,5 +1,7 @@
 """The email that delivers a purchased gift card: transactional (it is what the buyer paid for),
-so marketing opt-outs do not stop it, but a bounced or complained address is never mailed."""
+so marketing opt-outs do not stop it, but a bounced or complained address is never mailed. It comes
+from the transactional sender (TRANSACTIONAL_SENDER_ADDRESS, default the sender's address), also
+its Reply-To, so replies and filters keep it apart from marketing (decision 81)."""
 
 from __future__ import annotations
 
@@ -58,10 +60,12 @@ def compose(
     )
     mail = EmailMessage(policy=SMTP)
     mail["Subject"] = f"Your {amount} gift card from {settings.shop_name}"
-    mail["From"] = formataddr((settings.shop_name, settings.sender_address))
+    sender = settings.transactional_sender
+    mail["From"] = formataddr((settings.shop_name, sender))
+    mail["Reply-To"] = sender
     mail["To"] = card.recipient_email
     mail["Date"] = formatdate(usegmt=True)
-    mail["Message-ID"] = make_msgid(domain=settings.sender_address.rpartition("@")[2] or None)
+    mail["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
     mail["X-SES-MESSAGE-TAGS"] = f"gift_card={card.id}"
     mail.set_content(text)
     mail.add_alternative(body, subtype="html")
@@ -73,4 +77,4 @@ def send(card: GiftCard, code: str, recipient_name: str | None, sender_name: str
     settings = load_settings(EmailSettings)
     mime = compose(card, code, recipient_name, sender_name, message, settings)
     assert card.recipient_email is not None
-    return send_raw(settings.sender_address, card.recipient_email, mime, settings.configuration_set)
+    return send_raw(settings.transactional_sender, card.recipient_email, mime, settings.configuration_set)
