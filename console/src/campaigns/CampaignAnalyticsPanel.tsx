@@ -43,7 +43,8 @@ function Stats({ analytics }: { analytics: CampaignAnalytics }) {
   );
 }
 
-function Timeline({ timeline }: { timeline: MailingTimeline }) {
+/** A mailing's opens, clicks and conversions over time (a campaign's, or one automation email's). */
+export function MailingTimelineChart({ timeline, title = "Opens and clicks" }: { timeline: MailingTimeline; title?: string }) {
   const { times, series } = useMemo(
     () => ({
       times: timeline.buckets.map((bucket) => bucket.start),
@@ -57,7 +58,7 @@ function Timeline({ timeline }: { timeline: MailingTimeline }) {
   );
   return (
     <TimeSeriesChart
-      title={`Opens and clicks by ${timeline.granularity}`}
+      title={`${title} by ${timeline.granularity}`}
       times={times}
       series={series}
       formatTime={timeline.granularity === "hour" ? (iso) => formatDateTime(iso) : (iso) => formatDay(iso)}
@@ -108,7 +109,7 @@ export function CampaignAnalyticsPanel({ campaignId, live }: { campaignId: strin
         </Card>
       </div>
       <Card title="Opens and clicks over time">
-        <Timeline timeline={timeline} />
+        <MailingTimelineChart timeline={timeline} />
       </Card>
     </>
   );

@@ -13,6 +13,7 @@ import { StatusBadge } from "../components/StatusBadge";
 import { Tabs } from "../components/Tabs";
 import { describeDelay } from "../automations/series";
 import { formatCount, formatDateTime, formatMoney, formatPercent, humanize, ratio } from "../format";
+import { MailingTimelineChart } from "../campaigns/CampaignAnalyticsPanel";
 import { useAction, useLoad, usePaged } from "../hooks";
 
 function Executions({ automationId }: { automationId: string }) {
@@ -97,6 +98,7 @@ export function AutomationPage() {
   const path = { params: { path: { automation_id: automationId } } };
   const loaded = useLoad(() => unwrap(api.GET("/automations/{automation_id}/", path)), [api, automationId]);
   const analytics = useLoad(() => unwrap(api.GET("/automations/{automation_id}/analytics/", path)), [api, automationId]);
+  const timeline = useLoad(() => unwrap(api.GET("/automations/{automation_id}/analytics/timeline/", path)), [api, automationId]);
   const templates = useLoad(() => unwrap(api.GET("/templates/", { params: { query: { limit: 100 } } })), [api]);
   const [confirmDelete, setConfirmDelete] = useState(false);
   const act = useAction(async (action: "activate" | "pause" | "delete") => {
@@ -181,6 +183,13 @@ export function AutomationPage() {
           <PerEmailFunnel analytics={stats} />
         </Card>
       )}
+      {timeline.data?.emails
+        .filter((email) => email.buckets.some((bucket) => bucket.sent > 0))
+        .map((email) => (
+          <Card key={email.order} title={`Email ${email.order}, last 30 days`}>
+            <MailingTimelineChart timeline={email} title={`Email ${email.order}: opens and clicks`} />
+          </Card>
+        ))}
       <Card title="Executions">
         <Executions automationId={automation.id} />
       </Card>

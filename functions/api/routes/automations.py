@@ -9,6 +9,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from api.routes.params import PageCursor, PageLimit
 from api.security import STAFF
+from marketing.activity.models.activity import AutomationTimeline
 from marketing.automations.models.automation_requests import (
     AutomationAnalytics,
     AutomationCreate,
@@ -116,3 +117,13 @@ def automation_executions(
 )
 def automation_analytics(automation_id: AutomationId) -> AutomationAnalytics:
     return service.analytics(automation_id)
+
+
+@router.get(
+    "/automations/<automation_id>/analytics/timeline/",
+    summary="Each email's sends, opens, clicks and conversions over the last 30 days",
+    security=STAFF,
+    tags=TAGS,
+)
+def automation_timeline(automation_id: AutomationId) -> AutomationTimeline:
+    return service.timeline(automation_id)

@@ -61,6 +61,11 @@ def test_a_welcome_series_sends_each_email_in_order_after_its_delay_once(aws, ap
     assert status == 200
     assert (analytics["entered"], analytics["completed"], analytics["in_progress"]) == (1, 1, 0)
     assert [email["sent"] for email in analytics["emails"]] == [1, 1, 1]
+    status, timeline = staff(api, "GET", f"/automations/{series['id']}/analytics/timeline/")
+    assert status == 200
+    assert [email["order"] for email in timeline["emails"]] == [1, 2, 3]
+    assert [sum(bucket["sent"] for bucket in email["buckets"]) for email in timeline["emails"]] == [1, 1, 1]
+    assert {email["granularity"] for email in timeline["emails"]} == {"hour"}  # a series made just now
 
 
 def test_a_contact_without_consent_starts_no_run(aws, api):

@@ -168,6 +168,7 @@ ROUTES: tuple[ApiRoute, ...] = (
     ApiRoute("POST", "/automations/{automation_id}/pause/", S),
     ApiRoute("GET", "/automations/{automation_id}/executions/", S),
     ApiRoute("GET", "/automations/{automation_id}/analytics/", S),
+    ApiRoute("GET", "/automations/{automation_id}/analytics/timeline/", S),
     ApiRoute("GET", "/analytics/overview/", S),
     ApiRoute("GET", "/analytics/campaigns/", S),
     ApiRoute("GET", "/analytics/audience/", S),

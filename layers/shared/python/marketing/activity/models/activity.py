@@ -30,6 +30,16 @@ class MailingTimeline(ApiModel):
     buckets: list[TimelineBucket]
 
 
+class EmailTimeline(MailingTimeline):
+    order: int = Field(description="The email's place in the series")
+
+
+class AutomationTimeline(ApiModel):
+    """Each email of the series, over the last 30 days (or since the automation was made)."""
+
+    emails: list[EmailTimeline]
+
+
 class LinkClicks(ApiModel):
     url: str
     clicks: int = Field(description="Clicks counted on this link (repeats of one reader included, within limits)")

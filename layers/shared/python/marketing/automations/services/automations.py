@@ -12,9 +12,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from marketing import clock, pagination
+from marketing.activity.models.activity import AutomationTimeline, EmailTimeline
+from marketing.activity.services import activity
 from marketing.automations.models.automation_requests import (
     AutomationAnalytics,
     AutomationCreate,
@@ -32,12 +35,15 @@ from marketing.automations.models.automations import (
 from marketing.automations.store import automations as store
 from marketing.automations.store import executions as execution_store
 from marketing.aws import messaging
+from marketing.campaigns.store.mailings import automation_email_series
 from marketing.catalog.topology import AUTOMATION_SENDS
 from marketing.config import NO_POSTAL_ADDRESS, EmailSettings, load_settings
 from marketing.email.services import rendering
 from marketing.email.store import templates as template_store
 from marketing.errors import BusinessRuleViolation, NotFound, ValidationFailed
 from marketing.ids import new_id
+
+TIMELINE_DAYS = timedelta(days=30)
 
 
 def _without_template(emails: list[AutomationEmail]) -> int | None:
@@ -134,6 +140,21 @@ def executions_page(
         automation_id, pagination.page_size(limit), pagination.decode_cursor(cursor), status
     )
     return ExecutionPage(items=items, next=pagination.encode_cursor(last_key))
+
+
+def timeline(automation_id: str) -> AutomationTimeline:
+    """Each email's sends, opens, clicks and conversions over time: an automation never finishes,
+    so its emails are charted over the last 30 days (by the hour while it is younger than three)."""
+    automation = store.get(automation_id)
+    now = clock.utcnow()
+    since = max(automation.created_at, now - TIMELINE_DAYS)
+    charted = {
+        email.order: activity.mailing_timeline(automation_email_series(automation_id, email.order), since, now)
+        for email in automation.emails
+    }
+    return AutomationTimeline(
+        emails=[EmailTimeline(order=order, **timeline.model_dump()) for order, timeline in charted.items()]
+    )
 
 
 def analytics(automation_id: str) -> AutomationAnalytics:

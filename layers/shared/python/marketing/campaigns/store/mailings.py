@@ -37,8 +37,12 @@ def activity_series(mailing: MailingRef) -> str:
     email's, all of whose runs count together."""
     if mailing.kind is MailingKind.CAMPAIGN:
         return f"campaign#{mailing.id}"
-    run = mailing.run
-    return f"automation#{run.automation_id}#{run.order}"
+    return automation_email_series(mailing.run.automation_id, mailing.run.order)
+
+
+def automation_email_series(automation_id: str, order: int) -> str:
+    """The activity series of one email of an automation, every run of it together."""
+    return f"automation#{automation_id}#{order}"
 
 
 def currency(mailing: MailingRef) -> str:
