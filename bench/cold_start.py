@@ -184,7 +184,18 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--instructions", action="store_true", help="also count instructions (valgrind)")
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=[module for module in MODULES if module not in REFERENCES],
+        help="measure only this function's module (repeatable; the references always run)",
+    )
     args = parser.parse_args()
+    if args.only:
+        for module in [module for module in MODULES if module not in REFERENCES and module not in args.only]:
+            del MODULES[module]
+        for label in [label for label, (module, _) in FIRST_USE.items() if module not in args.only]:
+            del FIRST_USE[label]
     if args.runs < 2:
         parser.error("--runs must be at least 2 (the p90 column needs two samples)")
     compile_everything()
