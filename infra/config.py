@@ -37,6 +37,16 @@ class StackSettings:
     shop_postal_address: str | None
     # From and Reply-To of transactional email (gift cards); on the sender's domain; default sender.
     transactional_sender_address: str | None
+    # Opens and clicks are recorded per person only with the subscriber's consent; without it
+    # they count in the mailing's anonymous totals only (decision 82).
+    tracking_consent_required: bool
+    # The domain SES receives the List-Unsubscribe mailto for (infra/constructs/inbound_mail.py), in
+    # the stack's region; default `unsubscribe.<the sender's domain>`; None ("off"): no receiving,
+    # and emails offer only the one-click link (for a region where SES does not receive mail).
+    unsubscribe_mail_domain: str | None
+    # Whether the stack makes its receipt rule set the region's active one (an account has one per
+    # region): off where another rule set is active and takes the stack's rule by hand (docs/deploy.md).
+    activate_receipt_rule_set: bool
     alarm_topic_arn: str | None  # SNS topic for alarms; default: the stack makes one
     # Lambda SnapStart for the API function: restores new environments from a snapshot taken after
     # init (the API integrates a published version's alias). Off unless asked: restores and cached
@@ -70,12 +80,32 @@ class StackSettings:
             shop_name=str(get("shopName", "Example Shop")),
             shop_postal_address=str(get("shopPostalAddress", "")).strip() or None,
             transactional_sender_address=str(get("transactionalSenderAddress", "")).strip() or None,
+            tracking_consent_required=str(get("trackingConsentRequired", "false")).lower() == "true",
+            unsubscribe_mail_domain=unsubscribe_mail_domain(
+                get("unsubscribeMailDomain", None), str(get("senderAddress", "news@example.com"))
+            ),
+            activate_receipt_rule_set=str(get("activateReceiptRuleSet", "true")).lower() == "true",
             alarm_topic_arn=get("alarmTopicArn", None),  # type: ignore[arg-type]
             api_snap_start=str(get("apiSnapStart", "false")).lower() == "true",
             console_mfa=str(get("consoleMfa", "required")).lower(),
             console_auth_domain_prefix=get("consoleAuthDomainPrefix", None),  # type: ignore[arg-type]
             console_dev_origin=dev_server_origin(get("consoleDevOrigin", None)),
         )
+
+
+NO_UNSUBSCRIBE_MAIL = "off"
+
+
+def unsubscribe_mail_domain(value: object, sender_address: str) -> str | None:
+    """`unsubscribeMailDomain`: a domain, "off" for none, or unset for `unsubscribe.<sender's domain>`."""
+    text = "" if value is None else str(value).strip().lower()
+    if text == NO_UNSUBSCRIBE_MAIL:
+        return None
+    if not text:
+        return "unsubscribe." + sender_address.rpartition("@")[2].lower()
+    if not re.fullmatch(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+", text):
+        raise ValueError(f'unsubscribeMailDomain must be a domain name or "off"; got {value!r}')
+    return text
 
 
 DEFAULT_DEV_SERVER_ORIGIN = "http://localhost:5173"  # Vite's dev server, which serves the console at /console/

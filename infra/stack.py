@@ -6,7 +6,7 @@ from aws_cdk import CfnOutput, Stack
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
-from infra.config import StackSettings
+from infra.config import NO_UNSUBSCRIBE_MAIL, StackSettings
 from infra.constructs.api import HttpApi
 from infra.constructs.api_cors import ApiCors
 from infra.constructs.automations import AutomationStateMachine
@@ -15,6 +15,7 @@ from infra.constructs.data import DataTables
 from infra.constructs.email import EmailSending
 from infra.constructs.grants import Grants
 from infra.constructs.imports import ImportsBucket
+from infra.constructs.inbound_mail import InboundMail
 from infra.constructs.layer import REPO_ROOT, SharedLayer
 from infra.constructs.messaging import Messaging
 from infra.constructs.monitoring import Monitoring
@@ -27,7 +28,14 @@ from infra.constructs.staff_identity import (
 from infra.constructs.workers import Workers
 from infra.nag import acknowledge
 from marketing.catalog.api_routes import BASE_PATH
-from marketing.catalog.topology import AUTOMATION_SENDS, CAMPAIGN_SENDS, CONTACT_IMPORTS, IMPORTS_BUCKET_ENV
+from marketing.catalog.topology import (
+    AUTOMATION_SENDS,
+    CAMPAIGN_SENDS,
+    CONTACT_IMPORTS,
+    IMPORTS_BUCKET_ENV,
+    INBOUND_MAIL_BUCKET_ENV,
+    INBOUND_UNSUBSCRIBES,
+)
 
 
 class MarketingStack(Stack):
@@ -60,6 +68,17 @@ class MarketingStack(Stack):
             send_queue=messaging.queues[CAMPAIGN_SENDS],
         )
         automations = AutomationStateMachine(self, "Automations", sends_queue=messaging.queues[AUTOMATION_SENDS])
+        inbound_mail = (
+            InboundMail(
+                self,
+                "InboundMail",
+                domain=settings.unsubscribe_mail_domain,
+                queue=messaging.queues[INBOUND_UNSUBSCRIBES],
+                activate=settings.activate_receipt_rule_set,
+            )
+            if settings.unsubscribe_mail_domain
+            else None
+        )
         # Every function is told where every resource is (a store it imports but never calls still
         # needs its table's name at cold start); what each may do is what its catalog entry declares.
         grants = Grants(
@@ -70,6 +89,7 @@ class MarketingStack(Stack):
             automations=automations,
             token_secret=token_secret,
             gift_card_secret=gift_card_secret,
+            inbound_mail=inbound_mail,
         )
         environment = {
             **{env_var: table.table_name for env_var, table in data.tables.items()},
@@ -77,10 +97,14 @@ class MarketingStack(Stack):
             **email.environment(),
             **automations.environment(),
             IMPORTS_BUCKET_ENV: imports.bucket.bucket_name,
+            # The mailto's domain ("off": emails offer none) and where SES stores what it receives.
+            "UNSUBSCRIBE_MAIL_DOMAIN": settings.unsubscribe_mail_domain or NO_UNSUBSCRIBE_MAIL,
+            **({INBOUND_MAIL_BUCKET_ENV: inbound_mail.bucket.bucket_name} if inbound_mail else {}),
             "TOKEN_SECRET_NAME": token_secret.secret_name,
             "GIFT_CARD_SECRET_NAME": gift_card_secret.secret_name,
             "SHOP_NAME": settings.shop_name,
             **({"SHOP_POSTAL_ADDRESS": settings.shop_postal_address} if settings.shop_postal_address else {}),
+            **({"TRACKING_CONSENT_REQUIRED": "true"} if settings.tracking_consent_required else {}),
         }
         self.api = HttpApi(
             self,
@@ -172,8 +196,9 @@ class MarketingStack(Stack):
             self,
             "AwsSolutions-IAM5[Resource::*]",
             "X-Ray trace writes (xray:PutTraceSegments, PutTelemetryRecords), SES's account-level read of "
-            "the send quota (ses:GetSendQuota) and the CDK-provided handler that configures bucket "
-            "notifications (s3:PutBucketNotification) have no resource-level permissions.",
+            "the send quota (ses:GetSendQuota), the CDK-provided handler that configures bucket "
+            "notifications (s3:PutBucketNotification) and the activation of the SES receipt rule set "
+            "(ses:SetActiveReceiptRuleSet) have no resource-level permissions.",
         )
         acknowledge(
             self,

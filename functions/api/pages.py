@@ -44,7 +44,32 @@ def unsubscribed(email: str) -> str:
     )
 
 
-def preference_centre(email: str, subscribed: bool, preferences: Preferences, action: str, saved: bool) -> str:
+TRACKING_FIELD = "tracking"
+TRACKING_ASKED = "tracking_asked"  # the form showed the tracking box: its absence then withdraws consent
+
+
+def _tracking_box(consent: bool | None) -> str:
+    checked = " checked" if consent else ""
+    return (
+        f'<input type="hidden" name="{TRACKING_ASKED}" value="1">'
+        f'<label><input type="checkbox" name="{TRACKING_FIELD}" value="on"{checked}> '
+        "Let us see when you open our emails and which links you click (without it we count them "
+        "only in totals, not as yours)</label>"
+    )
+
+
+def preference_centre(
+    email: str,
+    subscribed: bool,
+    preferences: Preferences,
+    action: str,
+    saved: bool,
+    *,
+    ask_tracking: bool = False,
+    tracking_consent: bool | None = None,
+) -> str:
+    """`ask_tracking`: tracking consent is required, so the page asks for it."""
+
     def box(name: str, label: str) -> str:
         checked = " checked" if getattr(preferences, name) else ""
         return f'<label><input type="checkbox" name="{name}" value="on"{checked}> {escape(label)}</label>'
@@ -62,5 +87,6 @@ def preference_centre(email: str, subscribed: bool, preferences: Preferences, ac
         + box("promotional", "Offers and promotions")
         + box("newsletter", "Newsletter")
         + "<label><input type=checkbox checked disabled> Order and account emails (always sent)</label>"
-        "<button type=submit>Save</button></form>",
+        + (_tracking_box(tracking_consent) if ask_tracking else "")
+        + "<button type=submit>Save</button></form>",
     )

@@ -1,6 +1,6 @@
 """Each function's permissions, from its catalog entry's `Uses` (marketing.catalog.topology; the API's
 in marketing.catalog.api_routes) and nothing else: the tables it reads or writes, the queues it sends
-to, SES, the keys, the imports bucket, the state machine and the campaign schedules it needs. A
+to, SES, the keys, the imports and inbound-mail buckets, the state machine and the campaign schedules it needs. A
 unit test derives the same `Uses` from each function's code (tests/unit/functions/
 test_least_privilege.py), so a grant cannot go missing or outlive its use."""
 
@@ -13,6 +13,7 @@ from infra.constructs.automations import AutomationStateMachine
 from infra.constructs.data import READ_ACTIONS, WRITE_ACTIONS, DataTables
 from infra.constructs.email import EmailSending
 from infra.constructs.imports import ImportsBucket
+from infra.constructs.inbound_mail import InboundMail
 from infra.constructs.messaging import Messaging
 from marketing.catalog.topology import Uses
 
@@ -30,6 +31,7 @@ class Grants:
         automations: AutomationStateMachine,
         token_secret: secretsmanager.ISecret,
         gift_card_secret: secretsmanager.ISecret,
+        inbound_mail: InboundMail | None,
     ):
         self._data = data
         self._messaging = messaging
@@ -38,6 +40,7 @@ class Grants:
         self._automations = automations
         self._token_secret = token_secret
         self._gift_card_secret = gift_card_secret
+        self._inbound_mail = inbound_mail  # None: the stack receives no mail (unsubscribeMailDomain=off)
 
     def grant(self, function: lambda_.Function, uses: Uses) -> None:
         self._data.grant(function, uses.reads, READ_ACTIONS)
@@ -61,3 +64,5 @@ class Grants:
             self._imports.grant_read_uploads(function)
         if uses.uploads_imports:
             self._imports.grant_upload(function)
+        if uses.reads_inbound_mail and self._inbound_mail is not None:
+            self._inbound_mail.grant_read(function)

@@ -24,7 +24,7 @@ import boto3
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
-from marketing.catalog.topology import EVENT_BUS_ENV, SCHEDULES, WORKERS
+from marketing.catalog.topology import EVENT_BUS_ENV, INBOUND_MAIL_BUCKET_ENV, SCHEDULES, WORKERS
 from marketing_local.config import (
     JWT_AUDIENCE,
     JWT_ISSUER,
@@ -39,6 +39,7 @@ from marketing_local.console import CONSOLE_USERS, ConsoleFiles, ConsoleSessions
 from marketing_local.events import EventPublisher
 from marketing_local.gateway import Gateway
 from marketing_local.identity import LocalIdentityProvider
+from marketing_local.inbound import InboundMail
 from marketing_local.lambda_runtime import LocalFunction
 from marketing_local.one_time_schedules import OneTimeScheduleRunner
 from marketing_local.outbox import list_outbox
@@ -191,6 +192,8 @@ class LocalPlatform:
             "SHOP_NAME": "Example Shop",
             # Every marketing email's footer shows it; a campaign is refused without one.
             "SHOP_POSTAL_ADDRESS": os.environ.get("MKT_SHOP_POSTAL_ADDRESS", LOCAL_SHOP_POSTAL_ADDRESS),
+            # Opens and clicks recorded per person only with the subscriber's consent (default: off).
+            "TRACKING_CONSENT_REQUIRED": os.environ.get("MKT_TRACKING_CONSENT_REQUIRED", "false"),
             # Real hours by default; e.g. MKT_AUTOMATION_HOUR_SECONDS=0.5 runs a series 7200× faster.
             "AUTOMATION_HOUR_SECONDS": os.environ.get("MKT_AUTOMATION_HOUR_SECONDS", "3600"),
             "CART_IDLE_MINUTES": os.environ.get("MKT_CART_IDLE_MINUTES", "60"),
@@ -241,6 +244,9 @@ class LocalPlatform:
             "/local/health": health,
             "/local/events": publisher.route,
             "/local/schedules": scheduler.route,
+            "/local/inbound": InboundMail(
+                session.client("s3", endpoint_url=config.moto_endpoint), resources[INBOUND_MAIL_BUCKET_ENV]
+            ).route,
         }
         self._start(HttpServer(config.host, config.api_port, Gateway(api, identity, local_routes, sessions)))
 
@@ -288,6 +294,7 @@ class LocalPlatform:
                 *(f"    {f'{name}@{SIMULATOR_DOMAIN}':<41}{outcome}" for name, outcome in MAILBOX_SIMULATOR.items()),
                 f"  Shop events      POST {config.api_origin}/local/events   or  .venv/bin/mkt --local events publish",
                 f"  Schedules        {config.api_origin}/local/schedules   (POST ?name=… runs one now)",
+                f"  Inbound email    POST {config.api_origin}/local/inbound   (a raw email to an unsubscribe mailto)",
                 f"  AWS (moto)       {config.moto_endpoint}   (region eu-west-2)",
                 "  Staff SigV4      service execute-api, one key pair per staff role:",
                 *(

@@ -25,6 +25,9 @@ from marketing.catalog.topology import (
     EVENT_RULES,
     IMPORTS_BUCKET_ENV,
     IMPORTS_PREFIX,
+    INBOUND_MAIL_BUCKET_ENV,
+    INBOUND_UNSUBSCRIBE_PREFIX,
+    INBOUND_UNSUBSCRIBES,
     QUEUES,
 )
 from marketing_local.config import REPO_ROOT
@@ -118,9 +121,10 @@ class Provisioner:
             "CAMPAIGN_SENDS_QUEUE_ARN": self._queue_arn(queue_urls[CAMPAIGN_SENDS.env_var]),
         }
 
-    def imports_bucket(self, queue_urls: dict[str, str]) -> dict[str, str]:
+    def _notifying_bucket(self, short: str, notification: str, queue_url: str, prefix: str) -> str:
+        """A bucket whose new objects under `prefix` notify the queue, as CDK's event notification."""
         s3 = self._client("s3")
-        bucket = self._name("imports")
+        bucket = self._name(short)
         try:
             s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": self._session.region_name})
         except ClientError as exc:
@@ -131,15 +135,32 @@ class Provisioner:
             NotificationConfiguration={
                 "QueueConfigurations": [
                     {
-                        "Id": "contact-import-uploads",
-                        "QueueArn": self._queue_arn(queue_urls[CONTACT_IMPORTS.env_var]),
+                        "Id": notification,
+                        "QueueArn": self._queue_arn(queue_url),
                         "Events": ["s3:ObjectCreated:*"],
-                        "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": IMPORTS_PREFIX}]}},
+                        "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": prefix}]}},
                     }
                 ]
             },
         )
+        return bucket
+
+    def imports_bucket(self, queue_urls: dict[str, str]) -> dict[str, str]:
+        bucket = self._notifying_bucket(
+            "imports", "contact-import-uploads", queue_urls[CONTACT_IMPORTS.env_var], IMPORTS_PREFIX
+        )
         return {IMPORTS_BUCKET_ENV: bucket}
+
+    def inbound_mail_bucket(self, queue_urls: dict[str, str]) -> dict[str, str]:
+        """Where SES would store the emails it receives for the List-Unsubscribe mailto (local mode's
+        POST /local/inbound puts them there), notifying the inbound-unsubscribes queue."""
+        bucket = self._notifying_bucket(
+            "inbound-mail",
+            "inbound-unsubscribes",
+            queue_urls[INBOUND_UNSUBSCRIBES.env_var],
+            INBOUND_UNSUBSCRIBE_PREFIX,
+        )
+        return {INBOUND_MAIL_BUCKET_ENV: bucket}
 
     def secrets(self) -> dict[str, str]:
         """The link-signing key, and the gift-card key apart from it (rotating the one must not
@@ -201,6 +222,7 @@ class Provisioner:
             **self.campaign_schedules(queue_urls),
             **self.automation_state_machine(queue_urls),
             **self.imports_bucket(queue_urls),
+            **self.inbound_mail_bucket(queue_urls),
             **self.secrets(),
             **self.sender(),
         }

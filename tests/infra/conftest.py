@@ -33,3 +33,23 @@ def synthesized(tmp_path_factory):
 def template(synthesized) -> Template:
     stack, _, _ = synthesized
     return Template.from_stack(stack)
+
+
+# Every context option that changes the template from the default, in one second synth (each synth
+# costs about ten seconds of CPU): the options touch separate parts of the stack, and each test of
+# one looks only at its own part.
+VARIANT_CONTEXT = {
+    **SYNTH_CONTEXT,
+    "apiSnapStart": "true",
+    "consoleMfa": "optional",
+    "consoleDevOrigin": "true",
+    "unsubscribeMailDomain": "off",
+}
+
+
+@pytest.fixture(scope="session")
+def variant_template(tmp_path_factory) -> Template:
+    """The stack with every non-default option above (cdk-nag included)."""
+    app, stack = build_app(context=VARIANT_CONTEXT, outdir=str(tmp_path_factory.mktemp("cdk.out")))
+    app.synth()
+    return Template.from_stack(stack)

@@ -16,7 +16,6 @@ import pytest
 from aws_cdk import Stack
 from aws_cdk.assertions import Annotations, Match, Template
 
-from infra.app import build_app
 from infra.config import dev_server_origin
 from infra.constructs.api_cors import ALLOWED_HEADERS, cors_configuration
 from infra.constructs.console import VIEWER_REQUEST_CODE, ConsoleConfig, ConsoleFiles, ConsoleHosting
@@ -24,7 +23,6 @@ from infra.constructs.imports import PREFLIGHT_MAX_AGE_SECONDS, UPLOAD_HEADERS
 from marketing.auth import Access
 from marketing.aws import clients
 from marketing.catalog.api_routes import BASE_PATH, ROUTES
-from tests.infra.conftest import SYNTH_CONTEXT
 from tests.infra.intrinsics import logical_id, render
 
 
@@ -425,13 +423,10 @@ def test_a_dev_server_origin_cognito_would_refuse_fails_synth(value):
         dev_server_origin(value)
 
 
-@pytest.fixture(scope="module")
-def with_console_options(tmp_path_factory) -> Template:
-    """A second synth: MFA optional and a dev server allowed (cdk-nag included)."""
-    context = {**SYNTH_CONTEXT, "consoleMfa": "optional", "consoleDevOrigin": "true"}
-    app, stack = build_app(context=context, outdir=str(tmp_path_factory.mktemp("cdk.out")))
-    app.synth()
-    return Template.from_stack(stack)
+@pytest.fixture
+def with_console_options(variant_template) -> Template:
+    """MFA optional and a dev server allowed (tests/infra/conftest.py: VARIANT_CONTEXT)."""
+    return variant_template
 
 
 def test_a_dev_server_may_sign_in_and_call_the_api_only_when_the_context_allows_it(template, with_console_options):

@@ -9,12 +9,10 @@ import json
 import pytest
 from aws_cdk.assertions import Template
 
-from infra.app import build_app
 from infra.constructs.data import READ_ACTIONS
 from marketing.catalog.api_routes import API_USES
 from marketing.catalog.tables import TABLES
 from marketing.catalog.topology import QUEUES, SCHEDULES, WORKERS, Uses
-from tests.infra.conftest import SYNTH_CONTEXT
 
 # POWERTOOLS_SERVICE_NAME of each function (infra/constructs/workers.py, api.py) -> its declaration.
 DECLARED: dict[str, Uses] = {
@@ -150,13 +148,10 @@ def test_the_api_runs_without_snapstart_by_default(template):
     assert _api_integration_target(template)["Fn::GetAtt"][1] == "Arn"
 
 
-@pytest.fixture(scope="module")
-def snap_started(tmp_path_factory) -> Template:
-    app, stack = build_app(
-        context={**SYNTH_CONTEXT, "apiSnapStart": "true"}, outdir=str(tmp_path_factory.mktemp("cdk.out"))
-    )
-    app.synth()  # cdk-nag included
-    return Template.from_stack(stack)
+@pytest.fixture
+def snap_started(variant_template) -> Template:
+    """apiSnapStart on (tests/infra/conftest.py: VARIANT_CONTEXT)."""
+    return variant_template
 
 
 def test_apisnapstart_turns_snapstart_on_and_the_api_calls_the_alias_of_a_published_version(snap_started):
@@ -173,3 +168,16 @@ def test_apisnapstart_turns_snapstart_on_and_the_api_calls_the_alias_of_a_publis
         for p in permissions.values()
     )
     assert [name for name, function in _functions(snap_started).items() if "SnapStart" in function] == ["api"]
+
+
+def test_only_the_inbound_unsubscribes_worker_reads_the_stored_emails_and_only_those(template):
+    bucket = _named_by_environment(template, "inbound-unsubscribes", ["INBOUND_MAIL_BUCKET"])["INBOUND_MAIL_BUCKET"]
+    readers = {}
+    for service in DECLARED:
+        for statement in _statements(template, _functions(template)[service]):
+            if f'"{bucket}"' in json.dumps(statement["Resource"]):
+                readers.setdefault(service, []).append((_actions(statement), statement["Resource"]))
+    assert set(readers) == {service for service, uses in DECLARED.items() if uses.reads_inbound_mail}
+    assert readers["inbound-unsubscribes"] == [
+        ({"s3:GetObject"}, {"Fn::Join": ["", [{"Fn::GetAtt": [bucket, "Arn"]}, "/unsubscribe/*"]]})
+    ]

@@ -390,3 +390,93 @@ def test_the_transactional_sender_is_on_the_senders_domain_the_only_one_sends_ar
             transactional_sender_address="a@other.example",
             send_queue=queue,
         )
+
+
+def test_mail_to_the_unsubscribe_domain_is_stored_in_a_private_expiring_bucket_that_notifies_its_queue(template):
+    rule = template.find_resources("AWS::SES::ReceiptRule")
+    assert len(rule) == 1
+    (properties,) = (resource["Properties"] for resource in rule.values())
+    assert properties["Rule"]["Recipients"] == ["unsubscribe.example.com"]  # the sender's domain by default
+    assert properties["Rule"]["Enabled"] is True
+    assert properties["Rule"]["ScanEnabled"] is True
+    (action,) = properties["Rule"]["Actions"]
+    bucket_id = action["S3Action"]["BucketName"]["Ref"]
+    assert action["S3Action"]["ObjectKeyPrefix"] == "unsubscribe/"
+    bucket = template.to_json()["Resources"][bucket_id]["Properties"]
+    assert bucket["PublicAccessBlockConfiguration"] == {
+        "BlockPublicAcls": True,
+        "BlockPublicPolicy": True,
+        "IgnorePublicAcls": True,
+        "RestrictPublicBuckets": True,
+    }
+    assert bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]["ServerSideEncryptionByDefault"] == {
+        "SSEAlgorithm": "AES256"
+    }
+    assert [rule["ExpirationInDays"] for rule in bucket["LifecycleConfiguration"]["Rules"]] == [7]
+    # SES may write to it, for this account only; the rule set is made the region's active one.
+    template.has_resource_properties(
+        "AWS::S3::BucketPolicy",
+        {
+            "Bucket": {"Ref": bucket_id},
+            "PolicyDocument": Match.object_like(
+                {
+                    "Statement": Match.array_with(
+                        [
+                            Match.object_like(
+                                {
+                                    "Action": "s3:PutObject",
+                                    "Principal": {"Service": "ses.amazonaws.com"},
+                                    "Condition": {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}},
+                                    "Resource": {
+                                        "Fn::Join": ["", [{"Fn::GetAtt": [bucket_id, "Arn"]}, "/unsubscribe/*"]]
+                                    },
+                                }
+                            )
+                        ]
+                    )
+                }
+            ),
+        },
+    )
+    activations = [
+        resource
+        for resource in template.find_resources("Custom::AWS").values()
+        if "SetActiveReceiptRuleSet" in json.dumps(resource["Properties"].get("Create", ""))
+    ]
+    assert len(activations) == 1
+    template.has_resource_properties(
+        "Custom::S3BucketNotifications",
+        {
+            "BucketName": {"Ref": bucket_id},
+            "NotificationConfiguration": {
+                "QueueConfigurations": [
+                    Match.object_like(
+                        {
+                            "Events": ["s3:ObjectCreated:*"],
+                            "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": "unsubscribe/"}]}},
+                        }
+                    )
+                ]
+            },
+        },
+    )
+
+
+def test_the_unsubscribe_mail_domain_comes_from_context_or_is_turned_off(variant_template):
+    assert StackSettings.from_context(App(context={"senderAddress": "news@Shop.example"})).unsubscribe_mail_domain == (
+        "unsubscribe.shop.example"
+    )
+    given = StackSettings.from_context(App(context={"unsubscribeMailDomain": "Optout.shop.example"}))
+    assert given.unsubscribe_mail_domain == "optout.shop.example"
+    with pytest.raises(ValueError, match="unsubscribeMailDomain"):
+        StackSettings.from_context(App(context={"unsubscribeMailDomain": "not a domain"}))
+
+    off = variant_template  # unsubscribeMailDomain "off" (tests/infra/conftest.py: VARIANT_CONTEXT)
+    off.resource_count_is("AWS::SES::ReceiptRule", 0)
+    variables = [
+        function["Properties"]["Environment"]["Variables"]
+        for function in off.find_resources("AWS::Lambda::Function").values()
+        if "POWERTOOLS_SERVICE_NAME" in function["Properties"].get("Environment", {}).get("Variables", {})
+    ]
+    assert variables
+    assert all(found["UNSUBSCRIBE_MAIL_DOMAIN"] == "off" for found in variables)  # no mailto offered

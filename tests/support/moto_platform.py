@@ -1,6 +1,6 @@
 """The platform on in-process moto, made once per test process and emptied between tests.
 
-Creating every resource (22 tables, 14 queues, bus and rules, bucket, secrets, state machine) took
+Creating every resource (22 tables, 16 queues, bus and rules, buckets, secrets, state machine) took
 about 1.5 s a test; emptying them takes a few milliseconds. A test therefore finds the resources
 as local mode creates them, with nothing of the test before: no items, messages, objects, emails,
 schedules or running executions, and the secrets as they were made.
@@ -22,7 +22,7 @@ from moto.ses.models import ses_backends
 from moto.sqs.models import sqs_backends
 
 from marketing.catalog.tables import TABLES
-from marketing.catalog.topology import AUTOMATION_STATE_MACHINE, IMPORTS_BUCKET_ENV
+from marketing.catalog.topology import AUTOMATION_STATE_MACHINE, IMPORTS_BUCKET_ENV, INBOUND_MAIL_BUCKET_ENV
 from marketing_local.provision import LOCAL_ACCOUNT, Provisioner
 
 SCHEDULE_GROUP_ENV = "CAMPAIGN_SCHEDULE_GROUP"
@@ -85,8 +85,8 @@ class MotoPlatform:
         ses = ses_backends[LOCAL_ACCOUNT][self.region]
         ses.sent_messages.clear()
         ses.sent_message_count = 0
-        bucket = boto3.resource("s3", region_name=self.region).Bucket(self._resources[IMPORTS_BUCKET_ENV])
-        bucket.objects.all().delete()
+        for bucket_env in (IMPORTS_BUCKET_ENV, INBOUND_MAIL_BUCKET_ENV):
+            boto3.resource("s3", region_name=self.region).Bucket(self._resources[bucket_env]).objects.all().delete()
         scheduler = boto3.client("scheduler", region_name=self.region)
         group = self._resources[SCHEDULE_GROUP_ENV]
         for schedule in scheduler.list_schedules(GroupName=group)["Schedules"]:

@@ -28,6 +28,12 @@ function Stats({ analytics }: { analytics: CampaignAnalytics }) {
     ["Complaints", formatCount(analytics.complained), formatPercent(analytics.complaint_rate, 2)],
     ["Unsubscribed", formatCount(analytics.unsubscribed), formatPercent(analytics.unsubscribe_rate, 2)],
   ];
+  // Recipients who have not consented to tracking are counted per hit, not per person (and so are
+  // left out of the rates above).
+  if (analytics.anonymous_opens || analytics.anonymous_clicks) {
+    stats.push(["Untracked opens", formatCount(analytics.anonymous_opens), "not in the rates: no tracking consent"]);
+    stats.push(["Untracked clicks", formatCount(analytics.anonymous_clicks), "every hit, not unique"]);
+  }
   return (
     <dl className="stats">
       {stats.map(([label, value, sub]) => (

@@ -15,6 +15,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from api import pages
+from marketing import config
 from marketing.audience.models.subscriber_requests import PreferencesPatch
 from marketing.email.links import PREFERENCES, UNSUBSCRIBE
 from marketing.email.services import tracking
@@ -35,6 +36,18 @@ def _html(body: str, status: int = 200):
 
 def _form() -> dict[str, list[str]]:
     return parse_qs(router.current_event.decoded_body or "", keep_blank_values=True)
+
+
+def _preference_centre(token: str, audience: tracking.Audience, saved: bool) -> str:
+    return pages.preference_centre(
+        audience.email,
+        audience.subscribed,
+        audience.preferences,
+        _same_page(token),
+        saved,
+        ask_tracking=config.tracking_consent_required(),
+        tracking_consent=audience.tracking_consent,
+    )
 
 
 def _same_page(token: str) -> str:
@@ -101,19 +114,20 @@ def preference_page(token: Token):
         return _html(pages.invalid_link(), 400)
     if audience is None:
         return _html(pages.no_subscription())
-    action = _same_page(token)
-    return _html(pages.preference_centre(audience.email, audience.subscribed, audience.preferences, action, False))
+    return _html(_preference_centre(token, audience, False))
 
 
 @router.post("/preferences/", summary="Save preferences from the preference centre form", tags=TAGS)
 def save_preferences(token: Token):
     form = _form()
-    patch = PreferencesPatch(promotional="promotional" in form, newsletter="newsletter" in form)
+    consent = pages.TRACKING_FIELD in form if pages.TRACKING_ASKED in form else None  # a form without the box keeps it
+    patch = PreferencesPatch(
+        promotional="promotional" in form, newsletter="newsletter" in form, tracking_consent=consent
+    )
     try:
         audience = tracking.update_preferences(token, patch)
     except InvalidToken:
         return _html(pages.invalid_link(), 400)
     if audience is None:
         return _html(pages.no_subscription())
-    action = _same_page(token)
-    return _html(pages.preference_centre(audience.email, audience.subscribed, audience.preferences, action, True))
+    return _html(_preference_centre(token, audience, True))

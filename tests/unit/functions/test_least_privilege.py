@@ -45,6 +45,7 @@ FLAGS = {
     ("marketing.growth.codes", "code_key"): "derives_gift_card_codes",
     ("marketing.audience.services.imports", "_open_at"): "reads_imports",  # s3 GetObject
     ("marketing.audience.services.imports", "create"): "uploads_imports",  # a pre-signed PUT
+    ("marketing.email.services.inbound_unsubscribes", "_raw_email"): "reads_inbound_mail",  # s3 GetObject
     ("marketing.aws.one_time_schedules", "put"): "schedules_campaigns",
     ("marketing.aws.one_time_schedules", "delete"): "schedules_campaigns",
 }

@@ -50,3 +50,8 @@ def test_the_banner_lists_every_mailbox_simulator_address_local_mode_honours():
     banner = LocalPlatform(LocalConfig()).banner()
     for name in ("success", "bounce", "ooto", "complaint", "suppressionlist"):
         assert f"{name}@simulator.amazonses.com" in banner
+
+
+def test_the_banner_names_the_inbound_email_route():
+    config = LocalConfig()
+    assert f"POST {config.api_origin}/local/inbound" in LocalPlatform(config).banner()

@@ -38,6 +38,17 @@ class TokenSettings(TokenKeySettings):
     public_base_url: str = Field(alias="PUBLIC_BASE_URL")
 
 
+class TrackingSettings(BaseSettings):
+    """Whether opens and clicks are recorded per person only with the subscriber's consent
+    (CDK context trackingConsentRequired; decision 82)."""
+
+    tracking_consent_required: bool = Field(default=False, alias="TRACKING_CONSENT_REQUIRED")
+
+
+def tracking_consent_required() -> bool:
+    return load_settings(TrackingSettings).tracking_consent_required
+
+
 class GiftCardSettings(BaseSettings):
     """What a function that issues or redeems gift cards needs (codes.py)."""
 
@@ -57,6 +68,9 @@ class EmailSettings(TokenSettings):
     shop_postal_address: str | None = Field(default=None, alias="SHOP_POSTAL_ADDRESS")
     # From (and Reply-To) of transactional email (gift cards, confirmations); default the sender's.
     transactional_address: str | None = Field(default=None, alias="TRANSACTIONAL_SENDER_ADDRESS")
+    # The domain SES receives the List-Unsubscribe mailto for (email/mailto.py); default
+    # `unsubscribe.<the From address's domain>`, as the stack's default.
+    unsubscribe_mail_domain: str | None = Field(default=None, alias="UNSUBSCRIBE_MAIL_DOMAIN")
 
     @property
     def postal_address(self) -> str | None:

@@ -6,7 +6,8 @@ id names the key that signed it: tokens verify against the secret's current and 
 (Secrets Manager's AWSCURRENT and AWSPREVIOUS stages), so rotating the key breaks no link already
 sent. Tokens from before key ids (`payload . mac`) verify against the current, then the previous
 key. Verification is constant-time; anything malformed, altered, signed for another purpose or by
-a key not held is `InvalidToken`.
+a key not held is `InvalidToken`. `CompactSigner` signs bytes with the same keys, for a token that
+must fit where JSON does not (an email address's local part).
 """
 
 from __future__ import annotations
@@ -44,6 +45,14 @@ def key_id(key: bytes) -> str:
     return hashlib.sha256(b"signing-key-id\x00" + key).hexdigest()[:8]
 
 
+COMPACT_TAG_BITS = 5  # a compact token's key tag: 5 bits, so it shares a byte with 3 bits of its own
+
+
+def key_tag(key: bytes) -> int:
+    """The few bits of `key_id` a compact token names its key by."""
+    return int(key_id(key)[:2], 16) & ((1 << COMPACT_TAG_BITS) - 1)
+
+
 class KeyRing(NamedTuple):
     current: bytes
     previous: bytes | None = None
@@ -52,6 +61,10 @@ class KeyRing(NamedTuple):
         """The keys a token naming `kid` may have been signed with (None: a token without key id)."""
         held = [key for key in (self.current, self.previous) if key is not None]
         return held if kid is None else [key for key in held if key_id(key) == kid]
+
+    def keys_tagged(self, tag: int) -> list[bytes]:
+        """The keys whose compact tag (`key_tag`) is `tag`: a hint, two keys may share one."""
+        return [key for key in (self.current, self.previous) if key is not None and key_tag(key) == tag]
 
 
 class SigningKeys:
@@ -82,6 +95,10 @@ class SigningKeys:
         ring = self.ring()
         return ring if ring.keys_for(kid) else self._reread_if_older_than(self._reread_gap)
 
+    def ring_tagged(self, tag: int) -> KeyRing:
+        ring = self.ring()
+        return ring if ring.keys_tagged(tag) else self._reread_if_older_than(self._reread_gap)
+
 
 def _mac(key: bytes, purpose: str, payload: bytes) -> bytes:
     return hmac.new(key, purpose.encode() + b"\x00" + payload, hashlib.sha256).digest()
@@ -90,6 +107,10 @@ def _mac(key: bytes, purpose: str, payload: bytes) -> bytes:
 class TokenSigner:
     def __init__(self, keys: SigningKeys):
         self._keys = keys
+
+    @property
+    def keys(self) -> SigningKeys:
+        return self._keys
 
     def sign(self, purpose: str, claims: dict[str, Any]) -> str:
         key = self._keys.ring().current
@@ -116,6 +137,38 @@ class TokenSigner:
         if not isinstance(claims, dict):
             raise InvalidToken("malformed payload")
         return claims
+
+
+COMPACT_MAC_BYTES = 8  # 64 bits: a forger must send about 2**63 guesses to one address to land one
+
+
+class CompactSigner:
+    """Signed bytes short enough for an email address's local part (64 characters at most), where
+    the JSON tokens above do not fit: `header . payload . MAC[:8]`. The header's low 5 bits name
+    the signing key (`key_tag`), its high 3 bits are the caller's (a format or version); the MAC
+    covers the purpose, the header and the payload. Verifying tries the current and previous keys
+    with that tag (rereading the secret, as for a key id not held); anything else is InvalidToken."""
+
+    def __init__(self, keys: SigningKeys):
+        self._keys = keys
+
+    def sign(self, purpose: str, flags: int, payload: bytes) -> bytes:
+        if not 0 <= flags < 1 << (8 - COMPACT_TAG_BITS):
+            raise ValueError(f"flags take {8 - COMPACT_TAG_BITS} bits")
+        key = self._keys.ring().current
+        signed = bytes([flags << COMPACT_TAG_BITS | key_tag(key)]) + payload
+        return signed + _mac(key, purpose, signed)[:COMPACT_MAC_BYTES]
+
+    def verify(self, purpose: str, token: bytes) -> tuple[int, bytes]:
+        """The flags and the payload of `token`."""
+        if len(token) < 1 + COMPACT_MAC_BYTES:
+            raise InvalidToken("malformed token")
+        signed, mac = token[:-COMPACT_MAC_BYTES], token[-COMPACT_MAC_BYTES:]
+        tag = signed[0] & ((1 << COMPACT_TAG_BITS) - 1)
+        keys = self._keys.ring_tagged(tag).keys_tagged(tag)
+        if not any(hmac.compare_digest(mac, _mac(key, purpose, signed)[:COMPACT_MAC_BYTES]) for key in keys):
+            raise InvalidToken("bad signature")
+        return signed[0] >> COMPACT_TAG_BITS, signed[1:]
 
 
 def secret_version(secrets_manager: Any, secret_name: str, stage: str) -> str | bytes | None:
@@ -165,3 +218,9 @@ def deployment_signer() -> TokenSigner:
     """This deployment's signer. Email links and list cursors sign with it, each under a purpose of
     its own."""
     return TokenSigner(deployment_keys())
+
+
+@cache
+def deployment_compact_signer() -> CompactSigner:
+    """This deployment's signer of compact tokens (the mailto unsubscribe address)."""
+    return CompactSigner(deployment_keys())

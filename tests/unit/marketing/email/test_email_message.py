@@ -4,6 +4,7 @@ them; and the footer and headers every marketing email carries."""
 from __future__ import annotations
 
 import email
+import re
 from datetime import UTC, datetime
 from email import policy
 from email.message import EmailMessage
@@ -137,3 +138,14 @@ def test_a_templates_test_copy_belongs_to_no_list(monkeypatch):
 
 def test_feedback_id_fields_hold_no_colons():
     assert email_message.feedback_id("cmp:1", "news", "A: B") == "cmp-1:news:a-b:marketing-platform"
+
+
+def test_the_mailto_names_the_recipient_by_a_signed_address_at_the_unsubscribe_domain(monkeypatch):
+    _, message = _compose(monkeypatch)
+    header = dict(message.raw_items())["List-Unsubscribe"]
+    local = re.search(r"<mailto:([a-z2-7]+)@unsubscribe\.shop\.example\?subject=unsubscribe>$", header).group(1)
+    assert LINKS.mailto.verify(local) == ("cmp_1", "con_1")
+    _, given = _compose(monkeypatch, unsubscribe_mail_domain="optout.shop.example")
+    assert "@optout.shop.example?subject=unsubscribe>" in dict(given.raw_items())["List-Unsubscribe"]
+    _, off = _compose(monkeypatch, unsubscribe_mail_domain="off")  # the stack receives no mail
+    assert "mailto:" not in dict(off.raw_items())["List-Unsubscribe"]

@@ -22,6 +22,9 @@ SES_EVENT_SOURCE = "aws.ses"
 EVENT_BUS_ENV = "EVENT_BUS_NAME"
 IMPORTS_BUCKET_ENV = "IMPORTS_BUCKET"
 IMPORTS_PREFIX = "imports/"
+# Where SES stores the emails it receives for the List-Unsubscribe mailto (email/mailto.py).
+INBOUND_MAIL_BUCKET_ENV = "INBOUND_MAIL_BUCKET"
+INBOUND_UNSUBSCRIBE_PREFIX = "unsubscribe/"
 
 
 class Queue(NamedTuple):
@@ -59,6 +62,7 @@ class Uses(NamedTuple):
     derives_gift_card_codes: bool = False  # reads the gift-card key
     reads_imports: bool = False
     uploads_imports: bool = False  # signs upload URLs, which act with its rights
+    reads_inbound_mail: bool = False  # the emails SES stored under unsubscribe/ in the inbound-mail bucket
     schedules_campaigns: bool = False
 
     @property
@@ -134,6 +138,8 @@ SES_EVENTS = Queue("ses-events", "SES_EVENTS_QUEUE_URL", visibility_timeout_seco
 AUTOMATION_SENDS = Queue(
     "automation-sends", "AUTOMATION_SENDS_QUEUE_URL", visibility_timeout_seconds=360, max_receive_count=5
 )
+# Emails SES received for the List-Unsubscribe mailto and stored (the bucket's notification).
+INBOUND_UNSUBSCRIBES = Queue("inbound-unsubscribes", "INBOUND_UNSUBSCRIBES_QUEUE_URL", visibility_timeout_seconds=180)
 
 QUEUES: tuple[Queue, ...] = (
     SHOP_EVENTS,
@@ -143,6 +149,7 @@ QUEUES: tuple[Queue, ...] = (
     CAMPAIGN_DELIVERIES,
     SES_EVENTS,
     AUTOMATION_SENDS,
+    INBOUND_UNSUBSCRIBES,
 )
 
 AUTOMATION_STATE_MACHINE = StateMachine(
@@ -327,6 +334,27 @@ WORKERS: tuple[Worker, ...] = (
             hashes_addresses=True,  # the do-not-email list, a last line before a send
         ),
         max_concurrency=2,
+    ),
+    Worker(
+        "inbound-unsubscribes",
+        "workers.inbound_unsubscribes.lambda_handler",
+        INBOUND_UNSUBSCRIBES,
+        batch_size=10,
+        timeout_seconds=30,
+        uses=Uses(
+            writes=frozenset(
+                {
+                    "ACTIVITY_TABLE",
+                    "SUBSCRIBERS_TABLE",
+                    "CONTACTS_TABLE",  # mirrors the subscription's status
+                    "CAMPAIGNS_TABLE",  # the mailing's unsubscribe count
+                    "CAMPAIGN_RECIPIENTS_TABLE",
+                    "AUTOMATION_EMAIL_STATS_TABLE",
+                }
+            ),
+            signs_links=True,  # verifies the address's token: reads the token key
+            reads_inbound_mail=True,
+        ),
     ),
 )
 

@@ -1,4 +1,5 @@
-"""The signed links in an email: open pixel, click tracking, unsubscribe, preference centre.
+"""The signed links in an email: open pixel, click tracking, unsubscribe (a link, and the mailto
+address of mailto.py), preference centre.
 
 Each token names one purpose (a click token cannot unsubscribe) and carries what its route needs:
 the campaign (`c`) and contact (`k`), and for a click the id of a link written in the template
@@ -18,7 +19,8 @@ from urllib.parse import quote
 
 from marketing.campaigns.models.mailings import MailingRef
 from marketing.config import TokenSettings, load_settings
-from marketing.tokens import InvalidToken, TokenSigner, deployment_signer
+from marketing.email.mailto import MailtoUnsubscribe
+from marketing.tokens import CompactSigner, InvalidToken, TokenSigner, deployment_signer
 
 OPEN, CLICK, UNSUBSCRIBE, PREFERENCES = "open", "click", "unsubscribe", "preferences"
 
@@ -43,6 +45,7 @@ class EmailLinks:
     def __init__(self, signer: TokenSigner, base_url: str):
         self._signer = signer
         self._base = base_url.rstrip("/")
+        self.mailto = MailtoUnsubscribe(CompactSigner(signer.keys))  # the same keys, a compact form
 
     def _token(self, purpose: str, campaign_id: str, contact_id: str, **extra: Any) -> str:
         return self._signer.sign(purpose, {"c": campaign_id, "k": contact_id, **extra})
@@ -56,6 +59,11 @@ class EmailLinks:
 
     def unsubscribe_url(self, campaign_id: str, contact_id: str) -> str:
         return f"{self._base}/unsubscribe/?token={quote(self._token(UNSUBSCRIBE, campaign_id, contact_id))}"
+
+    def unsubscribe_mailto(self, campaign_id: str, contact_id: str, domain: str) -> str | None:
+        """`mailto:<token>@<domain>?subject=unsubscribe`, or None where the token would not fit."""
+        address = self.mailto.address(campaign_id, contact_id, domain)
+        return f"mailto:{address}?subject=unsubscribe" if address else None
 
     def preferences_url(self, campaign_id: str, contact_id: str) -> str:
         return f"{self._base}/preferences/?token={quote(self._token(PREFERENCES, campaign_id, contact_id))}"

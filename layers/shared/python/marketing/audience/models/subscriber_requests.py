@@ -11,6 +11,11 @@ class PreferencesPatch(ApiInput):
     transactional: bool | None = None
     promotional: bool | None = None
     newsletter: bool | None = None
+    tracking_consent: bool | None = Field(
+        default=None,
+        description="give (true) or withdraw (false) consent to record opens and clicks per person; "
+        "kept on the subscriber (its tracking_consent), not in these preferences",
+    )
 
 
 class SubscriberPatch(ApiInput):

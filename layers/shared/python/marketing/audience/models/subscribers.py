@@ -4,6 +4,8 @@ What only the routes take and return is in subscriber_requests."""
 from datetime import datetime
 from enum import StrEnum
 
+from pydantic import Field
+
 from marketing.models import ApiModel
 
 
@@ -41,5 +43,20 @@ class Subscriber(ApiModel):
     preferences: Preferences
     subscribed_at: datetime | None
     unsubscribed_at: datetime | None
+    tracking_consent: bool | None = Field(
+        default=None,
+        description="consent to record opens and clicks per person: true given, false withdrawn, "
+        "null never asked (reads as not given)",
+    )
+    tracking_consent_at: datetime | None = Field(default=None, description="when consent was last given or withdrawn")
     created_at: datetime
     updated_at: datetime
+
+
+def tracks_person(subscriber: Subscriber | None, consent_required: bool) -> bool:
+    """Whether opens and clicks of this subscriber may be recorded per person: always when consent
+    is not required; when it is, only with consent given (never asked reads as not given; no
+    subscriber at all, e.g. an erased contact, too)."""
+    if not consent_required:
+        return True
+    return subscriber is not None and subscriber.tracking_consent is True

@@ -3,6 +3,9 @@
 - One subscriber per contact; a customer reaches only the subscriber of the contact that holds
   their token's address, and only if that contact is theirs, or nobody's and the token says the
   address is verified (`email_verified`).
+- Consent to tracking (opens and clicks recorded per person) is the subscriber's own choice, given
+  or withdrawn with the preferences (`tracking_consent` in a preferences patch), with the time it
+  changed; never asked reads as not given (models/subscribers.tracks_person).
 - A bounced or complained address stays suppressed: neither staff nor the customer can set it
   back to subscribed (SES reputation depends on it).
 - Unsubscribing is idempotent and keeps the record (it is what stops future sends).
@@ -40,7 +43,14 @@ from marketing.errors import BusinessRuleViolation, Forbidden, NotFound, Validat
 def _merged(current: Preferences, patch: PreferencesPatch | None) -> Preferences:
     if patch is None:
         return current
-    return current.model_copy(update=patch.model_dump(exclude_none=True))
+    return current.model_copy(update=patch.model_dump(exclude_none=True, exclude={"tracking_consent"}))
+
+
+def _consent_changes(current: bool | None, patch: PreferencesPatch | None) -> dict:
+    """The subscriber's tracking consent and its time, if the patch changes it."""
+    if patch is None or patch.tracking_consent is None or patch.tracking_consent == current:
+        return {}
+    return {"tracking_consent": patch.tracking_consent, "tracking_consent_at": clock.utcnow()}
 
 
 def _status_changes(subscriber: Subscriber, status: SubscriberStatus) -> dict:
@@ -87,6 +97,7 @@ def subscribe_contact(
                 unsubscribed_at=None,
                 created_at=now,
                 updated_at=now,
+                **_consent_changes(None, preferences),
             )
         )
     if existing.status == SubscriberStatus.UNSUBSCRIBED and not asked_in_person:
@@ -99,6 +110,7 @@ def subscribe_contact(
         do_not_email.refuse_subscribing(contact.email, "email")
     if preferences is not None:
         changes["preferences"] = _merged(existing.preferences, preferences)
+        changes.update(_consent_changes(existing.tracking_consent, preferences))
     return store.update(existing.id, changes, clock.utcnow()) if changes else existing
 
 
@@ -127,6 +139,7 @@ def update(subscriber_id: str, patch: SubscriberPatch) -> Subscriber:
         do_not_email.refuse_subscribing(contact_store.get(subscriber.contact_id).email, "status")
     if patch.preferences is not None:
         changes["preferences"] = _merged(subscriber.preferences, patch.preferences)
+        changes.update(_consent_changes(subscriber.tracking_consent, patch.preferences))
     return store.update(subscriber_id, changes, clock.utcnow()) if changes else subscriber
 
 
@@ -167,11 +180,17 @@ def preferences(subscriber_id: str) -> Preferences:
     return store.get(subscriber_id).preferences
 
 
-def _change_preferences(subscriber: Subscriber, patch: PreferencesPatch) -> Preferences:
+def change_preferences(subscriber: Subscriber, patch: PreferencesPatch) -> Subscriber:
+    """The subscriber with the patch's preferences and tracking consent (written only if changed)."""
     merged = _merged(subscriber.preferences, patch)
-    if merged == subscriber.preferences:
-        return merged
-    return store.update(subscriber.id, {"preferences": merged}, clock.utcnow()).preferences
+    changes = _consent_changes(subscriber.tracking_consent, patch)
+    if merged != subscriber.preferences:
+        changes["preferences"] = merged
+    return store.update(subscriber.id, changes, clock.utcnow()) if changes else subscriber
+
+
+def _change_preferences(subscriber: Subscriber, patch: PreferencesPatch) -> Preferences:
+    return change_preferences(subscriber, patch).preferences
 
 
 def update_preferences(subscriber_id: str, patch: PreferencesPatch) -> Preferences:

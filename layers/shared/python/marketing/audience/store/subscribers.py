@@ -44,6 +44,8 @@ class SubscriberRecord(Model):
     preferences = PreferencesAttribute()
     subscribed_at = UTCDateTimeAttribute(null=True)
     unsubscribed_at = UTCDateTimeAttribute(null=True)
+    tracking_consent = BooleanAttribute(null=True)  # absent: never asked
+    tracking_consent_at = UTCDateTimeAttribute(null=True)
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
     version = VersionAttribute()
@@ -59,6 +61,8 @@ class SubscriberRecord(Model):
             preferences=Preferences(**self.preferences.as_dict()),
             subscribed_at=self.subscribed_at,
             unsubscribed_at=self.unsubscribed_at,
+            tracking_consent=self.tracking_consent,
+            tracking_consent_at=self.tracking_consent_at,
             created_at=self.created_at,
             updated_at=self.updated_at,
         )

@@ -3,7 +3,7 @@ them. Their own module: automations reuse them without loading the campaign mode
 
 from decimal import Decimal
 
-from pydantic import computed_field
+from pydantic import Field, computed_field
 
 from marketing.models import ApiModel
 from marketing.money import Amount
@@ -14,7 +14,8 @@ def _rate(part: int, whole: int) -> float:
 
 
 class CampaignAnalytics(ApiModel):
-    """Counters kept as events happen; opens and clicks are unique per recipient."""
+    """Counters kept as events happen; opens and clicks are unique per recipient, except the
+    anonymous ones (recipients not tracked per person for want of their consent)."""
 
     sent: int = 0
     delivered: int = 0
@@ -24,6 +25,16 @@ class CampaignAnalytics(ApiModel):
     complained: int = 0
     unsubscribed: int = 0
     conversions: int = 0
+    anonymous_opens: int = Field(
+        default=0,
+        description="Opens of recipients not tracked per person (tracking consent required and not given): "
+        "every open counts, not unique per recipient; not in opened nor in the rates",
+    )
+    anonymous_clicks: int = Field(
+        default=0,
+        description="Clicks of recipients not tracked per person: every click counts, not unique per recipient; "
+        "not in clicked nor in the rates",
+    )
     revenue: Amount = Decimal("0.00")
     currency: str = "GBP"
 

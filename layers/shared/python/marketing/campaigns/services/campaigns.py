@@ -466,6 +466,7 @@ def _send_tests(template: EmailTemplate, sender: _TestSender, request: TestSendR
                 settings.public_base_url,
                 postal_address=address_line,
                 subscribed=subscribed,
+                unsubscribe_mail_domain=settings.unsubscribe_mail_domain,
             )
         except Exception as exc:
             raise _refuse("template_id", f"the template does not render for {address}: {exc}") from exc

@@ -147,6 +147,7 @@ def _deliver_one(
             extra_fields,
             postal_address=postal_address(settings),
             subscribed=email_message.Subscribed.of(subscriber) if subscriber is not None else None,
+            unsubscribe_mail_domain=settings.unsubscribe_mail_domain,
         )
     except Exception as exc:  # the template cannot render this contact's data: no retry will help
         return recipients.Result(

@@ -11,7 +11,17 @@ from pynamodb.attributes import NumberAttribute
 from marketing.store.attributes import DecimalAttribute
 
 SEND_COUNTERS = ("sent", "failed", "suppressed")
-EVENT_COUNTERS = ("delivered", "opened", "clicked", "bounced", "complained", "unsubscribed", "conversions")
+EVENT_COUNTERS = (
+    "delivered",
+    "opened",
+    "clicked",
+    "bounced",
+    "complained",
+    "unsubscribed",
+    "conversions",
+    "anonymous_opens",
+    "anonymous_clicks",
+)
 
 
 class MailingCounters:
@@ -27,6 +37,10 @@ class MailingCounters:
     complained = NumberAttribute(default=0)
     unsubscribed = NumberAttribute(default=0)
     conversions = NumberAttribute(default=0)
+    # Every open and click of a recipient whose tracking consent is required and not given:
+    # counted per hit, with no per-recipient record (decision 82).
+    anonymous_opens = NumberAttribute(default=0)
+    anonymous_clicks = NumberAttribute(default=0)
     revenue = DecimalAttribute(default=lambda: Decimal("0"))
 
     def counted(self, names: tuple[str, ...]) -> dict[str, int]:

@@ -443,6 +443,22 @@ def record_click(mailing: MailingRef, contact_id: str, now: datetime) -> Click:
     return Click(_engage(mailing, contact_id, record, _CLICK, now), first_open)
 
 
+def record_anonymous(mailing: MailingRef, contact_id: str, counter: str) -> bool:
+    """An open or click of a recipient not tracked per person (no tracking consent): one more on
+    the mailing's `counter` (anonymous_opens, anonymous_clicks) for every hit, and nothing on the
+    recipient, so nothing says who it was. False if the recipient is unknown (a test send, an
+    erased contact): nothing counted, as for a tracked one."""
+    try:
+        RecipientRecord.get(mailing.id, contact_id, attributes_to_get=["campaign_id", "contact_id"])
+    except RecipientRecord.DoesNotExist:
+        return False
+
+    def write(tx: Transaction) -> None:
+        add_counters(tx, mailing, {counter: 1})
+
+    return not transact(RecipientRecord.Meta.region, write)
+
+
 def for_contact(contact_id: str) -> Iterator[RecipientRecord]:
     """Every campaign recipient record of one contact (export and erasure; a rare full scan)."""
     yield from RecipientRecord.scan(filter_condition=RecipientRecord.contact_id == contact_id)

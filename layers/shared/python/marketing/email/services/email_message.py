@@ -25,6 +25,7 @@ from typing import Any, NamedTuple
 from marketing.audience.models.subscribers import Subscriber
 from marketing.campaigns.models.mailings import MailingKind, MailingRef
 from marketing.email.links import EmailLinks, link_id
+from marketing.email.mailto import NO_MAILTO
 from marketing.email.models.templates import EmailTemplate, Preview
 from marketing.email.services.rendering import render_template
 from marketing.email.store import links as link_store
@@ -184,12 +185,15 @@ def compose(
     *,
     postal_address: str,
     subscribed: Subscribed | None,
+    unsubscribe_mail_domain: str | None = None,
 ) -> Composed:
     """Renders `template` for `contact` (and `extra_fields`, e.g. an abandoned cart) and builds
     the message; its footer names the shop's `postal_address` and, given `subscribed`, why the
-    recipient gets it. Raises what rendering raises, and on the template's first use in this
-    process what registering its links raises (callers that must tell the two apart call
-    `template_links` first)."""
+    recipient gets it; its List-Unsubscribe mailto names the recipient by a signed address at
+    `unsubscribe_mail_domain` (default `unsubscribe.<the sender's domain>`; "off": no mailto).
+    Raises what rendering raises, and on the template's first use in this process what
+    registering its links raises (callers that must tell the two apart call `template_links`
+    first)."""
     unsubscribe_url = links.unsubscribe_url(envelope.campaign_id, envelope.contact_id)
     preferences_url = links.preferences_url(envelope.campaign_id, envelope.contact_id)
     context = {**merge_fields(contact, unsubscribe_url, preferences_url, shop_name), **(extra_fields or {})}
@@ -229,7 +233,13 @@ def compose(
     message["Message-ID"] = make_msgid(domain=domain)
     if envelope.reply_to:
         message["Reply-To"] = envelope.reply_to
-    message["List-Unsubscribe"] = f"<{unsubscribe_url}>, <mailto:unsubscribe@{domain}?subject=unsubscribe>"
+    mail_domain = unsubscribe_mail_domain or f"unsubscribe.{domain.lower()}"
+    mailto = (
+        None
+        if mail_domain == NO_MAILTO
+        else links.unsubscribe_mailto(envelope.campaign_id, envelope.contact_id, mail_domain)
+    )
+    message["List-Unsubscribe"] = f"<{unsubscribe_url}>, <{mailto}>" if mailto else f"<{unsubscribe_url}>"
     message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     if envelope.campaign_id:  # a template's test copy belongs to no mailing
         list_id = mailing_list_id(envelope.campaign_id)

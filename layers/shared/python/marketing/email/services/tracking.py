@@ -6,16 +6,22 @@ recipient's own counts, and past the first few at most once an hour (store/recip
 script fetching the pixel in a loop makes reads, not writes). A click also counts as an open
 (images are often blocked) and marks the campaign as the contact's latest click, which an order
 in the next days is attributed to.
+
+With tracking consent required (TRACKING_CONSENT_REQUIRED) a recipient who has not given it is not
+tracked per person: each open or click only adds one to the mailing's anonymous_opens or
+anonymous_clicks (every hit, not unique), and to the per-link click chart; the recipient record,
+the contact's latest click and the unique counters stay untouched. The pixel and the redirect
+answer the same either way.
 """
 
 from __future__ import annotations
 
 from typing import NamedTuple
 
-from marketing import clock
+from marketing import clock, config
 from marketing.activity.store import activity
 from marketing.audience.models.subscriber_requests import PreferencesPatch
-from marketing.audience.models.subscribers import Preferences, Subscriber, SubscriberStatus
+from marketing.audience.models.subscribers import Preferences, Subscriber, SubscriberStatus, tracks_person
 from marketing.audience.services import subscribers
 from marketing.audience.store import contacts as contact_store
 from marketing.audience.store import subscribers as subscriber_store
@@ -32,16 +38,25 @@ def _count_first_open() -> None:
     metrics.add_metric(name="EmailsOpened", unit="Count", value=1)  # unique opens, as analytics counts them
 
 
+def _tracked_per_person(contact_id: str) -> bool:
+    """Whether this recipient's opens and clicks may be recorded per person (the subscriber is
+    read only when consent is required)."""
+    if not config.tracking_consent_required():
+        return True
+    return tracks_person(subscriber_store.find(subscriber_store.subscriber_id(contact_id)), True)
+
+
 def record_open(token: str) -> None:
     """Records an open if the token is ours; anything else is ignored (the pixel is served anyway)."""
     try:
         tracked = email_links().verify(OPEN, token)
     except InvalidToken:
         return
-    if (
-        tracked.contact_id
-        and recipients.record_open(tracked.mailing, tracked.contact_id, clock.utcnow()) is Engagement.FIRST
-    ):
+    if not tracked.contact_id:
+        return
+    if not _tracked_per_person(tracked.contact_id):
+        recipients.record_anonymous(tracked.mailing, tracked.contact_id, "anonymous_opens")
+    elif recipients.record_open(tracked.mailing, tracked.contact_id, clock.utcnow()) is Engagement.FIRST:
         _count_first_open()
 
 
@@ -61,7 +76,10 @@ def record_click(token: str) -> str:
     url = link_store.url_of(tracked.link_id) if tracked.link_id else None
     if url is None:
         raise InvalidToken("not a link written in a template")
-    if tracked.contact_id:
+    if tracked.contact_id and not _tracked_per_person(tracked.contact_id):
+        if recipients.record_anonymous(tracked.mailing, tracked.contact_id, "anonymous_clicks"):
+            _count_link_click(tracked, url)  # per link, nobody's: the charts stay whole
+    elif tracked.contact_id:
         now = clock.utcnow()
         click = recipients.record_click(tracked.mailing, tracked.contact_id, now)
         if click.click is Engagement.FIRST:
@@ -80,6 +98,7 @@ class Audience(NamedTuple):
     email: str
     subscribed: bool
     preferences: Preferences
+    tracking_consent: bool | None = None
 
 
 def _subscriber_of(tracked: Tracked) -> Subscriber | None:
@@ -94,7 +113,12 @@ def audience(purpose: str, token: str) -> Audience | None:
     subscriber = _subscriber_of(email_links().verify(purpose, token))
     if subscriber is None:
         return None
-    return Audience(subscriber.email, subscriber.status == SubscriberStatus.SUBSCRIBED, subscriber.preferences)
+    return _audience(subscriber)
+
+
+def _audience(subscriber: Subscriber) -> Audience:
+    subscribed = subscriber.status == SubscriberStatus.SUBSCRIBED
+    return Audience(subscriber.email, subscribed, subscriber.preferences, subscriber.tracking_consent)
 
 
 def unsubscribe(token: str) -> Audience | None:
@@ -105,12 +129,11 @@ def unsubscribe(token: str) -> Audience | None:
         return None
     subscriber = subscribers.unsubscribe(subscriber.id)
     recipients.record_unsubscribe(tracked.mailing, tracked.contact_id, clock.utcnow())
-    return Audience(subscriber.email, False, subscriber.preferences)
+    return Audience(subscriber.email, False, subscriber.preferences, subscriber.tracking_consent)
 
 
 def update_preferences(token: str, patch: PreferencesPatch) -> Audience | None:
     subscriber = _subscriber_of(email_links().verify(PREFERENCES, token))
     if subscriber is None:
         return None
-    preferences = subscribers.update_preferences(subscriber.id, patch)
-    return Audience(subscriber.email, subscriber.status == SubscriberStatus.SUBSCRIBED, preferences)
+    return _audience(subscribers.change_preferences(subscriber, patch))
