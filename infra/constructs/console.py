@@ -17,6 +17,7 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_deployment as s3deploy
 from constructs import Construct
 
+from infra.constructs.buckets import private_bucket
 from infra.nag import acknowledge
 
 CONSOLE_PATH = "/console/"  # Vite's `base` (console/vite.config.ts); local mode serves it there too
@@ -94,12 +95,9 @@ class ConsoleHosting(Construct):
         """`api_origin`: the API's execute-api origin; `sign_in_origin`: the managed login domain's;
         `uploads_origin`: the imports bucket's regional origin, which pre-signed upload URLs use."""
         super().__init__(scope, construct_id)
-        self.bucket = s3.Bucket(
+        self.bucket = private_bucket(
             self,
             "Bucket",
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            encryption=s3.BucketEncryption.S3_MANAGED,
-            enforce_ssl=True,
             # Only a build, made again by every deploy: the stack's deletion takes it along.
             removal_policy=RemovalPolicy.DESTROY,
             auto_delete_objects=True,

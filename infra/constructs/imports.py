@@ -19,6 +19,7 @@ from aws_cdk import aws_sqs as sqs
 from aws_cdk import custom_resources as cr
 from constructs import Construct
 
+from infra.constructs.buckets import private_bucket
 from infra.nag import acknowledge
 from marketing.catalog.topology import IMPORTS_PREFIX
 
@@ -48,12 +49,9 @@ def cors_configuration(origins: list[str]) -> dict:
 class ImportsBucket(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, uploads_queue: sqs.IQueue):
         super().__init__(scope, construct_id)
-        self.bucket = s3.Bucket(
+        self.bucket = private_bucket(
             self,
             "Bucket",
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            encryption=s3.BucketEncryption.S3_MANAGED,
-            enforce_ssl=True,
             # Uploaded lists hold personal data: kept only as long as an import can take and be checked.
             lifecycle_rules=[s3.LifecycleRule(expiration=Duration.days(7))],
             removal_policy=RemovalPolicy.DESTROY,

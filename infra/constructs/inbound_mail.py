@@ -21,6 +21,7 @@ from aws_cdk import aws_sqs as sqs
 from aws_cdk import custom_resources as cr
 from constructs import Construct
 
+from infra.constructs.buckets import private_bucket
 from infra.nag import acknowledge
 from marketing.catalog.topology import INBOUND_UNSUBSCRIBE_PREFIX
 
@@ -31,12 +32,9 @@ class InboundMail(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, domain: str, queue: sqs.IQueue, activate: bool = True):
         super().__init__(scope, construct_id)
         self.domain = domain
-        self.bucket = s3.Bucket(
+        self.bucket = private_bucket(
             self,
             "Bucket",
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            encryption=s3.BucketEncryption.S3_MANAGED,
-            enforce_ssl=True,
             # Emails hold addresses and whatever their senders wrote: kept only until handled and checked.
             lifecycle_rules=[s3.LifecycleRule(expiration=Duration.days(STORED_DAYS))],
             removal_policy=RemovalPolicy.DESTROY,
