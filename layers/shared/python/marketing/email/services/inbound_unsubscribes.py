@@ -20,14 +20,11 @@ from email.utils import getaddresses
 from typing import Any, NamedTuple
 from urllib.parse import unquote_plus
 
-from marketing import clock
-from marketing.audience.services import subscribers
-from marketing.audience.store import subscribers as subscriber_store
 from marketing.aws import clients
-from marketing.campaigns.store import recipients
 from marketing.catalog.topology import INBOUND_MAIL_BUCKET_ENV, INBOUND_UNSUBSCRIBE_PREFIX, resource
 from marketing.clock import Deadline
 from marketing.email.links import Tracked, email_links
+from marketing.email.services import tracking
 from marketing.errors import Unprocessable
 from marketing.observability import logger, metrics
 from marketing.tokens import InvalidToken
@@ -112,14 +109,12 @@ def named_recipients(message: EmailMessage | Any) -> list[Tracked]:
 
 
 def unsubscribe(tracked: Tracked) -> str:
-    """Unsubscribes the address's recipient (idempotent) and counts it once for the mailing."""
+    """Unsubscribes the address's recipient as the one-click link does (tracking.py)."""
     if not tracked.contact_id:
         return "a test send's address: nothing to unsubscribe"
-    subscriber = subscriber_store.find(subscriber_store.subscriber_id(tracked.contact_id))
+    subscriber, first = tracking.unsubscribe_recipient(tracked)
     if subscriber is None:
         return f"contact {tracked.contact_id} has no subscription"
-    subscribers.unsubscribe(subscriber.id)
-    first = recipients.record_unsubscribe(tracked.mailing, tracked.contact_id, clock.utcnow())
     if first:
         metrics.add_metric(name="InboundUnsubscribes", unit="Count", value=1)
     return f"contact {tracked.contact_id} unsubscribed from {tracked.mailing.id}" + ("" if first else " (again)")

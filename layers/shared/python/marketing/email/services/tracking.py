@@ -123,13 +123,21 @@ def _audience(subscriber: Subscriber) -> Audience:
 
 def unsubscribe(token: str) -> Audience | None:
     """Unsubscribes the link's subscriber (idempotent) and counts it once for the campaign."""
-    tracked = email_links().verify(UNSUBSCRIBE, token)
-    subscriber = _subscriber_of(tracked)
+    subscriber, _ = unsubscribe_recipient(email_links().verify(UNSUBSCRIBE, token))
     if subscriber is None:
         return None
-    subscriber = subscribers.unsubscribe(subscriber.id)
-    recipients.record_unsubscribe(tracked.mailing, tracked.contact_id, clock.utcnow())
     return Audience(subscriber.email, False, subscriber.preferences, subscriber.tracking_consent)
+
+
+def unsubscribe_recipient(tracked: Tracked) -> tuple[Subscriber | None, bool]:
+    """Unsubscribes the recipient a verified link or mailto address names (idempotent), counted
+    once for its mailing: the subscriber after it (None if there is no subscription, as for a test
+    send), and whether this was the mailing's first unsubscribe by that recipient."""
+    subscriber = _subscriber_of(tracked)
+    if subscriber is None:
+        return None, False
+    subscriber = subscribers.unsubscribe(subscriber.id)
+    return subscriber, recipients.record_unsubscribe(tracked.mailing, tracked.contact_id, clock.utcnow())
 
 
 def update_preferences(token: str, patch: PreferencesPatch) -> Audience | None:
