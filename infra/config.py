@@ -44,6 +44,14 @@ class StackSettings:
     # the stack's region; default `unsubscribe.<the sender's domain>`; None ("off"): no receiving,
     # and emails offer only the one-click link (for a region where SES does not receive mail).
     unsubscribe_mail_domain: str | None
+    # Whether the stack makes the SES domain identity of the sender's domain, with DKIM and a MAIL
+    # FROM domain (infra/constructs/sending_domain.py): "create" (default), or "existing" where the
+    # domain is verified outside the stack (CloudFormation cannot create an identity that exists).
+    create_sender_identity: bool
+    # The identity's custom MAIL FROM domain, a subdomain of the sender's so that SPF aligns with the
+    # From domain; default `mail.<the sender's domain>`; None ("off", or an existing identity): SES's own.
+    mail_from_domain: str | None
+    dmarc_report_address: str | None  # where DMARC aggregate reports go (rua); None: the record asks for none
     # Whether the stack makes its receipt rule set the region's active one (an account has one per
     # region): off where another rule set is active and takes the stack's rule by hand (docs/deploy.md).
     activate_receipt_rule_set: bool
@@ -64,6 +72,9 @@ class StackSettings:
             return default if value is None else value
 
         audience = get("jwtAudience", "marketing-api")
+        sender_address = str(get("senderAddress", "news@example.com"))
+        unsubscribe_domain = unsubscribe_mail_domain(get("unsubscribeMailDomain", None), sender_address)
+        create_identity = creates_sender_identity(get("senderIdentity", None))
         return cls(
             stack_name=str(get("stackName", "MarketingPlatform")),
             jwt_issuer=str(get("jwtIssuer", "https://auth.example.com/")),
@@ -76,14 +87,20 @@ class StackSettings:
             customer_rate_limit=int(get("customerRateLimit", RATE_LIMITS[Access.CUSTOMER])),  # type: ignore[arg-type]
             staff_rate_limit=int(get("staffRateLimit", RATE_LIMITS[Access.STAFF])),  # type: ignore[arg-type]
             code_rate_limit=int(get("codeRateLimit", CODE_RATE_LIMIT)),  # type: ignore[arg-type]
-            sender_address=str(get("senderAddress", "news@example.com")),
+            sender_address=sender_address,
             shop_name=str(get("shopName", "Example Shop")),
             shop_postal_address=str(get("shopPostalAddress", "")).strip() or None,
             transactional_sender_address=str(get("transactionalSenderAddress", "")).strip() or None,
             tracking_consent_required=str(get("trackingConsentRequired", "false")).lower() == "true",
-            unsubscribe_mail_domain=unsubscribe_mail_domain(
-                get("unsubscribeMailDomain", None), str(get("senderAddress", "news@example.com"))
+            unsubscribe_mail_domain=unsubscribe_domain,
+            create_sender_identity=create_identity,
+            mail_from_domain=mail_from_domain(
+                get("mailFromDomain", None),
+                sender_address,
+                identity_created=create_identity,
+                unsubscribe_mail_domain=unsubscribe_domain,
             ),
+            dmarc_report_address=dmarc_report_address(get("dmarcReportAddress", None)),
             activate_receipt_rule_set=str(get("activateReceiptRuleSet", "true")).lower() == "true",
             alarm_topic_arn=get("alarmTopicArn", None),  # type: ignore[arg-type]
             api_snap_start=str(get("apiSnapStart", "false")).lower() == "true",
@@ -94,6 +111,13 @@ class StackSettings:
 
 
 NO_UNSUBSCRIBE_MAIL = "off"
+NO_MAIL_FROM_DOMAIN = "off"
+SENDER_IDENTITY_CREATED, SENDER_IDENTITY_EXISTING = "create", "existing"
+_DOMAIN = r"[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+"
+
+
+def _sender_domain(sender_address: str) -> str:
+    return sender_address.rpartition("@")[2].lower()
 
 
 def unsubscribe_mail_domain(value: object, sender_address: str) -> str | None:
@@ -102,10 +126,64 @@ def unsubscribe_mail_domain(value: object, sender_address: str) -> str | None:
     if text == NO_UNSUBSCRIBE_MAIL:
         return None
     if not text:
-        return "unsubscribe." + sender_address.rpartition("@")[2].lower()
-    if not re.fullmatch(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+", text):
+        return "unsubscribe." + _sender_domain(sender_address)
+    if not re.fullmatch(_DOMAIN, text):
         raise ValueError(f'unsubscribeMailDomain must be a domain name or "off"; got {value!r}')
     return text
+
+
+def creates_sender_identity(value: object) -> bool:
+    """`senderIdentity`: "create" (or unset) for the stack to make the domain identity, "existing"
+    for one verified outside the stack."""
+    text = SENDER_IDENTITY_CREATED if value is None else str(value).strip().lower()
+    if text not in (SENDER_IDENTITY_CREATED, SENDER_IDENTITY_EXISTING):
+        raise ValueError(
+            f'senderIdentity must be "{SENDER_IDENTITY_CREATED}" or "{SENDER_IDENTITY_EXISTING}"; got {value!r}'
+        )
+    return text == SENDER_IDENTITY_CREATED
+
+
+def mail_from_domain(
+    value: object, sender_address: str, *, identity_created: bool, unsubscribe_mail_domain: str | None
+) -> str | None:
+    """`mailFromDomain`: a subdomain of the sender's domain (SES requires it, and SPF then aligns with
+    the From domain), "off" for SES's own, or unset for `mail.<sender's domain>`. It is set on the
+    identity the stack makes: an existing identity keeps whatever its owner set."""
+    text = "" if value is None else str(value).strip().lower()
+    if text == NO_MAIL_FROM_DOMAIN:
+        return None
+    if not identity_created:
+        if text:
+            raise ValueError(
+                "mailFromDomain is set on the identity the stack makes; with senderIdentity "
+                f'"{SENDER_IDENTITY_EXISTING}" set it on that identity in SES and leave mailFromDomain unset; '
+                f"got {value!r}"
+            )
+        return None
+    sender_domain = _sender_domain(sender_address)
+    domain = text or f"mail.{sender_domain}"
+    if not re.fullmatch(_DOMAIN, domain) or not domain.endswith(f".{sender_domain}"):
+        raise ValueError(
+            f'mailFromDomain must be a subdomain of the sender\'s domain, {sender_domain}, or "off"; got {value!r}'
+        )
+    if domain == unsubscribe_mail_domain:  # its MX goes to SES receiving; a MAIL FROM's to SES's bounce feedback
+        raise ValueError(f"mailFromDomain and unsubscribeMailDomain need domains of their own; both are {domain!r}")
+    return domain
+
+
+def dmarc_report_address(value: object) -> str | None:
+    """`dmarcReportAddress`: where DMARC aggregate reports go, or unset for none. Commas, semicolons
+    and exclamation marks are DMARC's separators, so an address with one is refused."""
+    text = "" if value is None else str(value).strip()
+    if not text:
+        return None
+    local_part, _, domain = text.rpartition("@")
+    if not re.fullmatch(r"[A-Za-z0-9._%+=-]+", local_part) or not re.fullmatch(_DOMAIN, domain.lower()):
+        raise ValueError(
+            "dmarcReportAddress must be an email address (without the commas, semicolons or exclamation "
+            f"marks DMARC's record reserves); got {value!r}"
+        )
+    return f"{local_part}@{domain.lower()}"
 
 
 DEFAULT_DEV_SERVER_ORIGIN = "http://localhost:5173"  # Vite's dev server, which serves the console at /console/

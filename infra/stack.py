@@ -19,6 +19,7 @@ from infra.constructs.inbound_mail import InboundMail
 from infra.constructs.layer import REPO_ROOT, SharedLayer
 from infra.constructs.messaging import Messaging
 from infra.constructs.monitoring import Monitoring
+from infra.constructs.sending_domain import SendingDomain
 from infra.constructs.staff_identity import (
     StaffIdentity,
     mfa_from_setting,
@@ -66,6 +67,15 @@ class MarketingStack(Stack):
             sender_address=settings.sender_address,
             transactional_sender_address=settings.transactional_sender_address,
             send_queue=messaging.queues[CAMPAIGN_SENDS],
+        )
+        SendingDomain(
+            self,
+            "SendingDomain",
+            domain=email.sender_domain,
+            configuration_set=email.configuration_set,
+            create_identity=settings.create_sender_identity,
+            mail_from_domain=settings.mail_from_domain,
+            dmarc_report_address=settings.dmarc_report_address,
         )
         automations = AutomationStateMachine(self, "Automations", sends_queue=messaging.queues[AUTOMATION_SENDS])
         inbound_mail = (

@@ -44,6 +44,8 @@ VARIANT_CONTEXT = {
     "consoleMfa": "optional",
     "consoleDevOrigin": "true",
     "unsubscribeMailDomain": "off",
+    "senderIdentity": "existing",
+    "dmarcReportAddress": "DMARC-Reports@Example.com",
 }
 
 
