@@ -125,8 +125,9 @@ botocore.session.Session.create_client = _metered_client
 
 def load_audience(count: int) -> list[str]:
     from marketing.audience.store.contacts import ContactRecord
+    from marketing.audience.store.preferences import PreferencesAttribute
     from marketing.audience.store.segments import write_members
-    from marketing.audience.store.subscribers import PreferencesAttribute, SubscriberRecord, subscriber_id
+    from marketing.audience.store.subscribers import SubscriberRecord, subscriber_id
 
     now = datetime.now(UTC)
     ids = [f"ct_bench{number:08d}" for number in range(count)]

@@ -11,6 +11,7 @@ from constructs import Construct
 
 from marketing.auth import Access
 from marketing.catalog.api_routes import CODE_RATE_LIMIT, RATE_LIMITS
+from marketing.config import DoubleOptIn
 
 SERVICE = "marketing"
 METRICS_NAMESPACE = "Marketing"
@@ -40,6 +41,10 @@ class StackSettings:
     # Opens and clicks are recorded per person only with the subscriber's consent; without it
     # they count in the mailing's anonymous totals only (decision 82).
     tracking_consent_required: bool
+    # Double opt-in per channel ("always", "unverified_only" or "never", the default; decision 85):
+    # the signed-in customer's subscribe, the registration's opt-in, imports. The public signup form
+    # always asks for a confirmation.
+    double_opt_in: dict[str, str]
     # The domain SES receives the List-Unsubscribe mailto for (infra/constructs/inbound_mail.py), in
     # the stack's region; default `unsubscribe.<the sender's domain>`; None ("off"): no receiving,
     # and emails offer only the one-click link (for a region where SES does not receive mail).
@@ -92,6 +97,9 @@ class StackSettings:
             shop_postal_address=str(get("shopPostalAddress", "")).strip() or None,
             transactional_sender_address=str(get("transactionalSenderAddress", "")).strip() or None,
             tracking_consent_required=str(get("trackingConsentRequired", "false")).lower() == "true",
+            double_opt_in={
+                variable: double_opt_in(key, get(key, "never")) for key, variable in DOUBLE_OPT_IN_CONTEXT.items()
+            },
             unsubscribe_mail_domain=unsubscribe_domain,
             create_sender_identity=create_identity,
             mail_from_domain=mail_from_domain(
@@ -111,6 +119,23 @@ class StackSettings:
 
 
 NO_UNSUBSCRIBE_MAIL = "off"
+
+# Context key -> the functions' environment variable (marketing.config.OptInSettings).
+DOUBLE_OPT_IN_CONTEXT = {
+    "doubleOptInCustomers": "DOUBLE_OPT_IN_CUSTOMERS",
+    "doubleOptInRegistrations": "DOUBLE_OPT_IN_REGISTRATIONS",
+    "doubleOptInImports": "DOUBLE_OPT_IN_IMPORTS",
+}
+
+
+def double_opt_in(key: str, value: object) -> str:
+    text = str(value).strip().lower()
+    if text not in {policy.value for policy in DoubleOptIn}:
+        choices = ", ".join(policy.value for policy in DoubleOptIn)
+        raise ValueError(f"{key} must be one of {choices}; got {value!r}")
+    return text
+
+
 NO_MAIL_FROM_DOMAIN = "off"
 SENDER_IDENTITY_CREATED, SENDER_IDENTITY_EXISTING = "create", "existing"
 _DOMAIN = r"[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+"

@@ -115,6 +115,7 @@ class MarketingStack(Stack):
             "SHOP_NAME": settings.shop_name,
             **({"SHOP_POSTAL_ADDRESS": settings.shop_postal_address} if settings.shop_postal_address else {}),
             **({"TRACKING_CONSENT_REQUIRED": "true"} if settings.tracking_consent_required else {}),
+            **settings.double_opt_in,
         }
         self.api = HttpApi(
             self,

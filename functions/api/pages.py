@@ -1,4 +1,5 @@
-"""The small HTML pages behind the links in an email (unsubscribe, preference centre)."""
+"""The small HTML pages behind the links in an email (unsubscribe, preference centre, the double
+opt-in's confirmation)."""
 
 from __future__ import annotations
 
@@ -34,7 +35,39 @@ def confirm_unsubscribe(email: str, action: str) -> str:
         f"<p>Stop marketing email to <strong>{escape(email)}</strong>?</p>"
         f'<form method="post" action="{escape(action)}">'
         '<input type="hidden" name="List-Unsubscribe" value="One-Click">'
+        f'<input type="hidden" name="{VIA_FIELD}" value="{VIA_PAGE}">'
         "<button type=submit>Unsubscribe</button></form>",
+    )
+
+
+# Marks the unsubscribe page's own form, so the consent log tells it from a mail client's one click.
+VIA_FIELD = "via"
+VIA_PAGE = "page"
+
+
+def confirm_signup(email: str, action: str) -> str:
+    """The confirmation link's page: its script submits the form at once (a person's click in the
+    email is enough), a scanner that only fetches the page confirms nothing."""
+    return page(
+        "Confirm your subscription",
+        f"<p>Subscribe <strong>{escape(email)}</strong> to our newsletter and offers?</p>"
+        f'<form id="confirm" method="post" action="{escape(action)}">'
+        "<button type=submit>Yes, subscribe me</button></form>"
+        '<script>document.getElementById("confirm").submit()</script>',
+    )
+
+
+def subscription_confirmed(email: str) -> str:
+    return page(
+        "You are subscribed",
+        f"<p>Thank you: <strong>{escape(email)}</strong> is subscribed. Every email has a link to unsubscribe.</p>",
+    )
+
+
+def confirmation_expired() -> str:
+    return page(
+        "This link has expired",
+        "<p>Confirmation links work for 7 days. Sign up again on our website to get a new one.</p>",
     )
 
 

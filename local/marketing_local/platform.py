@@ -194,6 +194,11 @@ class LocalPlatform:
             "SHOP_POSTAL_ADDRESS": os.environ.get("MKT_SHOP_POSTAL_ADDRESS", LOCAL_SHOP_POSTAL_ADDRESS),
             # Opens and clicks recorded per person only with the subscriber's consent (default: off).
             "TRACKING_CONSENT_REQUIRED": os.environ.get("MKT_TRACKING_CONSENT_REQUIRED", "false"),
+            # Double opt-in per channel: always, unverified_only or never (default; decision 85).
+            **{
+                variable: os.environ.get(f"MKT_{variable}", "never")
+                for variable in ("DOUBLE_OPT_IN_CUSTOMERS", "DOUBLE_OPT_IN_REGISTRATIONS", "DOUBLE_OPT_IN_IMPORTS")
+            },
             # Real hours by default; e.g. MKT_AUTOMATION_HOUR_SECONDS=0.5 runs a series 7200× faster.
             "AUTOMATION_HOUR_SECONDS": os.environ.get("MKT_AUTOMATION_HOUR_SECONDS", "3600"),
             "CART_IDLE_MINUTES": os.environ.get("MKT_CART_IDLE_MINUTES", "60"),

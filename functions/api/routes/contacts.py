@@ -9,6 +9,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from api.routes.params import PageCursor, PageLimit
 from api.security import STAFF
+from marketing.audience.models.consents import ConsentPage
 from marketing.audience.models.contact_export import ContactExport
 from marketing.audience.models.contact_requests import ContactCreate, ContactPage, ContactPatch
 from marketing.audience.models.contacts import Contact, LifecycleStage
@@ -79,3 +80,16 @@ def export_contact(contact_id: ContactId) -> ContactExport:
 @router.delete("/contacts/<contact_id>/", summary="Erase a contact", security=STAFF, tags=TAGS, status_code=204)
 def delete_contact(contact_id: ContactId) -> None:
     contact_data.erase(contact_id)
+
+
+@router.get(
+    "/contacts/<contact_id>/consents/",
+    summary="The contact's consent log, newest first",
+    description="Every subscribe, confirmation, unsubscribe and preference change: when, how, from where (form and "
+    "page, import, email), the IP address and user agent where there was a request, the consent wording's version "
+    "and who acted. Append-only; erased with the contact.",
+    security=STAFF,
+    tags=TAGS,
+)
+def consent_log(contact_id: ContactId, limit: PageLimit = None, cursor: PageCursor = None) -> ConsentPage:
+    return contact_data.consent_log(contact_id, limit, cursor)

@@ -15,7 +15,9 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from api import pages
+from api.callers import subscriber_change
 from marketing import config
+from marketing.audience.models.consents import ConsentMethod
 from marketing.audience.models.subscriber_requests import PreferencesPatch
 from marketing.email.links import PREFERENCES, UNSUBSCRIBE
 from marketing.email.services import tracking
@@ -95,10 +97,14 @@ def unsubscribe_page(token: Token):
     tags=TAGS,
 )
 def unsubscribe(token: Token):
-    if ONE_CLICK[1] not in _form().get(ONE_CLICK[0], []):
+    form = _form()
+    if ONE_CLICK[1] not in form.get(ONE_CLICK[0], []):
         return _html(pages.page("Not unsubscribed", "<p>The request did not say List-Unsubscribe=One-Click.</p>"), 400)
+    method = (
+        ConsentMethod.UNSUBSCRIBE_PAGE if pages.VIA_PAGE in form.get(pages.VIA_FIELD, []) else ConsentMethod.ONE_CLICK
+    )
     try:
-        audience = tracking.unsubscribe(token)
+        audience = tracking.unsubscribe(token, subscriber_change(router, method))
     except InvalidToken:
         return _html(pages.invalid_link(), 400)
     if audience is None:
@@ -125,7 +131,7 @@ def save_preferences(token: Token):
         promotional="promotional" in form, newsletter="newsletter" in form, tracking_consent=consent
     )
     try:
-        audience = tracking.update_preferences(token, patch)
+        audience = tracking.update_preferences(token, patch, subscriber_change(router, ConsentMethod.PREFERENCE_CENTRE))
     except InvalidToken:
         return _html(pages.invalid_link(), 400)
     if audience is None:

@@ -101,7 +101,7 @@ def test_an_erased_unsubscriber_reimported_with_subscribed_yes_is_not_emailed(aw
     assert result["counts"]["rejected"] == 0  # the row is imported, only not subscribed
     assert [(error["row"], error["field"]) for error in result["errors"]] == [(2, "subscribed")]
     assert "do-not-email list" in result["errors"][0]["reason"]
-    assert "confirmed opt-in" in result["errors"][0]["reason"]
+    assert "by confirming a signup (double opt-in)" in result["errors"][0]["reason"]
     back = contact_of(api_handler, "una@example.com")
     assert (back["first_name"], back["subscription_status"]) == ("Una", None)
     assert contact_of(api_handler, "new@example.com")["subscription_status"] == "subscribed"  # unaffected
@@ -141,7 +141,7 @@ def test_an_address_erased_on_request_needs_a_confirmed_opt_in_to_subscribe_agai
     assert code == 422, body
     assert body["error"]["details"][0]["field"] == "email"
     assert "asked to be erased" in body["error"]["details"][0]["reason"]
-    assert "confirmed opt-in" in body["error"]["message"]
+    assert "by confirming a signup (double opt-in)" in body["error"]["message"]
     # Someone never erased subscribes as before.
     code, body = call(api_handler, "POST", "/subscribers/", {}, authorizer=customer("dee", "dee@example.com"))
     assert (code, body["status"]) == (201, "subscribed")

@@ -111,11 +111,13 @@ def test_subscribed_and_last_order_criteria(api_handler, refresh_worker):
     early = contact(api_handler, "early@x.com", last_order_at="2026-01-10T00:00:00Z", order_count=1)
     contact(api_handler, "late@x.com", last_order_at="2026-10-10T00:00:00Z", order_count=1)
     contact(api_handler, "never@x.com")
+    from marketing.audience.models.consents import ConsentContext, ConsentMethod
     from marketing.audience.models.subscribers import SubscriberSource
     from marketing.audience.services import subscribers
     from marketing.audience.store import contacts as contact_store
 
-    subscribers.subscribe_contact(contact_store.get(early), SubscriberSource.API)
+    by_staff = ConsentContext(ConsentMethod.STAFF, "staff:test")
+    subscribers.subscribe_contact(contact_store.get(early), SubscriberSource.API, None, by_staff)
     criteria = {"any": [{"subscribed": True}, {"last_order_after": "2026-06-01T00:00:00Z"}]}
     _, segment = staff(api_handler, "POST", "/segments/", {"name": "S", "type": "dynamic", "criteria": criteria})
     refresh_worker()

@@ -8,6 +8,7 @@ import importlib
 import boto3
 import pytest
 
+from marketing.audience.models.consents import ConsentContext, ConsentMethod
 from marketing.audience.models.subscribers import SubscriberSource, SubscriberStatus
 from marketing.audience.services import imports, subscribers
 from marketing.audience.store import contacts as contact_store
@@ -87,7 +88,7 @@ def test_existing_contacts_are_updated_tags_added_and_subscriptions_made(run_imp
 def test_an_import_never_subscribes_an_address_that_opted_out_or_was_suppressed(run_import):
     run_import("email,subscribed\nuna@example.com,yes\nbo@example.com,yes\n")
     una, bo = (contact_store.find_by_email(f"{name}@example.com") for name in ("una", "bo"))
-    subscribers.unsubscribe(subscriber_store.subscriber_id(una.id))
+    subscribers.unsubscribe(subscriber_store.subscriber_id(una.id), ConsentContext(ConsentMethod.STAFF, "staff:test"))
     subscribers.suppress(bo, SubscriberStatus.BOUNCED)
     result = run_import("email,first_name,subscribed\nuna@example.com,Una,yes\nbo@example.com,Bo,yes\n")
     assert [(error["row"], error["field"]) for error in result["errors"]] == [(2, "subscribed"), (3, "subscribed")]

@@ -8,6 +8,7 @@ bad variable, instead of failing later on the first request that needs it.
 
 import os
 from collections.abc import Mapping
+from enum import StrEnum
 from typing import TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -47,6 +48,25 @@ class TrackingSettings(BaseSettings):
 
 def tracking_consent_required() -> bool:
     return load_settings(TrackingSettings).tracking_consent_required
+
+
+class DoubleOptIn(StrEnum):
+    """When a channel's opt-ins wait for the person's confirmation (docs/consent.md says what each
+    means legally). The public signup form always does."""
+
+    ALWAYS = "always"  # every opt-in (Germany: the proof of consent courts accept)
+    UNVERIFIED_ONLY = "unverified_only"  # unless the shop proved the person owns the address
+    NEVER = "never"  # the shop's own registration, account or form collected the consent
+
+
+class OptInSettings(BaseSettings):
+    """Double opt-in per channel (CDK context doubleOptInCustomers, doubleOptInRegistrations,
+    doubleOptInImports; decision 85). `never` keeps single opt-in, the consent log recording where
+    the shop collected it."""
+
+    customers: DoubleOptIn = Field(default=DoubleOptIn.NEVER, alias="DOUBLE_OPT_IN_CUSTOMERS")
+    registrations: DoubleOptIn = Field(default=DoubleOptIn.NEVER, alias="DOUBLE_OPT_IN_REGISTRATIONS")
+    imports: DoubleOptIn = Field(default=DoubleOptIn.NEVER, alias="DOUBLE_OPT_IN_IMPORTS")
 
 
 class GiftCardSettings(BaseSettings):

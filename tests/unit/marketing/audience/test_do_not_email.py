@@ -36,7 +36,7 @@ def test_a_stronger_reason_wins_whichever_comes_first():
 
 @pytest.mark.parametrize("reason", [Reason.UNSUBSCRIBED, Reason.ERASED_ON_REQUEST])
 def test_an_opt_out_is_refused_until_a_confirmed_opt_in(reason):
-    assert "confirmed opt-in" in DoNotEmailEntry(reason=reason, since=date(2026, 1, 2)).refusal()
+    assert "by confirming a signup (double opt-in)" in DoNotEmailEntry(reason=reason, since=date(2026, 1, 2)).refusal()
 
 
 @pytest.mark.parametrize("reason", [Reason.BOUNCED, Reason.COMPLAINED])

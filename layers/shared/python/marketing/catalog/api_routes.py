@@ -106,6 +106,7 @@ ROUTER_OF_RESOURCE: dict[str, str] = {
     "track": "public",
     "unsubscribe": "public",
     "preferences": "public",
+    "signup": "signup",
     "me": "me",
 }
 
@@ -127,6 +128,7 @@ ROUTES: tuple[ApiRoute, ...] = (
     ApiRoute("PATCH", "/contacts/{contact_id}/", S),
     ApiRoute("DELETE", "/contacts/{contact_id}/", S),
     ApiRoute("GET", "/contacts/{contact_id}/export/", S, transfers_data=True),
+    ApiRoute("GET", "/contacts/{contact_id}/consents/", S),
     ApiRoute("GET", "/segments/", S),
     ApiRoute("POST", "/segments/", S),
     ApiRoute("GET", "/segments/{segment_id}/", S),
@@ -196,6 +198,9 @@ ROUTES: tuple[ApiRoute, ...] = (
     ApiRoute("POST", "/unsubscribe/", P),
     ApiRoute("GET", "/preferences/", P),
     ApiRoute("POST", "/preferences/", P),
+    ApiRoute("POST", "/signup/", P),
+    ApiRoute("GET", "/signup/confirm/", P),
+    ApiRoute("POST", "/signup/confirm/", P),
     ApiRoute("GET", "/me/", C),
 )
 
@@ -210,6 +215,8 @@ API_USES = Uses(
             "CONTACT_EMAILS_TABLE",
             "CONTACT_IMPORTS_TABLE",
             "SUBSCRIBERS_TABLE",
+            "CONSENT_LOG_TABLE",
+            "SIGNUPS_TABLE",  # double opt-ins waiting for their confirmation
             "DO_NOT_EMAIL_TABLE",  # written by erasure, checked by every subscribe
             "ORDERS_TABLE",  # a contact's erasure and export
             "CARTS_TABLE",
@@ -217,7 +224,7 @@ API_USES = Uses(
             "SEGMENT_MEMBERS_TABLE",
             "CAMPAIGNS_TABLE",
             "CAMPAIGN_RECIPIENTS_TABLE",
-            "FAILED_ATTEMPTS_TABLE",  # failed guesses of gift-card codes
+            "FAILED_ATTEMPTS_TABLE",  # failed guesses of gift-card codes; signups per caller and address
             "AUTOMATIONS_TABLE",
             "AUTOMATION_EMAIL_STATS_TABLE",
             "AUTOMATION_EXECUTIONS_TABLE",
@@ -232,7 +239,7 @@ API_USES = Uses(
     ),
     sends_to=(SEGMENT_REFRESH, CAMPAIGN_SENDS, CAMPAIGN_DELIVERIES, AUTOMATION_SENDS),
     automation_calls=frozenset({"stop", "answer"}),  # erasure stops a contact's runs
-    sends_email=True,  # test sends
+    sends_email=True,  # test sends; double opt-in emails
     checks_senders=True,
     signs_links=True,
     hashes_addresses=True,

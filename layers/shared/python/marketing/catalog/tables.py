@@ -11,16 +11,17 @@ from collections.abc import Mapping
 from pynamodb.models import Model
 
 from marketing.activity.store.activity import ActivityRecord
+from marketing.audience.store.consents import ConsentRecord
 from marketing.audience.store.contacts import ContactEmailRecord, ContactRecord
 from marketing.audience.store.do_not_email import DoNotEmailRecord
 from marketing.audience.store.imports import ImportRecord
 from marketing.audience.store.orders import OrderRecord
 from marketing.audience.store.segments import SegmentMemberRecord, SegmentRecord
+from marketing.audience.store.signups import SignupRecord
 from marketing.audience.store.subscribers import SubscriberRecord
 from marketing.automations.store.automations import AutomationEmailStatsRecord, AutomationRecord
 from marketing.automations.store.carts import CartRecord
 from marketing.automations.store.executions import ExecutionRecord
-from marketing.campaigns.store.attempts import FailedAttemptRecord
 from marketing.campaigns.store.campaigns import CampaignRecord
 from marketing.campaigns.store.recipients import RecipientRecord
 from marketing.email.store.links import LinkRecord
@@ -29,6 +30,7 @@ from marketing.growth.store.gift_cards import GiftCardEntryRecord, GiftCardRecor
 from marketing.growth.store.loyalty import LoyaltyAccountRecord, LoyaltyEntryRecord
 from marketing.growth.store.programs import ProgramRecord
 from marketing.growth.store.referrals import ReferralCodeRecord, ReferralRecord
+from marketing.store.attempts import FailedAttemptRecord
 from marketing.store.table_meta import refuse_missing
 
 # Every model with a table; each names its table's environment variable (Meta.table_env).
@@ -38,6 +40,8 @@ MODELS: tuple[type[Model], ...] = (
     ContactRecord,
     ContactEmailRecord,
     SubscriberRecord,
+    ConsentRecord,
+    SignupRecord,
     DoNotEmailRecord,
     OrderRecord,
     SegmentRecord,

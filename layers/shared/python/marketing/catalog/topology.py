@@ -208,11 +208,15 @@ WORKERS: tuple[Worker, ...] = (
                     "GIFT_CARDS_TABLE",
                     "GIFT_CARD_TRANSACTIONS_TABLE",
                     "DO_NOT_EMAIL_TABLE",  # an opt-in's check re-keys an entry after a rotation
+                    "CONSENT_LOG_TABLE",
+                    "SIGNUPS_TABLE",  # a registration's opt-in waiting for its confirmation
+                    "FAILED_ATTEMPTS_TABLE",  # confirmation emails per address and day
                 }
             ),
             # Starts welcome and abandoned-cart runs, stops them on order.paid.
             automation_calls=frozenset({"start", "stop", "answer"}),
-            sends_email=True,  # the gift cards an order bought, to their recipients
+            sends_email=True,  # gift cards an order bought; a registration's double opt-in email
+            signs_links=True,  # the double opt-in email's confirmation link
             derives_gift_card_codes=True,
             hashes_addresses=True,
         ),
@@ -239,6 +243,7 @@ WORKERS: tuple[Worker, ...] = (
                     "CONTACTS_TABLE",
                     "CONTACT_EMAILS_TABLE",
                     "SUBSCRIBERS_TABLE",
+                    "CONSENT_LOG_TABLE",
                     "DO_NOT_EMAIL_TABLE",  # a row's check re-keys an entry after a rotation
                 }
             ),
@@ -299,6 +304,7 @@ WORKERS: tuple[Worker, ...] = (
                     "ACTIVITY_TABLE",
                     "CONTACTS_TABLE",  # suppression
                     "SUBSCRIBERS_TABLE",
+                    "CONSENT_LOG_TABLE",
                     "CAMPAIGNS_TABLE",  # analytics
                     "CAMPAIGN_RECIPIENTS_TABLE",
                     "AUTOMATION_EMAIL_STATS_TABLE",
@@ -346,6 +352,7 @@ WORKERS: tuple[Worker, ...] = (
                 {
                     "ACTIVITY_TABLE",
                     "SUBSCRIBERS_TABLE",
+                    "CONSENT_LOG_TABLE",
                     "CONTACTS_TABLE",  # mirrors the subscription's status
                     "CAMPAIGNS_TABLE",  # the mailing's unsubscribe count
                     "CAMPAIGN_RECIPIENTS_TABLE",

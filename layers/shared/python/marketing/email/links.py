@@ -1,5 +1,5 @@
 """The signed links in an email: open pixel, click tracking, unsubscribe (a link, and the mailto
-address of mailto.py), preference centre.
+address of mailto.py), preference centre; and the double opt-in email's confirmation link.
 
 Each token names one purpose (a click token cannot unsubscribe) and carries what its route needs:
 the campaign (`c`) and contact (`k`), and for a click the id of a link written in the template
@@ -23,6 +23,7 @@ from marketing.email.mailto import MailtoUnsubscribe
 from marketing.tokens import CompactSigner, InvalidToken, TokenSigner, deployment_signer
 
 OPEN, CLICK, UNSUBSCRIBE, PREFERENCES = "open", "click", "unsubscribe", "preferences"
+CONFIRM_SIGNUP = "confirm"  # a double opt-in email's link: it names the signup (`s`), no mailing
 
 
 def link_id(url: str) -> str:
@@ -67,6 +68,16 @@ class EmailLinks:
 
     def preferences_url(self, campaign_id: str, contact_id: str) -> str:
         return f"{self._base}/preferences/?token={quote(self._token(PREFERENCES, campaign_id, contact_id))}"
+
+    def confirmation_url(self, signup_id: str) -> str:
+        return f"{self._base}/signup/confirm/?token={quote(self._signer.sign(CONFIRM_SIGNUP, {'s': signup_id}))}"
+
+    def confirmed_signup(self, token: str) -> str:
+        """The signup a confirmation link names; InvalidToken if we did not sign it for that."""
+        signup_id = self._signer.verify(CONFIRM_SIGNUP, token).get("s")
+        if not isinstance(signup_id, str):
+            raise InvalidToken("incomplete token")
+        return signup_id
 
     def verify(self, purpose: str, token: str) -> Tracked:
         """What a token says; InvalidToken if it was not signed by us for `purpose`."""

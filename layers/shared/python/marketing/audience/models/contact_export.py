@@ -2,6 +2,7 @@
 
 from pydantic import Field
 
+from marketing.audience.models.consents import ConsentEntry
 from marketing.audience.models.contacts import Contact
 from marketing.audience.models.do_not_email import DoNotEmailEntry
 from marketing.audience.models.orders import ContactOrder
@@ -19,6 +20,11 @@ class ContactExport(ApiModel):
 
     contact: Contact
     subscriber: Subscriber | None = None
+    consents: list[ConsentEntry] = Field(
+        default_factory=list,
+        description="The consent log, oldest first: how and when the contact subscribed, "
+        "confirmed, unsubscribed or changed preferences",
+    )
     do_not_email: DoNotEmailEntry | None = Field(
         default=None,
         description="The address's entry on the do-not-email list, if it is on it (kept as a keyed hash of the "

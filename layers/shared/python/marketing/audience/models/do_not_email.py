@@ -26,7 +26,7 @@ STRENGTH = (
     DoNotEmailReason.BOUNCED,
     DoNotEmailReason.COMPLAINED,
 )
-# Reasons a new confirmed (double) opt-in may lift one day (issue 19); the others never lift:
+# Reasons its owner's confirmed (double) opt-in lifts; the others never lift:
 # mail to a bouncing address or to someone who reported it as spam costs the sender's reputation.
 LIFTED_BY_CONFIRMED_OPT_IN = frozenset({DoNotEmailReason.UNSUBSCRIBED, DoNotEmailReason.ERASED_ON_REQUEST})
 # Suppressions rather than opt-outs: even transactional mail stays away from these (SPEC, Email).
@@ -54,8 +54,8 @@ class DoNotEmailEntry(ApiModel):
         if self.reason in LIFTED_BY_CONFIRMED_OPT_IN:
             why = "was unsubscribed" if self.reason == DoNotEmailReason.UNSUBSCRIBED else "asked to be erased"
             return (
-                f"this address {why} and is on the do-not-email list: subscribing it again needs a confirmed "
-                "opt-in by its owner (double opt-in), which is not offered yet"
+                f"this address {why} and is on the do-not-email list: only its owner can subscribe it again, "
+                "by confirming a signup (double opt-in) through the link the signup emails them"
             )
         why = "bounced" if self.reason == DoNotEmailReason.BOUNCED else "was reported as spam"
         return f"mail to this address {why}, so it is on the do-not-email list: it cannot be subscribed again"

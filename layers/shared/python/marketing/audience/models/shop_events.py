@@ -12,6 +12,7 @@ from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from marketing.audience.models.consents import ShopConsent
 from marketing.audience.models.contacts import Email, LifecycleStage, Tags
 from marketing.money import DEFAULT_CURRENCY, Amount, PositiveAmount
 
@@ -31,6 +32,14 @@ class UserRegistered(EventDetail):
     last_name: str | None = Name
     marketing_opt_in: bool = Field(default=False, description="Ticked 'send me news and offers' when registering")
     registered_at: datetime | None = None
+    email_verified: bool = Field(
+        default=False,
+        description="The shop proved the customer owns the address (a verification email): with the "
+        "`unverified_only` double opt-in policy, no confirmation is asked for",
+    )
+    consent: ShopConsent | None = Field(
+        default=None, description="How the opt-in was collected: wording version, form, page, IP address, user agent"
+    )
 
 
 class ContactUpserted(EventDetail):

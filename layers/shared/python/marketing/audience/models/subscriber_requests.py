@@ -3,6 +3,7 @@ loads these, not the workers that check subscriptions before a send (decision 48
 
 from pydantic import Field
 
+from marketing.audience.models.consents import ConsentFields
 from marketing.audience.models.subscribers import Subscriber, SubscriberStatus
 from marketing.models import ApiInput, ApiModel, NextCursor
 
@@ -31,6 +32,11 @@ class SubscribeRequest(ApiInput):
     first_name: str = Field(default="", max_length=100)
     last_name: str = Field(default="", max_length=100)
     preferences: PreferencesPatch | None = None
+    consent: ConsentFields | None = Field(
+        default=None,
+        description="How the shop asked for the consent (wording version, form, page); the customer's IP address "
+        "and user agent, if the shop's server calls on their behalf (default: the request's)",
+    )
 
 
 class SubscriberPage(ApiModel):

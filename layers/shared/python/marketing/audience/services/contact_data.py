@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from marketing import clock
+from marketing import clock, pagination
+from marketing.audience.models.consents import ConsentPage
 from marketing.audience.models.contact_export import ContactExport
 from marketing.audience.services import do_not_email
+from marketing.audience.store import consents as consent_store
 from marketing.audience.store import contacts as store
 from marketing.audience.store import do_not_email as do_not_email_store
 from marketing.audience.store import orders as order_store
@@ -27,7 +29,7 @@ def erase(contact_id: str) -> None:
     claim) and its subscriber last, so a failure part-way leaves it findable for a retry. Each step
     is idempotent; an unknown contact is a NotFound at once. Counted orders stay, naming no one, so
     a redelivered order event still counts once. The loyalty account and the referral code and
-    applied referral of the contact's shop account (user id) go too. What stays is the address's
+    applied referral of the contact's shop account (user id) go too, and its consent log. What stays is the address's
     do-not-email entry, a keyed hash with the reason (services/do_not_email), written in the same
     transaction that deletes the contact and its subscriber."""
     contact = store.get(contact_id)
@@ -37,6 +39,7 @@ def erase(contact_id: str) -> None:
     listings = do_not_email.erasure_listings(contact.email, status)
     user_id = contact.user_id
     order_store.forget_contact(contact_id)
+    consent_store.forget_contact(contact_id)
     recipient_store.forget_contact(contact_id)
     automation_runs.forget_contact(contact_id)
     cart_store.forget_contact(contact_id)
@@ -57,6 +60,7 @@ def export(contact_id: str) -> ContactExport:
     return ContactExport(
         contact=contact,
         subscriber=subscriber_store.find(subscriber_store.subscriber_id(contact_id)),
+        consents=consent_store.of_contact(contact_id),
         do_not_email=do_not_email.entry_of(contact.email),
         orders=order_store.for_contact(contact_id),
         segment_ids=segment_store.segments_of(contact_id),
@@ -65,6 +69,13 @@ def export(contact_id: str) -> ContactExport:
         carts=cart_store.of_contact(contact_id),
         **_growth_of(contact.user_id),
     )
+
+
+def consent_log(contact_id: str, limit: int | None, cursor: str | None) -> ConsentPage:
+    """A page of the contact's consent log, newest first (NotFound for an unknown contact)."""
+    store.get(contact_id)
+    items, last_key = consent_store.page(contact_id, pagination.page_size(limit), pagination.decode_cursor(cursor))
+    return ConsentPage(items=items, next=pagination.encode_cursor(last_key))
 
 
 def _growth_of(user_id: str | None) -> dict[str, Any]:

@@ -5,7 +5,8 @@
   erasure's last transaction (services/contact_data). An entry only ever gets stronger.
 - Nothing subscribes a listed address: imports, `user.registered`, the customer's own subscribe
   and staff are all refused (`OnDoNotEmailList`, a 422 naming the field). An unsubscribed or
-  erased address will take a confirmed opt-in (issue 19); a bounced or complained one never.
+  erased address takes its owner's confirmed (double) opt-in, which lifts the entry in the
+  subscription's transaction; a bounced or complained one never (decision 85).
 - Sends check it as a last line (campaigns/services/delivery.py, test sends): an address that
   became a subscribed contact some other way (a changed address, a race) still gets nothing.
 - A match under the previous version of the secret only is written again under the current one
@@ -18,12 +19,19 @@ from collections.abc import Iterable, Mapping
 
 from marketing import clock
 from marketing.audience.address_hashes import AddressHashes, address_hasher
-from marketing.audience.models.do_not_email import STRENGTH, DoNotEmailEntry, erasure_reason, stronger
+from marketing.audience.models.do_not_email import (
+    LIFTED_BY_CONFIRMED_OPT_IN,
+    STRENGTH,
+    DoNotEmailEntry,
+    erasure_reason,
+    stronger,
+)
 from marketing.audience.models.subscribers import SubscriberStatus
 from marketing.audience.store import do_not_email as store
 from marketing.audience.store.do_not_email import Listing
 from marketing.errors import BusinessRuleViolation
 from marketing.observability import logger
+from marketing.store.conditions import Transaction
 
 
 class OnDoNotEmailList(BusinessRuleViolation):
@@ -66,6 +74,32 @@ def refuse_subscribing(email: str, field: str) -> None:
     entry = check(email)
     if entry is not None:
         raise OnDoNotEmailList(entry, field)
+
+
+def lift_or_refuse(email: str, field: str, *, confirmed: bool) -> list[Listing]:
+    """The address's entries a subscription lifts: none if it is not on the list, all of them if
+    `confirmed` (its owner's double opt-in) and the reason may be lifted; otherwise
+    OnDoNotEmailList naming `field`."""
+    if not confirmed:
+        refuse_subscribing(email, field)
+        return []
+    hashes = address_hasher().hashes(email)
+    found = _found(hashes)
+    entry = _strongest(found.values())
+    if entry is None:
+        return []
+    if entry.reason not in LIFTED_BY_CONFIRMED_OPT_IN:
+        raise OnDoNotEmailList(entry, field)
+    return [
+        Listing(each.value, each.key_id, found[each.value], replaces=found[each.value].reason)
+        for each in hashes.all
+        if each.value in found
+    ]
+
+
+def lift(tx: Transaction, listings: list[Listing]) -> None:
+    """Adds to `tx` the removal of entries `lift_or_refuse` returned."""
+    store.remove(tx, listings)
 
 
 def listed(addresses: Mapping[str, str]) -> set[str]:

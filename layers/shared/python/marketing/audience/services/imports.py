@@ -23,6 +23,7 @@ from botocore.exceptions import ClientError
 from pydantic import ValidationError
 
 from marketing import clock
+from marketing.audience.models.consents import ConsentContext, ConsentMethod
 from marketing.audience.models.imports import (
     COLUMNS,
     MAX_BYTES,
@@ -189,7 +190,7 @@ def _process(record: ImportProgress) -> str:
             if record.rows + counts.rows >= MAX_ROWS:
                 store.fail(import_id, f"more than {MAX_ROWS} rows: split the file", clock.utcnow())
                 return f"import {import_id} failed: too many rows"
-            _apply_row(row_number, dict(zip(columns, cells, strict=False)), counts, errors)
+            _apply_row(import_id, row_number, dict(zip(columns, cells, strict=False)), counts, errors)
             row_number += 1
             if counts.rows >= CHUNK_ROWS or time.monotonic() - started > CHUNK_SECONDS:
                 finished = False
@@ -220,7 +221,9 @@ def _process(record: ImportProgress) -> str:
     return f"import {import_id} completed"
 
 
-def _apply_row(row_number: int, cells: dict[str, str], counts: ImportCounts, errors: list[RowError]) -> None:
+def _apply_row(
+    import_id: str, row_number: int, cells: dict[str, str], counts: ImportCounts, errors: list[RowError]
+) -> None:
     counts.rows += 1
     try:
         row = ImportRow.model_validate(
@@ -237,6 +240,7 @@ def _apply_row(row_number: int, cells: dict[str, str], counts: ImportCounts, err
     setattr(counts, outcome.value, getattr(counts, outcome.value) + 1)
     if row.subscribed:
         try:
-            subscribers.subscribe_contact(contact, SubscriberSource.IMPORT)
+            how = ConsentContext(ConsentMethod.IMPORT, f"import:{import_id}", f"import {import_id}, row {row_number}")
+            subscribers.subscribe_contact(contact, SubscriberSource.IMPORT, None, how)
         except BusinessRuleViolation as refused:
             errors.append(RowError(row=row_number, field="subscribed", reason=f"not subscribed: {refused.message}"))

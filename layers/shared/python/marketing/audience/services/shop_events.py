@@ -49,8 +49,7 @@ _PERSON = {"user_id", "first_name", "last_name"}  # what an event may tell about
 
 
 def _user_registered(detail: UserRegistered, event: ShopEvent) -> str:
-    from marketing.audience.models.subscribers import SubscriberSource
-    from marketing.audience.services import contacts, subscribers
+    from marketing.audience.services import contacts, signups
     from marketing.automations.models.automations import Trigger
     from marketing.automations.services import automation_runs
 
@@ -58,8 +57,8 @@ def _user_registered(detail: UserRegistered, event: ShopEvent) -> str:
     done = f"contact {outcome}"
     if detail.marketing_opt_in:
         try:
-            subscribers.subscribe_contact(contact, SubscriberSource.WEBSITE)
-            done = "contact saved and subscribed"
+            opt_in = signups.opt_in_registered(contact, detail.consent, detail.email_verified, event.id)
+            done = f"contact saved; {opt_in.value}"
         except BusinessRuleViolation as refused:  # an unsubscribed, suppressed or do-not-email address stays so
             logger.warning("opt-in ignored", contact_id=contact.id, reason=refused.message)
             done = "contact saved; address unsubscribed, suppressed or on the do-not-email list, not subscribed"

@@ -12,14 +12,21 @@
 - An opt-out sticks: an unsubscribed address is subscribed again only when the person asks for
   it themselves (signed in, `POST subscribers/`), never by an import or a shop event.
 - An address on the do-not-email list (an erased contact's) is subscribed by nobody, not even its
-  owner, until confirmed opt-ins exist (services/do_not_email): a 422 naming the field.
+  owner, except by a confirmed (double) opt-in where the reason allows it (services/do_not_email):
+  otherwise a 422 naming the field.
+- Every change is recorded in the contact's consent log, in the same transaction, with how it was
+  asked for (a ConsentContext: method, who, from where): models/consents.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from marketing import clock, pagination
+from marketing.audience.models.consents import ConsentContext, ConsentEntry, ConsentEvent, ConsentMethod
 from marketing.audience.models.contact_requests import ContactCreate
 from marketing.audience.models.contacts import Contact
+from marketing.audience.models.signups import Signup
 from marketing.audience.models.subscriber_requests import (
     PreferencesPatch,
     SubscribeRequest,
@@ -36,8 +43,10 @@ from marketing.audience.models.subscribers import (
 from marketing.audience.services import contacts, do_not_email
 from marketing.audience.store import contacts as contact_store
 from marketing.audience.store import subscribers as store
+from marketing.audience.store.subscribers import Also
 from marketing.auth import Principal
 from marketing.errors import BusinessRuleViolation, Forbidden, NotFound, ValidationFailed
+from marketing.store.conditions import Transaction
 
 
 def _merged(current: Preferences, patch: PreferencesPatch | None) -> Preferences:
@@ -51,6 +60,45 @@ def _consent_changes(current: bool | None, patch: PreferencesPatch | None) -> di
     if patch is None or patch.tracking_consent is None or patch.tracking_consent == current:
         return {}
     return {"tracking_consent": patch.tracking_consent, "tracking_consent_at": clock.utcnow()}
+
+
+def _logged(how: ConsentContext, before: Subscriber | None, after: Subscriber) -> list[ConsentEntry]:
+    """The consent log entries of a change from `before` to `after`: none if nothing changed that
+    consent is about, except that a confirmation is always recorded."""
+    confirming = how.method == ConsentMethod.CONFIRMATION_LINK
+    if before is None or before.status != after.status:
+        if after.status == SubscriberStatus.SUBSCRIBED:
+            event = ConsentEvent.CONFIRMED if confirming else ConsentEvent.SUBSCRIBED
+        else:
+            event = ConsentEvent.UNSUBSCRIBED
+    elif confirming:
+        event = ConsentEvent.CONFIRMED
+    elif (before.preferences, before.tracking_consent) != (after.preferences, after.tracking_consent):
+        event = ConsentEvent.PREFERENCES_CHANGED
+    else:
+        return []
+    state = {"status": after.status, "preferences": after.preferences, "tracking_consent": after.tracking_consent}
+    return [ConsentEntry.of(how, event, after.contact_id, clock.utcnow(), **state)]
+
+
+def _signup_entry(signup: Signup, contact_id: str, existing: Subscriber | None) -> ConsentEntry:
+    """The log's record of the request a confirmation confirms, at the time it was made."""
+    state = {"status": None, "preferences": None, "tracking_consent": None}
+    if existing is not None:
+        state = {
+            "status": existing.status,
+            "preferences": existing.preferences,
+            "tracking_consent": existing.tracking_consent,
+        }
+    return ConsentEntry.of(signup.request(), ConsentEvent.SIGNUP, contact_id, signup.requested_at, **state)
+
+
+def _change(subscriber: Subscriber, changes: dict, how: ConsentContext, **write) -> Subscriber:
+    """Writes `changes` with their consent log entries (nothing at all if there are neither)."""
+    logged = write.pop("logged", []) + _logged(how, subscriber, subscriber.model_copy(update=changes))
+    if not changes and not logged:
+        return subscriber
+    return store.update(subscriber.id, changes, clock.utcnow(), logged, **write)
 
 
 def _status_changes(subscriber: Subscriber, status: SubscriberStatus) -> dict:
@@ -73,45 +121,55 @@ def _status_changes(subscriber: Subscriber, status: SubscriberStatus) -> dict:
 def subscribe_contact(
     contact: Contact,
     source: SubscriberSource,
-    preferences: PreferencesPatch | None = None,
+    preferences: PreferencesPatch | None,
+    how: ConsentContext,
     *,
     asked_in_person: bool = False,
+    confirms: Signup | None = None,
+    confirmed: Also | None = None,
 ) -> Subscriber:
     """Subscribes `contact` (creating its subscriber on first subscription). `asked_in_person`: the
     person subscribes themselves, the only request that may undo their own unsubscribe. An address
-    on the do-not-email list is refused (OnDoNotEmailList on `email`)."""
+    on the do-not-email list is refused (OnDoNotEmailList on `email`), unless `confirms` is the
+    person's confirmed double opt-in and the list's reason allows one: then the entry goes in the
+    subscription's transaction, with `confirmed`, the signup's own writes."""
     existing = store.find(store.subscriber_id(contact.id))
-    if existing is None:
-        do_not_email.refuse_subscribing(contact.email, "email")
-        now = clock.utcnow()
-        return store.create(
-            Subscriber(
-                id=store.subscriber_id(contact.id),
-                email=contact.email,
-                contact_id=contact.id,
-                user_id=contact.user_id,
-                status=SubscriberStatus.SUBSCRIBED,
-                source=source,
-                preferences=_merged(Preferences(), preferences),
-                subscribed_at=now,
-                unsubscribed_at=None,
-                created_at=now,
-                updated_at=now,
-                **_consent_changes(None, preferences),
-            )
-        )
-    if existing.status == SubscriberStatus.UNSUBSCRIBED and not asked_in_person:
+    if existing is not None and existing.status == SubscriberStatus.UNSUBSCRIBED and not asked_in_person:
         raise BusinessRuleViolation(
             f"{existing.email} unsubscribed; only the person can subscribe again",
             [{"field": "status", "reason": "address is unsubscribed"}],
         )
+    subscribing = existing is None or existing.status != SubscriberStatus.SUBSCRIBED
+    lifted = do_not_email.lift_or_refuse(contact.email, "email", confirmed=confirms is not None) if subscribing else []
+    logged = [] if confirms is None else [_signup_entry(confirms, contact.id, existing)]
+
+    def also(tx: Transaction) -> None:
+        do_not_email.lift(tx, lifted)
+        if confirmed is not None:
+            confirmed(tx)
+
+    if existing is None:
+        now = clock.utcnow()
+        subscriber = Subscriber(
+            id=store.subscriber_id(contact.id),
+            email=contact.email,
+            contact_id=contact.id,
+            user_id=contact.user_id,
+            status=SubscriberStatus.SUBSCRIBED,
+            source=source,
+            preferences=_merged(Preferences(), preferences),
+            subscribed_at=now,
+            unsubscribed_at=None,
+            created_at=now,
+            updated_at=now,
+            **_consent_changes(None, preferences),
+        )
+        return store.create(subscriber, logged + _logged(how, None, subscriber), also)
     changes = _status_changes(existing, SubscriberStatus.SUBSCRIBED)
-    if changes:
-        do_not_email.refuse_subscribing(contact.email, "email")
     if preferences is not None:
         changes["preferences"] = _merged(existing.preferences, preferences)
         changes.update(_consent_changes(existing.tracking_consent, preferences))
-    return store.update(existing.id, changes, clock.utcnow()) if changes else existing
+    return _change(existing, changes, how, logged=logged, also=also)
 
 
 # --- staff ---------------------------------------------------------------------------------------
@@ -132,7 +190,7 @@ def list_page(
     return SubscriberPage(items=items, next=pagination.encode_cursor(last_key))
 
 
-def update(subscriber_id: str, patch: SubscriberPatch) -> Subscriber:
+def update(subscriber_id: str, patch: SubscriberPatch, how: ConsentContext) -> Subscriber:
     subscriber = store.get(subscriber_id)
     changes = _status_changes(subscriber, patch.status) if patch.status else {}
     if changes.get("status") == SubscriberStatus.SUBSCRIBED.value:  # the address mail would go to: the contact's
@@ -140,61 +198,63 @@ def update(subscriber_id: str, patch: SubscriberPatch) -> Subscriber:
     if patch.preferences is not None:
         changes["preferences"] = _merged(subscriber.preferences, patch.preferences)
         changes.update(_consent_changes(subscriber.tracking_consent, patch.preferences))
-    return store.update(subscriber_id, changes, clock.utcnow()) if changes else subscriber
+    return _change(subscriber, changes, how)
 
 
-def unsubscribe(subscriber_id: str) -> Subscriber:
+def unsubscribe(subscriber_id: str, how: ConsentContext) -> Subscriber:
     subscriber = store.get(subscriber_id)
     if subscriber.status != SubscriberStatus.SUBSCRIBED:
         return subscriber  # already unsubscribed or suppressed: nothing to do, and no error
-    return store.update(subscriber_id, _status_changes(subscriber, SubscriberStatus.UNSUBSCRIBED), clock.utcnow())
+    return _change(subscriber, _status_changes(subscriber, SubscriberStatus.UNSUBSCRIBED), how)
 
 
-def suppress(contact: Contact, status: SubscriberStatus) -> Subscriber:
-    """Marks the contact's address bounced or complained (SES said so), subscribed or not: no
-    marketing email goes to it again, and nobody can subscribe it back."""
+SUPPRESSED_BY = {
+    SubscriberStatus.BOUNCED: ConsentContext(ConsentMethod.BOUNCE, "ses"),
+    SubscriberStatus.COMPLAINED: ConsentContext(ConsentMethod.COMPLAINT, "ses"),
+}
+
+
+def suppress(contact: Contact, status: SubscriberStatus, source: str | None = None) -> Subscriber:
+    """Marks the contact's address bounced or complained (SES said so; `source`: the email that
+    did), subscribed or not: no marketing email goes to it again, and nobody can subscribe it back."""
+    how = replace(SUPPRESSED_BY[status], source=source)
     existing = store.find(store.subscriber_id(contact.id))
     now = clock.utcnow()
     if existing is None:
-        return store.create(
-            Subscriber(
-                id=store.subscriber_id(contact.id),
-                email=contact.email,
-                contact_id=contact.id,
-                user_id=contact.user_id,
-                status=status,
-                source=SubscriberSource.API,
-                preferences=Preferences(),
-                subscribed_at=None,
-                unsubscribed_at=now,
-                created_at=now,
-                updated_at=now,
-            )
+        subscriber = Subscriber(
+            id=store.subscriber_id(contact.id),
+            email=contact.email,
+            contact_id=contact.id,
+            user_id=contact.user_id,
+            status=status,
+            source=SubscriberSource.API,
+            preferences=Preferences(),
+            subscribed_at=None,
+            unsubscribed_at=now,
+            created_at=now,
+            updated_at=now,
         )
+        return store.create(subscriber, _logged(how, None, subscriber))
     if existing.status in SUPPRESSED:
         return existing  # the first verdict stands; a redelivered event changes nothing
-    return store.update(existing.id, {"status": status.value, "unsubscribed_at": now}, now)
+    return _change(existing, {"status": status.value, "unsubscribed_at": now}, how)
 
 
 def preferences(subscriber_id: str) -> Preferences:
     return store.get(subscriber_id).preferences
 
 
-def change_preferences(subscriber: Subscriber, patch: PreferencesPatch) -> Subscriber:
+def change_preferences(subscriber: Subscriber, patch: PreferencesPatch, how: ConsentContext) -> Subscriber:
     """The subscriber with the patch's preferences and tracking consent (written only if changed)."""
     merged = _merged(subscriber.preferences, patch)
     changes = _consent_changes(subscriber.tracking_consent, patch)
     if merged != subscriber.preferences:
         changes["preferences"] = merged
-    return store.update(subscriber.id, changes, clock.utcnow()) if changes else subscriber
+    return _change(subscriber, changes, how)
 
 
-def _change_preferences(subscriber: Subscriber, patch: PreferencesPatch) -> Preferences:
-    return change_preferences(subscriber, patch).preferences
-
-
-def update_preferences(subscriber_id: str, patch: PreferencesPatch) -> Preferences:
-    return _change_preferences(store.get(subscriber_id), patch)
+def update_preferences(subscriber_id: str, patch: PreferencesPatch, how: ConsentContext) -> Preferences:
+    return change_preferences(store.get(subscriber_id), patch, how).preferences
 
 
 # --- the signed-in customer ------------------------------------------------------------------------
@@ -215,21 +275,29 @@ def _customer_contact(principal: Principal) -> Contact | None:
     return contact
 
 
-def subscribe_customer(principal: Principal, request: SubscribeRequest) -> Subscriber:
-    """Subscribes the signed-in customer. An address on the do-not-email list is a 422 on `email`
-    saying why (it is the customer's own address: nothing to hide from them), and creates no
-    contact."""
+def customer_contact(principal: Principal, request: SubscribeRequest, *, refuse_listed: bool = True) -> Contact:
+    """The signed-in customer's contact, created (or linked to them) for a subscription. With
+    `refuse_listed` (a subscription at once), an address on the do-not-email list is a 422 on
+    `email` saying why (it is the customer's own address: nothing to hide from them), and creates
+    no contact; a double opt-in may lift the entry, so it asks for no such check."""
     contact = _customer_contact(principal)
     if contact is None:
-        do_not_email.refuse_subscribing(principal.email, "email")
-        contact = contacts.create(
+        if refuse_listed:
+            do_not_email.refuse_subscribing(principal.email, "email")
+        return contacts.create(
             ContactCreate(
                 email=principal.email, user_id=principal.id, first_name=request.first_name, last_name=request.last_name
             )
         )
-    elif contact.user_id is None:
-        contact = contact_store.update(contact.id, {"user_id": principal.id}, clock.utcnow())
-    return subscribe_contact(contact, SubscriberSource.WEBSITE, request.preferences, asked_in_person=True)
+    if contact.user_id is None:
+        return contact_store.update(contact.id, {"user_id": principal.id}, clock.utcnow())
+    return contact
+
+
+def subscribe_customer(principal: Principal, request: SubscribeRequest, how: ConsentContext) -> Subscriber:
+    """Subscribes the signed-in customer at once (single opt-in)."""
+    contact = customer_contact(principal, request)
+    return subscribe_contact(contact, SubscriberSource.WEBSITE, request.preferences, how, asked_in_person=True)
 
 
 def _own_subscriber(principal: Principal) -> Subscriber:
@@ -244,5 +312,5 @@ def own_preferences(principal: Principal) -> Preferences:
     return _own_subscriber(principal).preferences
 
 
-def update_own_preferences(principal: Principal, patch: PreferencesPatch) -> Preferences:
-    return _change_preferences(_own_subscriber(principal), patch)
+def update_own_preferences(principal: Principal, patch: PreferencesPatch, how: ConsentContext) -> Preferences:
+    return change_preferences(_own_subscriber(principal), patch, how).preferences

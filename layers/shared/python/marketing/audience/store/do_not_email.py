@@ -2,8 +2,9 @@
 
 One table, one item per keyed hash of an address (audience/address_hashes.py): the reason, the day
 and the name of the secret's version the hash was made with. No address, no name, no contact id.
-Items are never deleted: they outlive the contacts they were made from (that is their point), and
-an item only ever changes to a stronger reason. Writes are conditional on what was read, so two
+Items outlive the contacts they were made from (that is their point) and only ever change to a
+stronger reason; they are deleted only by their address's confirmed double opt-in, where the reason
+allows it (services/do_not_email). Writes are conditional on what was read, so two
 writers at once cannot weaken an entry.
 """
 
@@ -75,3 +76,10 @@ def put(listing: Listing) -> bool:
     False, and nothing written, if it changed since it was read."""
     record = DoNotEmailRecord(listing.address_hash, **listing.attributes())
     return applied(lambda: record.save(condition=_as_read(listing)))
+
+
+def remove(tx: Transaction, listings: list[Listing]) -> None:
+    """Adds to `tx` the deletion of these entries (a confirmed opt-in's), each still as read."""
+    changed = Conflict("the address's do-not-email entry changed meanwhile; try again")
+    for listing in listings:
+        tx.delete(DoNotEmailRecord(listing.address_hash), _as_read(listing), changed, add_version_condition=False)

@@ -7,28 +7,28 @@ status copies it onto the contact in the same transaction (what segment evaluati
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from pynamodb.attributes import BooleanAttribute, MapAttribute, UnicodeAttribute, UTCDateTimeAttribute, VersionAttribute
+from pynamodb.attributes import BooleanAttribute, UnicodeAttribute, UTCDateTimeAttribute, VersionAttribute
 from pynamodb.models import Model
 
 from marketing.activity.store import activity
+from marketing.audience.models.consents import ConsentEntry
 from marketing.audience.models.subscribers import Preferences, Subscriber, SubscriberSource, SubscriberStatus
-from marketing.audience.store import contacts
+from marketing.audience.store import consents, contacts
+from marketing.audience.store.preferences import PreferencesAttribute
 from marketing.errors import Conflict, NotFound
 from marketing.store.conditions import Transaction, apply, get_or_not_found
 from marketing.store.table_meta import TableMeta
 
+# More writes for a subscriber's transaction: e.g. the double opt-in's confirmation of a signup.
+Also = Callable[[Transaction], None]
+
 
 def subscriber_id(contact_id: str) -> str:
     return "sub_" + contact_id.removeprefix("ct_")
-
-
-class PreferencesAttribute(MapAttribute):
-    transactional = BooleanAttribute(default=True)
-    promotional = BooleanAttribute(default=True)
-    newsletter = BooleanAttribute(default=True)
 
 
 class SubscriberRecord(Model):
@@ -72,7 +72,9 @@ def _record(id_: str) -> SubscriberRecord:
     return get_or_not_found(SubscriberRecord, id_, "subscriber")
 
 
-def create(subscriber: Subscriber) -> Subscriber:
+def create(subscriber: Subscriber, consents_logged: list[ConsentEntry], also: Also | None = None) -> Subscriber:
+    """Creates the subscriber, with the consent log entries that record it (and `also`'s writes) in
+    one transaction."""
     fields = subscriber.model_dump(exclude={"id", "preferences"})
     record = SubscriberRecord(
         subscriber.id, preferences=PreferencesAttribute(**subscriber.preferences.model_dump()), **fields
@@ -86,6 +88,10 @@ def create(subscriber: Subscriber) -> Subscriber:
         )
         contacts.mirror_subscription(tx, subscriber.contact_id, subscriber.status)
         activity.add_subscription_change(tx, subscriber.status.value, subscriber.created_at)
+        for entry in consents_logged:
+            consents.append(tx, entry)
+        if also is not None:
+            also(tx)
 
     apply(SubscriberRecord.Meta.region, write)  # again if it met another on the audience's counters
     return record.to_domain()
@@ -102,8 +108,15 @@ def find(id_: str) -> Subscriber | None:
         return None
 
 
-def update(id_: str, changes: dict[str, Any], updated_at: datetime) -> Subscriber:
-    """`changes` may hold status, timestamps and `preferences` (a complete Preferences)."""
+def update(
+    id_: str,
+    changes: dict[str, Any],
+    updated_at: datetime,
+    consents_logged: list[ConsentEntry],
+    also: Also | None = None,
+) -> Subscriber:
+    """`changes` may hold status, timestamps and `preferences` (a complete Preferences); written
+    with the consent log entries that record them (and `also`'s writes) in one transaction."""
     record = _record(id_)
     actions = []
     for field, value in changes.items():
@@ -120,6 +133,10 @@ def update(id_: str, changes: dict[str, Any], updated_at: datetime) -> Subscribe
             contacts.mirror_subscription(tx, record.contact_id, SubscriberStatus(changes["status"]))
             if changes["status"] != record.status:  # the audience's day counts a status entered
                 activity.add_subscription_change(tx, SubscriberStatus(changes["status"]).value, updated_at)
+        for entry in consents_logged:
+            consents.append(tx, entry)
+        if also is not None:
+            also(tx)
 
     apply(SubscriberRecord.Meta.region, write)  # again if it met another on the audience's counters
     return _record(id_).to_domain()

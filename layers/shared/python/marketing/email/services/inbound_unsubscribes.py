@@ -20,6 +20,7 @@ from email.utils import getaddresses
 from typing import Any, NamedTuple
 from urllib.parse import unquote_plus
 
+from marketing.audience.models.consents import ConsentContext, ConsentMethod
 from marketing.aws import clients
 from marketing.catalog.topology import INBOUND_MAIL_BUCKET_ENV, INBOUND_UNSUBSCRIBE_PREFIX, resource
 from marketing.clock import Deadline
@@ -28,6 +29,8 @@ from marketing.email.services import tracking
 from marketing.errors import Unprocessable
 from marketing.observability import logger, metrics
 from marketing.tokens import InvalidToken
+
+BY_MAILTO = ConsentContext(ConsentMethod.MAILTO, "subscriber")
 
 RECIPIENT_HEADERS = ("To", "Cc", "Delivered-To", "X-Original-To")
 _RECEIVED_FOR = re.compile(r"\bfor\s+<?([^\s<>;]+@[^\s<>;]+)>?", re.IGNORECASE)
@@ -112,7 +115,7 @@ def unsubscribe(tracked: Tracked) -> str:
     """Unsubscribes the address's recipient as the one-click link does (tracking.py)."""
     if not tracked.contact_id:
         return "a test send's address: nothing to unsubscribe"
-    subscriber, first = tracking.unsubscribe_recipient(tracked)
+    subscriber, first = tracking.unsubscribe_recipient(tracked, BY_MAILTO)
     if subscriber is None:
         return f"contact {tracked.contact_id} has no subscription"
     if first:

@@ -35,12 +35,13 @@ def _recipient(record: SesEventRecord) -> tuple[MailingRef, str] | None:
     return (MailingRef.named(mailing_id), contact_id) if mailing_id and contact_id else None
 
 
-def _suppress(addresses: list[str], status: SubscriberStatus) -> int:
+def _suppress(addresses: list[str], status: SubscriberStatus, record: SesEventRecord) -> int:
     suppressed = 0
+    source = f"SES message {record.mail.message_id}"
     for address in addresses:
         contact = contact_store.find_by_email(address)
         if contact is not None:
-            subscribers.suppress(contact, status)
+            subscribers.suppress(contact, status, source)
             suppressed += 1
     return suppressed
 
@@ -74,7 +75,9 @@ def _bounce(record: SesEventRecord) -> str:
     if bounce.bounce_type != "Permanent":
         logger.info("soft bounce", bounce_type=bounce.bounce_type, sub_type=bounce.bounce_sub_type)
         return f"{bounce.bounce_type.lower()} bounce: SES retries, nothing suppressed"
-    suppressed = _suppress([address.email_address for address in bounce.bounced_recipients], SubscriberStatus.BOUNCED)
+    suppressed = _suppress(
+        [address.email_address for address in bounce.bounced_recipients], SubscriberStatus.BOUNCED, record
+    )
     metrics.add_metric(name="EmailsBounced", unit="Count", value=1)
     recipient = _recipient(record)
     if recipient is not None:
@@ -87,7 +90,7 @@ def _complaint(record: SesEventRecord) -> str:
     if complaint is None:
         raise Unprocessable("Complaint event without a complaint object")
     addresses = [address.email_address for address in complaint.complained_recipients]
-    suppressed = _suppress(addresses, SubscriberStatus.COMPLAINED)
+    suppressed = _suppress(addresses, SubscriberStatus.COMPLAINED, record)
     metrics.add_metric(name="EmailsComplained", unit="Count", value=1)
     recipient = _recipient(record)
     if recipient is not None:

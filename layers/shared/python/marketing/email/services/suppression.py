@@ -17,8 +17,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from marketing.audience.models.contacts import Contact
+from marketing.audience.models.do_not_email import NEVER_LIFTED
 from marketing.audience.models.subscribers import Subscriber, SubscriberStatus
 from marketing.audience.services import do_not_email
+from marketing.audience.store import contacts as contact_store
+from marketing.audience.store import subscribers as subscriber_store
 from marketing.campaigns.models.recipients import SuppressionReason
 from marketing.email.models.templates import TemplateCategory
 
@@ -66,3 +69,16 @@ def marketing_suppression(
     for contact_id in do_not_email.listed(sendable):
         reasons[contact_id] = SuppressionReason.DO_NOT_EMAIL
     return reasons
+
+
+def transactional_suppression(address: str) -> str | None:
+    """Why `address` must not get even transactional mail (a gift card, a double opt-in email):
+    bounced or complained, as its subscriber says, or as the do-not-email list says for an erased
+    contact's; None if it may. Its other reasons are opt-outs, which transactional mail ignores."""
+    contact = contact_store.find_by_email(address)
+    subscriber = subscriber_store.find(subscriber_store.subscriber_id(contact.id)) if contact is not None else None
+    reason = suppression_reason(subscriber, TemplateCategory.TRANSACTIONAL)
+    if reason is not None:
+        return reason.value
+    entry = do_not_email.entry_of(address)
+    return entry.reason.value if entry is not None and entry.reason in NEVER_LIFTED else None

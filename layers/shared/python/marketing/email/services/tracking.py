@@ -16,10 +16,12 @@ answer the same either way.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import NamedTuple
 
 from marketing import clock, config
 from marketing.activity.store import activity
+from marketing.audience.models.consents import ConsentContext
 from marketing.audience.models.subscriber_requests import PreferencesPatch
 from marketing.audience.models.subscribers import Preferences, Subscriber, SubscriberStatus, tracks_person
 from marketing.audience.services import subscribers
@@ -121,27 +123,31 @@ def _audience(subscriber: Subscriber) -> Audience:
     return Audience(subscriber.email, subscribed, subscriber.preferences, subscriber.tracking_consent)
 
 
-def unsubscribe(token: str) -> Audience | None:
+def unsubscribe(token: str, how: ConsentContext) -> Audience | None:
     """Unsubscribes the link's subscriber (idempotent) and counts it once for the campaign."""
-    subscriber, _ = unsubscribe_recipient(email_links().verify(UNSUBSCRIBE, token))
+    subscriber, _ = unsubscribe_recipient(email_links().verify(UNSUBSCRIBE, token), how)
     if subscriber is None:
         return None
     return Audience(subscriber.email, False, subscriber.preferences, subscriber.tracking_consent)
 
 
-def unsubscribe_recipient(tracked: Tracked) -> tuple[Subscriber | None, bool]:
+def unsubscribe_recipient(tracked: Tracked, how: ConsentContext) -> tuple[Subscriber | None, bool]:
     """Unsubscribes the recipient a verified link or mailto address names (idempotent), counted
     once for its mailing: the subscriber after it (None if there is no subscription, as for a test
-    send), and whether this was the mailing's first unsubscribe by that recipient."""
+    send), and whether this was the mailing's first unsubscribe by that recipient. The consent log
+    names the mailing as its source."""
     subscriber = _subscriber_of(tracked)
     if subscriber is None:
         return None, False
-    subscriber = subscribers.unsubscribe(subscriber.id)
+    subscriber = subscribers.unsubscribe(subscriber.id, replace(how, source=f"email {tracked.campaign_id}"))
     return subscriber, recipients.record_unsubscribe(tracked.mailing, tracked.contact_id, clock.utcnow())
 
 
-def update_preferences(token: str, patch: PreferencesPatch) -> Audience | None:
-    subscriber = _subscriber_of(email_links().verify(PREFERENCES, token))
+def update_preferences(token: str, patch: PreferencesPatch, how: ConsentContext) -> Audience | None:
+    tracked = email_links().verify(PREFERENCES, token)
+    subscriber = _subscriber_of(tracked)
     if subscriber is None:
         return None
-    return _audience(subscribers.change_preferences(subscriber, patch))
+    return _audience(
+        subscribers.change_preferences(subscriber, patch, replace(how, source=f"email {tracked.campaign_id}"))
+    )

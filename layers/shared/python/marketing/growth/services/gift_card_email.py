@@ -10,28 +10,9 @@ from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import formataddr, formatdate, make_msgid
 
-from marketing.audience.models.do_not_email import NEVER_LIFTED
-from marketing.audience.services import do_not_email
-from marketing.audience.store import contacts as contact_store
-from marketing.audience.store import subscribers as subscriber_store
 from marketing.aws.ses import send_raw
 from marketing.config import EmailSettings, load_settings
-from marketing.email.models.templates import TemplateCategory
-from marketing.email.services.suppression import suppression_reason
 from marketing.growth.models.gift_cards import GiftCard
-
-
-def suppressed(address: str) -> str | None:
-    """Why `address` must not be mailed (bounced, complained), or None. An erased contact's
-    bounce or complaint is on the do-not-email list; its other reasons are opt-outs, which
-    transactional mail ignores."""
-    contact = contact_store.find_by_email(address)
-    subscriber = subscriber_store.find(subscriber_store.subscriber_id(contact.id)) if contact is not None else None
-    reason = suppression_reason(subscriber, TemplateCategory.TRANSACTIONAL)
-    if reason is not None:
-        return reason.value
-    entry = do_not_email.entry_of(address)
-    return entry.reason.value if entry is not None and entry.reason in NEVER_LIFTED else None
 
 
 def compose(

@@ -24,7 +24,6 @@ from typing import TYPE_CHECKING
 from marketing import clock, pagination
 from marketing.auth import Principal
 from marketing.aws.ses import SendRefused, SendRetryable
-from marketing.campaigns.store import attempts
 from marketing.errors import BusinessRuleViolation, Conflict, NotFound, Throttled
 from marketing.growth.codes import code_key
 from marketing.growth.models.gift_cards import (
@@ -44,6 +43,7 @@ from marketing.growth.store import gift_cards as store
 from marketing.growth.store.ledger import Posting
 from marketing.ids import new_id
 from marketing.observability import logger, metrics
+from marketing.store import attempts
 
 if TYPE_CHECKING:  # the event models are the shop-events worker's; others need not load them
     from marketing.audience.models.shop_events import OrderPaid
@@ -247,10 +247,11 @@ def _email(card: GiftCard, code: str) -> int:
     if card.email_status != "pending" or not store.claim_email(card.id):
         return 0
     # Imported here: only orders that buy cards need it, not every cold start of the functions.
+    from marketing.email.services.suppression import transactional_suppression
     from marketing.growth.services import gift_card_email
 
     assert card.recipient_email is not None
-    reason = gift_card_email.suppressed(card.recipient_email)
+    reason = transactional_suppression(card.recipient_email)
     if reason:
         store.set_email_status(card.id, f"not sent: address {reason}")
         return 0

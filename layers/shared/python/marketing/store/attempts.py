@@ -1,5 +1,6 @@
-"""Failed attempts per caller in fixed windows: what rate-limits guessing (gift-card codes and
-ids). One counter item per (scope, caller, window), removed by DynamoDB's TTL after the window."""
+"""Attempts per caller in fixed windows: what rate-limits guessing (failed gift-card codes and ids)
+and signups (per caller and per address). One counter item per (scope, caller, window), removed
+by DynamoDB's TTL after the window."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ class FailedAttemptRecord(Model):
         ttl_attribute = "expires"
 
     key = UnicodeAttribute(hash_key=True)
-    failures = NumberAttribute(default=0)
+    failures = NumberAttribute(default=0)  # attempts, for the scopes that count every one
     expires = TTLAttribute()
 
 
@@ -42,3 +43,11 @@ def record_failure(scope: str, caller: str, now: datetime, window: timedelta) ->
     FailedAttemptRecord(key).update(
         actions=[FailedAttemptRecord.failures.add(1), FailedAttemptRecord.expires.set(ends + window)]
     )
+
+
+def count(scope: str, caller: str, now: datetime, window: timedelta) -> int:
+    """Counts one attempt; how many there were in the current window, this one included."""
+    key, ends = _key(scope, caller, now, window)
+    record = FailedAttemptRecord(key)
+    record.update(actions=[FailedAttemptRecord.failures.add(1), FailedAttemptRecord.expires.set(ends + window)])
+    return int(record.failures)  # as the update left it

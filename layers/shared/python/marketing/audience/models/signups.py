@@ -1,0 +1,79 @@
+"""Double opt-in: a request to subscribe that waits for its owner's confirmation (issue 19).
+
+A signup holds what the subscription will be (address, name, email types) and how it was asked for
+(the consent log's first entry once confirmed). It lives 7 days at most: the confirmation link's
+validity, after which DynamoDB's TTL deletes it, and the reads treat it as gone already.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from pydantic import Field
+
+from marketing.audience.models.consents import ConsentContext, ConsentFields, ConsentMethod
+from marketing.audience.models.contacts import Email
+from marketing.audience.models.subscriber_requests import PreferencesPatch
+from marketing.models import ApiModel
+
+CONFIRMATION_VALIDITY = timedelta(days=7)
+
+
+class Signup(ApiModel):
+    id: str
+    email: str
+    first_name: str = ""
+    last_name: str = ""
+    user_id: str | None = None
+    preferences: PreferencesPatch | None = None
+    method: ConsentMethod
+    actor: str
+    source: str | None = None
+    ip_address: str | None = None
+    user_agent: str | None = None
+    wording_version: str | None = None
+    requested_at: datetime
+    confirmed_at: datetime | None = None
+
+    @property
+    def expires_at(self) -> datetime:
+        return self.requested_at + CONFIRMATION_VALIDITY
+
+    def request(self) -> ConsentContext:
+        """How the person asked: the consent log's signup entry."""
+        return ConsentContext(
+            method=self.method,
+            actor=self.actor,
+            source=self.source,
+            ip_address=self.ip_address,
+            user_agent=self.user_agent,
+            wording_version=self.wording_version,
+            at=self.requested_at,
+        )
+
+
+class SignupRequest(ConsentFields):
+    """The shop's signup form, posted by the visitor's browser or the shop's server."""
+
+    email: Email
+    first_name: str = Field(default="", max_length=100)
+    last_name: str = Field(default="", max_length=100)
+    preferences: PreferencesPatch | None = Field(
+        default=None, description="The email types ticked on the form (default: all)"
+    )
+    website: str | None = Field(
+        default=None,
+        max_length=500,
+        description="Honeypot: leave it out. Forms hide this field from people; a bot that fills it in is "
+        "answered as anyone else and nothing is sent.",
+    )
+
+
+class SignupAccepted(ApiModel):
+    """The same answer for every address, known or not, valid or suppressed: no enumeration."""
+
+    status: str = Field(default="pending_confirmation")
+    message: str = Field(
+        default="Thanks! If this address can receive our emails, a confirmation link is on its way: "
+        "the subscription starts when it is clicked."
+    )
