@@ -69,6 +69,8 @@ class StackSettings:
     console_mfa: str  # "required" (default), "optional" or "off": TOTP second factor at sign-in
     console_auth_domain_prefix: str | None  # the Cognito sign-in domain's prefix; default: from the stack
     console_dev_origin: str | None  # a console dev server allowed to sign in and call the API
+    # The shop's website origins whose pages post the signup form from the visitor's browser (CORS).
+    signup_origins: tuple[str, ...]
 
     @classmethod
     def from_context(cls, scope: Construct) -> StackSettings:
@@ -115,6 +117,7 @@ class StackSettings:
             console_mfa=str(get("consoleMfa", "required")).lower(),
             console_auth_domain_prefix=get("consoleAuthDomainPrefix", None),  # type: ignore[arg-type]
             console_dev_origin=dev_server_origin(get("consoleDevOrigin", None)),
+            signup_origins=signup_origins(get("signupOrigins", "")),
         )
 
 
@@ -228,3 +231,13 @@ def dev_server_origin(value: object) -> str | None:
             f"(https, or http for localhost only, and no path); got {value!r}"
         )
     return text
+
+
+def signup_origins(value: object) -> tuple[str, ...]:
+    """`signupOrigins`: the shop's website origins, comma-separated (or a list), https only."""
+    items = value if isinstance(value, list) else str(value).split(",")
+    origins = tuple(str(item).strip().rstrip("/") for item in items if str(item).strip())
+    for origin in origins:
+        if not re.fullmatch(r"https://[\w.-]+(:\d+)?", origin):
+            raise ValueError(f"signupOrigins must be https origins (no path), comma-separated; got {origin!r}")
+    return origins

@@ -184,7 +184,9 @@ class MarketingStack(Stack):
                 redirect_uri=hosting.url,
             ),
         )
-        ApiCors(self, "ApiCors", api=self.api.api, origins=[hosting.origin, *dev_origins])
+        # The shop's pages may post the public signup form from the visitor's browser (docs/consent.md).
+        api_origins = [hosting.origin, *dev_origins, *settings.signup_origins]
+        ApiCors(self, "ApiCors", api=self.api.api, origins=api_origins)
         imports.allow_uploads_from([hosting.origin, *dev_origins])
         outputs = {
             "ConsoleUrl": (hosting.url, "The staff console"),

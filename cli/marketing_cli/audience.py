@@ -32,7 +32,11 @@ def _count_rows(path: Path) -> int:
 def contacts_import(client: ApiClient, args: argparse.Namespace) -> Any:
     path = Path(args.file)
     total = _count_rows(path)
-    created = client.call("POST", "contacts/imports/", {"filename": path.name})
+    body: dict[str, Any] = {"filename": path.name}
+    if args.consent_method:
+        consent = {"method": args.consent_method, "source": args.consent_source, "collected_on": args.consent_date}
+        body["consent"] = {name: value for name, value in consent.items() if value}
+    created = client.call("POST", "contacts/imports/", body)
     upload = urllib.request.Request(  # noqa: S310 - the URL the API gave, http(s) only
         created["upload"]["url"], data=path.read_bytes(), method="PUT", headers={"Content-Type": "text/csv"}
     )
@@ -46,6 +50,7 @@ def contacts_import(client: ApiClient, args: argparse.Namespace) -> Any:
         return (
             f"{current['status']:<16} {bar(counts['rows'], total)}  created {counts['created']}  "
             f"updated {counts['updated']}  unchanged {counts['unchanged']}  rejected {counts['rejected']}"
+            + (f"  awaiting confirmation {counts['awaiting_confirmation']}" if counts["awaiting_confirmation"] else "")
         )
 
     return follow(
@@ -57,9 +62,28 @@ def contacts_import(client: ApiClient, args: argparse.Namespace) -> Any:
 
 def add_import(contacts: argparse._SubParsersAction) -> None:
     command = contacts.add_parser("import", help="import a CSV file, following its progress")
-    command.add_argument("file", help="CSV: email, first_name, last_name, user_id, lifecycle_stage, tags, subscribed")
+    command.add_argument(
+        "file",
+        help="CSV: email, first_name, last_name, user_id, lifecycle_stage, tags, subscribed, "
+        "consent_method, consent_source, consent_date",
+    )
+    command.add_argument(
+        "--consent-method",
+        help="how everyone in the file agreed to receive email, where a row does not say (consent_method): "
+        "without it, subscribed=yes rows are imported as contacts waiting for a re-permission email",
+    )
+    command.add_argument("--consent-source", help="where that consent was collected (a form's URL, a list)")
+    command.add_argument("--consent-date", help="when it was collected (YYYY-MM-DD)")
     command.add_argument("--no-wait", action="store_true", help="upload and return without following progress")
     command.set_defaults(func=contacts_import)
+    confirmations = contacts.add_parser(
+        "ask-confirmations",
+        help="send an import's rows that wait for a confirmation their re-permission (double opt-in) email",
+    )
+    confirmations.add_argument("import_id")
+    confirmations.set_defaults(
+        func=lambda client, args: client.call("POST", f"contacts/imports/{args.import_id}/confirmations/")
+    )
 
 
 # --- segments ----------------------------------------------------------------------------------

@@ -46,6 +46,9 @@ VARIANT_CONTEXT = {
     "unsubscribeMailDomain": "off",
     "senderIdentity": "existing",
     "dmarcReportAddress": "DMARC-Reports@Example.com",
+    "signupOrigins": "https://shop.example, https://www.shop.example/",
+    "doubleOptInCustomers": "always",
+    "doubleOptInImports": "unverified_only",
 }
 
 

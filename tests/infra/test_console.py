@@ -436,9 +436,9 @@ def test_a_dev_server_may_sign_in_and_call_the_api_only_when_the_context_allows_
     for urls in (client["Properties"]["CallbackURLs"], client["Properties"]["LogoutURLs"]):
         assert [render(url) for url in urls][1:] == ["http://localhost:5173/console/"]
     origins = _cors_call(with_console_options, "ApiCors")["parameters"]["CorsConfiguration"]["AllowOrigins"]
-    assert origins[1:] == ["http://localhost:5173"]
+    assert origins[1:] == ["http://localhost:5173", "https://shop.example", "https://www.shop.example"]
     [rule] = _cors_call(with_console_options, "ContactImports")["parameters"]["CORSConfiguration"]["CORSRules"]
-    assert rule["AllowedOrigins"][1:] == ["http://localhost:5173"]
+    assert rule["AllowedOrigins"][1:] == ["http://localhost:5173"]  # the shop's site never uploads imports
 
 
 def test_consolemfa_optional_makes_mfa_optional(with_console_options):

@@ -57,7 +57,9 @@ def test_the_documentation_routes_require_iam(template):
 
 def test_functions_send_email_only_from_the_sender_domain_through_the_configuration_set(template):
     sends = [statement for statement in _statements(template) if "ses:SendEmail" in _actions(statement)]
-    assert len(sends) == 4  # the API (test sends), campaign and automation delivery, shop events (gift cards)
+    # The API (test sends, double opt-in), campaign and automation delivery, shop events (gift cards,
+    # registrations' double opt-in), contact imports (re-permission emails).
+    assert len(sends) == 5
     for statement in sends:
         assert statement["Condition"] == {"StringLike": {"ses:FromAddress": f"*@{SENDER_DOMAIN}"}}
         resources = json.dumps(statement["Resource"])

@@ -11,7 +11,7 @@ from aws_cdk.assertions import Match
 from cfnlint.api import ManualArgs, lint_file
 
 from infra.app import build_app
-from infra.config import StackSettings
+from infra.config import DOUBLE_OPT_IN_CONTEXT, StackSettings
 from infra.constructs.email import EmailSending
 from infra.constructs.layer import REPO_ROOT
 from marketing.auth import Access
@@ -240,9 +240,10 @@ def test_only_email_senders_may_send_and_the_delivery_worker_is_paced(template):
             for statement in policy["Properties"]["PolicyDocument"]["Statement"]
         )
     ]
-    # The API (test sends), the campaign and automation delivery workers, and the shop-events worker
-    # (the gift cards an order bought).
-    assert len(senders) == 4
+    # The API (test sends, double opt-in emails), the campaign and automation delivery workers, the
+    # shop-events worker (the gift cards an order bought, registrations' double opt-in) and the
+    # contact-import worker (re-permission emails).
+    assert len(senders) == 5
 
 
 def test_campaign_schedules_have_a_group_a_role_and_public_links_their_own_throttle(template):
@@ -480,3 +481,19 @@ def test_the_unsubscribe_mail_domain_comes_from_context_or_is_turned_off(variant
     ]
     assert variables
     assert all(found["UNSUBSCRIBE_MAIL_DOMAIN"] == "off" for found in variables)  # no mailto offered
+
+
+def test_the_double_opt_in_policy_reaches_every_function_and_bad_values_are_refused(template, variant_template):
+    def policies(synth) -> set[tuple[str, str, str]]:
+        return {
+            tuple(env[name] for name in DOUBLE_OPT_IN_CONTEXT.values())
+            for function in synth.find_resources("AWS::Lambda::Function").values()
+            if "POWERTOOLS_SERVICE_NAME" in (env := function["Properties"].get("Environment", {}).get("Variables", {}))
+        }
+
+    assert policies(template) == {("never", "never", "never")}  # today's single opt-in, unless asked
+    assert policies(variant_template) == {("always", "never", "unverified_only")}
+    with pytest.raises(ValueError, match="doubleOptInImports must be one of always, unverified_only, never"):
+        StackSettings.from_context(App(context={"doubleOptInImports": "sometimes"}))
+    with pytest.raises(ValueError, match="signupOrigins must be https origins"):
+        StackSettings.from_context(App(context={"signupOrigins": "http://shop.example"}))

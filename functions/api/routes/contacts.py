@@ -52,6 +52,21 @@ def create_import(body: Annotated[ImportCreate, Body()]) -> ContactImport:
     return imports.create(body)
 
 
+@router.post(
+    "/contacts/imports/<import_id>/confirmations/",
+    summary="Ask the import's waiting rows to confirm (re-permission emails)",
+    description="Every row of a completed import that asked to subscribe but stated no consent (or that the double "
+    "opt-in policy holds) gets one double opt-in email; each subscribes when its owner follows the link. Sent in "
+    "the background: `counts.confirmations_sent` grows as they go. Asking again sends nobody a second email. 409 "
+    "before the import has completed.",
+    security=STAFF,
+    tags=TAGS,
+    status_code=202,
+)
+def ask_confirmations(import_id: Annotated[str, Path(description="Import id")]) -> ContactImport:
+    return imports.ask_confirmations(import_id)
+
+
 @router.get(
     "/contacts/imports/<import_id>/",
     summary="An import's progress, counts and rejected rows",

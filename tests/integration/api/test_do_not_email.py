@@ -30,7 +30,8 @@ def run_import(aws, api_handler):
     worker = importlib.import_module("workers.contact_import").lambda_handler
 
     def run_import(csv_text: str) -> dict:
-        status, created = staff(api_handler, "POST", "/contacts/imports/", {"filename": "list.csv"})
+        consent = {"method": "newsletter box at checkout"}
+        status, created = staff(api_handler, "POST", "/contacts/imports/", {"filename": "list.csv", "consent": consent})
         assert status == 201, created
         boto3.client("s3").put_object(
             Bucket=aws[IMPORTS_BUCKET_ENV], Key=f"imports/{created['id']}.csv", Body=csv_text.encode()

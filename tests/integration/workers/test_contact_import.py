@@ -27,6 +27,10 @@ THREE_GOOD_TWO_BAD = (
 )
 
 
+NO_CONFIRMATIONS = {"awaiting_confirmation": 0, "confirmations_sent": 0}
+CHECKOUT_BOX = {"method": "newsletter box at checkout", "source": "shop.example", "collected_on": "2026-05-01"}
+
+
 @pytest.fixture
 def worker(aws):
     return importlib.import_module("workers.contact_import").lambda_handler
@@ -36,8 +40,9 @@ def worker(aws):
 def run_import(api_handler, aws, worker):
     """Creates an import, uploads `csv_text` to its key, runs the worker until the queue is empty."""
 
-    def run_import(csv_text: str) -> dict:
-        status, created = call(api_handler, "POST", "/contacts/imports/", {"filename": "list.csv"}, authorizer=STAFF)
+    def run_import(csv_text: str, consent: dict | None = CHECKOUT_BOX) -> dict:
+        body = {"filename": "list.csv", **({"consent": consent} if consent else {})}
+        status, created = call(api_handler, "POST", "/contacts/imports/", body, authorizer=STAFF)
         assert status == 201, created
         assert created["status"] == "awaiting_upload"
         assert created["upload"]["method"] == "PUT"
@@ -58,7 +63,7 @@ def test_three_good_rows_and_two_bad_ones(run_import):
     result = run_import(THREE_GOOD_TWO_BAD)
     assert result["status"] == "completed"
     assert result["upload"] is None
-    assert result["counts"] == {"rows": 5, "created": 3, "updated": 0, "unchanged": 0, "rejected": 2}
+    assert result["counts"] == {"rows": 5, "created": 3, "updated": 0, "unchanged": 0, "rejected": 2, **NO_CONFIRMATIONS}
     assert [(error["row"], error["field"]) for error in result["errors"]] == [(3, "email"), (5, "lifecycle_stage")]
     assert "not a valid email address" in result["errors"][0]["reason"]
     assert "'customer'" in result["errors"][1]["reason"]
@@ -75,7 +80,7 @@ def test_existing_contacts_are_updated_tags_added_and_subscriptions_made(run_imp
         "ada@example.com,Ada,,,\n"
         "bob@example.com,,,no,9\n"
     )
-    assert result["counts"] == {"rows": 3, "created": 1, "updated": 1, "unchanged": 1, "rejected": 0}
+    assert result["counts"] == {"rows": 3, "created": 1, "updated": 1, "unchanged": 1, "rejected": 0, **NO_CONFIRMATIONS}
     assert result["ignored_columns"] == ["shoe_size"]
     ada = contact_store.find_by_email("ada@example.com")
     assert ada.tags == ["vip", "newsletter"]
@@ -130,3 +135,51 @@ def test_a_file_without_an_email_column_fails_with_the_reason(run_import):
 
 def test_an_unknown_import_is_a_404(api_handler):
     assert call(api_handler, "GET", "/contacts/imports/imp_nope/", authorizer=STAFF)[0] == 404
+
+
+def test_rows_without_consent_wait_for_a_re_permission_email_sent_once(run_import, api_handler, aws, worker):
+    from tests.integration.api.test_signups import confirm, confirmation_token, consents, mail_to
+
+    result = run_import(
+        "email,subscribed,consent_method,consent_date\n"
+        "kept@example.com,yes,paper form at the fair,2026-06-01\n"
+        "asked@example.com,yes,,\n",
+        consent=None,
+    )
+    assert result["counts"]["awaiting_confirmation"] == 1
+    assert [(error["row"], error["field"]) for error in result["errors"]] == [(3, "subscribed")]
+    assert "no consent stated" in result["errors"][0]["reason"]
+    kept, asked = (contact_store.find_by_email(f"{name}@example.com") for name in ("kept", "asked"))
+    assert (kept.subscription_status, asked.subscription_status) == (SubscriberStatus.SUBSCRIBED, None)
+    (entry,) = consents(api_handler, kept.id)
+    assert entry["method"] == "import"
+    assert entry["source"] == f"import {result['id']}, row 2: paper form at the fair; collected 2026-06-01"
+
+    for _ in range(2):  # asked twice: one email
+        status, body = call(api_handler, "POST", f"/contacts/imports/{result['id']}/confirmations/", authorizer=STAFF)
+        assert status == 202, body
+        while messages := receive(aws[CONTACT_IMPORTS.env_var]):
+            deliver(worker, aws[CONTACT_IMPORTS.env_var], messages)
+    (email,) = mail_to("asked@example.com")
+    assert (
+        call(api_handler, "GET", f"/contacts/imports/{result['id']}/", authorizer=STAFF)[1]["counts"][
+            "confirmations_sent"
+        ]
+        == 1
+    )
+    assert confirm(api_handler, confirmation_token(email))[0] == 200
+    signup, confirmed = consents(api_handler, asked.id)
+    assert (signup["method"], signup["actor"]) == ("import", f"import:{result['id']}")
+    assert confirmed["status"] == "subscribed"
+
+
+def test_the_import_policy_asks_even_stated_consents_to_confirm(run_import, monkeypatch):
+    from tests.integration.api.test_signups import mail_to
+
+    monkeypatch.setenv("DOUBLE_OPT_IN_IMPORTS", "always")
+    result = run_import("email,subscribed\nde@example.com,yes\n")
+    assert result["counts"]["awaiting_confirmation"] == 1
+    assert result["errors"] == []
+    assert contact_store.find_by_email("de@example.com").subscription_status is None
+    assert len(mail_to("de@example.com")) == 1  # sent when the import completed
+    assert result["counts"]["confirmations_sent"] in (0, 1)  # read before or after the round's count

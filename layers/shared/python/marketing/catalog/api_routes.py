@@ -19,6 +19,7 @@ from marketing.catalog.topology import (
     AUTOMATION_SENDS,
     CAMPAIGN_DELIVERIES,
     CAMPAIGN_SENDS,
+    CONTACT_IMPORTS,
     SEGMENT_REFRESH,
     Uses,
 )
@@ -124,6 +125,7 @@ ROUTES: tuple[ApiRoute, ...] = (
     ApiRoute("POST", "/contacts/", S),
     ApiRoute("POST", "/contacts/imports/", S, transfers_data=True),
     ApiRoute("GET", "/contacts/imports/{import_id}/", S, transfers_data=True),
+    ApiRoute("POST", "/contacts/imports/{import_id}/confirmations/", S),
     ApiRoute("GET", "/contacts/{contact_id}/", S),
     ApiRoute("PATCH", "/contacts/{contact_id}/", S),
     ApiRoute("DELETE", "/contacts/{contact_id}/", S),
@@ -237,7 +239,7 @@ API_USES = Uses(
             "GIFT_CARD_TRANSACTIONS_TABLE",
         }
     ),
-    sends_to=(SEGMENT_REFRESH, CAMPAIGN_SENDS, CAMPAIGN_DELIVERIES, AUTOMATION_SENDS),
+    sends_to=(SEGMENT_REFRESH, CAMPAIGN_SENDS, CAMPAIGN_DELIVERIES, AUTOMATION_SENDS, CONTACT_IMPORTS),
     automation_calls=frozenset({"stop", "answer"}),  # erasure stops a contact's runs
     sends_email=True,  # test sends; double opt-in emails
     checks_senders=True,

@@ -14,6 +14,7 @@ from marketing.activity.store.activity import ActivityRecord
 from marketing.audience.store.consents import ConsentRecord
 from marketing.audience.store.contacts import ContactEmailRecord, ContactRecord
 from marketing.audience.store.do_not_email import DoNotEmailRecord
+from marketing.audience.store.import_confirmations import ImportConfirmationRecord
 from marketing.audience.store.imports import ImportRecord
 from marketing.audience.store.orders import OrderRecord
 from marketing.audience.store.segments import SegmentMemberRecord, SegmentRecord
@@ -47,6 +48,7 @@ MODELS: tuple[type[Model], ...] = (
     SegmentRecord,
     SegmentMemberRecord,
     ImportRecord,
+    ImportConfirmationRecord,
     CampaignRecord,
     RecipientRecord,
     AutomationRecord,

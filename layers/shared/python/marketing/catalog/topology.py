@@ -245,11 +245,16 @@ WORKERS: tuple[Worker, ...] = (
                     "SUBSCRIBERS_TABLE",
                     "CONSENT_LOG_TABLE",
                     "DO_NOT_EMAIL_TABLE",  # a row's check re-keys an entry after a rotation
+                    "IMPORT_CONFIRMATIONS_TABLE",  # rows waiting for their owner's confirmation
+                    "SIGNUPS_TABLE",  # their confirmation emails' signups
+                    "FAILED_ATTEMPTS_TABLE",  # confirmation emails per address and day
                 }
             ),
-            sends_to=(CONTACT_IMPORTS,),  # the next chunk
+            sends_to=(CONTACT_IMPORTS,),  # the next chunk, the next round of confirmation emails
             reads_imports=True,
             hashes_addresses=True,
+            sends_email=True,  # re-permission (double opt-in) emails
+            signs_links=True,  # their confirmation links
         ),
     ),
     Worker(

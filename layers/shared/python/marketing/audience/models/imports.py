@@ -3,12 +3,19 @@ status resource that shows progress and the rows it refused.
 
 Columns (first row; names in any case): `email` (required), `first_name`, `last_name`,
 `user_id`, `lifecycle_stage`, `tags` (separated by `;`, `|` or `,`), `subscribed` (yes/no,
-true/false, 1/0). Empty cells leave a contact's field as it is; tags are added to the contact's
-tags; `subscribed` yes subscribes the contact (source import). Rows are numbered as a
-spreadsheet shows them: the header is row 1, the first contact row 2.
+true/false, 1/0), and how a row's person consented: `consent_method`, `consent_source`,
+`consent_date` (YYYY-MM-DD). Empty cells leave a contact's field as it is; tags are added to the
+contact's tags. Rows are numbered as a spreadsheet shows them: the header is row 1, the first
+contact row 2.
+
+`subscribed` yes subscribes the contact (source import) only with a stated consent: the row's, or
+the import's own (`consent` when it is created). A row without one is imported as a contact, not
+subscribed, and waits for a re-permission email (its owner's double opt-in) that staff send in
+bulk; so do rows with consent where the double opt-in policy for imports asks for one, their
+emails sent when the import completes (decision 85).
 """
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, NamedTuple
 
@@ -20,7 +27,8 @@ from marketing.models import ApiInput, ApiModel
 MAX_ROWS = 100_000
 MAX_BYTES = 50 * 1024 * 1024
 MAX_ROW_ERRORS = 100  # kept on the import; the rest are counted
-COLUMNS = ("email", "first_name", "last_name", "user_id", "lifecycle_stage", "tags", "subscribed")
+CONSENT_COLUMNS = ("consent_method", "consent_source", "consent_date")
+COLUMNS = ("email", "first_name", "last_name", "user_id", "lifecycle_stage", "tags", "subscribed", *CONSENT_COLUMNS)
 _YES, _NO = {"yes", "y", "true", "1"}, {"no", "n", "false", "0"}
 
 
@@ -31,8 +39,26 @@ class ImportStatus(StrEnum):
     FAILED = "failed"
 
 
+class ImportConsent(ApiInput):
+    """How the people of an import (or a row) agreed to receive marketing email: the consent log
+    records it with their subscription."""
+
+    method: str = Field(min_length=1, max_length=200, description="How they agreed, e.g. 'newsletter box at checkout'")
+    source: str | None = Field(default=None, max_length=500, description="Where: a form's URL, a list's name, an event")
+    collected_on: date | None = Field(default=None, description="When it was collected")
+
+    def describe(self) -> str:
+        collected = self.collected_on and f"collected {self.collected_on}"
+        return "; ".join(part for part in (self.method, self.source, collected) if part)
+
+
 class ImportCreate(ApiInput):
     filename: str = Field(default="contacts.csv", max_length=200, description="For your reference only")
+    consent: ImportConsent | None = Field(
+        default=None,
+        description="How every row's person consented, where the row does not say (consent_method column). "
+        "Without either, `subscribed` yes rows are imported as contacts, not subscribed.",
+    )
 
 
 class RowError(ApiModel):
@@ -54,6 +80,12 @@ class ImportCounts(ApiModel):
     updated: int = 0
     unchanged: int = 0
     rejected: int = 0
+    awaiting_confirmation: int = Field(
+        default=0,
+        description="Rows to subscribe that wait for their owner's confirmation (no consent stated, or "
+        "the double opt-in policy asks for one)",
+    )
+    confirmations_sent: int = Field(default=0, description="Confirmation (re-permission) emails sent for them so far")
 
 
 class ContactImport(ApiModel):
@@ -64,6 +96,7 @@ class ContactImport(ApiModel):
     counts: ImportCounts
     errors: list[RowError] = Field(description=f"The first {MAX_ROW_ERRORS} rejected rows and why")
     ignored_columns: list[str] = Field(default_factory=list)
+    consent: ImportConsent | None = None
     failure_reason: str | None = None
     created_at: datetime
     started_at: datetime | None = None
@@ -81,6 +114,7 @@ class ImportProgress(NamedTuple):
     columns: list[str] | None  # the header, once read
     ignored_columns: list[str]
     errors: list[dict[str, Any]]  # the row errors kept so far
+    consent: "ImportConsent | None"  # the import's, for rows that state none
 
 
 class ImportRow(ApiInput):
@@ -93,6 +127,15 @@ class ImportRow(ApiInput):
     lifecycle_stage: LifecycleStage | None = None
     tags: Tags | None = None
     subscribed: bool | None = None
+    consent_method: str | None = Field(default=None, max_length=200)
+    consent_source: str | None = Field(default=None, max_length=500)
+    consent_date: date | None = None
+
+    def consent(self, default: ImportConsent | None) -> ImportConsent | None:
+        """The row's stated consent, else the import's."""
+        if self.consent_method is None:
+            return default
+        return ImportConsent(method=self.consent_method, source=self.consent_source, collected_on=self.consent_date)
 
     @field_validator("tags", mode="before")
     @classmethod

@@ -26,9 +26,11 @@ from marketing import clock
 from marketing.audience.models.consents import ConsentContext, ConsentMethod
 from marketing.audience.models.imports import (
     COLUMNS,
+    CONSENT_COLUMNS,
     MAX_BYTES,
     MAX_ROWS,
     ContactImport,
+    ImportConsent,
     ImportCounts,
     ImportCreate,
     ImportProgress,
@@ -38,12 +40,16 @@ from marketing.audience.models.imports import (
     Upload,
 )
 from marketing.audience.models.subscribers import SubscriberSource
-from marketing.audience.services import contacts, subscribers
+from marketing.audience.services import contacts, signups, subscribers
+from marketing.audience.store import contacts as contact_store
+from marketing.audience.store import import_confirmations as confirmations
 from marketing.audience.store import imports as store
+from marketing.audience.store.import_confirmations import ImportConfirmation
 from marketing.aws import clients, messaging
 from marketing.catalog.topology import CONTACT_IMPORTS, IMPORTS_BUCKET_ENV, IMPORTS_PREFIX, resource
 from marketing.clock import Deadline
-from marketing.errors import BusinessRuleViolation, NotFound, Unprocessable
+from marketing.config import DoubleOptIn, OptInSettings, load_settings
+from marketing.errors import BusinessRuleViolation, Conflict, NotFound, Unprocessable
 from marketing.ids import new_id
 
 UPLOAD_TTL = timedelta(hours=1)
@@ -66,7 +72,8 @@ def create(request: ImportCreate) -> ContactImport:
         Params={"Bucket": resource(IMPORTS_BUCKET_ENV), "Key": _key(import_id)},
         ExpiresIn=int(UPLOAD_TTL.total_seconds()),
     )
-    return store.create(import_id, request.filename, Upload(url=url, expires_at=now + UPLOAD_TTL), now)
+    upload = Upload(url=url, expires_at=now + UPLOAD_TTL)
+    return store.create(import_id, request.filename, request.consent, upload, now)
 
 
 def get(import_id: str) -> ContactImport:
@@ -85,12 +92,16 @@ class ImportWork(NamedTuple):
 
     uploaded: tuple[UploadedFile, ...] = ()
     next_chunk_of: str | None = None
+    confirmations_of: str | None = None  # an import whose waiting rows get their confirmation emails
+    everyone: bool = False  # all of them (staff asked), or only those with a stated consent
 
 
 def parse(body: str) -> ImportWork:
     """An upload notification from S3, or the next chunk of an import; Unprocessable otherwise."""
     try:
         message = json.loads(body)
+        if "confirm" in message:
+            return ImportWork(confirmations_of=str(message["import_id"]), everyone=message["confirm"] == EVERYONE)
         if "import_id" in message:
             return ImportWork(next_chunk_of=str(message["import_id"]))
         if message.get("Event") == "s3:TestEvent":
@@ -104,7 +115,9 @@ def parse(body: str) -> ImportWork:
     return ImportWork(uploaded=uploaded)
 
 
-def handle(work: ImportWork, _deadline: Deadline) -> str:
+def handle(work: ImportWork, deadline: Deadline) -> str:
+    if work.confirmations_of is not None:
+        return _ask_confirmations(work.confirmations_of, work.everyone, deadline)
     if work.next_chunk_of is not None:
         return _next_chunk(work.next_chunk_of)
     if not work.uploaded:
@@ -190,7 +203,7 @@ def _process(record: ImportProgress) -> str:
             if record.rows + counts.rows >= MAX_ROWS:
                 store.fail(import_id, f"more than {MAX_ROWS} rows: split the file", clock.utcnow())
                 return f"import {import_id} failed: too many rows"
-            _apply_row(import_id, row_number, dict(zip(columns, cells, strict=False)), counts, errors)
+            _apply_row(record, row_number, dict(zip(columns, cells, strict=False)), counts, errors)
             row_number += 1
             if counts.rows >= CHUNK_ROWS or time.monotonic() - started > CHUNK_SECONDS:
                 finished = False
@@ -218,11 +231,19 @@ def _process(record: ImportProgress) -> str:
     if not finished:
         messaging.send(CONTACT_IMPORTS, {"import_id": import_id})
         return f"import {import_id}: {counts.rows} rows, continuing at byte {position.offset}"
+    if _confirmation_asked():  # the rows with a stated consent get their confirmation emails now
+        messaging.send(CONTACT_IMPORTS, {"import_id": import_id, "confirm": STATED})
     return f"import {import_id} completed"
 
 
+def _confirmation_asked() -> bool:
+    """Whether the double opt-in policy asks imported opt-ins to confirm: an import proves no one
+    owns their address, so `unverified_only` asks as `always` does."""
+    return load_settings(OptInSettings).imports != DoubleOptIn.NEVER
+
+
 def _apply_row(
-    import_id: str, row_number: int, cells: dict[str, str], counts: ImportCounts, errors: list[RowError]
+    record: ImportProgress, row_number: int, cells: dict[str, str], counts: ImportCounts, errors: list[RowError]
 ) -> None:
     counts.rows += 1
     try:
@@ -235,12 +256,74 @@ def _apply_row(
             field = str(problem["loc"][0]) if problem["loc"] else "row"
             errors.append(RowError(row=row_number, field=field, reason=problem["msg"].removeprefix("Value error, ")))
         return
-    changes = row.model_dump(exclude={"email", "subscribed"}, exclude_none=True)
+    changes = row.model_dump(exclude={"email", "subscribed", *CONSENT_COLUMNS}, exclude_none=True)
     contact, outcome = contacts.upsert(row.email, changes, add_tags=True)
     setattr(counts, outcome.value, getattr(counts, outcome.value) + 1)
-    if row.subscribed:
-        try:
-            how = ConsentContext(ConsentMethod.IMPORT, f"import:{import_id}", f"import {import_id}, row {row_number}")
-            subscribers.subscribe_contact(contact, SubscriberSource.IMPORT, None, how)
-        except BusinessRuleViolation as refused:
-            errors.append(RowError(row=row_number, field="subscribed", reason=f"not subscribed: {refused.message}"))
+    if not row.subscribed:
+        return
+    consent = row.consent(record.consent)
+    if consent is None or _confirmation_asked():
+        confirmations.add(ImportConfirmation(record.id, contact.id, row_number, consent), clock.utcnow())
+        counts.awaiting_confirmation += 1
+        if consent is None:
+            errors.append(RowError(row=row_number, field="subscribed", reason=NO_CONSENT))
+        return
+    try:
+        subscribers.subscribe_contact(
+            contact, SubscriberSource.IMPORT, None, _consent_context(record.id, row_number, consent)
+        )
+    except BusinessRuleViolation as refused:
+        errors.append(RowError(row=row_number, field="subscribed", reason=f"not subscribed: {refused.message}"))
+
+
+NO_CONSENT = (
+    "not subscribed: no consent stated (a consent_method column, or the import's consent); imported as a contact "
+    "who can be asked to confirm (POST contacts/imports/{id}/confirmations/)"
+)
+STATED, EVERYONE = "stated", "everyone"
+CONFIRMATIONS_PER_ROUND = 50
+
+
+def _consent_context(import_id: str, row_number: int, consent: ImportConsent | None) -> ConsentContext:
+    stated = f": {consent.describe()}" if consent else ": no consent stated"
+    return ConsentContext(ConsentMethod.IMPORT, f"import:{import_id}", f"import {import_id}, row {row_number}{stated}")
+
+
+def ask_confirmations(import_id: str) -> ContactImport:
+    """Staff ask every row of a completed import that waits for a confirmation to confirm (a
+    re-permission email each, once); the worker sends them. A Conflict before it has completed."""
+    contact_import = store.get(import_id)
+    if contact_import.status != ImportStatus.COMPLETED:
+        raise Conflict(f"import {import_id} is {contact_import.status.value}: ask for confirmations once it completed")
+    messaging.send(CONTACT_IMPORTS, {"import_id": import_id, "confirm": EVERYONE})
+    return contact_import
+
+
+def _ask_confirmations(import_id: str, everyone: bool, deadline: Deadline) -> str:
+    """Emails the waiting rows their confirmation link, a round at a time, the next round queued
+    while some remain. A row's email goes once (its signup id is made from the import and contact);
+    SES throttling leaves the row for the message's next delivery."""
+    sent = 0
+    try:
+        while deadline.seconds_left() > 30:
+            waiting = confirmations.not_asked(import_id, stated_only=not everyone, limit=CONFIRMATIONS_PER_ROUND)
+            if not waiting:
+                return f"import {import_id}: {sent} confirmation email(s) sent; none left"
+            for row in waiting:
+                contact = contact_store.find(row.contact_id)
+                if contact is not None and signups.request_confirmation(
+                    contact.email,
+                    _consent_context(import_id, row.row, row.consent),
+                    first_name=contact.first_name,
+                    last_name=contact.last_name,
+                    user_id=contact.user_id,
+                    made_for=f"import:{import_id}:{row.contact_id}",
+                    retry_later=True,
+                ):
+                    sent += 1
+                confirmations.mark_asked(row, clock.utcnow())  # erased since, or done: never again
+        messaging.send(CONTACT_IMPORTS, {"import_id": import_id, "confirm": EVERYONE if everyone else STATED})
+        return f"import {import_id}: {sent} confirmation email(s) sent; continuing"
+    finally:
+        if sent:
+            store.count_confirmations_sent(import_id, sent)

@@ -63,10 +63,13 @@ def request_confirmation(
     user_id: str | None = None,
     preferences: PreferencesPatch | None = None,
     made_for: str | None = None,
+    retry_later: bool = False,
 ) -> bool:
     """Keeps a signup and emails its confirmation link; False, and nothing sent, if the address has
     had its share of confirmation emails today, or must never be mailed (bounced, complained), or
-    SES refused the email, or the message it is `made_for` (a redelivered event) had its email."""
+    SES refused the email, or the message it is `made_for` (a redelivered event) had its email.
+    SES throttling (SendRetryable) forgets the signup, so the next try sends it: raised with
+    `retry_later` (a worker's message is delivered again), else False."""
     now = clock.utcnow()
     address_key = address_hasher().hashes(email).current.value  # no address in the counter's key
     if attempts.count(ADDRESS_SCOPE, address_key, now, ADDRESS_WINDOW) > SIGNUPS_PER_ADDRESS:
@@ -96,8 +99,14 @@ def request_confirmation(
         return False
     try:
         confirmation_email.send(signup)
-    except (SendRefused, SendRetryable) as exc:
-        logger.error("confirmation email not sent", signup_id=signup.id, reason=str(exc))
+    except SendRetryable as exc:
+        store.forget(signup.id)
+        if retry_later:
+            raise
+        logger.error("confirmation email not sent: SES did not take it now", signup_id=signup.id, reason=str(exc))
+        return False
+    except SendRefused as exc:
+        logger.error("confirmation email refused by SES", signup_id=signup.id, reason=str(exc))
         return False
     logger.info("confirmation email sent", signup_id=signup.id, method=how.method.value)
     return True

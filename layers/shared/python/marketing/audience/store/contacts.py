@@ -119,6 +119,14 @@ def get(contact_id: str) -> Contact:
     return _record(contact_id).to_domain()
 
 
+def find(contact_id: str) -> Contact | None:
+    """The contact, or None if there is none (erased, say)."""
+    try:
+        return get(contact_id)
+    except NotFound:
+        return None
+
+
 def find_by_email(email: str) -> Contact | None:
     try:
         guard = ContactEmailRecord.get(email_key(email), consistent_read=True)

@@ -15,6 +15,7 @@ from pynamodb.models import Model
 from marketing.audience.models.imports import (
     MAX_ROW_ERRORS,
     ContactImport,
+    ImportConsent,
     ImportCounts,
     ImportProgress,
     ImportStatus,
@@ -48,6 +49,9 @@ class ImportRecord(Model):
     updated = NumberAttribute(default=0)
     unchanged = NumberAttribute(default=0)
     rejected = NumberAttribute(default=0)
+    awaiting_confirmation = NumberAttribute(default=0)
+    confirmations_sent = NumberAttribute(default=0)
+    consent = JSONAttribute(null=True)  # the import's ImportConsent
     errors = JSONAttribute(default=list)
     failure_reason = UnicodeAttribute(null=True)
     created_at = UTCDateTimeAttribute()
@@ -64,7 +68,11 @@ class ImportRecord(Model):
             columns=list(self.columns) if self.columns is not None else None,
             ignored_columns=list(self.ignored_columns or []),
             errors=list(self.errors or []),
+            consent=self._consent(),
         )
+
+    def _consent(self) -> ImportConsent | None:
+        return ImportConsent.model_validate(self.consent) if self.consent else None
 
     def to_domain(self) -> ContactImport:
         status = ImportStatus(self.status)
@@ -82,9 +90,12 @@ class ImportRecord(Model):
                 updated=int(self.updated),
                 unchanged=int(self.unchanged),
                 rejected=int(self.rejected),
+                awaiting_confirmation=int(self.awaiting_confirmation or 0),
+                confirmations_sent=int(self.confirmations_sent or 0),
             ),
             errors=[RowError(**error) for error in self.errors or []],
             ignored_columns=list(self.ignored_columns or []),
+            consent=self._consent(),
             failure_reason=self.failure_reason,
             created_at=self.created_at,
             started_at=self.started_at,
@@ -92,10 +103,13 @@ class ImportRecord(Model):
         )
 
 
-def create(import_id: str, filename: str, upload: Upload, now: datetime) -> ContactImport:
+def create(
+    import_id: str, filename: str, consent: ImportConsent | None, upload: Upload, now: datetime
+) -> ContactImport:
     record = ImportRecord(
         import_id,
         filename=filename,
+        consent=consent.model_dump(mode="json") if consent else None,
         status=ImportStatus.AWAITING_UPLOAD.value,
         upload_url=upload.url,
         upload_expires_at=upload.expires_at,
@@ -175,6 +189,16 @@ def fail(import_id: str, reason: str, now: datetime) -> None:
             ImportRecord.failure_reason.set(reason),
             ImportRecord.completed_at.set(now),
         ],
+        ImportRecord.id.exists(),
+        Conflict(f"import {import_id} not found"),
+    )
+
+
+def count_confirmations_sent(import_id: str, sent: int) -> None:
+    update_unversioned(
+        ImportRecord,
+        import_id,
+        [ImportRecord.confirmations_sent.add(sent)],
         ImportRecord.id.exists(),
         Conflict(f"import {import_id} not found"),
     )

@@ -101,3 +101,8 @@ def confirm(tx: Transaction, signup_id: str, confirmed_at: datetime) -> None:
         Conflict("this signup was confirmed already"),
         add_version_condition=False,
     )
+
+
+def forget(signup_id: str) -> None:
+    """Deletes a signup whose email could not be sent, so that trying again sends it."""
+    SignupRecord(signup_id).delete(add_version_condition=False)
