@@ -1,17 +1,22 @@
 import { useState, type FormEvent } from "react";
 
 import { unwrap } from "../api/client";
+import { splitFieldErrors } from "../api/errors";
 import type { ContactImport } from "../api/types";
 import { useApi, useCanWrite } from "../auth/AuthProvider";
-import { ErrorAlert, Notice } from "../components/Alerts";
+import { FormErrorAlert, Notice } from "../components/Alerts";
 import { Card, Page } from "../components/Page";
 import { ProgressBar } from "../components/ProgressBar";
 import { StatusBadge } from "../components/StatusBadge";
+import { ImportConfirmations } from "../contacts/ImportConfirmations";
+import { ImportConsentFields } from "../contacts/ImportConsentFields";
 import { countCsvRows } from "../contacts/csv";
+import { CONSENT_FIELDS, importConsent, NO_CONSENT_INPUTS } from "../contacts/importConsent";
 import { formatCount } from "../format";
 import { useAction, usePoll } from "../hooks";
 
-const COLUMNS = "email (required), first_name, last_name, user_id, lifecycle_stage, tags (separated by ; or |), subscribed (yes/no)";
+const COLUMNS =
+  "email (required), first_name, last_name, user_id, lifecycle_stage, tags (separated by ; or |), subscribed (yes/no), and how the row's person consented: consent_method, consent_source, consent_date (YYYY-MM-DD)";
 
 function ImportProgress({ contactImport, totalRows }: { contactImport: ContactImport; totalRows: number }) {
   const { counts, status } = contactImport;
@@ -45,7 +50,7 @@ function ImportProgress({ contactImport, totalRows }: { contactImport: ContactIm
       {contactImport.errors.length > 0 && (
         <div className="table-wrap" style={{ marginTop: "1rem" }}>
           <table>
-            <caption>Rejected rows{contactImport.errors.length >= 100 ? " (the first 100)" : ""}</caption>
+            <caption>Rows refused or not subscribed{contactImport.errors.length >= 100 ? " (the first 100)" : ""}</caption>
             <thead>
               <tr>
                 <th scope="col" className="num">
@@ -75,12 +80,13 @@ export function ContactImportPage() {
   const api = useApi();
   const canWrite = useCanWrite();
   const [file, setFile] = useState<File | null>(null);
+  const [consent, setConsent] = useState(NO_CONSENT_INPUTS);
   const [totalRows, setTotalRows] = useState(0);
   const [contactImport, setContactImport] = useState<ContactImport | null>(null);
 
   const start = useAction(async () => {
     if (!file) throw new Error("Choose a CSV file first.");
-    const created = await unwrap(api.POST("/contacts/imports/", { body: { filename: file.name } }));
+    const created = await unwrap(api.POST("/contacts/imports/", { body: { filename: file.name, consent: importConsent(consent) } }));
     setContactImport(created);
     if (!created.upload) throw new Error("The API gave no upload address for the file.");
     // The file goes straight to storage through the pre-signed URL, not through the API.
@@ -102,6 +108,8 @@ export function ContactImportPage() {
     running,
   );
 
+  const consentErrors = splitFieldErrors(start.error, CONSENT_FIELDS).byField;
+
   const submit = (event: FormEvent) => {
     event.preventDefault();
     void start.run();
@@ -111,6 +119,7 @@ export function ContactImportPage() {
     <Page title="Import contacts" parent={{ to: "/contacts", label: "Contacts" }}>
       {!canWrite && <Notice kind="warning">Importing contacts needs the manager role: the API will refuse it.</Notice>}
       <form className="card" onSubmit={submit} aria-label="Import" noValidate>
+        <FormErrorAlert error={start.error} fields={CONSENT_FIELDS} />
         <p style={{ marginTop: 0 }}>
           A CSV file with a header row. Columns: {COLUMNS}. Up to 100,000 rows. Existing contacts (by email) are updated; an unsubscribed address stays
           unsubscribed.
@@ -130,12 +139,13 @@ export function ContactImportPage() {
           />
           {file && <span className="hint">{formatCount(totalRows)} rows to import</span>}
         </div>
+        <ImportConsentFields value={consent} onChange={setConsent} errors={consentErrors} />
         <button type="submit" disabled={!file || start.pending || running}>
           {start.pending ? "Uploading…" : "Start import"}
         </button>
       </form>
-      <ErrorAlert error={start.error} />
       {contactImport && <ImportProgress contactImport={contactImport} totalRows={totalRows} />}
+      {contactImport && <ImportConfirmations key={contactImport.id} contactImport={contactImport} onChange={setContactImport} />}
     </Page>
   );
 }

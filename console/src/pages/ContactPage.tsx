@@ -9,6 +9,7 @@ import { ErrorAlert, FormErrorAlert, Loading, Notice } from "../components/Alert
 import { ConfirmDialog } from "../components/ConfirmDialog";
 import { SelectField, TextField } from "../components/Field";
 import { Card, Page } from "../components/Page";
+import { ConsentHistoryCard } from "../contacts/ConsentHistory";
 import { AutomationRunsCard, EmailsCard, OrdersCard, PointsAndReferralsCard, SubscriptionCard } from "../contacts/ContactSections";
 import { formatCount, formatDateTime, formatMoney, humanize } from "../format";
 import { useAction, useLoad } from "../hooks";
@@ -98,6 +99,7 @@ export function ContactPage() {
   }, [api, contact?.id, canWrite]);
   const [subscriber, setSubscriber] = useState<Subscriber | null | undefined>(undefined);
   useEffect(() => setSubscriber(details.data?.subscriber), [details.data]);
+  const [subscriptionChanges, setSubscriptionChanges] = useState(0);
   const [confirmErase, setConfirmErase] = useState(false);
   const [editing, setEditing] = useState(false);
   const exportAction = useAction(async () => download(`contact-${contactId}.json`, await unwrap(api.GET("/contacts/{contact_id}/export/", path))));
@@ -149,7 +151,15 @@ export function ContactPage() {
         <Loading what="Loading the contact's history" />
       ) : (
         <>
-          <SubscriptionCard subscriber={subscriber} doNotEmail={details.data?.do_not_email} onChange={setSubscriber} />
+          <SubscriptionCard
+            subscriber={subscriber}
+            doNotEmail={details.data?.do_not_email}
+            onChange={(changed) => {
+              setSubscriber(changed);
+              setSubscriptionChanges((count) => count + 1);
+            }}
+          />
+          <ConsentHistoryCard contactId={contact.id} changes={subscriptionChanges} />
           {full ? (
             <>
               <OrdersCard data={full} />

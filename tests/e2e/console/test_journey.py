@@ -170,30 +170,48 @@ def test_an_analyst_reads_but_finds_no_way_to_send(page, draft_campaign):
 
 def test_a_csv_import_shows_its_progress_and_the_rows_it_refused(page):
     tag = f"import-{uuid.uuid4().hex[:8]}"
+    # Lin's row says how she consented: the import subscribes her and logs that consent. Max's
+    # says nothing: he waits, a contact, until he confirms the email the manager has sent him.
     rows = [
-        "email,first_name,tags,subscribed",
-        f"lin.{tag}@example.com,Lin,{tag},yes",
-        f"kay.{tag}@example.com,Kay,{tag},no",
-        "not-an-address,Nobody,,yes",
+        "email,first_name,tags,subscribed,consent_method",
+        f"lin.{tag}@example.com,Lin,{tag},yes,newsletter box at checkout",
+        f"kay.{tag}@example.com,Kay,{tag},no,",
+        f"max.{tag}@example.com,Max,{tag},yes,",
+        "not-an-address,Nobody,,yes,",
     ]
     sign_in(page, MANAGER)
     page.goto("/console/contacts/import")
     page.get_by_label("CSV file").set_input_files(
         files=[{"name": "people.csv", "mimeType": "text/csv", "buffer": "\n".join(rows).encode()}]
     )
-    expect(page.get_by_text("3 rows to import")).to_be_visible()
+    expect(page.get_by_text("4 rows to import")).to_be_visible()
     page.get_by_role("button", name="Start import").click()  # the file goes to the pre-signed URL
     expect(page.get_by_role("progressbar", name="Import progress")).to_have_attribute(
         "aria-valuenow", "100", timeout=30_000
     )
     refused = page.get_by_role("row").filter(has_text="email")
     expect(refused.filter(has_text="not a valid email address")).to_have_count(1)
+    waiting = page.get_by_role("region", name="Waiting for confirmation")
+    expect(waiting).to_contain_text("asked to subscribe without a stated consent")
+    waiting.get_by_role("button", name="Email them a confirmation link").click()
+    expect(page.get_by_role("progressbar", name="Confirmation emails sent")).to_have_attribute(
+        "aria-valuenow", "100", timeout=30_000
+    )
     page.goto(f"/console/contacts?tag={tag}")
     expect(page.get_by_role("link", name=f"lin.{tag}@example.com")).to_be_visible()
     expect(page.get_by_role("link", name=f"kay.{tag}@example.com")).to_be_visible()
 
-    # Kay's page: her data as a file, then her erasure, behind a confirmation.
+    # Lin's consent history: the import subscribed her, from row 2 of the file.
+    page.get_by_role("link", name=f"lin.{tag}@example.com").click()
+    subscribed = page.get_by_role("region", name="Consent history").get_by_role("row").filter(has_text="Subscribed by")
+    expect(subscribed).to_contain_text("Subscribed by a contact import")
+    expect(subscribed).to_contain_text(re.compile(r"import imp_\S+, row 2"))
+    page.go_back()
+
+    # Kay's page: no consent (the file said no); her data as a file, then her erasure, behind a
+    # confirmation.
     page.get_by_role("link", name=f"kay.{tag}@example.com").click()
+    expect(page.get_by_role("region", name="Consent history")).to_contain_text("No consent recorded yet")
     with page.expect_download() as download:
         page.get_by_role("button", name="Export").click()
     exported = json.loads(Path(download.value.path()).read_text())

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from pydantic import Field
 
-from marketing.audience.models.consents import ConsentContext, ConsentFields, ConsentMethod
+from marketing.audience.models.consents import ConsentContext, ConsentFields
 from marketing.audience.models.contacts import Email
 from marketing.audience.models.subscriber_requests import PreferencesPatch
 from marketing.models import ApiModel
@@ -26,30 +26,17 @@ class Signup(ApiModel):
     last_name: str = ""
     user_id: str | None = None
     preferences: PreferencesPatch | None = None
-    method: ConsentMethod
-    actor: str
-    source: str | None = None
-    ip_address: str | None = None
-    user_agent: str | None = None
-    wording_version: str | None = None
-    requested_at: datetime
+    request: ConsentContext  # how the person asked, `at` the time: the consent log's signup entry
     confirmed_at: datetime | None = None
+
+    @property
+    def requested_at(self) -> datetime:
+        assert self.request.at is not None
+        return self.request.at
 
     @property
     def expires_at(self) -> datetime:
         return self.requested_at + CONFIRMATION_VALIDITY
-
-    def request(self) -> ConsentContext:
-        """How the person asked: the consent log's signup entry."""
-        return ConsentContext(
-            method=self.method,
-            actor=self.actor,
-            source=self.source,
-            ip_address=self.ip_address,
-            user_agent=self.user_agent,
-            wording_version=self.wording_version,
-            at=self.requested_at,
-        )
 
 
 class SignupRequest(ConsentFields):

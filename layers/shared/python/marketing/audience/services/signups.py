@@ -86,13 +86,7 @@ def request_confirmation(
         last_name=last_name,
         user_id=user_id,
         preferences=preferences,
-        method=how.method,
-        actor=how.actor,
-        source=how.source,
-        ip_address=how.ip_address,
-        user_agent=how.user_agent,
-        wording_version=how.wording_version,
-        requested_at=how.at or now,
+        request=replace(how, at=how.at or now),
     )
     if not store.create(signup):
         logger.info("confirmation email already sent for this message", signup_id=signup.id)
@@ -235,4 +229,4 @@ def confirm(token: str, ip_address: str | None, user_agent: str | None) -> tuple
 
 
 def _source_of(signup: Signup) -> SubscriberSource:
-    return SubscriberSource.IMPORT if signup.method == ConsentMethod.IMPORT else SubscriberSource.WEBSITE
+    return SubscriberSource.IMPORT if signup.request.method == ConsentMethod.IMPORT else SubscriberSource.WEBSITE

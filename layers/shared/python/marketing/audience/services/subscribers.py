@@ -90,7 +90,7 @@ def _signup_entry(signup: Signup, contact_id: str, existing: Subscriber | None) 
             "preferences": existing.preferences,
             "tracking_consent": existing.tracking_consent,
         }
-    return ConsentEntry.of(signup.request(), ConsentEvent.SIGNUP, contact_id, signup.requested_at, **state)
+    return ConsentEntry.of(signup.request, ConsentEvent.SIGNUP, contact_id, signup.requested_at, **state)
 
 
 def _change(subscriber: Subscriber, changes: dict, how: ConsentContext, **write) -> Subscriber:

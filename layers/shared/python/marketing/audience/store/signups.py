@@ -10,14 +10,15 @@ from __future__ import annotations
 import base64
 import hashlib
 import secrets
+from dataclasses import asdict
 from datetime import datetime
 
-from pynamodb.attributes import TTLAttribute, UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.attributes import JSONAttribute, TTLAttribute, UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.exceptions import DoesNotExist
 from pynamodb.models import Model
 
 from marketing import clock
-from marketing.audience.models.consents import ConsentMethod
+from marketing.audience.models.consents import ConsentContext, ConsentMethod
 from marketing.audience.models.signups import Signup
 from marketing.audience.models.subscriber_requests import PreferencesPatch
 from marketing.errors import Conflict
@@ -36,12 +37,7 @@ class SignupRecord(Model):
     last_name = UnicodeAttribute(default="")
     user_id = UnicodeAttribute(null=True)
     preferences = UnicodeAttribute(null=True)  # the form's PreferencesPatch, as JSON
-    method = UnicodeAttribute()
-    actor = UnicodeAttribute()
-    source = UnicodeAttribute(null=True)
-    ip_address = UnicodeAttribute(null=True)
-    user_agent = UnicodeAttribute(null=True)
-    wording_version = UnicodeAttribute(null=True)
+    request = JSONAttribute()  # the ConsentContext's fields but its time
     requested_at = UTCDateTimeAttribute()
     confirmed_at = UTCDateTimeAttribute(null=True)
     expires = TTLAttribute()
@@ -54,13 +50,9 @@ class SignupRecord(Model):
             last_name=self.last_name,
             user_id=self.user_id,
             preferences=PreferencesPatch.model_validate_json(self.preferences) if self.preferences else None,
-            method=ConsentMethod(self.method),
-            actor=self.actor,
-            source=self.source,
-            ip_address=self.ip_address,
-            user_agent=self.user_agent,
-            wording_version=self.wording_version,
-            requested_at=self.requested_at,
+            request=ConsentContext(
+                **{**self.request, "method": ConsentMethod(self.request["method"])}, at=self.requested_at
+            ),
             confirmed_at=self.confirmed_at,
         )
 
@@ -75,10 +67,20 @@ def new_id(made_for: str | None = None) -> str:
 
 def create(signup: Signup) -> bool:
     """Keeps the signup; False, and nothing written, if one with its id exists."""
-    fields = signup.model_dump(exclude={"id", "preferences", "method"})
     preferences = signup.preferences.model_dump_json(exclude_none=True) if signup.preferences else None
+    request = {**asdict(signup.request), "method": signup.request.method.value}
+    del request["at"]
     record = SignupRecord(
-        signup.id, preferences=preferences, method=signup.method.value, expires=signup.expires_at, **fields
+        signup.id,
+        email=signup.email,
+        first_name=signup.first_name,
+        last_name=signup.last_name,
+        user_id=signup.user_id,
+        preferences=preferences,
+        request=request,
+        requested_at=signup.requested_at,
+        confirmed_at=signup.confirmed_at,
+        expires=signup.expires_at,
     )
     return applied(lambda: record.save(SignupRecord.id.does_not_exist()))
 
