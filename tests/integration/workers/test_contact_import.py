@@ -63,7 +63,14 @@ def test_three_good_rows_and_two_bad_ones(run_import):
     result = run_import(THREE_GOOD_TWO_BAD)
     assert result["status"] == "completed"
     assert result["upload"] is None
-    assert result["counts"] == {"rows": 5, "created": 3, "updated": 0, "unchanged": 0, "rejected": 2, **NO_CONFIRMATIONS}
+    assert result["counts"] == {
+        "rows": 5,
+        "created": 3,
+        "updated": 0,
+        "unchanged": 0,
+        "rejected": 2,
+        **NO_CONFIRMATIONS,
+    }
     assert [(error["row"], error["field"]) for error in result["errors"]] == [(3, "email"), (5, "lifecycle_stage")]
     assert "not a valid email address" in result["errors"][0]["reason"]
     assert "'customer'" in result["errors"][1]["reason"]
@@ -80,7 +87,14 @@ def test_existing_contacts_are_updated_tags_added_and_subscriptions_made(run_imp
         "ada@example.com,Ada,,,\n"
         "bob@example.com,,,no,9\n"
     )
-    assert result["counts"] == {"rows": 3, "created": 1, "updated": 1, "unchanged": 1, "rejected": 0, **NO_CONFIRMATIONS}
+    assert result["counts"] == {
+        "rows": 3,
+        "created": 1,
+        "updated": 1,
+        "unchanged": 1,
+        "rejected": 0,
+        **NO_CONFIRMATIONS,
+    }
     assert result["ignored_columns"] == ["shoe_size"]
     ada = contact_store.find_by_email("ada@example.com")
     assert ada.tags == ["vip", "newsletter"]
