@@ -1,5 +1,5 @@
 """What a request must be before any route looks at it: a body no larger than any route needs,
-and, for the JSON API (staff and customer routes), a JSON body in UTF-8. Refused here with the SPEC's error
+and, for every route but the forms behind an email's links, a JSON body in UTF-8. Refused here with the SPEC's error
 body, before parsing or validation (API Gateway's own limit is 10 MB, far more than needed)."""
 
 from __future__ import annotations
@@ -8,13 +8,11 @@ import base64
 import json
 from typing import Any
 
-from marketing.auth import Access
 from marketing.catalog.api_routes import route_for_key
 from marketing.errors import DomainError, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 
 # The largest JSON body a route needs (a template of 2 × 150,000 characters, escaped) with room.
 MAX_BODY_BYTES = 1_000_000
-JSON_API = (Access.STAFF, Access.CUSTOMER)  # public routes take forms (one-click unsubscribe)
 
 
 def _problem(event: dict[str, Any]) -> DomainError | None:
@@ -24,7 +22,7 @@ def _problem(event: dict[str, Any]) -> DomainError | None:
     route = route_for_key(event.get("routeKey", ""))
     headers = {name.lower(): value for name, value in (event.get("headers") or {}).items()}
     media_type = headers.get("content-type", "application/json").split(";")[0].strip().lower()
-    if not body or route is None or route.access not in JSON_API:
+    if not body or route is None or route.takes_form:
         return None
     if media_type != "application/json":
         return UnsupportedMediaType(f"send JSON with Content-Type: application/json (got {media_type})")

@@ -34,7 +34,7 @@ SECURITY_SCHEMES = {
 ERROR_STATUSES: dict[Access, tuple[int, ...]] = {
     Access.STAFF: (400, 403, 404, 409, 413, 415, 422, 429),
     Access.CUSTOMER: (400, 401, 404, 409, 413, 415, 422, 429),
-    Access.PUBLIC: (400, 413, 429),
+    Access.PUBLIC: (400, 413, 415, 429),
 }
 BODY_STATUSES = (413, 415)  # only for a method that takes a body
 METHODS_WITH_BODIES = ("post", "put", "patch")
@@ -110,6 +110,8 @@ def _with_error_responses(operation: dict[str, Any], route: ApiRoute) -> None:
     responses.pop("422", None)
     for status in ERROR_STATUSES[route.access]:
         if status in BODY_STATUSES and route.method.lower() not in METHODS_WITH_BODIES:
+            continue
+        if status == 415 and route.takes_form:  # a form's body is whatever a browser posts
             continue
         described = responses.get(str(status), {}).get("description")
         responses[str(status)] = {

@@ -217,3 +217,11 @@ def test_every_change_is_logged_with_how_and_who(aws, api_handler, form, method)
     assert [entry["event"] for entry in export["consents"]] == ["subscribed", "preferences_changed", "unsubscribed"]
     erase(api_handler, created["contact_id"])
     assert boto3.client("dynamodb").scan(TableName=aws["CONSENT_LOG_TABLE"])["Items"] == []
+
+
+def test_a_signup_that_is_not_json_is_a_415(aws, api_handler):
+    event = http_event("POST", "/signup/", "email=ada@example.com")
+    event["headers"]["content-type"] = "text/plain"
+    response = api_handler(event, Context())
+    assert response["statusCode"] == 415
+    assert mail_to("ada@example.com") == []

@@ -48,6 +48,9 @@ class ApiRoute:
     # an import, whose answers carry a pre-signed upload URL (a GET of one too, until the file has
     # arrived: whoever reads it can write). Only the marketing manager role may call it (staff_roles).
     transfers_data: bool = False
+    # Takes an HTML form's body (application/x-www-form-urlencoded) rather than JSON: the pages
+    # behind an email's links. Every other route with a body takes JSON only (a 415 otherwise).
+    takes_form: bool = False
 
     def rate_limit(self, limits: Mapping[Access, int] | None = None, code_limit: int = CODE_RATE_LIMIT) -> int:
         """Requests per second this route takes (burst: twice that), by its class."""
@@ -197,12 +200,12 @@ ROUTES: tuple[ApiRoute, ...] = (
     ApiRoute("GET", "/track/open/{token}/", P),
     ApiRoute("GET", "/track/click/{token}/", P),
     ApiRoute("GET", "/unsubscribe/", P),
-    ApiRoute("POST", "/unsubscribe/", P),
+    ApiRoute("POST", "/unsubscribe/", P, takes_form=True),
     ApiRoute("GET", "/preferences/", P),
-    ApiRoute("POST", "/preferences/", P),
+    ApiRoute("POST", "/preferences/", P, takes_form=True),
     ApiRoute("POST", "/signup/", P),
     ApiRoute("GET", "/signup/confirm/", P),
-    ApiRoute("POST", "/signup/confirm/", P),
+    ApiRoute("POST", "/signup/confirm/", P, takes_form=True),
     ApiRoute("GET", "/me/", C),
 )
 
