@@ -34,6 +34,10 @@ os.environ.pop("AWS_PROFILE", None)
 _SHARED_SET_UP = (("tests/e2e/test_fuzz.py", "fuzz-stack"), ("tests/e2e/", "local-stack"), ("tests/infra/", "synth"))
 
 
+# First: xdist's worker reads the marks in the same hook to give each test its group, and a hook of
+# a conftest loaded before xdist's worker plugin would otherwise run after it (the groups were
+# silently ignored, and both processes started a local stack of their own).
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items):
     for item in items:
         path = item.nodeid.replace("\\", "/")
