@@ -80,6 +80,7 @@ bench: install  ## print the benchmarks' figures
 	$(PY) bench/cold_start.py --instructions
 	$(PY) bench/segment_evaluation.py --contacts 20000 --contacts 100000
 	$(PY) bench/campaign_send.py --contacts 10000
+	$(PY) bench/compose.py
 
 clean:
 	rm -rf $(VENV) cdk.out build .pytest_cache .ruff_cache console/node_modules console/dist

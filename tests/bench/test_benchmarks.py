@@ -24,8 +24,9 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
         ),
         (["bench/segment_evaluation.py", "--contacts", "100"], "worst read units per contact:"),
         (["bench/campaign_send.py", "--contacts", "20"], "send path:"),
+        (["bench/compose.py", "--emails", "20", "--rounds", "3"], "compose per email:"),
     ],
-    ids=["cold_start", "segment_evaluation", "campaign_send"],
+    ids=["cold_start", "segment_evaluation", "campaign_send", "compose"],
 )
 def test_a_benchmark_runs_and_prints_its_verdict(arguments, verdict):
     result = subprocess.run(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 import tracemalloc
+from datetime import UTC, datetime
 
 import pytest
 
@@ -104,3 +105,46 @@ def test_saving_a_template_past_a_limit_is_a_400_naming_the_field():
         rendering.validate("html_content", f"{{% for i in range({TOO_MUCH}) %}}0123456789{{% endfor %}}", html=True)
     assert [detail["field"] for detail in refused.value.details] == ["html_content"]
     assert "render limit" in refused.value.details[0]["reason"]
+
+
+# --- what one container keeps: compiled sources, and the text of an HTML the same for everyone -----
+def test_a_source_compiles_once_and_every_render_of_it_keeps_the_limits(monkeypatch):
+    rendering._compiled.cache_clear()
+    environment = rendering._environment(True)
+    compiled = []
+    compile_source = environment.from_string
+    monkeypatch.setattr(environment, "from_string", lambda source: compiled.append(source) or compile_source(source))
+    source = "{% for i in range(n) %}0123456789{% endfor %}"
+    assert render(source, n=2) == "0123456789" * 2
+    assert render(source, n=1) == "0123456789"
+    with pytest.raises(RenderLimitExceeded):
+        render(source, n=TOO_MUCH)
+    assert compiled == [source]
+
+
+def test_an_edited_template_renders_its_new_sources_even_under_the_same_id_and_version():
+    from marketing.email.models.templates import EmailTemplate
+
+    version = datetime(2026, 3, 1, tzinfo=UTC)
+    template = EmailTemplate.model_construct(
+        id="tpl_1", updated_at=version, subject="Hi {{ first_name }}", html_content="<p>1</p>", text_content=""
+    )
+    edited = template.model_copy(update={"subject": "Bye {{ first_name }}", "html_content": "<p>2</p>"})
+    for each, subject, html in ((template, "Hi Ada", "<p>1</p>"), (edited, "Bye Ada", "<p>2</p>")):
+        preview = rendering.render_template(each, rendering.SAMPLE_CONTEXT)
+        assert (preview.subject, preview.html) == (subject, html)
+
+
+def test_the_text_of_an_html_without_merge_fields_is_derived_once(monkeypatch):
+    from marketing.email.models.templates import EmailTemplate
+    from marketing.email.services.plain_text import html_to_text
+
+    rendering._constant_text.cache_clear()
+    derived = []
+    monkeypatch.setattr(rendering, "html_to_text", lambda html: derived.append(html) or html_to_text(html))
+    same = EmailTemplate.model_construct(subject="Hi {{ first_name }}", html_content="<p>Sale</p>", text_content="")
+    personal = same.model_copy(update={"html_content": "<p>Hi {{ first_name }}</p>"})
+    for name in ("Ada", "Grace"):
+        assert rendering.render_template(same, {"first_name": name}).text == "Sale"
+        assert rendering.render_template(personal, {"first_name": name}).text == f"Hi {name}"
+    assert derived == ["<p>Sale</p>", "<p>Hi Ada</p>", "<p>Hi Grace</p>"]

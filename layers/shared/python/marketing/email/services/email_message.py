@@ -15,26 +15,25 @@ import html as html_escaping
 import re
 from collections.abc import Iterator, Mapping
 from datetime import date, datetime
-from email.message import EmailMessage
-from email.policy import SMTP
-from email.utils import formataddr, formatdate, make_msgid
+from email.utils import format_datetime, formataddr, make_msgid
 from functools import lru_cache
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
+from marketing import clock
 from marketing.audience.models.subscribers import Subscriber
 from marketing.campaigns.models.mailings import MailingKind, MailingRef
 from marketing.email.links import EmailLinks, link_id
 from marketing.email.mailto import NO_MAILTO
+from marketing.email.mime import alternative
 from marketing.email.models.templates import EmailTemplate, Preview
-from marketing.email.services.rendering import render_template
+from marketing.email.services.rendering import TEMPLATE_SYNTAX, render_template
 from marketing.email.store import links as link_store
 from marketing.observability import CORRELATION_ATTRIBUTE, logger
 
 _HTML_LINK = re.compile(r"""(<a\b[^>]*?\bhref\s*=\s*)(["'])(.*?)\2""", re.IGNORECASE | re.DOTALL)
 _TEXT_LINK = re.compile(r"""https?://[^\s<>"'()]+""")
 _TRAILING_PUNCTUATION = ".,;:!?"
-_TEMPLATE_SYNTAX = ("{{", "{%", "{#")  # a URL with these in its source is made by a merge field
 _BODY_END = re.compile(r"</body\s*>", re.IGNORECASE)
 _TAG_UNSAFE = re.compile(r"[^A-Za-z0-9_.@-]")  # what SES allows in a message tag value
 _ID_UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")  # kept out of List-Id labels and Feedback-ID fields
@@ -44,11 +43,6 @@ _PHRASE_UNSAFE = re.compile(r'[()<>\[\]:;@\\,."]')  # RFC 5322 specials: an unqu
 FEEDBACK_SENDER_ID = "marketing-platform"
 # How a subscriber's `source` reads in "you subscribed on … via …".
 SOURCE_WORDING = {"website": "our website", "import": "a list we imported", "api": "our shop's app"}
-# Lines up to RFC 5322's 998 characters, not the 78 it recommends: folding at 78 cannot break the
-# unsubscribe URL (one word longer than a line), so the email package RFC 2047-encodes the whole
-# List-Unsubscribe value, which RFC 2369 does not allow and mailbox providers then do not read as
-# a one-click unsubscribe link.
-_MIME_POLICY = SMTP.clone(max_line_length=998)
 
 
 class Envelope(NamedTuple):
@@ -101,10 +95,10 @@ def written_links(html_source: str, text_source: str) -> frozenset[str]:
         for source in (text_source, html_escaping.unescape(html_source)):
             yield from (_text_url(found) for found in _TEXT_LINK.finditer(source))
 
-    return frozenset(
+    return frozenset(  # a URL with template syntax in its source is made by a merge field
         url
         for url in candidates()
-        if url.startswith(("https://", "http://")) and not any(mark in url for mark in _TEMPLATE_SYNTAX)
+        if url.startswith(("https://", "http://")) and not any(mark in url for mark in TEMPLATE_SYNTAX)
     )
 
 
@@ -128,12 +122,15 @@ class _Tracker:
         self._envelope = envelope
         self._own_base = own_base  # links to our own pages (unsubscribe, preferences) stay as they are
         self._written = written
+        self._click_urls: dict[str, str] = {}  # a link in both parts, or twice in one, is signed once
 
     def tracked(self, url: str) -> str:
         link = self._written.get(url)
         if link is None or url.startswith(self._own_base):
             return url
-        return self._links.click_url(self._envelope.campaign_id, self._envelope.contact_id, link)
+        if link not in self._click_urls:
+            self._click_urls[link] = self._links.click_url(self._envelope.campaign_id, self._envelope.contact_id, link)
+        return self._click_urls[link]
 
     def html(self, body: str) -> str:
         def rewrite(found: re.Match[str]) -> str:
@@ -224,31 +221,30 @@ def compose(
     )
     subject = envelope.subject_prefix + rendered.subject.replace("\r", " ").replace("\n", " ")
 
-    message = EmailMessage(policy=_MIME_POLICY)
     domain = envelope.from_address.rpartition("@")[2]
-    message["From"] = formataddr((envelope.from_name, envelope.from_address))
-    message["To"] = envelope.to
-    message["Subject"] = subject
-    message["Date"] = formatdate(usegmt=True)
-    message["Message-ID"] = make_msgid(domain=domain)
+    headers = [
+        ("From", formataddr((envelope.from_name, envelope.from_address))),
+        ("To", envelope.to),
+        ("Subject", subject),
+        ("Date", format_datetime(clock.utcnow())),  # "+0000": RFC 5322 retired "GMT"
+        ("Message-ID", make_msgid(domain=domain)),
+    ]
     if envelope.reply_to:
-        message["Reply-To"] = envelope.reply_to
+        headers.append(("Reply-To", envelope.reply_to))
     mail_domain = unsubscribe_mail_domain or f"unsubscribe.{domain.lower()}"
     mailto = (
         None
         if mail_domain == NO_MAILTO
         else links.unsubscribe_mailto(envelope.campaign_id, envelope.contact_id, mail_domain)
     )
-    message["List-Unsubscribe"] = f"<{unsubscribe_url}>, <{mailto}>" if mailto else f"<{unsubscribe_url}>"
-    message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    headers.append(("List-Unsubscribe", f"<{unsubscribe_url}>, <{mailto}>" if mailto else f"<{unsubscribe_url}>"))
+    headers.append(("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"))
     if envelope.campaign_id:  # a template's test copy belongs to no mailing
         list_id = mailing_list_id(envelope.campaign_id)
-        message["List-Id"] = list_id_header(list_id, shop_name, domain)
-        message["Feedback-ID"] = feedback_id(list_id, template.category.value, shop_name)
-    message["X-SES-MESSAGE-TAGS"] = message_tags(envelope)
-    message.set_content(text)
-    message.add_alternative(html, subtype="html")
-    return Composed(subject=subject, html=html, text=text, mime=message.as_bytes())
+        headers.append(("List-Id", list_id_header(list_id, shop_name, domain)))
+        headers.append(("Feedback-ID", feedback_id(list_id, template.category.value, shop_name)))
+    headers.append(("X-SES-MESSAGE-TAGS", message_tags(envelope)))
+    return Composed(subject=subject, html=html, text=text, mime=alternative(headers, text, html))
 
 
 def mailing_list_id(mailing_id: str) -> str:

@@ -11,7 +11,7 @@ never a failed send:
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any
 
 from marketing.email.models.templates import EmailTemplate, Preview
@@ -19,9 +19,11 @@ from marketing.email.services.plain_text import html_to_text
 from marketing.errors import ValidationFailed
 
 if TYPE_CHECKING:
-    from jinja2 import nodes
+    from jinja2 import Template, nodes
 
     from marketing.email.services.template_sandbox import LimitedSandbox
+
+TEMPLATE_SYNTAX = ("{{", "{%", "{#")  # Jinja2's delimiters: a source without them renders the same for everyone
 
 # Merge tags a template may use, with the values previews render with.
 SAMPLE_CONTEXT: dict[str, Any] = {
@@ -85,23 +87,44 @@ def validate(field: str, source: str, *, html: bool) -> None:
         raise ValidationFailed.field(field, f"template fails to render: {exc}") from exc
 
 
+# Compiled sources kept per container: compiling in the sandbox costs milliseconds, rendering
+# microseconds, and a mailing renders the same few sources (subject, HTML, text) for every recipient.
+# Keyed by the source itself, not the template's id and version: a mailing's own subject is a source
+# of its own, and a source compiles to the same code whatever template holds it. The sandbox's
+# checks (deadline, sizes, attribute access) run in the compiled code at each render, not at compile.
+@lru_cache(maxsize=64)
+def _compiled(source: str, html: bool) -> Template:
+    return _environment(html).from_string(source)
+
+
 def render(source: str, context: dict[str, Any], *, html: bool) -> str:
     """`source` rendered for `context`; RenderLimitExceeded past the render limits."""
     from marketing.email.services.template_sandbox import time_limit
 
-    template = _environment(html).from_string(source)
+    template = _compiled(source, html)
     with time_limit():
         return template.render(context)
 
 
+@lru_cache(maxsize=32)
+def _constant_text(html_source: str) -> str:
+    """The text derived from an HTML source without merge fields: the same for every email."""
+    return html_to_text(render(html_source, {}, html=True))
+
+
 def render_template(template: EmailTemplate, context: dict[str, Any]) -> Preview:
     """The subject and both parts of `template` for `context` (within one email's render limits);
-    without a text part, the text is derived from the HTML."""
+    without a text part, the text is derived from the HTML: once per container for an HTML without
+    merge fields, for each email otherwise."""
     from marketing.email.services.template_sandbox import time_limit
 
     with time_limit():
         html = render(template.html_content, context, html=True)
-        text_source = template.text_content
-        text = render(text_source, context, html=False) if text_source else html_to_text(html)
+        if template.text_content:
+            text = render(template.text_content, context, html=False)
+        elif any(mark in template.html_content for mark in TEMPLATE_SYNTAX):
+            text = html_to_text(html)
+        else:
+            text = _constant_text(template.html_content)
         subject = render(template.subject, context, html=False)
     return Preview(subject=subject, html=html, text=text)
