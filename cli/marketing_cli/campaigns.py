@@ -1,4 +1,4 @@
-"""`mkt campaigns …`: create, send (following progress), schedule, status, test-send, retry."""
+"""`mkt campaigns …`: create, send and resume (following progress), schedule, status, test-send, retry."""
 
 from __future__ import annotations
 
@@ -47,9 +47,14 @@ def campaigns_create(client: ApiClient, args: argparse.Namespace) -> Any:
     return client.call("POST", "campaigns/", body)
 
 
-def campaigns_send(client: ApiClient, args: argparse.Namespace) -> Any:
-    started = client.call("POST", f"campaigns/{args.id}/send/")
-    return started if args.no_wait else _follow(client, args.id)
+def _post_and_follow(action: str):
+    """`send` and `resume`: the call, then the send's progress until it ends (unless --no-wait)."""
+
+    def call(client: ApiClient, args: argparse.Namespace) -> Any:
+        started = client.call("POST", f"campaigns/{args.id}/{action}/")
+        return started if args.no_wait else _follow(client, args.id)
+
+    return call
 
 
 def campaigns_schedule(client: ApiClient, args: argparse.Namespace) -> Any:
@@ -86,10 +91,14 @@ def add_campaigns(resources: argparse._SubParsersAction) -> None:
     create.add_argument("--from-email", help="default: the platform's sender address")
     create.add_argument("--reply-to")
     create.set_defaults(func=campaigns_create)
-    send = campaigns.add_parser("send", help="send now and follow the progress")
-    send.add_argument("id")
-    send.add_argument("--no-wait", action="store_true", help="start the send and return")
-    send.set_defaults(func=campaigns_send)
+    for name, text in (
+        ("send", "send now and follow the progress"),
+        ("resume", "send on a paused campaign (paused by staff or the reputation guard) and follow the progress"),
+    ):
+        sending = campaigns.add_parser(name, help=text)
+        sending.add_argument("id")
+        sending.add_argument("--no-wait", action="store_true", help="return once it is sending")
+        sending.set_defaults(func=_post_and_follow(name))
     schedule = campaigns.add_parser("schedule", help="send at a time (scheduling again replaces it)")
     schedule.add_argument("id")
     schedule.add_argument("--at", required=True, help="ISO 8601 with a time zone, e.g. 2026-12-01T09:00:00Z")
@@ -105,7 +114,6 @@ def add_campaigns(resources: argparse._SubParsersAction) -> None:
     for name, func, text in (
         ("cancel", _post("cancel"), "cancel a scheduled, sending or paused campaign"),
         ("pause", _post("pause"), "hold a sending campaign's deliveries"),
-        ("resume", _post("resume"), "send on a paused campaign (paused by staff or the reputation guard)"),
         ("retry-failed", _post("retry-failed"), "send again to the recipients that failed"),
     ):
         action = campaigns.add_parser(name, help=text)

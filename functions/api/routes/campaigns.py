@@ -42,7 +42,9 @@ def create_campaign(body: Annotated[CampaignCreate, Body()]) -> Campaign:
 @router.get(
     "/campaigns/<campaign_id>/",
     summary="Get a campaign",
-    description="`progress` counts recipients while it sends: total, queued, sent, failed, suppressed.",
+    description="`progress` counts recipients while it sends: total, queued, sent, failed, suppressed. `cost` "
+    "estimates the send before it starts from the segment's members who can be sent to (`excluded`: the others, "
+    "by reason), and counts it after.",
     security=STAFF,
     tags=TAGS,
 )
@@ -123,7 +125,8 @@ def pause_campaign(campaign_id: CampaignId) -> Campaign:
 @router.post(
     "/campaigns/<campaign_id>/resume/",
     summary="Resume a paused campaign",
-    description="Held batches go out and an unfinished expansion continues; 409 unless the campaign is paused.",
+    description="The batches held while paused go back on the delivery queue within seconds, and an unfinished "
+    "expansion continues; 409 unless the campaign is paused.",
     security=STAFF,
     tags=TAGS,
 )

@@ -9,6 +9,7 @@ import pytest
 
 from marketing import clock
 from marketing.campaigns import costs
+from marketing.campaigns.services import reach
 from marketing.campaigns.store import campaigns as campaign_store
 from marketing_local.one_time_schedules import OneTimeScheduleRunner
 from tests.support.campaigns import TEMPLATE, campaign_for, drain, outbox, parts, staff, subscriber
@@ -213,7 +214,7 @@ def test_the_detail_estimates_the_cost_before_the_send_and_counts_it_after(aws, 
     people = [subscriber(api_handler, f"c{number}@example.com", "C") for number in range(3)]
     campaign = campaign_for(api_handler, [person["contact_id"] for person in people])
     before = staff(api_handler, "GET", f"/campaigns/{campaign['id']}/")[1]["cost"]
-    assert before["recipients"] == 3
+    assert (before["recipients"], before["excluded"], before["members_read"]) == (3, {}, 3)
     assert before["per_recipient_usd"] == f"{costs.PER_RECIPIENT:.7f}"
     assert before["estimated_usd"] == f"{costs.usd(3 * costs.PER_RECIPIENT):.4f}"
     assert before["actual"] is None
@@ -227,3 +228,38 @@ def test_the_detail_estimates_the_cost_before_the_send_and_counts_it_after(aws, 
         after["actual"]["total_usd"] == f"{costs.usd(2 * costs.SES_PER_EMAIL + 3 * costs.PLATFORM_PER_RECIPIENT):.4f}"
     )
     assert staff(api_handler, "GET", "/campaigns/")[1]["items"][0]["cost"] is None  # the detail's alone
+
+
+def test_the_estimate_counts_only_the_members_the_send_would_reach(aws, api_handler):
+    reached = [subscriber(api_handler, f"in{number}@example.com", "In") for number in range(2)]
+    left = subscriber(api_handler, "left@example.com", "Left", subscribed=False)
+    bounced = subscriber(api_handler, "bounced@example.com", "Bo")
+    assert staff(api_handler, "PATCH", f"/subscribers/{bounced['id']}/", {"status": "bounced"})[0] == 200
+    no_offers = subscriber(api_handler, "no-offers@example.com", "No")  # the template is promotional
+    assert staff(api_handler, "PATCH", f"/subscribers/{no_offers['id']}/preferences/", {"promotional": False})[0] == 200
+    erased = staff(api_handler, "POST", "/contacts/", {"email": "erased@example.com"})[1]
+    assert staff(api_handler, "DELETE", f"/contacts/{erased['id']}/")[0] == 204
+    moved = subscriber(api_handler, "moved@example.com", "Mo")  # then moved onto the erased address
+    assert staff(api_handler, "PATCH", f"/contacts/{moved['contact_id']}/", {"email": "erased@example.com"})[0] == 200
+    members = [*reached, left, bounced, no_offers, moved]
+    campaign = campaign_for(api_handler, [member["contact_id"] for member in members])
+
+    cost = staff(api_handler, "GET", f"/campaigns/{campaign['id']}/")[1]["cost"]
+    assert (cost["recipients"], cost["members_read"]) == (2, 6)
+    assert cost["excluded"] == {"unsubscribed": 1, "bounced": 1, "opted_out": 1, "do_not_email": 1}
+    assert cost["estimated_usd"] == f"{costs.usd(2 * costs.PER_RECIPIENT):.4f}"
+    staff(api_handler, "POST", f"/campaigns/{campaign['id']}/send/")
+    drain(aws)
+    progress = staff(api_handler, "GET", f"/campaigns/{campaign['id']}/")[1]["progress"]
+    assert (progress["sent"], progress["suppressed"]) == (2, 4)  # the send agrees with its estimate
+
+
+def test_a_large_segment_is_estimated_from_its_first_members_a_random_sample(aws, api_handler, monkeypatch):
+    monkeypatch.setattr(reach, "SAMPLE", 4)
+    people = [subscriber(api_handler, f"m{number}@example.com", "M", subscribed=number % 2 == 0) for number in range(8)]
+    campaign = campaign_for(api_handler, [person["contact_id"] for person in people])
+    first = sorted(people, key=lambda person: person["contact_id"])[:4]  # members come in contact id order
+    subscribed = sum(1 for person in first if person["status"] == "subscribed")
+    cost = staff(api_handler, "GET", f"/campaigns/{campaign['id']}/")[1]["cost"]
+    assert (cost["members_read"], cost["recipients"]) == (4, 2 * subscribed)  # in proportion: 8 members
+    assert cost["excluded"] == ({"unsubscribed": 2 * (4 - subscribed)} if subscribed < 4 else {})

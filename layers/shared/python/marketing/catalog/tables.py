@@ -24,6 +24,7 @@ from marketing.automations.store.automations import AutomationEmailStatsRecord, 
 from marketing.automations.store.carts import CartRecord
 from marketing.automations.store.executions import ExecutionRecord
 from marketing.campaigns.store.campaigns import CampaignRecord
+from marketing.campaigns.store.held_batches import HeldBatchRecord
 from marketing.campaigns.store.recipients import RecipientRecord
 from marketing.email.store.links import LinkRecord
 from marketing.email.store.templates import TemplateRecord
@@ -51,6 +52,7 @@ MODELS: tuple[type[Model], ...] = (
     ImportConfirmationRecord,
     CampaignRecord,
     RecipientRecord,
+    HeldBatchRecord,
     AutomationRecord,
     AutomationEmailStatsRecord,
     ExecutionRecord,

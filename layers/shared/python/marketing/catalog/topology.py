@@ -265,7 +265,7 @@ WORKERS: tuple[Worker, ...] = (
         timeout_seconds=900,
         uses=Uses(
             reads=frozenset({"SEGMENTS_TABLE", "SEGMENT_MEMBERS_TABLE", "TEMPLATES_TABLE"}),
-            writes=frozenset({"CAMPAIGNS_TABLE"}),
+            writes=frozenset({"CAMPAIGNS_TABLE", "CAMPAIGN_HELD_BATCHES_TABLE"}),  # hands back held batches on resume
             sends_to=(CAMPAIGN_SENDS, CAMPAIGN_DELIVERIES),
             checks_senders=True,  # a scheduled start checks the campaign as the API's send does
         ),
@@ -284,6 +284,7 @@ WORKERS: tuple[Worker, ...] = (
                     "ACTIVITY_TABLE",
                     "CAMPAIGNS_TABLE",
                     "CAMPAIGN_RECIPIENTS_TABLE",
+                    "CAMPAIGN_HELD_BATCHES_TABLE",  # a paused campaign's batches, until it is resumed
                     "LINKS_TABLE",
                     "AUTOMATION_EMAIL_STATS_TABLE",
                 }

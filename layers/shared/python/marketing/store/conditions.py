@@ -76,6 +76,13 @@ class Transaction:
         # order of the calls: DynamoDB's cancellation reasons follow that order.
         self._failures: dict[str, list[DomainError | None]] = {"check": [], "delete": [], "put": [], "update": []}
 
+    def check(
+        self, model: type[Model], hash_key: str, condition: Condition, on_failure: DomainError | None = None
+    ) -> None:
+        """Holds the transaction to `condition` on an item it does not change."""
+        self._tx.condition_check(model, hash_key, condition=condition)
+        self._failures["check"].append(on_failure)
+
     def save(self, model: Model, condition: Condition | None = None, on_failure: DomainError | None = None) -> None:
         self._tx.save(model, condition=condition)
         self._failures["put"].append(on_failure)

@@ -15,6 +15,7 @@ from typing import Annotated
 from pydantic import Field, PlainSerializer, computed_field
 
 from marketing.campaigns.models.analytics import CampaignAnalytics
+from marketing.campaigns.models.recipients import SuppressionReason
 from marketing.models import ApiModel
 
 
@@ -54,9 +55,20 @@ class ActualCost(ApiModel):
 
 
 class CampaignCost(ApiModel):
-    """AWS cost of the send: estimated from the segment's size before, counted after."""
+    """AWS cost of the send: estimated before from the members who can be sent to, counted after."""
 
-    recipients: int = Field(description="The segment's cached size before the send; the recipients after")
+    recipients: int = Field(
+        description="Before the send: the segment's members who can be sent to (subscribed, not opted out of "
+        "the template's category, not bounced, complained or on the do-not-email list); after: the recipients"
+    )
+    excluded: dict[SuppressionReason, int] = Field(
+        default_factory=dict, description="Before the send: the members the send would suppress, by reason"
+    )
+    members_read: int | None = Field(
+        default=None,
+        description="Before the send: the members read to count the above; fewer than the segment's members "
+        "when it is large, and the counts are then in proportion (a random sample: contact ids are random)",
+    )
     per_recipient_usd: UsdPerRecipient = Field(
         description="SES plus the platform's share, measured by bench/campaign_send.py"
     )

@@ -1,6 +1,7 @@
 """A batch of a campaign's recipients (a message on the campaign-deliveries queue): sent on the
-shared send path (services/delivery.py) while the campaign is sending, held while it is paused,
-and whatever SES could not take now handed to a later message.
+shared send path (services/delivery.py) while the campaign is sending, held while it is paused
+(kept in store/held_batches until the resume hands it back, services/campaign_sends.py), and
+whatever SES could not take now handed to a later message.
 """
 
 from __future__ import annotations
@@ -16,12 +17,12 @@ from marketing.campaigns.models.mailings import MailingRef
 from marketing.campaigns.models.recipients import RecipientStatus
 from marketing.campaigns.services import delivery
 from marketing.campaigns.store import campaigns as campaign_store
+from marketing.campaigns.store import held_batches
 from marketing.catalog.topology import CAMPAIGN_DELIVERIES
 from marketing.clock import Deadline
 from marketing.config import EmailSettings, load_settings
 from marketing.errors import NotFound
 
-PAUSED_HOLD_SECONDS = 300  # how often a held batch of a paused campaign looks again
 STATUS_CHECK_SECONDS = 2.0  # how stale a sending batch's view of its campaign's status may be
 
 
@@ -43,6 +44,15 @@ class _StatusWatch:
             return self._sending
 
 
+def _hold(batch: DeliveryBatch) -> str:
+    """Keeps the batch of a paused campaign until a resume hands it back (nothing looks at it
+    meanwhile); one resumed or cancelled since its status was read goes back on the queue at once."""
+    if held_batches.hold(batch, clock.utcnow()):
+        return "held until the campaign is resumed"
+    messaging.send(CAMPAIGN_DELIVERIES, batch.model_dump(mode="json"))
+    return "queued again: the campaign is no longer paused"
+
+
 def deliver(batch: DeliveryBatch, deadline: Deadline) -> str:
     """One batch of a campaign's recipients, as far as the deadline allows."""
     try:
@@ -50,9 +60,7 @@ def deliver(batch: DeliveryBatch, deadline: Deadline) -> str:
     except NotFound:
         return f"campaign {batch.campaign_id} was deleted: nothing sent"
     if campaign.status == CampaignStatus.PAUSED.value:
-        # Held, not dropped: the batch comes back until the campaign is resumed or cancelled.
-        messaging.send(CAMPAIGN_DELIVERIES, batch.model_dump(mode="json"), delay_seconds=PAUSED_HOLD_SECONDS)
-        return f"campaign {campaign.id} is paused: batch held for {PAUSED_HOLD_SECONDS} s"
+        return f"campaign {campaign.id} is paused: batch {_hold(batch)}"
     if campaign.status != CampaignStatus.SENDING.value:
         return f"campaign {campaign.id} is {campaign.status}: nothing sent"
     settings = load_settings(EmailSettings)
@@ -77,9 +85,8 @@ def deliver(batch: DeliveryBatch, deadline: Deadline) -> str:
     )
     later = [result.contact_id for result in sent.results if result.status == RecipientStatus.PENDING]
     if later and any(result.reason == delivery.PAUSED for result in sent.results):
-        # Paused mid-batch: the rest comes back like a held batch, as the same attempt.
-        held = batch.model_copy(update={"contact_ids": later})
-        messaging.send(CAMPAIGN_DELIVERIES, held.model_dump(mode="json"), delay_seconds=PAUSED_HOLD_SECONDS)
+        # Paused mid-batch: the rest is held like a batch that found the campaign paused, as the same attempt.
+        _hold(batch.model_copy(update={"contact_ids": later}))
     elif later:
         messaging.send(
             CAMPAIGN_DELIVERIES,

@@ -52,6 +52,7 @@ from marketing.campaigns.models.campaigns import (
 )
 from marketing.campaigns.models.mailings import MailingRef
 from marketing.campaigns.models.recipients import RecipientStatus, SuppressionReason
+from marketing.campaigns.services import reach
 from marketing.campaigns.store import campaigns as store
 from marketing.campaigns.store import recipients
 from marketing.campaigns.store.mailings import activity_series
@@ -129,17 +130,27 @@ def get(campaign_id: str) -> Campaign:
     return campaign.model_copy(update={"cost": _cost(campaign)})
 
 
+def _reach(campaign: Campaign) -> reach.Reach:
+    """Whom the send would reach now; no one if its segment or template was deleted (the send
+    would be refused)."""
+    try:
+        segment = segment_store.get(campaign.segment_id)
+        category = template_store.get(campaign.template_id).category
+    except NotFound:
+        return reach.Reach(sendable=0, excluded={}, members_read=0)
+    return reach.of_segment(segment, category)
+
+
 def _cost(campaign: Campaign) -> CampaignCost:
     started = campaign.status not in (CampaignStatus.DRAFT, CampaignStatus.SCHEDULED)
     if started:
-        recipients = campaign.progress.total
+        recipients, excluded, members_read = campaign.progress.total, {}, None
     else:
-        try:
-            recipients = segment_store.get(campaign.segment_id).contact_count
-        except NotFound:
-            recipients = 0  # the segment was deleted: the send would be refused
+        recipients, excluded, members_read = _reach(campaign)
     cost = CampaignCost(
         recipients=recipients,
+        excluded=excluded,
+        members_read=members_read,
         per_recipient_usd=costs.PER_RECIPIENT,
         estimated_usd=costs.usd(recipients * costs.PER_RECIPIENT),
     )
@@ -300,6 +311,8 @@ def cancel(campaign_id: str) -> Campaign:
         clock.utcnow(),
     )
     one_time_schedules.delete(_schedule_name(campaign_id))
+    if cancelled.send_started_at is not None:  # a pause may have held batches: the send worker drops them
+        messaging.send(CAMPAIGN_SENDS, SendRequest(campaign_id=campaign_id).model_dump(mode="json"))
     return cancelled
 
 
@@ -315,7 +328,8 @@ def pause(campaign_id: str) -> Campaign:
 
 
 def resume(campaign_id: str) -> Campaign:
-    """Sends on: held batches go out at their next look, and an unfinished expansion continues."""
+    """Sends on: the send worker queues the batches held while paused at once (services/campaign_sends),
+    and an unfinished expansion continues."""
     # Staff looked at the reason and chose to go on: the guard does not pause it again (bounces of
     # the emails sent before the pause are still arriving); the account's alarms still watch.
     store.transition(
