@@ -106,9 +106,14 @@ def _encode(data: bytes) -> str:
 def _decode(text: str) -> bytes:
     text = text.strip().upper()
     try:
-        return base64.b32decode(text + "=" * (-len(text) % 8))
+        data = base64.b32decode(text + "=" * (-len(text) % 8))
     except (binascii.Error, ValueError) as exc:
         raise InvalidToken("not a base32 token") from exc
+    # The last character's unused bits are ignored by the decoder: only the one spelling we write is
+    # ours, so an address is either exactly what we sent or refused.
+    if _encode(data) != text.lower():
+        raise InvalidToken("not a token as we write it")
+    return data
 
 
 class MailtoUnsubscribe:
