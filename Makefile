@@ -81,6 +81,7 @@ bench: install  ## print the benchmarks' figures
 	$(PY) bench/segment_evaluation.py --contacts 20000 --contacts 100000
 	$(PY) bench/campaign_send.py --contacts 10000
 	$(PY) bench/compose.py
+	$(PY) bench/send_rate.py --contacts 600
 
 clean:
 	rm -rf $(VENV) cdk.out build .pytest_cache .ruff_cache console/node_modules console/dist

@@ -25,6 +25,7 @@ from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
 from marketing.catalog.topology import EVENT_BUS_ENV, INBOUND_MAIL_BUCKET_ENV, SCHEDULES, WORKERS
+from marketing_local import ses_limits
 from marketing_local.config import (
     JWT_AUDIENCE,
     JWT_ISSUER,
@@ -46,6 +47,7 @@ from marketing_local.outbox import list_outbox
 from marketing_local.pollers import HandledEvents, SqsPoller
 from marketing_local.provision import Provisioner
 from marketing_local.scheduler import Scheduler
+from marketing_local.ses_limits import SesControl, SimulatedSes
 from marketing_local.ses_simulator import MAILBOX_SIMULATOR, SIMULATOR_DOMAIN, SesEventSimulator
 from marketing_local.state import SavedState
 
@@ -53,6 +55,7 @@ FUNCTION_PATHS = [str(REPO_ROOT / "functions"), str(REPO_ROOT / "layers" / "shar
 # Deployed queues hide a message for six times the worker's timeout (up to 90 minutes); locally a
 # failed message comes back within a minute, so retries and the DLQ can be watched.
 LOCAL_VISIBILITY_CAP_SECONDS = 60
+# SES's rate locally, unless MKT_SES_MAX_SEND_RATE says otherwise: a production account's order.
 LOCAL_SES_SEND_RATE = 200
 # A sample postal address for marketing emails' footers (MKT_SHOP_POSTAL_ADDRESS; empty: none).
 LOCAL_SHOP_POSTAL_ADDRESS = "Example Shop Ltd, 1 Market Street, London EC1A 1AA, United Kingdom"
@@ -152,6 +155,8 @@ class LocalPlatform:
         self._components: list[Component] = []
         self._clean = clean
         self._saved_state: SavedState | None = None  # set once the saved state is back, so a failed start saves nothing
+        # SES's send rate and latency (MKT_SES_MAX_SEND_RATE, MKT_SES_LATENCY_MS, MKT_SES_JITTER_MS).
+        self.ses = SimulatedSes(ses_limits.from_environment(dict(os.environ), LOCAL_SES_SEND_RATE))
 
     def _function(self, name: str, handler: str, resources: dict[str, str], timeout_seconds: int = 30) -> LocalFunction:
         function = LocalFunction(
@@ -173,6 +178,7 @@ class LocalPlatform:
         os.environ.update(aws_environment(config))
 
         _progress(f"Starting the AWS services (moto server) on {config.moto_endpoint}…")
+        ses_limits.apply(self.ses)
         moto = MotoServer(config)
         moto.start()
         self._components.append(moto)
@@ -187,8 +193,6 @@ class LocalPlatform:
             **aws_environment(config),
             **provisioned,
             "PUBLIC_BASE_URL": f"{config.api_origin}/api/v1/marketing",
-            # moto reports a maximum send rate of 1 email/s; local sends go as fast as this.
-            "SES_MAX_SEND_RATE": os.environ.get("MKT_SES_MAX_SEND_RATE", str(LOCAL_SES_SEND_RATE)),
             "SHOP_NAME": "Example Shop",
             # Every marketing email's footer shows it; a campaign is refused without one.
             "SHOP_POSTAL_ADDRESS": os.environ.get("MKT_SHOP_POSTAL_ADDRESS", LOCAL_SHOP_POSTAL_ADDRESS),
@@ -249,6 +253,7 @@ class LocalPlatform:
             "/local/health": health,
             "/local/events": publisher.route,
             "/local/schedules": scheduler.route,
+            "/local/ses": SesControl(self.ses).route,
             "/local/inbound": InboundMail(
                 session.client("s3", endpoint_url=config.moto_endpoint), resources[INBOUND_MAIL_BUCKET_ENV]
             ).route,
@@ -295,6 +300,7 @@ class LocalPlatform:
                 f"  OpenAPI JSON     {api}openapi.json",
                 f"  Swagger UI       {api}docs",
                 f"  SES outbox       {config.api_origin}/local/outbox",
+                f"  SES limits       {self.ses.limits.describe()}   ({config.api_origin}/local/ses: see or change)",
                 "  SES events       simulated for every email; SES's mailbox simulator addresses:",
                 *(f"    {f'{name}@{SIMULATOR_DOMAIN}':<41}{outcome}" for name, outcome in MAILBOX_SIMULATOR.items()),
                 f"  Shop events      POST {config.api_origin}/local/events   or  .venv/bin/mkt --local events publish",

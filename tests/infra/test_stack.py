@@ -227,9 +227,10 @@ def test_ses_events_reach_their_queue_from_the_default_bus_through_the_configura
 
 
 def test_only_email_senders_may_send_and_the_delivery_worker_is_paced(template):
+    # One recipients' batch per invocation, four at once: a campaign's batches go side by side.
     template.has_resource_properties(
         "AWS::Lambda::EventSourceMapping",
-        {"BatchSize": 10, "ScalingConfig": {"MaximumConcurrency": 4}},
+        {"BatchSize": 1, "ScalingConfig": {"MaximumConcurrency": 4}},
     )
     policies = {**template.find_resources("AWS::IAM::Policy"), **template.find_resources("AWS::IAM::ManagedPolicy")}
     senders = [

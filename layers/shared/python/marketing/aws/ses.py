@@ -1,19 +1,16 @@
-"""Sending through Amazon SES (v2 `SendEmail` with raw MIME), paced to the account's send rate.
+"""Sending through Amazon SES (v2 `SendEmail` with raw MIME).
 
 - Raw content, because only raw messages keep our headers (List-Unsubscribe, tags) intact.
 - Message tags travel in the `X-SES-MESSAGE-TAGS` header of the MIME itself: SES publishes them
   with every event of that message, and local mode's event simulator reads them from the same
   place (moto keeps the raw message but drops request parameters).
-- The rate is SES's `MaxSendRate` (read once per container) unless overridden, shared equally by
-  the sending functions that may run at once. Throttling is a `SendRetryable`: the caller keeps
-  the recipient for a later attempt instead of losing it.
+- Throttling is a `SendRetryable`: the caller keeps the recipient for a later attempt instead of
+  losing it. The account's `MaxSendRate` is shared out between senders by
+  campaigns/services/send_rate.py.
 """
 
 from __future__ import annotations
 
-import threading
-import time
-from functools import cache
 from typing import Any
 
 from marketing.aws import clients
@@ -80,34 +77,9 @@ def is_verified_sender(address: str) -> bool:
     return False
 
 
-@cache
 def account_send_rate() -> float:
-    """Emails per second the account may send (SES's MaxSendRate)."""
+    """Emails per second the account may send (SES's MaxSendRate), as SES says now."""
     quota = _client("ses").get_send_quota()
     rate = float(quota.get("MaxSendRate") or 1)
     logger.info("SES send quota read", max_send_rate=rate, max_24_hour_send=quota.get("Max24HourSend"))
     return rate
-
-
-class Pacer:
-    """Spaces calls `1/rate` seconds apart, across the threads of a function that send at once."""
-
-    def __init__(self, rate_per_second: float):
-        self.interval = 1 / rate_per_second
-        self._next = 0.0
-        self._lock = threading.Lock()
-
-    def wait(self) -> None:
-        with self._lock:
-            now = time.monotonic()
-            start = max(now, self._next)
-            self._next = start + self.interval
-        if start > now:
-            time.sleep(start - now)
-
-
-@cache
-def pacer(override: float | None, senders: int) -> Pacer:
-    """This container's share of the send rate: the override or SES's rate, over `senders`."""
-    rate = override if override is not None else account_send_rate()
-    return Pacer(max(rate / max(senders, 1), 0.1))

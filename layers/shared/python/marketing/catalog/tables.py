@@ -26,6 +26,7 @@ from marketing.automations.store.executions import ExecutionRecord
 from marketing.campaigns.store.campaigns import CampaignRecord
 from marketing.campaigns.store.held_batches import HeldBatchRecord
 from marketing.campaigns.store.recipients import RecipientRecord
+from marketing.campaigns.store.send_windows import SendWindowRecord
 from marketing.email.store.links import LinkRecord
 from marketing.email.store.templates import TemplateRecord
 from marketing.growth.store.gift_cards import GiftCardEntryRecord, GiftCardRecord
@@ -53,6 +54,7 @@ MODELS: tuple[type[Model], ...] = (
     CampaignRecord,
     RecipientRecord,
     HeldBatchRecord,
+    SendWindowRecord,
     AutomationRecord,
     AutomationEmailStatsRecord,
     ExecutionRecord,

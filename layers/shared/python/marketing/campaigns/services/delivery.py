@@ -29,11 +29,11 @@ from marketing import clock
 from marketing.audience.models.contacts import Contact
 from marketing.audience.models.subscribers import Subscriber
 from marketing.audience.store import subscribers as subscriber_store
-from marketing.aws.ses import Pacer, SendRefused, SendRetryable, pacer, send_raw
-from marketing.campaigns.models.mailings import MailingRef
+from marketing.aws.ses import SendRefused, SendRetryable, send_raw
+from marketing.campaigns.models.mailings import MailingKind, MailingRef
 from marketing.campaigns.models.recipients import RecipientStatus, SuppressionReason
+from marketing.campaigns.services.send_rate import SharedPacer, shared_pacer
 from marketing.campaigns.store import recipients
-from marketing.catalog.topology import WORKERS
 from marketing.clock import Deadline
 from marketing.config import NO_POSTAL_ADDRESS, EmailSettings
 from marketing.email.links import email_links
@@ -56,8 +56,6 @@ TEMPLATE_CACHE_SECONDS = 60
 # SES calls in flight per function: each send mostly waits on the network, so one at a time would
 # hold a function (and its bill) for ~50 ms per email and cap it far below the account's rate.
 SEND_THREADS = 8
-# Functions sending at once, at most: each paces itself to this share of the account's send rate.
-SENDERS = sum(worker.max_concurrency or 1 for worker in WORKERS if worker.sends_email)
 
 _templates: dict[str, tuple[float, EmailTemplate]] = {}
 
@@ -103,14 +101,16 @@ def cached_template(template_id: str) -> EmailTemplate:
     return cached[1]
 
 
-def _send(settings: EmailSettings, sender_pace: Pacer, from_address: str, to: str, mime: bytes) -> str:
-    """One SES send with quick backoff on throttling; SendRetryable if SES still will not take it."""
+def _send(settings: EmailSettings, sender_pace: SharedPacer, from_address: str, to: str, mime: bytes) -> str:
+    """One SES send at the next of this function's slots of the account's rate, with quick backoff
+    on throttling; SendRetryable if SES still will not take it."""
     for retry in range(IMMEDIATE_RETRIES + 1):
-        sender_pace.wait()
         try:
+            sender_pace.wait()
             return send_raw(from_address, to, mime, settings.configuration_set)
         except SendRetryable:
             metrics.add_metric(name="SesThrottled", unit="Count", value=1)
+            sender_pace.throttled()
             if retry == IMMEDIATE_RETRIES:
                 raise
             time.sleep(min(2.0, 0.2 * 2**retry) * (0.5 + random.random()))  # noqa: S311 - jitter, not security
@@ -124,7 +124,7 @@ def _deliver_one(
     contact: Contact,
     subscriber: Subscriber | None,
     attempt_id: str,
-    sender_pace: Pacer,
+    sender_pace: SharedPacer,
     extra_fields: Mapping[str, Any] | None,
 ) -> recipients.Result:
     envelope = email_message.Envelope(
@@ -223,7 +223,7 @@ def _send_claimed(
 ) -> list[recipients.Result]:
     """Sends to each claimed contact and records every outcome, even if the batch stops early;
     an error no send expects is raised again once the outcomes are recorded."""
-    sender_pace = pacer(settings.max_send_rate, SENDERS)
+    sender_pace = shared_pacer(settings.max_send_rate, mailing.ref.kind == MailingKind.AUTOMATION_EMAIL)
 
     def deliver_in_time(contact: Contact) -> recipients.Result | None:
         if deadline.seconds_left() < STOP_WITH_SECONDS_LEFT:

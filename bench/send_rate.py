@@ -1,0 +1,250 @@
+"""How close a campaign gets to the account's SES rate, on local mode with SES's limits simulated.
+
+Starts `mkt-local run --clean` with SES at --rate emails/s and --latency-ms (± a third) per call,
+imports --contacts subscribed contacts, and sends one campaign three times over (issue 20):
+
+1. alone;
+2. with automation emails due at the same time (a welcome email to --welcomes new customers);
+3. with the account's quota lowered to half half-way through (`POST /local/ses`).
+
+Each prints the steady rate (every email SES took, whoever sent it, while the campaign went from 10%
+to 90% of its recipients, by the simulator's record of when it took each) over the rate SES
+allowed, and checks that every recipient got exactly one email: no one lost, no one twice.
+Targets: >= 0.95 alone and combined.
+
+    .venv/bin/python bench/send_rate.py [--contacts 600] [--rate 20] [--latency-ms 60]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections import Counter
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(REPO_ROOT / "cli"), str(REPO_ROOT / "layers" / "shared" / "python")]
+
+from marketing_cli.client import ApiClient  # noqa: E402
+
+TARGET = 0.95
+TEMPLATE = {
+    "name": "Bench",
+    "category": "promotional",
+    "subject": "{{ first_name }}, a bench email",
+    "html_content": '<p>Hello {{ first_name }}.</p><p><a href="https://shop.example/sale">Sale</a></p>',
+}
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class LocalMode:
+    def __init__(self, rate: float, latency_ms: float, state: Path):
+        self.origin = f"http://127.0.0.1:{_free_port()}"
+        environment = {
+            **os.environ,
+            "MKT_API_PORT": self.origin.rsplit(":", 1)[1],
+            "MKT_MOTO_PORT": str(_free_port()),
+            "MKT_LOCAL_STATE": str(state),
+            "MKT_SES_MAX_SEND_RATE": str(rate),
+            "MKT_SES_LATENCY_MS": str(latency_ms),
+            "MKT_SES_JITTER_MS": str(latency_ms / 3),
+            "MKT_AUTOMATION_HOUR_SECONDS": "0.01",
+        }
+        self.log = state / "local.log"
+        with self.log.open("w") as output:
+            self.process = subprocess.Popen(
+                [str(Path(sys.executable).parent / "mkt-local"), "run", "--clean"],
+                env=environment,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                cwd=REPO_ROOT,
+            )
+        deadline = time.monotonic() + 120
+        while not self._up():
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit(f"local mode did not start:\n{self.log.read_text()}")
+            time.sleep(0.3)
+        self.api = ApiClient.local(f"{self.origin}/api/v1/marketing")
+
+    def _up(self) -> bool:
+        try:
+            with urllib.request.urlopen(f"{self.origin}/local/health", timeout=2):  # noqa: S310 - loopback
+                return True
+        except OSError:
+            return False
+
+    def local(self, path: str, body: dict | list | None = None) -> dict:
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(  # noqa: S310 - loopback
+            f"{self.origin}{path}", data=data, headers={"Content-Type": "application/json"}
+        )
+        with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310 - loopback
+            return json.loads(response.read())
+
+    def stop(self) -> None:
+        """Its state is a temporary folder: nothing to save, so no Ctrl-C (saving takes a while)."""
+        self.process.kill()
+        self.process.wait(timeout=30)
+
+
+def import_contacts(local: LocalMode, prefix: str, count: int) -> str:
+    """`count` subscribed contacts tagged `prefix`, through an import; returns a segment of them."""
+    rows = ["email,first_name,tags,subscribed"] + [f"{prefix}-{n}@example.com,P{n},{prefix},yes" for n in range(count)]
+    created = local.api.call("POST", "contacts/imports/", {"filename": f"{prefix}.csv", "consent": {"method": "bench"}})
+    upload = urllib.request.Request(  # noqa: S310 - the pre-signed loopback URL
+        created["upload"]["url"], data="\n".join(rows).encode(), method="PUT", headers={"Content-Type": "text/csv"}
+    )
+    urllib.request.urlopen(upload, timeout=60).close()  # noqa: S310
+    while local.api.call("GET", f"contacts/imports/{created['id']}/")["status"] not in ("completed", "failed"):
+        time.sleep(0.5)
+    criteria = {"all": [{"tags": {"any": [prefix]}}]}
+    segment = local.api.call("POST", "segments/", {"name": prefix, "type": "dynamic", "criteria": criteria})
+    local.api.call("POST", f"segments/{segment['id']}/refresh/")
+    while local.api.call("GET", f"segments/{segment['id']}/")["contact_count"] < count:
+        time.sleep(0.3)
+    return segment["id"]
+
+
+def send(local: LocalMode, template_id: str, segment_id: str, during=None) -> None:
+    """Sends a campaign and waits until it is sent; `during(fraction sent)` is called as it goes."""
+    body = {"name": segment_id, "template_id": template_id, "segment_id": segment_id, "from_name": "Bench"}
+    campaign = local.api.call("POST", "campaigns/", body)
+    local.api.call("POST", f"campaigns/{campaign['id']}/send/")
+    give_up = time.monotonic() + 900
+    while time.monotonic() < give_up:
+        current = local.api.call("GET", f"campaigns/{campaign['id']}/")
+        total, sent = current["progress"]["total"], current["progress"]["sent"]
+        if during is not None and total:
+            during(sent / total)
+        if current["status"] in ("sent", "failed", "cancelled"):
+            return
+        time.sleep(0.2)
+    raise SystemExit(f"campaign {campaign['id']} did not finish in 15 minutes: {current['progress']}")
+
+
+def accepted(local: LocalMode) -> list[tuple[float, str]]:
+    """When SES took each email, and for whom (the simulator's record)."""
+    items = local.local("/local/ses?accepted=1")["accepted"]
+    return sorted((item["at"], address) for item in items for address in item["to"])
+
+
+def steady_rate(sends: list[tuple[float, str]], prefix: str, count: int) -> float:
+    """Emails SES took per second, all senders together, while the campaign went from 10% to 90%
+    of its recipients."""
+    campaign = [at for at, address in sends if address.startswith(f"{prefix}-")]
+    start, end = campaign[int(0.1 * count)], campaign[int(0.9 * count) - 1]
+    return sum(1 for at, _ in sends if start <= at <= end) / (end - start)
+
+
+def exactly_once(sends: list[tuple[float, str]], prefix: str, count: int) -> tuple[int, int]:
+    """(lost, doubled) among the campaign's recipients, by what SES took."""
+    taken = Counter(address for _, address in sends if address.startswith(f"{prefix}-"))
+    lost = sum(1 for n in range(count) if taken[f"{prefix}-{n}@example.com"] == 0)
+    return lost, sum(1 for times in taken.values() if times > 1)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--contacts", type=int, default=600)
+    parser.add_argument("--rate", type=float, default=20.0)
+    parser.add_argument("--latency-ms", type=float, default=60.0)
+    parser.add_argument("--welcomes", type=int, default=60)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as state:
+        local = LocalMode(args.rate, args.latency_ms, Path(state))
+        try:
+            return _run(local, args)
+        finally:
+            local.stop()
+
+
+def _run(local: LocalMode, args: argparse.Namespace) -> int:
+    print(
+        f"SES simulated at {args.rate:g} emails/s, {args.latency_ms:g} ms ± a third per call; {args.contacts} contacts"
+    )
+    template = local.api.call("POST", "templates/", TEMPLATE)
+    rows, verdicts = [], []
+
+    def report(name: str, prefix: str, allowed: float, target: float | None) -> None:
+        sends = accepted(local)
+        ratio = steady_rate(sends, prefix, args.contacts) / allowed
+        lost, doubled = exactly_once(sends, prefix, args.contacts)
+        met = (target is None or ratio >= target) and lost == 0 and doubled == 0
+        verdicts.append(met)
+        rows.append(
+            (name, f"{ratio:.2f}", f">= {target}" if target else "-", lost, doubled, "met" if met else "NOT MET")
+        )
+
+    alone = import_contacts(local, "alone", args.contacts)
+    send(local, template["id"], alone)
+    report("campaign alone", "alone", args.rate, TARGET)
+
+    combined = import_contacts(local, "combined", args.contacts)
+    automation = local.api.call(
+        "POST",
+        "automations/",
+        {
+            "name": "Welcome",
+            "trigger": "user_registered",
+            "emails": [{"order": 1, "delay_hours": 0, "template_id": template["id"]}],
+        },
+    )
+    local.api.call("POST", f"automations/{automation['id']}/activate/")
+    welcomed = []
+
+    def register(fraction: float) -> None:
+        if fraction > 0.2 and not welcomed:  # in the middle of the campaign's steady state
+            events = [
+                {
+                    "detail-type": "user.registered",
+                    "detail": {"user_id": f"w{n}", "email": f"welcome-{n}@example.com", "marketing_opt_in": True},
+                }
+                for n in range(args.welcomes)
+            ]
+            local.local("/local/events", events)
+            welcomed.append(True)
+
+    send(local, template["id"], combined, register)
+    report("campaign + automation emails (all emails)", "combined", args.rate, TARGET)
+
+    lowered = import_contacts(local, "lowered", args.contacts)
+    halved = []
+
+    def halve(fraction: float) -> None:
+        if fraction >= 0.5 and not halved:
+            local.local("/local/ses", {"rate": args.rate / 2})
+            halved.extend((time.monotonic(), time.time()))
+
+    send(local, template["id"], lowered, halve)
+    sends = accepted(local)
+    lost, doubled = exactly_once(sends, "lowered", args.contacts)
+    after = [at for at, address in sends if address.startswith("lowered-") and at >= halved[1] + 5]  # once noticed
+    ratio = (len(after) - 1) / (after[-1] - after[0]) / (args.rate / 2) if len(after) > 1 else 0.0
+    met = lost == 0 and doubled == 0
+    verdicts.append(met)
+    rows.append(("quota halved half-way: after", f"{ratio:.2f}", "-", lost, doubled, "met" if met else "NOT MET"))
+    throttled = local.local("/local/ses")["throttled"]
+
+    widths = [max(len(str(row[i])) for row in [HEADER, *rows]) for i in range(len(HEADER))]
+    for row in [HEADER, *rows]:
+        print("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)))
+    print(f"sends SES throttled (and the platform retried): {throttled}")
+    return 0 if all(verdicts) else 1
+
+
+HEADER = ("scenario", "rate / SES rate", "target", "lost", "doubled", "verdict")
+
+if __name__ == "__main__":
+    sys.exit(main())
