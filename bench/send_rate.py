@@ -145,7 +145,7 @@ def steady_rate(sends: list[tuple[float, str]], prefix: str, count: int) -> floa
     of its recipients."""
     campaign = [at for at, address in sends if address.startswith(f"{prefix}-")]
     start, end = campaign[int(0.1 * count)], campaign[int(0.9 * count) - 1]
-    return sum(1 for at, _ in sends if start <= at <= end) / (end - start)
+    return sum(1 for at, _ in sends if start < at <= end) / (end - start)  # intervals, not emails
 
 
 def exactly_once(sends: list[tuple[float, str]], prefix: str, count: int) -> tuple[int, int]:
