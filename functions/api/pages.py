@@ -4,8 +4,23 @@ opt-in's confirmation)."""
 from __future__ import annotations
 
 from html import escape
+from urllib.parse import quote
+
+from aws_lambda_powertools.event_handler import Response, content_types
 
 from marketing.audience.models.subscribers import Preferences
+
+NO_STORE = {"Cache-Control": "no-store, max-age=0"}  # a page about one person's subscription: never cached
+
+
+def response(body: str, status: int = 200) -> Response:
+    return Response(status, content_types.TEXT_HTML, body, headers=NO_STORE)
+
+
+def same_page(token: str) -> str:
+    """A form action back to the page it is on (relative: right behind any custom domain)."""
+    return f"?token={quote(token)}"
+
 
 _STYLE = (
     "body{font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem;color:#222}"

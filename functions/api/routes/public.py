@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import base64
 from typing import Annotated
-from urllib.parse import parse_qs, quote
+from urllib.parse import parse_qs
 
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
@@ -28,12 +28,7 @@ TAGS = ["email links"]
 Token = Annotated[str, Query(description="Signed token from the email")]
 PathToken = Annotated[str, Path(description="Signed token from the email")]
 PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
-NO_STORE = {"Cache-Control": "no-store, max-age=0"}
 ONE_CLICK = ("List-Unsubscribe", "One-Click")
-
-
-def _html(body: str, status: int = 200):
-    return Response(status, content_types.TEXT_HTML, body, headers=NO_STORE)
 
 
 def _form() -> dict[str, list[str]]:
@@ -45,22 +40,17 @@ def _preference_centre(token: str, audience: tracking.Audience, saved: bool) -> 
         audience.email,
         audience.subscribed,
         audience.preferences,
-        _same_page(token),
+        pages.same_page(token),
         saved,
         ask_tracking=config.tracking_consent_required(),
         tracking_consent=audience.tracking_consent,
     )
 
 
-def _same_page(token: str) -> str:
-    """A form action back to the page it is on (relative: right behind any custom domain)."""
-    return f"?token={quote(token)}"
-
-
 @router.get("/track/open/<token>/", summary="Open pixel", tags=TAGS, response_description="A 1×1 GIF, always")
 def track_open(token: PathToken):
     tracking.record_open(token)
-    return Response(200, "image/gif", PIXEL, headers=NO_STORE)
+    return Response(200, "image/gif", PIXEL, headers=pages.NO_STORE)
 
 
 @router.get(
@@ -75,8 +65,8 @@ def track_click(token: PathToken):
     try:
         url = tracking.record_click(token)
     except InvalidToken:
-        return _html(pages.invalid_link(), 400)
-    return Response(302, content_types.TEXT_PLAIN, "", headers={"Location": url, **NO_STORE})
+        return pages.response(pages.invalid_link(), 400)
+    return Response(302, content_types.TEXT_PLAIN, "", headers={"Location": url, **pages.NO_STORE})
 
 
 @router.get("/unsubscribe/", summary="Unsubscribe page", tags=TAGS)
@@ -84,10 +74,10 @@ def unsubscribe_page(token: Token):
     try:
         audience = tracking.audience(UNSUBSCRIBE, token)
     except InvalidToken:
-        return _html(pages.invalid_link(), 400)
+        return pages.response(pages.invalid_link(), 400)
     if audience is None:
-        return _html(pages.no_subscription())
-    return _html(pages.confirm_unsubscribe(audience.email, _same_page(token)))
+        return pages.response(pages.no_subscription())
+    return pages.response(pages.confirm_unsubscribe(audience.email, pages.same_page(token)))
 
 
 @router.post(
@@ -99,17 +89,19 @@ def unsubscribe_page(token: Token):
 def unsubscribe(token: Token):
     form = _form()
     if ONE_CLICK[1] not in form.get(ONE_CLICK[0], []):
-        return _html(pages.page("Not unsubscribed", "<p>The request did not say List-Unsubscribe=One-Click.</p>"), 400)
+        return pages.response(
+            pages.page("Not unsubscribed", "<p>The request did not say List-Unsubscribe=One-Click.</p>"), 400
+        )
     method = (
         ConsentMethod.UNSUBSCRIBE_PAGE if pages.VIA_PAGE in form.get(pages.VIA_FIELD, []) else ConsentMethod.ONE_CLICK
     )
     try:
         audience = tracking.unsubscribe(token, subscriber_change(router, method))
     except InvalidToken:
-        return _html(pages.invalid_link(), 400)
+        return pages.response(pages.invalid_link(), 400)
     if audience is None:
-        return _html(pages.no_subscription())
-    return _html(pages.unsubscribed(audience.email))
+        return pages.response(pages.no_subscription())
+    return pages.response(pages.unsubscribed(audience.email))
 
 
 @router.get("/preferences/", summary="Preference centre", tags=TAGS)
@@ -117,10 +109,10 @@ def preference_page(token: Token):
     try:
         audience = tracking.audience(PREFERENCES, token)
     except InvalidToken:
-        return _html(pages.invalid_link(), 400)
+        return pages.response(pages.invalid_link(), 400)
     if audience is None:
-        return _html(pages.no_subscription())
-    return _html(_preference_centre(token, audience, False))
+        return pages.response(pages.no_subscription())
+    return pages.response(_preference_centre(token, audience, False))
 
 
 @router.post("/preferences/", summary="Save preferences from the preference centre form", tags=TAGS)
@@ -133,7 +125,7 @@ def save_preferences(token: Token):
     try:
         audience = tracking.update_preferences(token, patch, subscriber_change(router, ConsentMethod.PREFERENCE_CENTRE))
     except InvalidToken:
-        return _html(pages.invalid_link(), 400)
+        return pages.response(pages.invalid_link(), 400)
     if audience is None:
-        return _html(pages.no_subscription())
-    return _html(_preference_centre(token, audience, True))
+        return pages.response(pages.no_subscription())
+    return pages.response(_preference_centre(token, audience, True))

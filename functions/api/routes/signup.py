@@ -8,9 +8,7 @@ so a person's one click in the email confirms, while a mail scanner that only fe
 from __future__ import annotations
 
 from typing import Annotated
-from urllib.parse import quote
 
-from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
@@ -24,11 +22,6 @@ from marketing.tokens import InvalidToken
 router = APIGatewayHttpRouter()
 TAGS = ["signup"]
 Token = Annotated[str, Query(description="Signed token from the confirmation email")]
-NO_STORE = {"Cache-Control": "no-store, max-age=0"}
-
-
-def _html(body: str, status: int = 200) -> Response:
-    return Response(status, content_types.TEXT_HTML, body, headers=NO_STORE)
 
 
 @router.post(
@@ -49,12 +42,12 @@ def confirmation_page(token: Token):
     try:
         signup = signups.pending(token)
     except InvalidToken:
-        return _html(pages.invalid_link(), 400)
+        return pages.response(pages.invalid_link(), 400)
     if signup is None:
-        return _html(pages.confirmation_expired(), 404)
+        return pages.response(pages.confirmation_expired(), 404)
     if signup.confirmed_at is not None:
-        return _html(pages.subscription_confirmed(signup.email))
-    return _html(pages.confirm_signup(signup.email, f"?token={quote(token)}"))
+        return pages.response(pages.subscription_confirmed(signup.email))
+    return pages.response(pages.confirm_signup(signup.email, pages.same_page(token)))
 
 
 @router.post("/signup/confirm/", summary="Confirm a signup (the confirmation page's button)", tags=TAGS)
@@ -62,9 +55,9 @@ def confirm(token: Token):
     try:
         outcome, signup = signups.confirm(token, *address_and_agent(router))
     except InvalidToken:
-        return _html(pages.invalid_link(), 400)
+        return pages.response(pages.invalid_link(), 400)
     if outcome == Confirmed.EXPIRED or signup is None:
-        return _html(pages.confirmation_expired(), 404)
+        return pages.response(pages.confirmation_expired(), 404)
     if outcome == Confirmed.REFUSED:
-        return _html(pages.page("Not subscribed", "<p>We can no longer send email to this address.</p>"), 409)
-    return _html(pages.subscription_confirmed(signup.email))
+        return pages.response(pages.page("Not subscribed", "<p>We can no longer send email to this address.</p>"), 409)
+    return pages.response(pages.subscription_confirmed(signup.email))

@@ -54,9 +54,8 @@ def list_subscribers(
 def subscribe(body: Annotated[SubscribeRequest, Body()] = None):
     ip_address, user_agent = address_and_agent(router)
     result = signups.subscribe_customer(router.context["principal"], body or SubscribeRequest(), ip_address, user_agent)
-    if isinstance(result, SignupAccepted):
-        return Response(202, content_types.APPLICATION_JSON, result.model_dump_json())
-    return Response(201, content_types.APPLICATION_JSON, result.model_dump_json())
+    status = 202 if isinstance(result, SignupAccepted) else 201
+    return Response(status, content_types.APPLICATION_JSON, result.model_dump_json())
 
 
 @router.get(

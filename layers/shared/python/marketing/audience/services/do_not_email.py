@@ -31,7 +31,6 @@ from marketing.audience.store import do_not_email as store
 from marketing.audience.store.do_not_email import Listing
 from marketing.errors import BusinessRuleViolation
 from marketing.observability import logger
-from marketing.store.conditions import Transaction
 
 
 class OnDoNotEmailList(BusinessRuleViolation):
@@ -77,9 +76,9 @@ def refuse_subscribing(email: str, field: str) -> None:
 
 
 def lift_or_refuse(email: str, field: str, *, confirmed: bool) -> list[Listing]:
-    """The address's entries a subscription lifts: none if it is not on the list, all of them if
-    `confirmed` (its owner's double opt-in) and the reason may be lifted; otherwise
-    OnDoNotEmailList naming `field`."""
+    """The address's entries a subscription lifts (removed in its transaction by
+    store/do_not_email.remove): none if it is not on the list, all of them if `confirmed` (its
+    owner's double opt-in) and the reason may be lifted; otherwise OnDoNotEmailList naming `field`."""
     if not confirmed:
         refuse_subscribing(email, field)
         return []
@@ -95,11 +94,6 @@ def lift_or_refuse(email: str, field: str, *, confirmed: bool) -> list[Listing]:
         for each in hashes.all
         if each.value in found
     ]
-
-
-def lift(tx: Transaction, listings: list[Listing]) -> None:
-    """Adds to `tx` the removal of entries `lift_or_refuse` returned."""
-    store.remove(tx, listings)
 
 
 def listed(addresses: Mapping[str, str]) -> set[str]:

@@ -196,6 +196,7 @@ def _process(record: ImportProgress) -> str:
             ignored = [name for name in columns if name not in COLUMNS]
         counts, errors, row_number = ImportCounts(), [], record.next_row
         started, finished = time.monotonic(), True
+        confirmation_asked = _confirmation_asked()  # read once a chunk, not once a row
         for cells in reader:
             if not any(cell.strip() for cell in cells):
                 row_number += 1
@@ -203,7 +204,7 @@ def _process(record: ImportProgress) -> str:
             if record.rows + counts.rows >= MAX_ROWS:
                 store.fail(import_id, f"more than {MAX_ROWS} rows: split the file", clock.utcnow())
                 return f"import {import_id} failed: too many rows"
-            _apply_row(record, row_number, dict(zip(columns, cells, strict=False)), counts, errors)
+            _apply_row(record, row_number, dict(zip(columns, cells, strict=False)), counts, errors, confirmation_asked)
             row_number += 1
             if counts.rows >= CHUNK_ROWS or time.monotonic() - started > CHUNK_SECONDS:
                 finished = False
@@ -231,7 +232,7 @@ def _process(record: ImportProgress) -> str:
     if not finished:
         messaging.send(CONTACT_IMPORTS, {"import_id": import_id})
         return f"import {import_id}: {counts.rows} rows, continuing at byte {position.offset}"
-    if _confirmation_asked():  # the rows with a stated consent get their confirmation emails now
+    if confirmation_asked:  # the rows with a stated consent get their confirmation emails now
         messaging.send(CONTACT_IMPORTS, {"import_id": import_id, "confirm": STATED})
     return f"import {import_id} completed"
 
@@ -243,7 +244,12 @@ def _confirmation_asked() -> bool:
 
 
 def _apply_row(
-    record: ImportProgress, row_number: int, cells: dict[str, str], counts: ImportCounts, errors: list[RowError]
+    record: ImportProgress,
+    row_number: int,
+    cells: dict[str, str],
+    counts: ImportCounts,
+    errors: list[RowError],
+    confirmation_asked: bool,
 ) -> None:
     counts.rows += 1
     try:
@@ -262,7 +268,7 @@ def _apply_row(
     if not row.subscribed:
         return
     consent = row.consent(record.consent)
-    if consent is None or _confirmation_asked():
+    if consent is None or confirmation_asked:
         confirmations.add(ImportConfirmation(record.id, contact.id, row_number, consent), clock.utcnow())
         counts.awaiting_confirmation += 1
         if consent is None:

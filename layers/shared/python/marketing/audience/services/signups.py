@@ -215,7 +215,7 @@ def confirm(token: str, ip_address: str | None, user_agent: str | None) -> tuple
             how,
             asked_in_person=True,
             confirms=signup,
-            confirmed=lambda tx: store.confirm(tx, signup.id, clock.utcnow()),
+            mark_confirmed=lambda tx: store.confirm(tx, signup.id, clock.utcnow()),
         )
     except Conflict:
         again = store.find(signup.id)

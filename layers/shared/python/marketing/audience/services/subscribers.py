@@ -20,7 +20,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
+from functools import partial
 
 from marketing import clock, pagination
 from marketing.audience.models.consents import ConsentContext, ConsentEntry, ConsentEvent, ConsentMethod
@@ -42,11 +44,11 @@ from marketing.audience.models.subscribers import (
 )
 from marketing.audience.services import contacts, do_not_email
 from marketing.audience.store import contacts as contact_store
+from marketing.audience.store import do_not_email as do_not_email_store
 from marketing.audience.store import subscribers as store
 from marketing.audience.store.subscribers import Also
 from marketing.auth import Principal
 from marketing.errors import BusinessRuleViolation, Forbidden, NotFound, ValidationFailed
-from marketing.store.conditions import Transaction
 
 
 def _merged(current: Preferences, patch: PreferencesPatch | None) -> Preferences:
@@ -77,28 +79,36 @@ def _logged(how: ConsentContext, before: Subscriber | None, after: Subscriber) -
         event = ConsentEvent.PREFERENCES_CHANGED
     else:
         return []
-    state = {"status": after.status, "preferences": after.preferences, "tracking_consent": after.tracking_consent}
-    return [ConsentEntry.of(how, event, after.contact_id, clock.utcnow(), **state)]
+    return [ConsentEntry.of(how, event, after.contact_id, clock.utcnow(), **_state(after))]
+
+
+def _state(subscriber: Subscriber | None) -> dict:
+    """What a consent log entry says of the subscription after it (none yet: all None)."""
+    return {
+        "status": subscriber.status if subscriber else None,
+        "preferences": subscriber.preferences if subscriber else None,
+        "tracking_consent": subscriber.tracking_consent if subscriber else None,
+    }
 
 
 def _signup_entry(signup: Signup, contact_id: str, existing: Subscriber | None) -> ConsentEntry:
     """The log's record of the request a confirmation confirms, at the time it was made."""
-    state = {"status": None, "preferences": None, "tracking_consent": None}
-    if existing is not None:
-        state = {
-            "status": existing.status,
-            "preferences": existing.preferences,
-            "tracking_consent": existing.tracking_consent,
-        }
-    return ConsentEntry.of(signup.request, ConsentEvent.SIGNUP, contact_id, signup.requested_at, **state)
+    return ConsentEntry.of(signup.request, ConsentEvent.SIGNUP, contact_id, signup.requested_at, **_state(existing))
 
 
-def _change(subscriber: Subscriber, changes: dict, how: ConsentContext, **write) -> Subscriber:
-    """Writes `changes` with their consent log entries (nothing at all if there are neither)."""
-    logged = write.pop("logged", []) + _logged(how, subscriber, subscriber.model_copy(update=changes))
+def _change(
+    subscriber: Subscriber,
+    changes: dict,
+    how: ConsentContext,
+    logged: list[ConsentEntry] | None = None,
+    also: Sequence[Also] = (),
+) -> Subscriber:
+    """Writes `changes` with their consent log entries, `logged` first (nothing at all if there are
+    neither)."""
+    logged = (logged or []) + _logged(how, subscriber, subscriber.model_copy(update=changes))
     if not changes and not logged:
         return subscriber
-    return store.update(subscriber.id, changes, clock.utcnow(), logged, **write)
+    return store.update(subscriber.id, changes, clock.utcnow(), logged, also)
 
 
 def _status_changes(subscriber: Subscriber, status: SubscriberStatus) -> dict:
@@ -126,13 +136,13 @@ def subscribe_contact(
     *,
     asked_in_person: bool = False,
     confirms: Signup | None = None,
-    confirmed: Also | None = None,
+    mark_confirmed: Also | None = None,
 ) -> Subscriber:
     """Subscribes `contact` (creating its subscriber on first subscription). `asked_in_person`: the
     person subscribes themselves, the only request that may undo their own unsubscribe. An address
     on the do-not-email list is refused (OnDoNotEmailList on `email`), unless `confirms` is the
     person's confirmed double opt-in and the list's reason allows one: then the entry goes in the
-    subscription's transaction, with `confirmed`, the signup's own writes."""
+    subscription's transaction, with `mark_confirmed`, the signup's own write."""
     existing = store.find(store.subscriber_id(contact.id))
     if existing is not None and existing.status == SubscriberStatus.UNSUBSCRIBED and not asked_in_person:
         raise BusinessRuleViolation(
@@ -142,11 +152,7 @@ def subscribe_contact(
     subscribing = existing is None or existing.status != SubscriberStatus.SUBSCRIBED
     lifted = do_not_email.lift_or_refuse(contact.email, "email", confirmed=confirms is not None) if subscribing else []
     logged = [] if confirms is None else [_signup_entry(confirms, contact.id, existing)]
-
-    def also(tx: Transaction) -> None:
-        do_not_email.lift(tx, lifted)
-        if confirmed is not None:
-            confirmed(tx)
+    also = [partial(do_not_email_store.remove, listings=lifted), *([mark_confirmed] if mark_confirmed else [])]
 
     if existing is None:
         now = clock.utcnow()

@@ -7,7 +7,7 @@ status copies it onto the contact in the same transaction (what segment evaluati
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -72,7 +72,7 @@ def _record(id_: str) -> SubscriberRecord:
     return get_or_not_found(SubscriberRecord, id_, "subscriber")
 
 
-def create(subscriber: Subscriber, consents_logged: list[ConsentEntry], also: Also | None = None) -> Subscriber:
+def create(subscriber: Subscriber, consents_logged: list[ConsentEntry], also: Sequence[Also] = ()) -> Subscriber:
     """Creates the subscriber, with the consent log entries that record it (and `also`'s writes) in
     one transaction."""
     fields = subscriber.model_dump(exclude={"id", "preferences"})
@@ -90,8 +90,8 @@ def create(subscriber: Subscriber, consents_logged: list[ConsentEntry], also: Al
         activity.add_subscription_change(tx, subscriber.status.value, subscriber.created_at)
         for entry in consents_logged:
             consents.append(tx, entry)
-        if also is not None:
-            also(tx)
+        for write_also in also:
+            write_also(tx)
 
     apply(SubscriberRecord.Meta.region, write)  # again if it met another on the audience's counters
     return record.to_domain()
@@ -113,7 +113,7 @@ def update(
     changes: dict[str, Any],
     updated_at: datetime,
     consents_logged: list[ConsentEntry],
-    also: Also | None = None,
+    also: Sequence[Also] = (),
 ) -> Subscriber:
     """`changes` may hold status, timestamps and `preferences` (a complete Preferences); written
     with the consent log entries that record them (and `also`'s writes) in one transaction."""
@@ -135,8 +135,8 @@ def update(
                 activity.add_subscription_change(tx, SubscriberStatus(changes["status"]).value, updated_at)
         for entry in consents_logged:
             consents.append(tx, entry)
-        if also is not None:
-            also(tx)
+        for write_also in also:
+            write_also(tx)
 
     apply(SubscriberRecord.Meta.region, write)  # again if it met another on the audience's counters
     return _record(id_).to_domain()
