@@ -5,6 +5,7 @@ import { unwrap } from "../api/client";
 import { RECIPIENT_STATUSES, type RecipientStatus } from "../api/types";
 import { useApi } from "../auth/AuthProvider";
 import { ErrorAlert, Loading } from "../components/Alerts";
+import { DataTable } from "../components/DataTable";
 import { SelectField } from "../components/Field";
 import { LoadMore } from "../components/LoadMore";
 import { StatusBadge } from "../components/StatusBadge";
@@ -39,42 +40,23 @@ export function RecipientsTable({ campaignId, version }: { campaignId: string; v
       ) : recipients.items.length === 0 ? (
         <p className="muted">No recipients{status ? ` with status ${humanize(status).toLowerCase()}` : " yet"}.</p>
       ) : (
-        <div className="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Email</th>
-                <th scope="col">Status</th>
-                <th scope="col">Sent</th>
-                <th scope="col">Opened</th>
-                <th scope="col" className="num">
-                  Clicks
-                </th>
-                <th scope="col" className="num">
-                  Revenue
-                </th>
-                <th scope="col">Note</th>
-              </tr>
-            </thead>
-            <tbody>
-              {recipients.items.map((recipient) => (
-                <tr key={recipient.contact_id}>
-                  <td>
-                    <Link to={`/contacts/${recipient.contact_id}`}>{recipient.email}</Link>
-                  </td>
-                  <td>
-                    <StatusBadge status={recipient.status} />
-                  </td>
-                  <td>{formatDateTime(recipient.sent_at)}</td>
-                  <td>{recipient.opened_at ? `${formatDateTime(recipient.opened_at)} (${recipient.open_count})` : "—"}</td>
-                  <td className="num">{recipient.click_count ?? 0}</td>
-                  <td className="num">{recipient.revenue ? formatMoney(recipient.revenue) : "—"}</td>
-                  <td className="small">{recipient.failure_reason ?? (recipient.suppressed_reason ? humanize(recipient.suppressed_reason) : "")}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable columns={["Email", "Status", "Sent", "Opened", { label: "Clicks", numeric: true }, { label: "Revenue", numeric: true }, "Note"]}>
+          {recipients.items.map((recipient) => (
+            <tr key={recipient.contact_id}>
+              <td>
+                <Link to={`/contacts/${recipient.contact_id}`}>{recipient.email}</Link>
+              </td>
+              <td>
+                <StatusBadge status={recipient.status} />
+              </td>
+              <td>{formatDateTime(recipient.sent_at)}</td>
+              <td>{recipient.opened_at ? `${formatDateTime(recipient.opened_at)} (${recipient.open_count})` : "—"}</td>
+              <td className="num">{recipient.click_count ?? 0}</td>
+              <td className="num">{recipient.revenue ? formatMoney(recipient.revenue) : "—"}</td>
+              <td className="small">{recipient.failure_reason ?? (recipient.suppressed_reason ? humanize(recipient.suppressed_reason) : "")}</td>
+            </tr>
+          ))}
+        </DataTable>
       )}
       <LoadMore hasMore={recipients.hasMore} loading={recipients.loadingMore} onClick={recipients.loadMore} />
     </>

@@ -2,6 +2,7 @@ import { useEffect, useMemo, useRef, useState } from "react";
 import type uPlot from "uplot"; // types only: the library itself is imported on demand below
 
 import { ErrorAlert } from "./Alerts";
+import { DataTable } from "./DataTable";
 
 export interface Series {
   label: string;
@@ -91,32 +92,18 @@ export function TimeSeriesChart({ title, times, series, format = String, formatT
       </figcaption>
       <details>
         <summary className="small">{title}: show the numbers</summary>
-        <div className="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Time</th>
-                {series.map((s) => (
-                  <th scope="col" className="num" key={s.label}>
-                    {s.label}
-                  </th>
-                ))}
-              </tr>
-            </thead>
-            <tbody>
-              {times.map((time, index) => (
-                <tr key={time}>
-                  <th scope="row">{formatTime(time)}</th>
-                  {series.map((s) => (
-                    <td className="num" key={s.label}>
-                      {format(s.values[index] ?? 0)}
-                    </td>
-                  ))}
-                </tr>
+        <DataTable columns={["Time", ...series.map((s) => ({ label: s.label, numeric: true }))]}>
+          {times.map((time, index) => (
+            <tr key={time}>
+              <th scope="row">{formatTime(time)}</th>
+              {series.map((s) => (
+                <td className="num" key={s.label}>
+                  {format(s.values[index] ?? 0)}
+                </td>
               ))}
-            </tbody>
-          </table>
-        </div>
+            </tr>
+          ))}
+        </DataTable>
       </details>
     </figure>
   );

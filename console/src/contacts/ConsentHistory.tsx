@@ -5,6 +5,7 @@ import { unwrap } from "../api/client";
 import type { ConsentEntry } from "../api/types";
 import { useApi } from "../auth/AuthProvider";
 import { ErrorAlert, Loading } from "../components/Alerts";
+import { DataTable } from "../components/DataTable";
 import { LoadMore } from "../components/LoadMore";
 import { Card } from "../components/Page";
 import { StatusBadge } from "../components/StatusBadge";
@@ -68,25 +69,12 @@ export function ConsentHistoryCard({ contactId, changes }: { contactId: string; 
       ) : log.items.length === 0 ? (
         !log.error && <p className="muted">No consent recorded yet: an entry is added whenever this contact signs up, subscribes, confirms, unsubscribes or changes their preferences.</p>
       ) : (
-        <div className="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">When</th>
-                <th scope="col">What happened</th>
-                <th scope="col">Subscription after</th>
-                <th scope="col">Source</th>
-                <th scope="col">Proof</th>
-              </tr>
-            </thead>
-            <tbody>
-              {log.items.map((entry, index) => (
-                // Rows keep no state of their own, so their place is key enough.
-                <ConsentRow entry={entry} key={index} />
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable columns={["When", "What happened", "Subscription after", "Source", "Proof"]}>
+          {log.items.map((entry, index) => (
+            // Rows keep no state of their own, so their place is key enough.
+            <ConsentRow entry={entry} key={index} />
+          ))}
+        </DataTable>
       )}
       <LoadMore hasMore={log.hasMore} loading={log.loadingMore} onClick={() => void log.loadMore()} />
     </Card>

@@ -7,6 +7,7 @@ import { unwrap } from "../api/client";
 import type { ContactExport, Subscriber } from "../api/types";
 import { useApi, useCanWrite } from "../auth/AuthProvider";
 import { ErrorAlert, Notice } from "../components/Alerts";
+import { DataTable } from "../components/DataTable";
 import { Card } from "../components/Page";
 import { StatusBadge } from "../components/StatusBadge";
 import { formatCount, formatDateTime, formatDay, formatMoney, humanize } from "../format";
@@ -102,32 +103,16 @@ export function OrdersCard({ data }: { data: ContactExport }) {
       {orders.length === 0 ? (
         <p className="muted">No orders.</p>
       ) : (
-        <div className="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Order</th>
-                <th scope="col">Paid</th>
-                <th scope="col" className="num">
-                  Total
-                </th>
-                <th scope="col" className="num">
-                  Refunded
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {orders.map((order) => (
-                <tr key={order.order_id}>
-                  <td className="mono">{order.order_id}</td>
-                  <td>{formatDateTime(order.paid_at)}</td>
-                  <td className="num">{formatMoney(order.total, order.currency)}</td>
-                  <td className="num">{order.refunded && order.refunded !== "0.00" ? formatMoney(order.refunded, order.currency) : "—"}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable columns={["Order", "Paid", { label: "Total", numeric: true }, { label: "Refunded", numeric: true }]}>
+          {orders.map((order) => (
+            <tr key={order.order_id}>
+              <td className="mono">{order.order_id}</td>
+              <td>{formatDateTime(order.paid_at)}</td>
+              <td className="num">{formatMoney(order.total, order.currency)}</td>
+              <td className="num">{order.refunded && order.refunded !== "0.00" ? formatMoney(order.refunded, order.currency) : "—"}</td>
+            </tr>
+          ))}
+        </DataTable>
       )}
     </Card>
   );
@@ -140,48 +125,28 @@ export function EmailsCard({ data }: { data: ContactExport }) {
       {emails.length === 0 ? (
         <p className="muted">No emails yet.</p>
       ) : (
-        <div className="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Mailing</th>
-                <th scope="col">Status</th>
-                <th scope="col">Sent</th>
-                <th scope="col" className="num">
-                  Opens
-                </th>
-                <th scope="col" className="num">
-                  Clicks
-                </th>
-                <th scope="col" className="num">
-                  Revenue
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {emails.map((email) => (
-                <tr key={`${email.campaign_id}-${email.sent_at ?? ""}`}>
-                  <td>
-                    {email.campaign_id.startsWith("cmp") ? (
-                      <Link to={`/campaigns/${email.campaign_id}`}>{email.campaign_id}</Link>
-                    ) : email.campaign_id.startsWith("aut") ? (
-                      <Link to={`/automations/${email.campaign_id.split("#")[0]}`}>{email.campaign_id}</Link>
-                    ) : (
-                      <span className="mono">{email.campaign_id}</span>
-                    )}
-                  </td>
-                  <td>
-                    <StatusBadge status={email.status} />
-                  </td>
-                  <td>{formatDateTime(email.sent_at)}</td>
-                  <td className="num">{formatCount(email.open_count)}</td>
-                  <td className="num">{formatCount(email.click_count)}</td>
-                  <td className="num">{email.revenue ? formatMoney(email.revenue) : "—"}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable columns={["Mailing", "Status", "Sent", { label: "Opens", numeric: true }, { label: "Clicks", numeric: true }, { label: "Revenue", numeric: true }]}>
+          {emails.map((email) => (
+            <tr key={`${email.campaign_id}-${email.sent_at ?? ""}`}>
+              <td>
+                {email.campaign_id.startsWith("cmp") ? (
+                  <Link to={`/campaigns/${email.campaign_id}`}>{email.campaign_id}</Link>
+                ) : email.campaign_id.startsWith("aut") ? (
+                  <Link to={`/automations/${email.campaign_id.split("#")[0]}`}>{email.campaign_id}</Link>
+                ) : (
+                  <span className="mono">{email.campaign_id}</span>
+                )}
+              </td>
+              <td>
+                <StatusBadge status={email.status} />
+              </td>
+              <td>{formatDateTime(email.sent_at)}</td>
+              <td className="num">{formatCount(email.open_count)}</td>
+              <td className="num">{formatCount(email.click_count)}</td>
+              <td className="num">{email.revenue ? formatMoney(email.revenue) : "—"}</td>
+            </tr>
+          ))}
+        </DataTable>
       )}
     </Card>
   );
@@ -194,36 +159,21 @@ export function AutomationRunsCard({ data }: { data: ContactExport }) {
       {runs.length === 0 ? (
         <p className="muted">No automation runs.</p>
       ) : (
-        <div className="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Automation</th>
-                <th scope="col">Status</th>
-                <th scope="col">Started</th>
-                <th scope="col" className="num">
-                  Emails handled
-                </th>
-                <th scope="col">Note</th>
-              </tr>
-            </thead>
-            <tbody>
-              {runs.map((run) => (
-                <tr key={`${run.automation_id}-${run.entry}`}>
-                  <td>
-                    <Link to={`/automations/${run.automation_id}`}>{run.automation_id}</Link>
-                  </td>
-                  <td>
-                    <StatusBadge status={run.status} />
-                  </td>
-                  <td>{formatDateTime(run.started_at)}</td>
-                  <td className="num">{run.current_email_order}</td>
-                  <td className="small">{run.stopped_reason ?? (run.next_email_at ? `next email ${formatDateTime(run.next_email_at)}` : "")}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable columns={["Automation", "Status", "Started", { label: "Emails handled", numeric: true }, "Note"]}>
+          {runs.map((run) => (
+            <tr key={`${run.automation_id}-${run.entry}`}>
+              <td>
+                <Link to={`/automations/${run.automation_id}`}>{run.automation_id}</Link>
+              </td>
+              <td>
+                <StatusBadge status={run.status} />
+              </td>
+              <td>{formatDateTime(run.started_at)}</td>
+              <td className="num">{run.current_email_order}</td>
+              <td className="small">{run.stopped_reason ?? (run.next_email_at ? `next email ${formatDateTime(run.next_email_at)}` : "")}</td>
+            </tr>
+          ))}
+        </DataTable>
       )}
     </Card>
   );
@@ -244,31 +194,16 @@ export function PointsAndReferralsCard({ data }: { data: ContactExport }) {
         <p className="muted">No loyalty account{data.contact.user_id ? "" : " (the contact has no shop user id)"}.</p>
       )}
       {transactions.length > 0 && (
-        <div className="table-wrap">
-          <table>
-            <caption>Points history</caption>
-            <thead>
-              <tr>
-                <th scope="col">When</th>
-                <th scope="col">Type</th>
-                <th scope="col" className="num">
-                  Points
-                </th>
-                <th scope="col">Why</th>
-              </tr>
-            </thead>
-            <tbody>
-              {transactions.map((transaction) => (
-                <tr key={transaction.id}>
-                  <td>{formatDateTime(transaction.created_at)}</td>
-                  <td>{humanize(transaction.type)}</td>
-                  <td className="num">{transaction.points > 0 ? `+${transaction.points}` : transaction.points}</td>
-                  <td className="small">{transaction.reason ?? transaction.order_id ?? ""}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable columns={["When", "Type", { label: "Points", numeric: true }, "Why"]} caption="Points history">
+          {transactions.map((transaction) => (
+            <tr key={transaction.id}>
+              <td>{formatDateTime(transaction.created_at)}</td>
+              <td>{humanize(transaction.type)}</td>
+              <td className="num">{transaction.points > 0 ? `+${transaction.points}` : transaction.points}</td>
+              <td className="small">{transaction.reason ?? transaction.order_id ?? ""}</td>
+            </tr>
+          ))}
+        </DataTable>
       )}
       <h3 style={{ marginTop: "1rem" }}>Referrals</h3>
       {referrals.length === 0 ? (

@@ -6,6 +6,7 @@ import type { CreatedGiftCard, GiftCardDetail } from "../api/types";
 import { useApi, useCanWrite } from "../auth/AuthProvider";
 import { ErrorAlert, FormErrorAlert, Loading, Notice } from "../components/Alerts";
 import { ConfirmDialog } from "../components/ConfirmDialog";
+import { DataTable } from "../components/DataTable";
 import { TextField } from "../components/Field";
 import { LoadMore } from "../components/LoadMore";
 import { Card } from "../components/Page";
@@ -142,31 +143,16 @@ function GiftCardView({ card, onChange }: { card: GiftCardDetail; onChange(card:
         </button>
       )}
       {card.transactions.length > 0 && (
-        <div className="table-wrap" style={{ marginTop: "1rem" }}>
-          <table>
-            <caption>Transactions</caption>
-            <thead>
-              <tr>
-                <th scope="col">When</th>
-                <th scope="col">Type</th>
-                <th scope="col" className="num">
-                  Amount
-                </th>
-                <th scope="col">Order</th>
-              </tr>
-            </thead>
-            <tbody>
-              {card.transactions.map((transaction) => (
-                <tr key={transaction.id}>
-                  <td>{formatDateTime(transaction.created_at)}</td>
-                  <td>{humanize(transaction.type)}</td>
-                  <td className="num">{formatMoney(transaction.amount, card.currency)}</td>
-                  <td className="mono small">{transaction.order_id ?? "—"}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable columns={["When", "Type", { label: "Amount", numeric: true }, "Order"]} caption="Transactions" style={{ marginTop: "1rem" }}>
+          {card.transactions.map((transaction) => (
+            <tr key={transaction.id}>
+              <td>{formatDateTime(transaction.created_at)}</td>
+              <td>{humanize(transaction.type)}</td>
+              <td className="num">{formatMoney(transaction.amount, card.currency)}</td>
+              <td className="mono small">{transaction.order_id ?? "—"}</td>
+            </tr>
+          ))}
+        </DataTable>
       )}
       <ConfirmDialog
         open={confirmDisable}
@@ -241,40 +227,25 @@ export function GiftCards() {
         ) : cards.items.length === 0 ? (
           <p className="muted">No gift cards yet.</p>
         ) : (
-          <div className="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Code</th>
-                  <th scope="col">Status</th>
-                  <th scope="col" className="num">
-                    Balance
-                  </th>
-                  <th scope="col">Source</th>
-                  <th scope="col">Created</th>
-                </tr>
-              </thead>
-              <tbody>
-                {cards.items.map((card) => (
-                  <tr key={card.id}>
-                    <td>
-                      <button type="button" className="link" onClick={() => void open.run(card.id)}>
-                        …{card.code_hint}
-                      </button>
-                    </td>
-                    <td>
-                      <StatusBadge status={card.status} />
-                    </td>
-                    <td className="num">
-                      {formatMoney(card.balance, card.currency)} / {formatMoney(card.initial_balance, card.currency)}
-                    </td>
-                    <td>{humanize(card.source)}</td>
-                    <td>{formatDateTime(card.created_at)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable columns={["Code", "Status", { label: "Balance", numeric: true }, "Source", "Created"]}>
+            {cards.items.map((card) => (
+              <tr key={card.id}>
+                <td>
+                  <button type="button" className="link" onClick={() => void open.run(card.id)}>
+                    …{card.code_hint}
+                  </button>
+                </td>
+                <td>
+                  <StatusBadge status={card.status} />
+                </td>
+                <td className="num">
+                  {formatMoney(card.balance, card.currency)} / {formatMoney(card.initial_balance, card.currency)}
+                </td>
+                <td>{humanize(card.source)}</td>
+                <td>{formatDateTime(card.created_at)}</td>
+              </tr>
+            ))}
+          </DataTable>
         )}
         <LoadMore hasMore={cards.hasMore} loading={cards.loadingMore} onClick={cards.loadMore} />
       </Card>

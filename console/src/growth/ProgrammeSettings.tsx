@@ -1,4 +1,4 @@
-import { useEffect, useState, type FormEvent } from "react";
+import { useEffect, useState, type FormEvent, type ReactNode } from "react";
 
 import { unwrap } from "../api/client";
 import { splitFieldErrors } from "../api/errors";
@@ -9,6 +9,26 @@ import { CheckboxField, SelectField, TextField } from "../components/Field";
 import { Card } from "../components/Page";
 import { humanize } from "../format";
 import { useAction, useLoad } from "../hooks";
+
+/** A programme's settings, once loaded: a form whose Save (for those who may write) runs `save`. */
+function ProgrammeForm({ title, loaded, save, fields, saved, children }: { title: string; loaded: { data: unknown; error: unknown }; save: { run(): Promise<unknown>; error: unknown }; fields: readonly string[]; saved: boolean; children: ReactNode }) {
+  const canWrite = useCanWrite();
+  if (!loaded.data) return loaded.error ? <ErrorAlert error={loaded.error} /> : <Loading what={`Loading the ${title.toLowerCase()}`} />;
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    void save.run();
+  };
+  return (
+    <Card title={title}>
+      <form onSubmit={submit} aria-label={title} noValidate>
+        <FormErrorAlert error={save.error} fields={fields} />
+        {saved && <Notice kind="success">Saved.</Notice>}
+        {children}
+        {canWrite && <button type="submit">Save</button>}
+      </form>
+    </Card>
+  );
+}
 
 const LOYALTY_FIELDS = ["enabled", "points_per_unit", "redemption_rate", "min_redeem_points", "expiry_months"] as const;
 
@@ -42,38 +62,28 @@ function LoyaltySettings() {
     setSaved(true);
   });
   const errors = splitFieldErrors(save.error, LOYALTY_FIELDS).byField;
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    void save.run();
-  };
-  if (!loaded.data) return loaded.error ? <ErrorAlert error={loaded.error} /> : <Loading what="Loading the loyalty programme" />;
   return (
-    <Card title="Loyalty programme">
-      <form onSubmit={submit} aria-label="Loyalty programme" noValidate>
-        <FormErrorAlert error={save.error} fields={LOYALTY_FIELDS} />
-        {saved && <Notice kind="success">Saved.</Notice>}
-        <CheckboxField label="Customers earn and redeem points" checked={form.enabled} disabled={!canWrite} onChange={(e) => setForm({ ...form, enabled: e.target.checked })} />
-        <div className="form-row">
-          <TextField label="Points per £1 spent" inputMode="decimal" value={form.points_per_unit} readOnly={!canWrite} onChange={(e) => setForm({ ...form, points_per_unit: e.target.value })} error={errors.points_per_unit} />
-          <TextField label="Points per £1 of discount" type="number" min={1} value={form.redemption_rate} readOnly={!canWrite} onChange={(e) => setForm({ ...form, redemption_rate: e.target.value })} error={errors.redemption_rate} />
-        </div>
-        <div className="form-row">
-          <TextField label="Fewest points per redemption" type="number" min={1} value={form.min_redeem_points} readOnly={!canWrite} onChange={(e) => setForm({ ...form, min_redeem_points: e.target.value })} error={errors.min_redeem_points} />
-          <TextField
-            label="Points expire after (months)"
-            type="number"
-            min={1}
-            max={120}
-            value={form.expiry_months}
-            readOnly={!canWrite}
-            onChange={(e) => setForm({ ...form, expiry_months: e.target.value })}
-            error={errors.expiry_months}
-            hint="Months without activity; empty: never"
-          />
-        </div>
-        {canWrite && <button type="submit">Save</button>}
-      </form>
-    </Card>
+    <ProgrammeForm title="Loyalty programme" loaded={loaded} save={save} fields={LOYALTY_FIELDS} saved={saved}>
+      <CheckboxField label="Customers earn and redeem points" checked={form.enabled} disabled={!canWrite} onChange={(e) => setForm({ ...form, enabled: e.target.checked })} />
+      <div className="form-row">
+        <TextField label="Points per £1 spent" inputMode="decimal" value={form.points_per_unit} readOnly={!canWrite} onChange={(e) => setForm({ ...form, points_per_unit: e.target.value })} error={errors.points_per_unit} />
+        <TextField label="Points per £1 of discount" type="number" min={1} value={form.redemption_rate} readOnly={!canWrite} onChange={(e) => setForm({ ...form, redemption_rate: e.target.value })} error={errors.redemption_rate} />
+      </div>
+      <div className="form-row">
+        <TextField label="Fewest points per redemption" type="number" min={1} value={form.min_redeem_points} readOnly={!canWrite} onChange={(e) => setForm({ ...form, min_redeem_points: e.target.value })} error={errors.min_redeem_points} />
+        <TextField
+          label="Points expire after (months)"
+          type="number"
+          min={1}
+          max={120}
+          value={form.expiry_months}
+          readOnly={!canWrite}
+          onChange={(e) => setForm({ ...form, expiry_months: e.target.value })}
+          error={errors.expiry_months}
+          hint="Months without activity; empty: never"
+        />
+      </div>
+    </ProgrammeForm>
   );
 }
 
@@ -136,26 +146,16 @@ function ReferralSettings() {
     setSaved(true);
   });
   const errors = splitFieldErrors(save.error, REFERRAL_FIELDS).byField;
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    void save.run();
-  };
-  if (!loaded.data) return loaded.error ? <ErrorAlert error={loaded.error} /> : <Loading what="Loading the referral programme" />;
   return (
-    <Card title="Referral programme">
-      <form onSubmit={submit} aria-label="Referral programme" noValidate>
-        <FormErrorAlert error={save.error} fields={REFERRAL_FIELDS} />
-        {saved && <Notice kind="success">Saved.</Notice>}
-        <CheckboxField label="Customers can refer friends" checked={form.enabled} disabled={!canWrite} onChange={(e) => setForm({ ...form, enabled: e.target.checked })} />
-        <RewardFields legend="Referrer's reward" type={form.referrerType} value={form.referrerValue} readOnly={!canWrite} error={errors.referrer_reward} onChange={(type, value) => setForm({ ...form, referrerType: type, referrerValue: value })} />
-        <RewardFields legend="Friend's reward" type={form.refereeType} value={form.refereeValue} readOnly={!canWrite} error={errors.referee_reward} onChange={(type, value) => setForm({ ...form, refereeType: type, refereeValue: value })} />
-        <div className="form-row">
-          <TextField label="Friend's first order at least" inputMode="decimal" value={form.minPurchase} readOnly={!canWrite} onChange={(e) => setForm({ ...form, minPurchase: e.target.value })} error={errors.min_purchase_amount} />
-          <TextField label="A pending referral expires after (days)" type="number" min={1} value={form.expiryDays} readOnly={!canWrite} onChange={(e) => setForm({ ...form, expiryDays: e.target.value })} error={errors.expiry_days} />
-        </div>
-        {canWrite && <button type="submit">Save</button>}
-      </form>
-    </Card>
+    <ProgrammeForm title="Referral programme" loaded={loaded} save={save} fields={REFERRAL_FIELDS} saved={saved}>
+      <CheckboxField label="Customers can refer friends" checked={form.enabled} disabled={!canWrite} onChange={(e) => setForm({ ...form, enabled: e.target.checked })} />
+      <RewardFields legend="Referrer's reward" type={form.referrerType} value={form.referrerValue} readOnly={!canWrite} error={errors.referrer_reward} onChange={(type, value) => setForm({ ...form, referrerType: type, referrerValue: value })} />
+      <RewardFields legend="Friend's reward" type={form.refereeType} value={form.refereeValue} readOnly={!canWrite} error={errors.referee_reward} onChange={(type, value) => setForm({ ...form, refereeType: type, refereeValue: value })} />
+      <div className="form-row">
+        <TextField label="Friend's first order at least" inputMode="decimal" value={form.minPurchase} readOnly={!canWrite} onChange={(e) => setForm({ ...form, minPurchase: e.target.value })} error={errors.min_purchase_amount} />
+        <TextField label="A pending referral expires after (days)" type="number" min={1} value={form.expiryDays} readOnly={!canWrite} onChange={(e) => setForm({ ...form, expiryDays: e.target.value })} error={errors.expiry_days} />
+      </div>
+    </ProgrammeForm>
   );
 }
 

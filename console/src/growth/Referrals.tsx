@@ -4,6 +4,7 @@ import { unwrap } from "../api/client";
 import type { Referral } from "../api/types";
 import { useApi } from "../auth/AuthProvider";
 import { ErrorAlert, Loading } from "../components/Alerts";
+import { DataTable } from "../components/DataTable";
 import { SelectField } from "../components/Field";
 import { LoadMore } from "../components/LoadMore";
 import { Card } from "../components/Page";
@@ -41,36 +42,21 @@ export function Referrals() {
       ) : referrals.items.length === 0 ? (
         <p className="muted">No referrals.</p>
       ) : (
-        <div className="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Code</th>
-                <th scope="col">Referrer</th>
-                <th scope="col">Friend</th>
-                <th scope="col">Status</th>
-                <th scope="col">Made</th>
-                <th scope="col">Referrer's reward</th>
-                <th scope="col">Friend's reward</th>
-              </tr>
-            </thead>
-            <tbody>
-              {referrals.items.map((referral) => (
-                <tr key={referral.id}>
-                  <td className="mono">{referral.code}</td>
-                  <td className="mono small">{referral.referrer_user_id}</td>
-                  <td className="small">{referral.referee_email ?? referral.referee_user_id}</td>
-                  <td>
-                    <StatusBadge status={referral.status} />
-                  </td>
-                  <td>{formatDateTime(referral.created_at)}</td>
-                  <td className="small">{reward(referral.referrer_reward)}</td>
-                  <td className="small">{reward(referral.referee_reward)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable columns={["Code", "Referrer", "Friend", "Status", "Made", "Referrer's reward", "Friend's reward"]}>
+          {referrals.items.map((referral) => (
+            <tr key={referral.id}>
+              <td className="mono">{referral.code}</td>
+              <td className="mono small">{referral.referrer_user_id}</td>
+              <td className="small">{referral.referee_email ?? referral.referee_user_id}</td>
+              <td>
+                <StatusBadge status={referral.status} />
+              </td>
+              <td>{formatDateTime(referral.created_at)}</td>
+              <td className="small">{reward(referral.referrer_reward)}</td>
+              <td className="small">{reward(referral.referee_reward)}</td>
+            </tr>
+          ))}
+        </DataTable>
       )}
       <LoadMore hasMore={referrals.hasMore} loading={referrals.loadingMore} onClick={referrals.loadMore} />
     </Card>

@@ -7,6 +7,7 @@ import { useApi, useCanWrite } from "../auth/AuthProvider";
 import { ErrorAlert, Loading } from "../components/Alerts";
 import { Bars } from "../components/Bars";
 import { ConfirmDialog } from "../components/ConfirmDialog";
+import { DataTable } from "../components/DataTable";
 import { LoadMore } from "../components/LoadMore";
 import { Card, Page } from "../components/Page";
 import { StatusBadge } from "../components/StatusBadge";
@@ -31,34 +32,19 @@ function Executions({ automationId }: { automationId: string }) {
       ) : executions.items.length === 0 ? (
         <p className="muted">None {humanize(status).toLowerCase()}.</p>
       ) : (
-        <div className="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Contact</th>
-                <th scope="col">Started</th>
-                <th scope="col" className="num">
-                  Emails handled
-                </th>
-                <th scope="col">Next email</th>
-                <th scope="col">Note</th>
-              </tr>
-            </thead>
-            <tbody>
-              {executions.items.map((execution) => (
-                <tr key={`${execution.contact_id}-${execution.entry}`}>
-                  <td>
-                    <Link to={`/contacts/${execution.contact_id}`}>{execution.contact_id}</Link>
-                  </td>
-                  <td>{formatDateTime(execution.started_at)}</td>
-                  <td className="num">{execution.current_email_order}</td>
-                  <td>{formatDateTime(execution.next_email_at)}</td>
-                  <td className="small">{execution.stopped_reason ?? (execution.held ? "held while paused" : "")}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable columns={["Contact", "Started", { label: "Emails handled", numeric: true }, "Next email", "Note"]}>
+          {executions.items.map((execution) => (
+            <tr key={`${execution.contact_id}-${execution.entry}`}>
+              <td>
+                <Link to={`/contacts/${execution.contact_id}`}>{execution.contact_id}</Link>
+              </td>
+              <td>{formatDateTime(execution.started_at)}</td>
+              <td className="num">{execution.current_email_order}</td>
+              <td>{formatDateTime(execution.next_email_at)}</td>
+              <td className="small">{execution.stopped_reason ?? (execution.held ? "held while paused" : "")}</td>
+            </tr>
+          ))}
+        </DataTable>
       )}
       <LoadMore hasMore={executions.hasMore} loading={executions.loadingMore} onClick={executions.loadMore} />
     </Tabs>

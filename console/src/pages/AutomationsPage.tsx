@@ -3,6 +3,7 @@ import { Link } from "react-router";
 import { unwrap } from "../api/client";
 import { useApi, useCanWrite } from "../auth/AuthProvider";
 import { ErrorAlert, Loading } from "../components/Alerts";
+import { DataTable } from "../components/DataTable";
 import { LoadMore } from "../components/LoadMore";
 import { Page } from "../components/Page";
 import { StatusBadge } from "../components/StatusBadge";
@@ -30,36 +31,21 @@ export function AutomationsPage() {
       ) : automations.items.length === 0 ? (
         <p>No automations yet. A welcome series or an abandoned-cart reminder is a good start.</p>
       ) : (
-        <div className="table-wrap card" style={{ padding: 0 }}>
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Trigger</th>
-                <th scope="col">Status</th>
-                <th scope="col" className="num">
-                  Emails
-                </th>
-                <th scope="col">Updated</th>
-              </tr>
-            </thead>
-            <tbody>
-              {automations.items.map((automation) => (
-                <tr key={automation.id}>
-                  <td>
-                    <Link to={`/automations/${automation.id}`}>{automation.name}</Link>
-                  </td>
-                  <td>{humanize(automation.trigger)}</td>
-                  <td>
-                    <StatusBadge status={automation.status} />
-                  </td>
-                  <td className="num">{automation.emails.length}</td>
-                  <td>{formatDateTime(automation.updated_at)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable columns={["Name", "Trigger", "Status", { label: "Emails", numeric: true }, "Updated"]} card>
+          {automations.items.map((automation) => (
+            <tr key={automation.id}>
+              <td>
+                <Link to={`/automations/${automation.id}`}>{automation.name}</Link>
+              </td>
+              <td>{humanize(automation.trigger)}</td>
+              <td>
+                <StatusBadge status={automation.status} />
+              </td>
+              <td className="num">{automation.emails.length}</td>
+              <td>{formatDateTime(automation.updated_at)}</td>
+            </tr>
+          ))}
+        </DataTable>
       )}
       <LoadMore hasMore={automations.hasMore} loading={automations.loadingMore} onClick={automations.loadMore} />
     </Page>

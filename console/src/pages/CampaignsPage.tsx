@@ -5,6 +5,7 @@ import { unwrap } from "../api/client";
 import { CAMPAIGN_STATUSES } from "../api/types";
 import { useApi, useCanWrite } from "../auth/AuthProvider";
 import { ErrorAlert, Loading } from "../components/Alerts";
+import { DataTable } from "../components/DataTable";
 import { LoadMore } from "../components/LoadMore";
 import { Page } from "../components/Page";
 import { StatusBadge } from "../components/StatusBadge";
@@ -41,39 +42,22 @@ export function CampaignsPage() {
           {shown.length === 0 ? (
             <p>No campaigns{status === "all" ? " yet" : ` with status ${humanize(status).toLowerCase()}`}.</p>
           ) : (
-            <div className="table-wrap card" style={{ padding: 0 }}>
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Name</th>
-                    <th scope="col">Status</th>
-                    <th scope="col" className="num">
-                      Recipients
-                    </th>
-                    <th scope="col" className="num">
-                      Sent
-                    </th>
-                    <th scope="col">When</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {shown.map((campaign) => (
-                    <tr key={campaign.id}>
-                      <td>
-                        <Link to={`/campaigns/${campaign.id}`}>{campaign.name}</Link>
-                        {campaign.status === "paused" && campaign.paused_reason && <div className="small muted">{campaign.paused_reason}</div>}
-                      </td>
-                      <td>
-                        <StatusBadge status={campaign.status} />
-                      </td>
-                      <td className="num">{formatCount(campaign.progress.total)}</td>
-                      <td className="num">{formatCount(campaign.progress.sent)}</td>
-                      <td>{formatDateTime(campaign.sent_at ?? campaign.send_started_at ?? campaign.scheduled_at ?? campaign.updated_at)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable columns={["Name", "Status", { label: "Recipients", numeric: true }, { label: "Sent", numeric: true }, "When"]} card>
+              {shown.map((campaign) => (
+                <tr key={campaign.id}>
+                  <td>
+                    <Link to={`/campaigns/${campaign.id}`}>{campaign.name}</Link>
+                    {campaign.status === "paused" && campaign.paused_reason && <div className="small muted">{campaign.paused_reason}</div>}
+                  </td>
+                  <td>
+                    <StatusBadge status={campaign.status} />
+                  </td>
+                  <td className="num">{formatCount(campaign.progress.total)}</td>
+                  <td className="num">{formatCount(campaign.progress.sent)}</td>
+                  <td>{formatDateTime(campaign.sent_at ?? campaign.send_started_at ?? campaign.scheduled_at ?? campaign.updated_at)}</td>
+                </tr>
+              ))}
+            </DataTable>
           )}
         </Tabs>
       )}

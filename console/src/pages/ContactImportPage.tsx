@@ -5,6 +5,7 @@ import { splitFieldErrors } from "../api/errors";
 import type { ContactImport } from "../api/types";
 import { useApi, useCanWrite } from "../auth/AuthProvider";
 import { FormErrorAlert, Notice } from "../components/Alerts";
+import { DataTable } from "../components/DataTable";
 import { Card, Page } from "../components/Page";
 import { ProgressBar } from "../components/ProgressBar";
 import { StatusBadge } from "../components/StatusBadge";
@@ -48,29 +49,15 @@ function ImportProgress({ contactImport, totalRows }: { contactImport: ContactIm
       )}
       {(contactImport.ignored_columns ?? []).length > 0 && <Notice kind="warning">Columns ignored: {contactImport.ignored_columns?.join(", ")}.</Notice>}
       {contactImport.errors.length > 0 && (
-        <div className="table-wrap" style={{ marginTop: "1rem" }}>
-          <table>
-            <caption>Rows refused or not subscribed{contactImport.errors.length >= 100 ? " (the first 100)" : ""}</caption>
-            <thead>
-              <tr>
-                <th scope="col" className="num">
-                  Row
-                </th>
-                <th scope="col">Field</th>
-                <th scope="col">Reason</th>
-              </tr>
-            </thead>
-            <tbody>
-              {contactImport.errors.map((error) => (
-                <tr key={`${error.row}-${error.field}`}>
-                  <td className="num">{error.row}</td>
-                  <td className="mono">{error.field}</td>
-                  <td>{error.reason}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable columns={[{ label: "Row", numeric: true }, "Field", "Reason"]} caption={`Rows refused or not subscribed${contactImport.errors.length >= 100 ? " (the first 100)" : ""}`} style={{ marginTop: "1rem" }}>
+          {contactImport.errors.map((error) => (
+            <tr key={`${error.row}-${error.field}`}>
+              <td className="num">{error.row}</td>
+              <td className="mono">{error.field}</td>
+              <td>{error.reason}</td>
+            </tr>
+          ))}
+        </DataTable>
       )}
     </Card>
   );

@@ -5,6 +5,7 @@ import { unwrap } from "../api/client";
 import { LIFECYCLE_STAGES, type LifecycleStage } from "../api/types";
 import { useApi, useCanWrite } from "../auth/AuthProvider";
 import { ErrorAlert, Loading } from "../components/Alerts";
+import { DataTable } from "../components/DataTable";
 import { SelectField, TextField } from "../components/Field";
 import { LoadMore } from "../components/LoadMore";
 import { Page } from "../components/Page";
@@ -69,42 +70,22 @@ export function ContactsPage() {
       ) : contacts.items.length === 0 ? (
         <p>No contacts match.</p>
       ) : (
-        <div className="table-wrap card" style={{ padding: 0 }}>
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Email</th>
-                <th scope="col">Name</th>
-                <th scope="col">Stage</th>
-                <th scope="col">Subscription</th>
-                <th scope="col">Tags</th>
-                <th scope="col" className="num">
-                  Orders
-                </th>
-                <th scope="col" className="num">
-                  Lifetime value
-                </th>
-                <th scope="col">Added</th>
-              </tr>
-            </thead>
-            <tbody>
-              {contacts.items.map((contact) => (
-                <tr key={contact.id}>
-                  <td>
-                    <Link to={`/contacts/${contact.id}`}>{contact.email}</Link>
-                  </td>
-                  <td>{`${contact.first_name} ${contact.last_name}`.trim() || "—"}</td>
-                  <td>{humanize(contact.lifecycle_stage)}</td>
-                  <td>{contact.subscription_status ? <StatusBadge status={contact.subscription_status} /> : <span className="muted">never</span>}</td>
-                  <td className="small">{contact.tags.join(", ") || "—"}</td>
-                  <td className="num">{formatCount(contact.order_count)}</td>
-                  <td className="num">{formatMoney(contact.lifetime_value, contact.currency)}</td>
-                  <td>{formatDateTime(contact.created_at)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable columns={["Email", "Name", "Stage", "Subscription", "Tags", { label: "Orders", numeric: true }, { label: "Lifetime value", numeric: true }, "Added"]} card>
+          {contacts.items.map((contact) => (
+            <tr key={contact.id}>
+              <td>
+                <Link to={`/contacts/${contact.id}`}>{contact.email}</Link>
+              </td>
+              <td>{`${contact.first_name} ${contact.last_name}`.trim() || "—"}</td>
+              <td>{humanize(contact.lifecycle_stage)}</td>
+              <td>{contact.subscription_status ? <StatusBadge status={contact.subscription_status} /> : <span className="muted">never</span>}</td>
+              <td className="small">{contact.tags.join(", ") || "—"}</td>
+              <td className="num">{formatCount(contact.order_count)}</td>
+              <td className="num">{formatMoney(contact.lifetime_value, contact.currency)}</td>
+              <td>{formatDateTime(contact.created_at)}</td>
+            </tr>
+          ))}
+        </DataTable>
       )}
       <LoadMore hasMore={contacts.hasMore} loading={contacts.loadingMore} onClick={contacts.loadMore} />
     </Page>

@@ -3,6 +3,7 @@ import { useState } from "react";
 import { fetchOutbox, recipientsOf, type OutboxItem } from "../api/outbox";
 import { useAuth } from "../auth/AuthProvider";
 import { ErrorAlert, Loading } from "../components/Alerts";
+import { DataTable } from "../components/DataTable";
 import { EmailFrame } from "../components/EmailFrame";
 import { Card, Page } from "../components/Page";
 import { Tabs } from "../components/Tabs";
@@ -36,26 +37,16 @@ function EmailView({ item }: { item: OutboxItem }) {
         {tab === "text" && <pre className="card">{item.text ?? "(no text part)"}</pre>}
         {tab === "headers" &&
           (item.headers?.length ? (
-            <div className="table-wrap">
-              <table className="headers-table">
-                <thead>
-                  <tr>
-                    <th scope="col">Header</th>
-                    <th scope="col">Value</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {item.headers.map(([name, value], index) => (
-                    <tr key={`${name}-${index}`}>
-                      <td>{name}</td>
-                      <td className="mono small" style={{ wordBreak: "break-all" }}>
-                        {value}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable columns={["Header", "Value"]} tableClassName="headers-table">
+              {item.headers.map(([name, value], index) => (
+                <tr key={`${name}-${index}`}>
+                  <td>{name}</td>
+                  <td className="mono small" style={{ wordBreak: "break-all" }}>
+                    {value}
+                  </td>
+                </tr>
+              ))}
+            </DataTable>
           ) : (
             <p className="muted">No headers listed; see Raw.</p>
           ))}

@@ -5,6 +5,7 @@ import { unwrap } from "../api/client";
 import type { AudienceDay, Campaign } from "../api/types";
 import { useApi } from "../auth/AuthProvider";
 import { ErrorAlert, Loading } from "../components/Alerts";
+import { DataTable } from "../components/DataTable";
 import { Card, Page } from "../components/Page";
 import { StatusBadge } from "../components/StatusBadge";
 import { TimeSeriesChart } from "../components/TimeSeriesChart";
@@ -128,46 +129,23 @@ export function OverviewPage() {
         ) : recent.data.items.length === 0 ? (
           <p className="muted">No campaigns sent yet.</p>
         ) : (
-          <div className="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Campaign</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Sent</th>
-                  <th scope="col" className="num">
-                    Emails
-                  </th>
-                  <th scope="col" className="num">
-                    Open rate
-                  </th>
-                  <th scope="col" className="num">
-                    Click rate
-                  </th>
-                  <th scope="col" className="num">
-                    Revenue
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {recent.data.items.map((report) => (
-                  <tr key={report.campaign_id}>
-                    <td>
-                      <Link to={`/campaigns/${report.campaign_id}`}>{report.name}</Link>
-                    </td>
-                    <td>
-                      <StatusBadge status={report.status} />
-                    </td>
-                    <td>{formatDateTime(report.sent_at)}</td>
-                    <td className="num">{formatCount(report.analytics.sent)}</td>
-                    <td className="num">{formatPercent(report.analytics.open_rate)}</td>
-                    <td className="num">{formatPercent(report.analytics.click_rate)}</td>
-                    <td className="num">{formatMoney(report.analytics.revenue, report.analytics.currency)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable columns={["Campaign", "Status", "Sent", { label: "Emails", numeric: true }, { label: "Open rate", numeric: true }, { label: "Click rate", numeric: true }, { label: "Revenue", numeric: true }]}>
+            {recent.data.items.map((report) => (
+              <tr key={report.campaign_id}>
+                <td>
+                  <Link to={`/campaigns/${report.campaign_id}`}>{report.name}</Link>
+                </td>
+                <td>
+                  <StatusBadge status={report.status} />
+                </td>
+                <td>{formatDateTime(report.sent_at)}</td>
+                <td className="num">{formatCount(report.analytics.sent)}</td>
+                <td className="num">{formatPercent(report.analytics.open_rate)}</td>
+                <td className="num">{formatPercent(report.analytics.click_rate)}</td>
+                <td className="num">{formatMoney(report.analytics.revenue, report.analytics.currency)}</td>
+              </tr>
+            ))}
+          </DataTable>
         )}
       </Card>
     </Page>

@@ -7,6 +7,7 @@ import type { ApiCriteria, Segment } from "../api/types";
 import { useApi, useCanWrite } from "../auth/AuthProvider";
 import { ErrorAlert, FormErrorAlert, Loading, Notice } from "../components/Alerts";
 import { ConfirmDialog } from "../components/ConfirmDialog";
+import { DataTable } from "../components/DataTable";
 import { SelectField, TextAreaField, TextField } from "../components/Field";
 import { LoadMore } from "../components/LoadMore";
 import { Card, Page } from "../components/Page";
@@ -110,36 +111,19 @@ function MembersTable({ segmentId, version }: { segmentId: string; version: stri
       {members.items.length === 0 ? (
         <p className="muted">No members{version ? "" : " yet: refresh the segment to count them"}.</p>
       ) : (
-        <div className="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Email</th>
-                <th scope="col">Name</th>
-                <th scope="col">Stage</th>
-                <th scope="col" className="num">
-                  Orders
-                </th>
-                <th scope="col" className="num">
-                  Lifetime value
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {members.items.map((contact) => (
-                <tr key={contact.id}>
-                  <td>
-                    <Link to={`/contacts/${contact.id}`}>{contact.email}</Link>
-                  </td>
-                  <td>{`${contact.first_name} ${contact.last_name}`.trim() || "—"}</td>
-                  <td>{humanize(contact.lifecycle_stage)}</td>
-                  <td className="num">{contact.order_count}</td>
-                  <td className="num">{formatMoney(contact.lifetime_value, contact.currency)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable columns={["Email", "Name", "Stage", { label: "Orders", numeric: true }, { label: "Lifetime value", numeric: true }]}>
+          {members.items.map((contact) => (
+            <tr key={contact.id}>
+              <td>
+                <Link to={`/contacts/${contact.id}`}>{contact.email}</Link>
+              </td>
+              <td>{`${contact.first_name} ${contact.last_name}`.trim() || "—"}</td>
+              <td>{humanize(contact.lifecycle_stage)}</td>
+              <td className="num">{contact.order_count}</td>
+              <td className="num">{formatMoney(contact.lifetime_value, contact.currency)}</td>
+            </tr>
+          ))}
+        </DataTable>
       )}
       <LoadMore hasMore={members.hasMore} loading={members.loadingMore} onClick={members.loadMore} />
     </>

@@ -3,6 +3,7 @@ import { Link } from "react-router";
 import { unwrap } from "../api/client";
 import { useApi, useCanWrite } from "../auth/AuthProvider";
 import { ErrorAlert, Loading } from "../components/Alerts";
+import { DataTable } from "../components/DataTable";
 import { LoadMore } from "../components/LoadMore";
 import { Page } from "../components/Page";
 import { StatusBadge } from "../components/StatusBadge";
@@ -31,38 +32,22 @@ export function SegmentsPage() {
       ) : segments.items.length === 0 ? (
         <p>No segments yet.</p>
       ) : (
-        <div className="table-wrap card" style={{ padding: 0 }}>
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Type</th>
-                <th scope="col">Who</th>
-                <th scope="col" className="num">
-                  Members
-                </th>
-                <th scope="col">Refreshed</th>
-                <th scope="col">Refresh</th>
-              </tr>
-            </thead>
-            <tbody>
-              {segments.items.map((segment) => (
-                <tr key={segment.id}>
-                  <td>
-                    <Link to={`/segments/${segment.id}`}>{segment.name}</Link>
-                  </td>
-                  <td>{humanize(segment.type)}</td>
-                  <td className="small">{segment.type === "dynamic" ? describeCriteria(segment.criteria) : "a list of contacts"}</td>
-                  <td className="num">{formatCount(segment.contact_count)}</td>
-                  <td>{formatDateTime(segment.refreshed_at)}</td>
-                  <td>
-                    <StatusBadge status={segment.refresh_status} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable columns={["Name", "Type", "Who", { label: "Members", numeric: true }, "Refreshed", "Refresh"]} card>
+          {segments.items.map((segment) => (
+            <tr key={segment.id}>
+              <td>
+                <Link to={`/segments/${segment.id}`}>{segment.name}</Link>
+              </td>
+              <td>{humanize(segment.type)}</td>
+              <td className="small">{segment.type === "dynamic" ? describeCriteria(segment.criteria) : "a list of contacts"}</td>
+              <td className="num">{formatCount(segment.contact_count)}</td>
+              <td>{formatDateTime(segment.refreshed_at)}</td>
+              <td>
+                <StatusBadge status={segment.refresh_status} />
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
       <LoadMore hasMore={segments.hasMore} loading={segments.loadingMore} onClick={segments.loadMore} />
     </Page>

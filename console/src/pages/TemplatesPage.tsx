@@ -3,6 +3,7 @@ import { Link } from "react-router";
 import { unwrap } from "../api/client";
 import { useApi, useCanWrite } from "../auth/AuthProvider";
 import { ErrorAlert, Loading } from "../components/Alerts";
+import { DataTable } from "../components/DataTable";
 import { LoadMore } from "../components/LoadMore";
 import { Page } from "../components/Page";
 import { formatDateTime, humanize } from "../format";
@@ -30,30 +31,18 @@ export function TemplatesPage() {
       ) : templates.items.length === 0 ? (
         <p>No templates yet.{canWrite && " Create one to start a campaign."}</p>
       ) : (
-        <div className="table-wrap card" style={{ padding: 0 }}>
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Category</th>
-                <th scope="col">Subject</th>
-                <th scope="col">Updated</th>
-              </tr>
-            </thead>
-            <tbody>
-              {templates.items.map((template) => (
-                <tr key={template.id}>
-                  <td>
-                    <Link to={`/templates/${template.id}`}>{template.name}</Link>
-                  </td>
-                  <td>{humanize(template.category)}</td>
-                  <td>{template.subject}</td>
-                  <td>{formatDateTime(template.updated_at)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable columns={["Name", "Category", "Subject", "Updated"]} card>
+          {templates.items.map((template) => (
+            <tr key={template.id}>
+              <td>
+                <Link to={`/templates/${template.id}`}>{template.name}</Link>
+              </td>
+              <td>{humanize(template.category)}</td>
+              <td>{template.subject}</td>
+              <td>{formatDateTime(template.updated_at)}</td>
+            </tr>
+          ))}
+        </DataTable>
       )}
       <LoadMore hasMore={templates.hasMore} loading={templates.loadingMore} onClick={templates.loadMore} />
     </Page>
