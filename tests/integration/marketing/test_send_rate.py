@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from marketing.campaigns.services.send_rate import WINDOW_SECONDS, AccountRate, SharedPacer
+from marketing.campaigns.services.send_rate import WINDOW_SECONDS, AccountRate, NoSendSlot, SharedPacer
 from marketing.campaigns.store import send_windows
 
 
@@ -68,3 +68,56 @@ def test_automation_emails_go_first_and_campaigns_take_the_rest(aws):
     times = send_times(automation, clock, 5)
     assert max(times) < START + 2 * WINDOW_SECONDS  # in the window the campaign is filling: not after it
     assert send_windows.usage(int(START + WINDOW_SECONDS))[0] <= 20
+
+
+def test_functions_with_a_batch_each_send_one_after_the_other(aws):
+    """Claimed at the same moment, two batches' slots do not interleave: the first function is done
+    (and loading its next batch) while the second still sends, so the rate has no gap between them."""
+    first_clock, second_clock = Clock(START), Clock(START)
+    first, second = pacer(first_clock, 10), pacer(second_clock, 10)
+    with first.expecting(30), second.expecting(30):
+        first.wait()
+        second.wait()  # both have claimed now: 30 slots each, 20 a window
+        first_times = [first_clock.now, *send_times(first, first_clock, 29)]
+        second_times = [second_clock.now, *send_times(second, second_clock, 29)]
+    assert max(first_times) < min(second_times)
+    assert sorted(first_times + second_times) == pytest.approx([START + n / 10 for n in range(60)])
+
+
+def test_a_function_finding_every_slot_taken_waits_for_the_next_window(aws):
+    busy_clock, late_clock = Clock(START), Clock(START)
+    busy, late = pacer(busy_clock, 10), pacer(late_clock, 10)
+    with busy.expecting(100):
+        busy.wait()  # every slot as far as a function looks ahead
+    with pytest.raises(NoSendSlot):
+        late.wait(at_most=1)  # no slot within a second: the email waits for a later attempt
+    with late.expecting(5):
+        times = send_times(late, late_clock, 5)
+    assert times[0] >= START + 3 * WINDOW_SECONDS  # after the windows the busy function holds
+    assert times == pytest.approx([times[0] + n / 10 for n in range(5)])
+
+
+def test_after_a_throttle_a_function_gives_up_its_slots_and_takes_new_ones(aws):
+    clock = Clock(START)
+    sender = pacer(clock, 10)
+    with sender.expecting(10):
+        send_times(sender, clock, 2)
+        held = send_windows.usage(int(START))[0]
+        sender.throttled()
+        sender.wait()
+    assert held == 10
+    # The 8 it held stay taken (handed out at a rate SES refused); the 8 emails left get new ones after them.
+    assert send_windows.usage(int(START))[0] == 18
+
+
+def test_a_claim_late_in_a_window_goes_beyond_its_passed_slots_at_once(aws, monkeypatch):
+    clock = Clock(START + 1.5)  # three quarters of the window's 2,000 slots have passed
+    sender = pacer(clock, 1000)
+    takes = []
+    real_take = send_windows.take
+    monkeypatch.setattr(send_windows, "take", lambda *args, **kwargs: takes.append(args) or real_take(*args, **kwargs))
+    with sender.expecting(50):
+        times = send_times(sender, clock, 50)
+    assert len(takes) <= 2
+    assert times[0] >= START + 1.5
+    assert times == pytest.approx([times[0] + n / 1000 for n in range(50)])

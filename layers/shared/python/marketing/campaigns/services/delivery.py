@@ -17,7 +17,6 @@ the batch stops early (time running out, an unexpected error).
 
 from __future__ import annotations
 
-import random
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -32,7 +31,7 @@ from marketing.audience.store import subscribers as subscriber_store
 from marketing.aws.ses import SendRefused, SendRetryable, send_raw
 from marketing.campaigns.models.mailings import MailingKind, MailingRef
 from marketing.campaigns.models.recipients import RecipientStatus, SuppressionReason
-from marketing.campaigns.services.send_rate import SharedPacer, shared_pacer
+from marketing.campaigns.services.send_rate import NoSendSlot, SharedPacer, shared_pacer
 from marketing.campaigns.store import recipients
 from marketing.clock import Deadline
 from marketing.config import NO_POSTAL_ADDRESS, EmailSettings
@@ -47,7 +46,7 @@ from marketing.observability import logger, metrics
 MAX_ATTEMPTS = 4
 RETRY_DELAYS_SECONDS = (30, 120, 600)  # before attempts 2, 3 and 4 (SQS allows up to 900)
 PAUSED = "the campaign was paused"  # the reason of a send a pause stopped (never a final failure)
-IMMEDIATE_RETRIES = 3  # quick retries of a throttled send before it waits for a later message
+IMMEDIATE_RETRIES = 3  # retries of a throttled send at new slots before it waits for a later message
 STOP_WITH_SECONDS_LEFT = 20  # leave time to record results before Lambda's timeout
 # A claim older than this belongs to a worker that is gone: longer than the worker's timeout, and
 # long enough for SES's Send event of an email it accepted to have been recorded.
@@ -101,19 +100,21 @@ def cached_template(template_id: str) -> EmailTemplate:
     return cached[1]
 
 
-def _send(settings: EmailSettings, sender_pace: SharedPacer, from_address: str, to: str, mime: bytes) -> str:
-    """One SES send at the next of this function's slots of the account's rate, with quick backoff
-    on throttling; SendRetryable if SES still will not take it."""
+def _send(
+    settings: EmailSettings, sender_pace: SharedPacer, from_address: str, to: str, mime: bytes, deadline: Deadline
+) -> str:
+    """One SES send at the next of this function's slots of the account's rate; a throttled send
+    tries again at a new slot, taken at the rate SES is read to allow now. SendRetryable if SES
+    still will not take it, or no slot comes while the invocation has time."""
     for retry in range(IMMEDIATE_RETRIES + 1):
+        sender_pace.wait(at_most=deadline.seconds_left() - STOP_WITH_SECONDS_LEFT)
         try:
-            sender_pace.wait()
             return send_raw(from_address, to, mime, settings.configuration_set)
         except SendRetryable:
             metrics.add_metric(name="SesThrottled", unit="Count", value=1)
             sender_pace.throttled()
             if retry == IMMEDIATE_RETRIES:
                 raise
-            time.sleep(min(2.0, 0.2 * 2**retry) * (0.5 + random.random()))  # noqa: S311 - jitter, not security
     raise AssertionError("unreachable")
 
 
@@ -126,6 +127,7 @@ def _deliver_one(
     attempt_id: str,
     sender_pace: SharedPacer,
     extra_fields: Mapping[str, Any] | None,
+    deadline: Deadline,
 ) -> recipients.Result:
     envelope = email_message.Envelope(
         campaign_id=mailing.ref.id,
@@ -154,9 +156,11 @@ def _deliver_one(
             contact.id, attempt_id, RecipientStatus.FAILED, reason=f"template failed to render: {exc}"
         )
     try:
-        message_id = _send(settings, sender_pace, mailing.from_address, contact.email, composed.mime)
+        message_id = _send(settings, sender_pace, mailing.from_address, contact.email, composed.mime, deadline)
     except SendRefused as exc:
         return recipients.Result(contact.id, attempt_id, RecipientStatus.FAILED, reason=f"SES refused the email: {exc}")
+    except NoSendSlot as exc:
+        return recipients.Result(contact.id, attempt_id, RecipientStatus.PENDING, reason=f"the batch stopped: {exc}")
     except SendRetryable as exc:
         return recipients.Result(
             contact.id, attempt_id, RecipientStatus.PENDING, reason=f"SES throttled the send: {exc}"
@@ -239,11 +243,12 @@ def _send_claimed(
             attempt_id,
             sender_pace,
             extra_fields.get(contact.id),
+            deadline,
         )
 
     sends: list[Future] = []
     try:
-        with ThreadPoolExecutor(max_workers=SEND_THREADS) as pool:
+        with sender_pace.expecting(len(contacts)), ThreadPoolExecutor(max_workers=SEND_THREADS) as pool:
             sends = [pool.submit(deliver_in_time, contact) for contact in contacts]
     finally:
         outcomes = [_outcome(contact, send, attempt_id) for contact, send in zip_longest(contacts, sends)]
