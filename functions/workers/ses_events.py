@@ -8,6 +8,8 @@ from marketing.catalog.topology import SES_EVENTS
 from marketing.email.models.ses_events import SesEvent
 from marketing.email.services import ses_events
 
-lambda_handler = sqs_batch_handler(SES_EVENTS, message_of(SesEvent), ses_events.handle)
+lambda_handler = sqs_batch_handler(
+    SES_EVENTS, message_of(SesEvent), ses_events.handle, together=ses_events.handle_together
+)
 
 cold_start.finish()

@@ -6,6 +6,7 @@ from marketing import clock
 from marketing.campaigns.models.mailings import MailingRef
 from marketing.campaigns.models.recipients import RecipientStatus
 from marketing.campaigns.store import recipients as store
+from marketing.campaigns.store.campaigns import CampaignRecord
 from marketing.store import conditions
 
 
@@ -62,6 +63,22 @@ def test_an_event_meeting_another_transaction_is_retried_and_counted_once(aws, m
     store.claim(CMP_1, [store.Claim("ct_1", "ada@example.com")], "att_1", now)
     store.record_results(CMP_1, [store.Result("ct_1", "att_1", RecipientStatus.SENT, message_id="m-1")], now)
     monkeypatch.setattr(conditions, "TransactWrite", ConflictOnce(conditions.TransactWrite))
-    assert store.record_delivery(CMP_1, "ct_1", now) is True
-    assert store.record_delivery(CMP_1, "ct_1", now) is False  # once
+    assert store.record_deliveries(CMP_1, [("ct_1", now)], now) == {"ct_1"}
+    assert store.record_deliveries(CMP_1, [("ct_1", now)], now) == set()  # once
     assert store.RecipientRecord.get("cmp_1", "ct_1").delivered_at is not None
+
+
+def test_deliveries_are_recorded_together_each_once_and_counted_once(aws):
+    now = clock.utcnow()
+    claims = [store.Claim(f"ct_{n}", f"c{n}@example.com") for n in range(4)]
+    store.claim(CMP_1, claims, "att_1", now)
+    store.record_results(
+        CMP_1, [store.Result(f"ct_{n}", "att_1", RecipientStatus.SENT, message_id=f"m-{n}") for n in range(4)], now
+    )
+    assert store.record_deliveries(CMP_1, [("ct_0", now)], now) == {"ct_0"}
+    # Redelivered with the rest, and one of no recipient: those are left out, the others counted.
+    again = [(f"ct_{n}", now) for n in range(4)] + [("ct_unknown", now)]
+    assert store.record_deliveries(CMP_1, again, now) == {"ct_1", "ct_2", "ct_3"}
+    assert store.record_deliveries(CMP_1, again, now) == set()
+    assert CampaignRecord.get("cmp_1").delivered == 4
+    assert store.RecipientRecord.count("cmp_1", filter_condition=store.RecipientRecord.delivered_at.exists()) == 4

@@ -1,6 +1,8 @@
 """What SES tells us after a send (through the configuration set, EventBridge and a queue).
 
-- Delivery: the recipient's `delivered_at`, counted once.
+- Delivery: the recipient's `delivered_at`, counted once. A batch's deliveries of one mailing (in
+  one hour) are written together: one transaction, one counter update for them all, where each
+  alone cost a transaction of its own (twice a plain write for each item, the counters included).
 - Bounce: a permanent (hard) bounce suppresses the address at once (subscriber `bounced`) and
   marks the recipient bounced, counted once; transient bounces are SES's to retry, only logged.
 - Complaint: the address is suppressed (`complained`) and the complaint counted once.
@@ -16,6 +18,12 @@ a test send or an email from another system carries none and only suppresses the
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import datetime
+from functools import partial
+
+from marketing.activity.store.activity import hour_of
 from marketing.audience.models.subscribers import SubscriberStatus
 from marketing.audience.services import subscribers
 from marketing.audience.store import contacts as contact_store
@@ -54,12 +62,16 @@ def _send(record: SesEventRecord) -> str:
     return "send confirmed" if confirmed else "send already confirmed"
 
 
+def _delivered_at(record: SesEventRecord) -> datetime:
+    return record.delivery.timestamp if record.delivery else record.mail.timestamp
+
+
 def _delivery(record: SesEventRecord) -> str:
     recipient = _recipient(record)
     if recipient is None:
         return "delivery of an untracked email"
-    delivered_at = record.delivery.timestamp if record.delivery else record.mail.timestamp
-    counted = recipients.record_delivery(*recipient, delivered_at)
+    mailing, contact_id = recipient
+    counted = recipients.record_deliveries(mailing, [(contact_id, _delivered_at(record))], _delivered_at(record))
     return "delivery recorded" if counted else "delivery already recorded"
 
 
@@ -109,13 +121,50 @@ def _reject(record: SesEventRecord) -> str:
 _HANDLERS = {"Send": _send, "Delivery": _delivery, "Bounce": _bounce, "Complaint": _complaint, "Reject": _reject}
 
 
-def handle(event: SesEvent, _deadline: Deadline) -> str:
-    if event.source != SES_EVENT_SOURCE:
-        raise Unprocessable(f"not an SES event: source {event.source!r}")
+def _correlate(event: SesEvent) -> None:
     correlation_id = event.detail.mail.tag(CORRELATION_ATTRIBUTE)
     if correlation_id:  # the id the send was logged under: the email's story reads as one
         logger.set_correlation_id(correlation_id)
+
+
+def handle(event: SesEvent, _deadline: Deadline) -> str:
+    if event.source != SES_EVENT_SOURCE:
+        raise Unprocessable(f"not an SES event: source {event.source!r}")
+    _correlate(event)
     handler = _HANDLERS.get(event.detail.event_type)
     if handler is None:
         return f"{event.detail.event_type}: nothing to do"
     return handler(event.detail)
+
+
+def handle_together(events: list[SesEvent], _deadline: Deadline) -> list[Callable[[], str] | None]:
+    """A batch's deliveries of one mailing in one hour, recorded together; each event then finishes
+    in its turn (logged under its email's id). The other events are left to `handle`."""
+    finishes: list[Callable[[], str] | None] = [None] * len(events)
+    deliveries: dict[tuple[str, str], list[tuple[int, str, datetime]]] = defaultdict(list)
+    for index, event in enumerate(events):
+        recipient = _recipient(event.detail)
+        if event.source == SES_EVENT_SOURCE and event.detail.event_type == "Delivery" and recipient is not None:
+            delivered_at = _delivered_at(event.detail)
+            deliveries[(recipient[0].id, hour_of(delivered_at))].append((index, recipient[1], delivered_at))
+    for (mailing_id, _), group in deliveries.items():
+        try:
+            counted = recipients.record_deliveries(
+                MailingRef.named(mailing_id), [(contact_id, at) for _, contact_id, at in group], group[0][2]
+            )
+            outcomes: list[str | Exception] = [
+                "delivery recorded" if contact_id in counted else "delivery already recorded"
+                for _, contact_id, _ in group
+            ]
+        except Exception as error:  # each of the group fails in its turn, and SQS delivers it again
+            outcomes = [error] * len(group)
+        for (index, _, _), outcome in zip(group, outcomes, strict=True):
+            finishes[index] = partial(_finish, events[index], outcome)
+    return finishes
+
+
+def _finish(event: SesEvent, outcome: str | Exception) -> str:
+    _correlate(event)
+    if isinstance(outcome, Exception):
+        raise outcome
+    return outcome
