@@ -9,8 +9,10 @@ from datetime import UTC, datetime
 from email import policy
 from email.message import EmailMessage
 
+import pytest
+
 from marketing.audience.models.subscribers import Preferences, Subscriber, SubscriberSource, SubscriberStatus
-from marketing.email.links import EmailLinks
+from marketing.email.links import EmailLinks, link_id
 from marketing.email.models.templates import EmailTemplate, TemplateCategory
 from marketing.email.services import email_message
 from marketing.email.services.email_message import Envelope, written_links
@@ -149,3 +151,45 @@ def test_the_mailto_names_the_recipient_by_a_signed_address_at_the_unsubscribe_d
     assert "@optout.shop.example?subject=unsubscribe>" in dict(given.raw_items())["List-Unsubscribe"]
     _, off = _compose(monkeypatch, unsubscribe_mail_domain="off")  # the stack receives no mail
     assert "mailto:" not in dict(off.raw_items())["List-Unsubscribe"]
+
+
+# --- the links of an email: written links tracked, in both parts, each signed once -------------------
+def _tracked_links(composed: email_message.Composed) -> dict[str, list[str]]:
+    """The link id each tracked link of each part leads to."""
+    found = {}
+    for part, body in (("html", composed.html), ("text", composed.text)):
+        tokens = re.findall(r"https://marketing\.test/api/track/click/([^/\s\"'<>]+)/", body)
+        found[part] = [LINKS.verify("click", token).link_id for token in tokens]
+    return found
+
+
+@pytest.mark.parametrize("merge_fields", [False, True], ids=["same-html", "html-with-merge-fields"])
+def test_a_derived_text_shows_the_tracked_links_of_the_html_and_of_its_text(monkeypatch, merge_fields):
+    html = (
+        '<html><body><p>Hi{{ " " ~ first_name if first_name }}. <a href="https://shop.example/sale?a=1&amp;b=2">'
+        'Sale</a></p><p>Or see https://shop.example/faq, <a href="https://marketing.test/api/preferences/">'
+        "prefs</a></p></body></html>"
+    )
+    if not merge_fields:
+        html = html.replace('{{ " " ~ first_name if first_name }}', "")
+    sale, faq = "https://shop.example/sale?a=1&b=2", "https://shop.example/faq"
+    written = {url: link_id(url) for url in email_message.written_links(html, "")}
+    assert set(written) == {sale, faq, "https://marketing.test/api/preferences/"}
+    monkeypatch.setattr(email_message, "template_links", lambda template: written)
+    template = _template().model_copy(update={"html_content": html, "text_content": ""})
+    envelope = Envelope("cmp_1", "con_1", "ada@example.com", "Shop", "news@shop.example")
+    composed = email_message.compose(
+        template,
+        {"first_name": "Ada"},
+        envelope,
+        LINKS,
+        "Shop",
+        "https://marketing.test/api",
+        postal_address="1 High St",
+        subscribed=None,
+    )
+    assert _tracked_links(composed) == {"html": [link_id(sale)], "text": [link_id(sale), link_id(faq)]}
+    assert "See https://shop.example/faq" not in composed.text  # the text's own link is tracked too
+    assert "Or see https://shop.example/faq" in composed.html  # the HTML shows its text as it is
+    assert '<a href="https://marketing.test/api/preferences/">' in composed.html  # our own page, untouched
+    assert composed.text.startswith("Hi Ada. Sale (" if merge_fields else "Hi. Sale (")

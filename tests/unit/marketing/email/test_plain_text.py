@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -53,3 +55,10 @@ def test_an_email_template_is_read_by_the_scan():
         "<p>Fish &amp; chips &pound;5<br/>for Zoë</p><!-- footer --></td></tr></table></body></html>"
     )
     assert plain_text._scanned(html) == _parsed(html)
+
+
+@settings(max_examples=500)
+@given(st.text(" \t\r\f\v\n\xa0ab", max_size=40))
+def test_spaces_and_blank_lines_are_tidied_as_the_regular_expressions_did(text):
+    lines = [line.strip() for line in re.sub(r"[ \t\r\f\v]+", " ", text).split("\n")]
+    assert plain_text._tidied(text) == re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()

@@ -8,6 +8,8 @@ import tracemalloc
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from marketing.email.services import rendering, template_sandbox
 from marketing.email.services.template_sandbox import MAX_OUTPUT_CHARS, RenderLimitExceeded
@@ -148,3 +150,31 @@ def test_the_text_of_an_html_without_merge_fields_is_derived_once(monkeypatch):
         assert rendering.render_template(same, {"first_name": name}).text == "Sale"
         assert rendering.render_template(personal, {"first_name": name}).text == f"Hi {name}"
     assert derived == ["<p>Sale</p>", "<p>Hi Ada</p>", "<p>Hi Grace</p>"]
+
+
+# --- a source of text and names only is filled in as its compiled code renders it ------------------
+SIMPLE_NAMES = ("first_name", "order_count", "tags", "missing", "range", "self", "loop")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    pieces=st.lists(st.one_of(st.text("ab <&>\"'{}%#", max_size=5), st.sampled_from(SIMPLE_NAMES)), max_size=6),
+    first_name=st.one_of(st.text(max_size=6), st.integers(), st.none(), st.sampled_from(["<b>", "&amp;", "Zoë"])),
+    html=st.booleans(),
+)
+def test_a_source_of_text_and_names_renders_as_its_compiled_code_does(pieces, first_name, html):
+    source = "".join(f"{{{{ {piece} }}}}" if piece in SIMPLE_NAMES else piece for piece in pieces)
+    context = {"first_name": first_name, "order_count": 3, "tags": ["a", "<b>"]}
+    try:
+        compiled = rendering._compiled(source, html).render(context)
+    except Exception as exc:  # not a template at all (a stray `{%`): both refuse it
+        with pytest.raises(type(exc)):
+            rendering.render(source, context, html=html)
+        return
+    assert rendering.render(source, context, html=html) == compiled
+
+
+def test_a_source_of_text_and_names_keeps_the_size_limit():
+    assert rendering._text_and_names("Hi {{ first_name }}!", True) is not None
+    with pytest.raises(RenderLimitExceeded):
+        rendering.render("{{ a }}{{ a }}", {"a": "x" * (MAX_OUTPUT_CHARS // 2 + 1)}, html=False)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+from functools import lru_cache
 
 from marketing.campaigns.models.mailings import AutomationEmailRun, MailingKind, MailingRef
 from marketing.tokens import CompactSigner, InvalidToken
@@ -30,9 +31,14 @@ _RAW_CONTACT = 4
 _ID_HEX_BYTES = 12  # ids.new_id: 96 random bits
 
 
+@lru_cache(maxsize=4)
+def _id_pattern(prefix: str) -> re.Pattern[str]:
+    return re.compile(rf"{prefix}_([0-9a-f]{{{_ID_HEX_BYTES * 2}}})")
+
+
 def _packed_id(value: str, prefix: str) -> bytes | None:
     """The 12 bytes of an id made by ids.new_id with `prefix`, or None for any other id."""
-    found = re.fullmatch(rf"{prefix}_([0-9a-f]{{{_ID_HEX_BYTES * 2}}})", value)
+    found = _id_pattern(prefix).fullmatch(value)
     return bytes.fromhex(found.group(1)) if found else None
 
 
@@ -85,6 +91,7 @@ class _Reader:
             raise InvalidToken("trailing bytes")
 
 
+@lru_cache(maxsize=32)  # the same for every email of a mailing
 def _mailing(mailing_id: str) -> tuple[int, bytes]:
     ref = MailingRef.named(mailing_id)
     if ref.kind is MailingKind.AUTOMATION_EMAIL:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import binascii
 import secrets
 from collections.abc import Iterable
+from functools import lru_cache
 
 LINE_LIMIT = 998  # octets in a line, CRLF not counted
 ENCODED_LINE_LIMIT = 76  # characters in a line of a header with encoded words (RFC 2047)
@@ -64,6 +65,11 @@ def _header(name: str, value: str) -> str:
     line = f"{name}: {value}"
     if value.isascii() and len(line) <= LINE_LIMIT:
         return line
+    return _folded(name, value)
+
+
+@lru_cache(maxsize=64)  # the same From and List-Id for every email of a mailing
+def _folded(name: str, value: str) -> str:
     limit = LINE_LIMIT if value.isascii() else ENCODED_LINE_LIMIT
     lines, line = [], f"{name}:"
     for word in _header_words(value):
@@ -76,7 +82,7 @@ def _header(name: str, value: str) -> str:
 
 def _body(content: str) -> tuple[str, bytes]:
     """The transfer encoding and the bytes of a part holding `content`, in CRLF lines."""
-    lines = content.replace("\r\n", "\n").replace("\r", "\n")
+    lines = content.replace("\r\n", "\n").replace("\r", "\n") if "\r" in content else content
     data = lines.encode()
     if max(map(len, data.split(b"\n"))) <= LINE_LIMIT:
         return "7bit" if lines.isascii() else "8bit", data.replace(b"\n", b"\r\n")

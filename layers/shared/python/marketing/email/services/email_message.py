@@ -7,7 +7,9 @@ the List-Unsubscribe headers of RFC 2369 and RFC 8058, `List-Id` (RFC 2919) and 
 Only links written in the template's source are tracked, never a URL that a merge field put into
 the email (a contact's name, a cart's URL): those stay as they are. A link written in the source
 is a literal web URL with no template syntax in it; it is registered (store/links.py) before an
-email uses it, and its click token names it by id, so the click route redirects to nothing else."""
+email uses it, and its click token names it by id, so the click route redirects to nothing else.
+Where the source writes it as its emails show it, the source is compiled once with a slot for it
+that each email fills (services/link_slots.py); elsewhere each rendered email is scanned for it."""
 
 from __future__ import annotations
 
@@ -23,17 +25,16 @@ from typing import Any, NamedTuple
 from marketing import clock
 from marketing.audience.models.subscribers import Subscriber
 from marketing.campaigns.models.mailings import MailingKind, MailingRef
-from marketing.email.links import EmailLinks, link_id
+from marketing.email.links import EmailLinks, RecipientLinks, link_id
 from marketing.email.mailto import NO_MAILTO
 from marketing.email.mime import alternative
 from marketing.email.models.templates import EmailTemplate, Preview
-from marketing.email.services.rendering import TEMPLATE_SYNTAX, render_template
+from marketing.email.services.link_slots import HTML_LINK, SLOT_PREFIX, TEXT_LINK, LinkScan, Slotted, href, slotted
+from marketing.email.services.link_slots import text_url as _text_url
+from marketing.email.services.rendering import TEMPLATE_SYNTAX, has_template_syntax, render_template
 from marketing.email.store import links as link_store
 from marketing.observability import CORRELATION_ATTRIBUTE, logger
 
-_HTML_LINK = re.compile(r"""(<a\b[^>]*?\bhref\s*=\s*)(["'])(.*?)\2""", re.IGNORECASE | re.DOTALL)
-_TEXT_LINK = re.compile(r"""https?://[^\s<>"'()]+""")
-_TRAILING_PUNCTUATION = ".,;:!?"
 _BODY_END = re.compile(r"</body\s*>", re.IGNORECASE)
 _TAG_UNSAFE = re.compile(r"[^A-Za-z0-9_.@-]")  # what SES allows in a message tag value
 _ID_UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")  # kept out of List-Id labels and Feedback-ID fields
@@ -78,22 +79,14 @@ class Composed(NamedTuple):
     mime: bytes
 
 
-def _href(found: re.Match[str]) -> str:
-    return html_escaping.unescape(found.group(3)).strip()
-
-
-def _text_url(found: re.Match[str]) -> str:
-    return found.group(0).rstrip(_TRAILING_PUNCTUATION)
-
-
 def written_links(html_source: str, text_source: str) -> frozenset[str]:
     """The web links written in a template's HTML and text sources, as its emails show them: href
     values, URLs in the text and in the HTML's text (which a derived text part shows)."""
 
     def candidates() -> Iterator[str]:
-        yield from (_href(found) for found in _HTML_LINK.finditer(html_source))
+        yield from (href(found) for found in HTML_LINK.finditer(html_source))
         for source in (text_source, html_escaping.unescape(html_source)):
-            yield from (_text_url(found) for found in _TEXT_LINK.finditer(source))
+            yield from (_text_url(found) for found in TEXT_LINK.finditer(source))
 
     return frozenset(  # a URL with template syntax in its source is made by a merge field
         url
@@ -116,43 +109,89 @@ def template_links(template: EmailTemplate) -> Mapping[str, str]:
     return _registered_links(template.id, template.updated_at, template.html_content, template.text_content)
 
 
+class _Identity:
+    """A cache key standing for one object (a template version's links: `template_links` gives the
+    same mapping for each email of the version), kept alive by the key."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: object):
+        self.value = value
+
+    def __hash__(self) -> int:
+        return id(self.value)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Identity) and other.value is self.value
+
+
+class _Sources(NamedTuple):
+    """A template version's HTML and text sources compiled with their link slots."""
+
+    html: Slotted
+    text: Slotted | None  # None: the text is derived from the HTML
+    slots: tuple[str, ...]  # the variable of each slot
+    links: tuple[str, ...]  # the link id of each slot, in the same order
+
+
+@lru_cache(maxsize=64)
+def _slotted_sources(html_source: str, text_source: str, own_base: str, written: _Identity) -> _Sources:
+    numbering: dict[str, int] = {}  # one slot per link for both parts: a link in both is signed once
+    html = slotted(html_source, True, written.value, own_base, numbering)
+    text = slotted(text_source, False, written.value, own_base, numbering) if text_source else None
+    return _Sources(html, text, tuple(f"{SLOT_PREFIX}{slot}" for slot in numbering.values()), tuple(numbering))
+
+
+@lru_cache(maxsize=32)
+def _text_with_slots(text: str, own_base: str, written: _Identity) -> tuple[str | int, ...]:
+    """A text the same for every email (derived from an HTML without merge fields) as its pieces and,
+    between them, the indexes of its written links in the tuple that follows them (their ids)."""
+    pieces: list[str | int] = []
+    links: dict[str, int] = {}
+    at = 0
+    scan = LinkScan(written.value, own_base, lambda link: link)
+    for found in TEXT_LINK.finditer(text):
+        url = _text_url(found)
+        link = scan.link_of(url)
+        if link is None:
+            continue
+        pieces += [text[at : found.start()], links.setdefault(link, len(links))]
+        at = found.start() + len(url)
+    pieces.append(text[at:])
+    return (*pieces, tuple(links))
+
+
 class _Tracker:
-    def __init__(self, links: EmailLinks, envelope: Envelope, own_base: str, written: Mapping[str, str]):
-        self._links = links
-        self._envelope = envelope
-        self._own_base = own_base  # links to our own pages (unsubscribe, preferences) stay as they are
-        self._written = written
-        self._click_urls: dict[str, str] = {}  # a link in both parts, or twice in one, is signed once
+    """One email's tracked links: those of the slots signed at once, any other when it is met."""
 
-    def tracked(self, url: str) -> str:
-        link = self._written.get(url)
-        if link is None or url.startswith(self._own_base):
-            return url
-        if link not in self._click_urls:
-            self._click_urls[link] = self._links.click_url(self._envelope.campaign_id, self._envelope.contact_id, link)
-        return self._click_urls[link]
+    def __init__(self, recipient: RecipientLinks, sources: _Sources, written: Mapping[str, str], own_base: str):
+        self._recipient = recipient
+        self.email = recipient.email_urls(list(sources.links))
+        self.urls = dict(zip(sources.links, self.email.clicks, strict=True))
+        self.scan = LinkScan(written, own_base, self.url)
 
-    def html(self, body: str) -> str:
-        def rewrite(found: re.Match[str]) -> str:
-            quote = found.group(2)
-            return f"{found.group(1)}{quote}{html_escaping.escape(self.tracked(_href(found)), quote=True)}{quote}"
+    def url(self, link: str) -> str:
+        if link not in self.urls:
+            self.urls[link] = self._recipient.click_urls([link])[0]
+        return self.urls[link]
 
-        return _HTML_LINK.sub(rewrite, body)
-
-    def text(self, body: str) -> str:
-        def rewrite(found: re.Match[str]) -> str:
-            url = _text_url(found)
-            return self.tracked(url) + found.group(0)[len(url) :]
-
-        return _TEXT_LINK.sub(rewrite, body)
+    def constant_text(self, text: str, own_base: str, written: _Identity) -> str:
+        *pieces, links = _text_with_slots(text, own_base, written)
+        missing = [link for link in links if link not in self.urls]
+        if missing:
+            self.urls.update(zip(missing, self._recipient.click_urls(missing), strict=True))
+        urls = [self.urls[link] for link in links]
+        return "".join([piece if isinstance(piece, str) else urls[piece] for piece in pieces])
 
 
 def _before_body_end(html: str, addition: str) -> str:
-    ends = list(_BODY_END.finditer(html))
-    if not ends:
-        return html + addition
-    at = ends[-1].start()
-    return html[:at] + addition + html[at:]
+    """`addition` before the last `</body>` (in any case, with spaces before `>`), else at the end:
+    the closing tags are looked for from the end (each match of _BODY_END starts with `</`)."""
+    at = len(html)
+    while (at := html.rfind("</", 0, at)) >= 0:
+        if _BODY_END.match(html, at):
+            return html[:at] + addition + html[at:]
+    return html + addition
 
 
 def merge_fields(contact: dict[str, Any], unsubscribe_url: str, preferences_url: str, shop_name: str) -> dict[str, Any]:
@@ -191,42 +230,48 @@ def compose(
     Raises what rendering raises, and on the template's first use in this process what
     registering its links raises (callers that must tell the two apart call `template_links`
     first)."""
-    unsubscribe_url = links.unsubscribe_url(envelope.campaign_id, envelope.contact_id)
-    preferences_url = links.preferences_url(envelope.campaign_id, envelope.contact_id)
-    context = {**merge_fields(contact, unsubscribe_url, preferences_url, shop_name), **(extra_fields or {})}
+    written = template_links(template)
+    key = _Identity(written)
+    sources = _slotted_sources(template.html_content, template.text_content, own_base, key)
+    tracker = _Tracker(links.recipient(envelope.campaign_id, envelope.contact_id), sources, written, own_base)
+    unsubscribe_url, preferences_url = tracker.email.unsubscribe, tracker.email.preferences
+    context = {
+        **merge_fields(contact, unsubscribe_url, preferences_url, shop_name),
+        **(extra_fields or {}),
+        **{slot: tracker.urls[link] for slot, link in zip(sources.slots, sources.links, strict=True)},
+    }
     if envelope.subject:
         template = template.model_copy(update={"subject": envelope.subject})
-    rendered: Preview = render_template(template, context)
-    tracker = _Tracker(links, envelope, own_base, template_links(template))
+    rendered: Preview = render_template(
+        template, context, html=sources.html.template, text=sources.text.template if sources.text else None
+    )
+    body = rendered.html if sources.html.complete else tracker.scan.html(rendered.html)
+    if sources.text is not None:
+        text = rendered.text if sources.text.complete else tracker.scan.text(rendered.text)
+    elif has_template_syntax(template.html_content):
+        text = tracker.scan.text(rendered.text)  # links written in the HTML's text: the HTML shows them as they are
+    else:
+        text = tracker.constant_text(rendered.text, own_base, key)
 
-    sender = f"{shop_name}, {postal_address}"
-    why = subscribed.sentence() if subscribed is not None else ""
-    footer_html = (
-        '<div style="margin-top:24px;font-size:12px;color:#666666">'
-        f"{html_escaping.escape(sender)}<br>"
-        + (f"{html_escaping.escape(why)}<br>" if why else "")
-        + f'<a href="{html_escaping.escape(unsubscribe_url)}">Unsubscribe</a> &middot; '
+    footer_html, footer_text = _footer(shop_name, postal_address, subscribed)
+    footer_html += (
+        f'<a href="{html_escaping.escape(unsubscribe_url)}">Unsubscribe</a> &middot; '
         f'<a href="{html_escaping.escape(preferences_url)}">Manage email preferences</a></div>'
     )
     pixel = (
-        f'<img src="{html_escaping.escape(links.open_url(envelope.campaign_id, envelope.contact_id))}" '
+        f'<img src="{html_escaping.escape(tracker.email.open)}" '
         'width="1" height="1" alt="" style="display:block;border:0;width:1px;height:1px">'
     )
-    html = _before_body_end(tracker.html(rendered.html), footer_html + pixel)
-    text = (
-        tracker.text(rendered.text)
-        + f"\n\n--\n{sender}\n"
-        + (f"{why}\n" if why else "")
-        + f"Unsubscribe: {unsubscribe_url}\nEmail preferences: {preferences_url}\n"
-    )
+    html = _before_body_end(body, footer_html + pixel)
+    text = text + footer_text + f"Unsubscribe: {unsubscribe_url}\nEmail preferences: {preferences_url}\n"
     subject = envelope.subject_prefix + rendered.subject.replace("\r", " ").replace("\n", " ")
 
     domain = envelope.from_address.rpartition("@")[2]
     headers = [
-        ("From", formataddr((envelope.from_name, envelope.from_address))),
+        ("From", _from_header(envelope.from_name, envelope.from_address)),
         ("To", envelope.to),
         ("Subject", subject),
-        ("Date", format_datetime(clock.utcnow())),  # "+0000": RFC 5322 retired "GMT"
+        ("Date", _date_header(clock.utcnow().replace(microsecond=0))),
         ("Message-ID", make_msgid(domain=domain)),
     ]
     if envelope.reply_to:
@@ -239,12 +284,42 @@ def compose(
     )
     headers.append(("List-Unsubscribe", f"<{unsubscribe_url}>, <{mailto}>" if mailto else f"<{unsubscribe_url}>"))
     headers.append(("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"))
-    if envelope.campaign_id:  # a template's test copy belongs to no mailing
-        list_id = mailing_list_id(envelope.campaign_id)
-        headers.append(("List-Id", list_id_header(list_id, shop_name, domain)))
-        headers.append(("Feedback-ID", feedback_id(list_id, template.category.value, shop_name)))
+    headers += _list_headers(envelope.campaign_id, shop_name, domain, template.category.value)
     headers.append(("X-SES-MESSAGE-TAGS", message_tags(envelope)))
     return Composed(subject=subject, html=html, text=text, mime=alternative(headers, text, html))
+
+
+# What is the same for every email of a mailing (or a second), made once.
+@lru_cache(maxsize=32)
+def _footer(shop_name: str, postal_address: str, subscribed: Subscribed | None) -> tuple[str, str]:
+    """The start of the footer in HTML, before its links, and in text."""
+    sender = f"{shop_name}, {postal_address}"
+    why = subscribed.sentence() if subscribed is not None else ""
+    html = f'<div style="margin-top:24px;font-size:12px;color:#666666">{html_escaping.escape(sender)}<br>' + (
+        f"{html_escaping.escape(why)}<br>" if why else ""
+    )
+    return html, f"\n\n--\n{sender}\n" + (f"{why}\n" if why else "")
+
+
+@lru_cache(maxsize=32)
+def _from_header(name: str, address: str) -> str:
+    return formataddr((name, address))
+
+
+@lru_cache(maxsize=2)
+def _date_header(second: datetime) -> str:
+    return format_datetime(second)  # "+0000": RFC 5322 retired "GMT"
+
+
+@lru_cache(maxsize=32)
+def _list_headers(mailing_id: str, shop_name: str, domain: str, category: str) -> tuple[tuple[str, str], ...]:
+    if not mailing_id:  # a template's test copy belongs to no mailing
+        return ()
+    list_id = mailing_list_id(mailing_id)
+    return (
+        ("List-Id", list_id_header(list_id, shop_name, domain)),
+        ("Feedback-ID", feedback_id(list_id, category, shop_name)),
+    )
 
 
 def mailing_list_id(mailing_id: str) -> str:
@@ -280,10 +355,20 @@ def message_tags(envelope: Envelope) -> str:
     if not envelope.contact_id:
         tags = f"kind=test, campaign_id={envelope.campaign_id}"
     else:
-        kind = MailingRef.named(envelope.campaign_id).kind.value
+        kind = _mailing_kind(envelope.campaign_id)
         tags = f"kind={kind}, campaign_id={envelope.campaign_id}, contact_id={envelope.contact_id}"
-    correlation_id = _TAG_UNSAFE.sub("_", str(logger.get_correlation_id() or ""))[:256]
+    correlation_id = _tag_value(str(logger.get_correlation_id() or ""))
     return f"{tags}, {CORRELATION_ATTRIBUTE}={correlation_id}" if correlation_id else tags
+
+
+@lru_cache(maxsize=32)
+def _mailing_kind(mailing_id: str) -> str:
+    return MailingRef.named(mailing_id).kind.value
+
+
+@lru_cache(maxsize=8)  # one correlation id per batch
+def _tag_value(value: str) -> str:
+    return _TAG_UNSAFE.sub("_", value)[:256]
 
 
 def parse_message_tags(header: str) -> dict[str, str]:
