@@ -22,7 +22,10 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
             ["bench/cold_start.py", "--runs", "2", "--only", "api.app", "--only", "workers.ses_events"],
             "worst function ratio:",
         ),
-        (["bench/segment_evaluation.py", "--contacts", "100"], "worst read units per contact:"),
+        (
+            ["bench/segment_evaluation.py", "--contacts", "100", "--workers", "1", "--workers", "2"],
+            "worst read units per contact:",
+        ),
         (["bench/campaign_send.py", "--contacts", "20"], "send path:"),
         (["bench/compose.py", "--emails", "20", "--rounds", "3"], "compose per email:"),
     ],

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import importlib
+import json
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from marketing.audience.models.segments import RefreshRequest
 from marketing.catalog.topology import SEGMENT_REFRESH
 from tests.support.events import STAFF, Context, call
 from tests.support.queues import deliver, receive
@@ -20,8 +23,17 @@ CRITERIA = {
 
 @pytest.fixture
 def refresh_worker(aws):
+    """Runs the worker on its queue until it is empty (a refresh, then the parts it hands out);
+    returns the responses merged."""
     handler = importlib.import_module("workers.segment_refresh").lambda_handler
-    return lambda: deliver(handler, aws[SEGMENT_REFRESH.env_var])
+
+    def drain() -> dict:
+        failures = []
+        while messages := receive(aws[SEGMENT_REFRESH.env_var]):
+            failures += deliver(handler, aws[SEGMENT_REFRESH.env_var], messages)["batchItemFailures"]
+        return {"batchItemFailures": failures}
+
+    return drain
 
 
 def contact(api_handler, email: str, **fields) -> str:
@@ -94,15 +106,17 @@ def test_a_burst_of_refresh_requests_queues_one_refresh(api_handler, aws, shoppe
     assert len(receive(aws[SEGMENT_REFRESH.env_var])) == 1
 
 
-def test_a_redelivered_refresh_message_does_nothing_twice(api_handler, aws, shoppers):
+def test_a_redelivered_refresh_message_does_nothing_twice(api_handler, aws, refresh_worker, shoppers):
     handler = importlib.import_module("workers.segment_refresh").lambda_handler
     _, segment = staff(
         api_handler, "POST", "/segments/", {"name": "All", "type": "dynamic", "criteria": {"min_order_count": 0}}
     )
     (message,) = receive(aws[SEGMENT_REFRESH.env_var])
     deliver(handler, aws[SEGMENT_REFRESH.env_var], [message])
+    refresh_worker()  # its parts
     first = staff(api_handler, "GET", f"/segments/{segment['id']}/")[1]
     deliver(handler, aws[SEGMENT_REFRESH.env_var], [message])
+    assert receive(aws[SEGMENT_REFRESH.env_var]) == []  # no second round of parts
     assert staff(api_handler, "GET", f"/segments/{segment['id']}/")[1] == first
     assert first["contact_count"] == 5
 
@@ -215,3 +229,177 @@ def test_the_daily_schedule_queues_one_refresh_per_dynamic_segment(api_handler, 
     refresh_worker()  # the refreshes queued at creation
     assert schedule({"detail-type": "Scheduled Event", "detail": {}}, Context()) == {"queued": 2}
     assert len(receive(aws[SEGMENT_REFRESH.env_var])) == 2
+
+
+# --- a refresh's scan in parts (decision 90) ----------------------------------------------------------
+@pytest.fixture
+def three_parts(monkeypatch):
+    """Refreshes split their scan into three parts (and size the next from two contacts a part)."""
+    from marketing.audience.services import segments
+
+    monkeypatch.setenv("SEGMENT_FIRST_SCAN_PARTS", "3")
+    monkeypatch.setenv("SEGMENT_CONTACTS_PER_PART", "2")
+    segments.scan_settings.cache_clear()
+    yield
+    segments.scan_settings.cache_clear()
+
+
+@pytest.fixture
+def refresh_handler():
+    return importlib.import_module("workers.segment_refresh").lambda_handler
+
+
+def parts_of(aws, refresh_handler, criteria=CRITERIA) -> tuple[str, list[dict]]:
+    """Creates a dynamic segment and runs its refresh message: returns the segment's id and the
+    part messages it handed out, still on the queue's side (received, not deleted)."""
+    _, segment = staff(aws["api"], "POST", "/segments/", {"name": "Parts", "type": "dynamic", "criteria": criteria})
+    assert deliver(refresh_handler, aws[SEGMENT_REFRESH.env_var]) == {"batchItemFailures": []}
+    parts = receive(aws[SEGMENT_REFRESH.env_var])
+    return segment["id"], sorted(parts, key=lambda message: json.loads(message["Body"])["part"]["index"])
+
+
+@pytest.fixture
+def platform(aws, api_handler):
+    return {**aws, "api": api_handler}
+
+
+def segment_of(api_handler, segment_id: str) -> dict:
+    return staff(api_handler, "GET", f"/segments/{segment_id}/")[1]
+
+
+def test_a_refresh_hands_out_one_message_per_part_and_the_last_part_finishes_it(
+    platform, api_handler, refresh_handler, three_parts, shoppers
+):
+    queue = platform[SEGMENT_REFRESH.env_var]
+    segment_id, parts = parts_of(platform, refresh_handler)
+    bodies = [json.loads(message["Body"]) for message in parts]
+    assert [body["part"] for body in bodies] == [{"generation": 1, "index": index, "of": 3} for index in range(3)]
+    assert segment_of(api_handler, segment_id)["refresh_status"] == "running"
+
+    deliver(refresh_handler, queue, parts[:2])
+    segment = segment_of(api_handler, segment_id)
+    assert (segment["refresh_status"], segment["contact_count"], segment["refreshed_at"]) == ("running", 0, None)
+
+    deliver(refresh_handler, queue, parts[2:])
+    segment = segment_of(api_handler, segment_id)
+    assert (segment["refresh_status"], segment["contact_count"]) == ("idle", 2)
+    assert members(api_handler, segment_id) == {"vip-lead@x.com", "customer@x.com"}
+    assert receive(queue) == []
+
+
+def test_a_redelivered_part_is_counted_once_and_adds_no_member_twice(
+    platform, api_handler, refresh_handler, three_parts, shoppers
+):
+    queue = platform[SEGMENT_REFRESH.env_var]
+    segment_id, parts = parts_of(platform, refresh_handler, {"min_order_count": 0})
+    for message in (parts[0], parts[0], parts[1], parts[2], parts[2], parts[1]):
+        assert deliver(refresh_handler, queue, [message]) == {"batchItemFailures": []}
+    segment = segment_of(api_handler, segment_id)
+    assert (segment["refresh_status"], segment["contact_count"]) == ("idle", 5)
+    assert len(members(api_handler, segment_id)) == 5
+
+
+def test_a_part_redelivered_after_counting_finishes_the_run_its_first_delivery_did_not(
+    platform, api_handler, refresh_handler, three_parts, shoppers, monkeypatch
+):
+    """The last part's worker dies between counting it and finishing the run: the redelivery finishes."""
+    from marketing.audience.store import segments as segment_store
+
+    queue = platform[SEGMENT_REFRESH.env_var]
+    segment_id, parts = parts_of(platform, refresh_handler)
+    deliver(refresh_handler, queue, parts[:2])
+    finish = segment_store.finish_refresh
+
+    def dies(*args, **kwargs):
+        raise ConnectionError("the function died")
+
+    monkeypatch.setattr(segment_store, "finish_refresh", dies)
+    assert deliver(refresh_handler, queue, parts[2:])["batchItemFailures"]
+    monkeypatch.setattr(segment_store, "finish_refresh", finish)
+    assert deliver(refresh_handler, queue, parts[2:]) == {"batchItemFailures": []}
+    segment = segment_of(api_handler, segment_id)
+    assert (segment["refresh_status"], segment["contact_count"], segment["refresh_error"]) == ("idle", 2, None)
+
+
+def test_a_failing_part_fails_the_refresh_until_its_redelivery_succeeds(
+    platform, api_handler, refresh_handler, three_parts, shoppers, monkeypatch
+):
+    from marketing.audience.store import contacts as contact_store
+
+    queue = platform[SEGMENT_REFRESH.env_var]
+    segment_id, parts = parts_of(platform, refresh_handler)
+    scan = contact_store.scan_facts
+
+    def throttled(cost, segment, total_segments, start_key=None):
+        if segment == 1:
+            raise RuntimeError("ProvisionedThroughputExceededException")
+        return scan(cost, segment, total_segments, start_key)
+
+    monkeypatch.setattr(contact_store, "scan_facts", throttled)
+    response = deliver(refresh_handler, queue, parts)
+    assert [item["itemIdentifier"] for item in response["batchItemFailures"]] == [parts[1]["MessageId"]]
+    segment = segment_of(api_handler, segment_id)
+    assert segment["refresh_status"] == "queued"
+    assert "ProvisionedThroughputExceededException" in segment["refresh_error"]
+    assert staff(api_handler, "POST", f"/segments/{segment_id}/refresh/")[1]["refresh_status"] == "queued"
+    assert receive(queue) == []  # the failed part is SQS's to deliver again, not a new refresh
+
+    monkeypatch.setattr(contact_store, "scan_facts", scan)
+    assert deliver(refresh_handler, queue, parts[1:2]) == {"batchItemFailures": []}
+    segment = segment_of(api_handler, segment_id)
+    assert (segment["refresh_status"], segment["contact_count"], segment["refresh_error"]) == ("idle", 2, None)
+    assert members(api_handler, segment_id) == {"vip-lead@x.com", "customer@x.com"}
+
+
+def test_a_part_short_of_time_goes_on_from_its_checkpoint(
+    platform, api_handler, refresh_handler, three_parts, shoppers, monkeypatch
+):
+    from marketing.audience.services import segments
+    from marketing.audience.store import contacts as contact_store
+    from marketing.clock import Deadline
+
+    queue = platform[SEGMENT_REFRESH.env_var]
+    monkeypatch.setattr(contact_store, "SCAN_PAGE_ITEMS", 1)
+    monkeypatch.setenv("SEGMENT_FIRST_SCAN_PARTS", "1")
+    segments.scan_settings.cache_clear()
+    segment_id, (part,) = parts_of(platform, refresh_handler, {"min_order_count": 0})
+    request = RefreshRequest.model_validate_json(part["Body"])
+    outcome = segments.evaluate_part(segment_id, request.part, Deadline(lambda: 30_000))
+    assert "goes on" in outcome
+    (rest,) = receive(queue)
+    after = RefreshRequest.model_validate_json(rest["Body"]).part
+    assert (after.index, after.of, after.matched, after.scanned) == (0, 1, 1, 1)
+    assert after.start_key is not None
+    assert segment_of(api_handler, segment_id)["refresh_status"] == "running"
+
+    deliver(refresh_handler, queue, [rest])
+    segment = segment_of(api_handler, segment_id)
+    assert (segment["refresh_status"], segment["contact_count"]) == ("idle", 5)
+
+
+def test_a_part_of_a_run_taken_over_does_nothing(platform, api_handler, refresh_handler, three_parts, shoppers):
+    from marketing.audience.store import segments as segment_store
+
+    queue = platform[SEGMENT_REFRESH.env_var]
+    segment_id, stale_parts = parts_of(platform, refresh_handler)
+    later = datetime.now(UTC) + timedelta(hours=1)  # the run's lease has run out: a new one takes over
+    segment_store.mark_queued(segment_id, later, stale_before=later)
+    segment_store.claim_refresh(segment_id, later, stale_before=later, parts=1)
+    assert deliver(refresh_handler, queue, stale_parts) == {"batchItemFailures": []}
+    segment = segment_of(api_handler, segment_id)
+    assert (segment["refresh_status"], segment["contact_count"]) == ("running", 0)
+
+
+def test_the_next_refresh_has_as_many_parts_as_the_contacts_last_scanned_ask_for(
+    platform, api_handler, refresh_handler, three_parts, shoppers
+):
+    segment_id, parts = parts_of(platform, refresh_handler)
+    deliver(refresh_handler, platform[SEGMENT_REFRESH.env_var], parts)
+    staff(api_handler, "POST", f"/segments/{segment_id}/refresh/")
+    deliver(refresh_handler, platform[SEGMENT_REFRESH.env_var])
+    parts = [json.loads(message["Body"])["part"] for message in receive(platform[SEGMENT_REFRESH.env_var])]
+    assert sorted((part["index"], part["of"], part["generation"]) for part in parts) == [
+        (0, 3, 2),
+        (1, 3, 2),
+        (2, 3, 2),
+    ]

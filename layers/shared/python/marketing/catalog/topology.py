@@ -227,7 +227,12 @@ WORKERS: tuple[Worker, ...] = (
         SEGMENT_REFRESH,
         batch_size=1,
         timeout_seconds=900,
-        uses=Uses(reads=frozenset({"CONTACTS_TABLE"}), writes=frozenset({"SEGMENTS_TABLE", "SEGMENT_MEMBERS_TABLE"})),
+        uses=Uses(
+            reads=frozenset({"CONTACTS_TABLE"}),
+            writes=frozenset({"SEGMENTS_TABLE", "SEGMENT_MEMBERS_TABLE"}),
+            # A refresh hands out the parts of its scan; a part short of time, the rest of its own.
+            sends_to=(SEGMENT_REFRESH,),
+        ),
     ),
     Worker(
         "contact-import",

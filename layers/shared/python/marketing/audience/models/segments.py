@@ -217,7 +217,45 @@ def parse_criteria(raw: dict[str, Any]) -> AllOf | AnyOf | Conditions:
     return _criteria_adapter().validate_python(raw)
 
 
+class ScanPart(ApiModel):
+    """One DynamoDB parallel-scan segment (`index` of `of`) of a refresh's run (`generation`), and
+    where a part that ran out of time stopped: the scan's key to go on from and what matched before it."""
+
+    generation: int = Field(ge=1)
+    index: int = Field(ge=0)
+    of: int = Field(ge=1)
+    start_key: dict[str, Any] | None = None
+    matched: int = Field(default=0, ge=0)
+    scanned: int = Field(default=0, ge=0)
+
+    @model_validator(mode="after")
+    def _index_within(self) -> ScanPart:
+        if self.index >= self.of:
+            raise ValueError(f"part {self.index} of {self.of}")
+        return self
+
+
 class RefreshRequest(ApiModel):
-    """A message of the segment-refresh queue."""
+    """A message of the segment-refresh queue: run a queued refresh (no `part`), or evaluate one
+    part of a running one."""
 
     segment_id: str
+    part: ScanPart | None = None
+
+
+class RefreshRun(ApiModel):
+    """A running refresh's bookkeeping, as its parts see it on the segment."""
+
+    segment_id: str
+    type: SegmentType
+    criteria: dict[str, Any] | None
+    generation: int  # of the members it writes; current once the run is finished
+    parts: int
+    parts_done: frozenset[int] = frozenset()
+    matched: int = 0
+    scanned: int = 0
+    status: RefreshStatus
+
+    @property
+    def complete(self) -> bool:
+        return len(self.parts_done) >= self.parts

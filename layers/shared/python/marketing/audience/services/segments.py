@@ -3,17 +3,24 @@
 - Static segments are edited: `contact_ids` at creation, then `add_contact_ids` /
   `remove_contact_ids`; unknown contacts are refused before anything is written.
 - Dynamic segments are computed: creating one, changing its criteria, `POST refresh/` and the
-  daily schedule all queue a refresh; a refresh scans the contacts once, in parallel, writes the
-  members as a new generation and then switches to it (docs/decisions.md, "Segment evaluation").
+  daily schedule all queue a refresh; a refresh scans the contacts once, writes the members as a
+  new generation and then switches to it (docs/decisions.md, "Segment evaluation").
+- The scan is split into parts (DynamoDB parallel-scan segments), one message each on the refresh
+  queue, so as many worker invocations evaluate them side by side (decision 90). Each part writes
+  its matches under the run's generation and is counted once; the part counted last finishes the
+  run. A part short of time hands the rest of its scan on from where it stopped.
 - A burst of refresh requests queues one refresh; a refresh whose worker died is taken over
   once its lease has run out.
 """
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
+import math
 from datetime import timedelta
+from functools import cache
 from typing import Any
+
+from pydantic import Field
 
 from marketing import clock, pagination
 from marketing.audience.models.contact_requests import ContactPage
@@ -22,7 +29,9 @@ from marketing.audience.models.segments import (
     AnyOf,
     Conditions,
     RefreshRequest,
+    RefreshRun,
     RefreshStatus,
+    ScanPart,
     Segment,
     SegmentCreate,
     SegmentPage,
@@ -35,13 +44,36 @@ from marketing.audience.store import segments as store
 from marketing.aws import messaging
 from marketing.campaigns.store.capacity import ScanCost
 from marketing.catalog.topology import SEGMENT_REFRESH
+from marketing.clock import NO_DEADLINE, Deadline
+from marketing.config import BaseSettings, load_settings
 from marketing.errors import NotFound, ValidationFailed
 from marketing.ids import new_id
 from marketing.observability import logger, metrics
 
-# Longer than the refresh worker's timeout: a refresh older than this died and may be taken over.
+# Longer than the refresh worker's timeout: a refresh whose last part started longer ago than this
+# died and may be taken over.
 REFRESH_LEASE = timedelta(minutes=20)
-SCAN_SEGMENTS = 4  # parallel scan: contacts/second scales with it, memory does not
+# A part with less time than this left hands the rest of its scan on (a page takes well under 1 s).
+PART_CONTINUE_SECONDS = 60
+
+
+class ScanSettings(BaseSettings):
+    """How many parts a refresh's scan is split into: one per `contacts_per_part` contacts that the
+    segment's last refresh scanned, at most `max_parts`; `first_parts` before a first refresh."""
+
+    contacts_per_part: int = Field(default=25_000, alias="SEGMENT_CONTACTS_PER_PART", ge=1)
+    max_parts: int = Field(default=32, alias="SEGMENT_MAX_SCAN_PARTS", ge=1, le=1000)
+    first_parts: int = Field(default=4, alias="SEGMENT_FIRST_SCAN_PARTS", ge=1, le=1000)
+
+    def parts_for(self, contacts: int | None) -> int:
+        if contacts is None:
+            return min(self.first_parts, self.max_parts)
+        return max(1, min(self.max_parts, math.ceil(contacts / self.contacts_per_part)))
+
+
+@cache
+def scan_settings() -> ScanSettings:
+    return load_settings(ScanSettings)
 
 
 def _stored(criteria: AllOf | AnyOf | Conditions) -> dict[str, Any]:
@@ -146,61 +178,102 @@ def request_all_dynamic() -> int:
     return queued
 
 
-def matching_contacts(
-    criteria: AllOf | AnyOf | Conditions, on_match, segments: int = SCAN_SEGMENTS
-) -> tuple[int, ScanCost]:
-    """Scans every contact once (`segments` parallel scans) and calls `on_match(ids)` with each
-    page's matches. Returns how many matched and what the scan read."""
-
-    def scan(segment: int) -> tuple[int, ScanCost]:
-        cost, matched, page = ScanCost(), 0, []
-        for contact in contact_store.scan_facts(cost, segment, segments):
-            if criteria.matches(contact):
-                page.append(contact.id)
-                if len(page) == 500:
-                    on_match(page)
-                    matched, page = matched + len(page), []
-        if page:
-            on_match(page)
-        return matched + len(page), cost
-
-    total, cost = 0, ScanCost()
-    with ThreadPoolExecutor(max_workers=segments) as pool:
-        for matched, part in pool.map(scan, range(segments)):
-            total += matched
-            cost.merge(part)
-    return total, cost
-
-
 def refresh(segment_id: str) -> str:
-    """Runs a queued refresh (the worker); returns what it did."""
+    """Runs a queued refresh (the worker): a static segment is counted; a dynamic one's scan is
+    handed out in parts, one message each. Returns what it did."""
     now = clock.utcnow()
     try:
-        record = store.claim_refresh(segment_id, now, stale_before=now - REFRESH_LEASE)
+        parts = scan_settings().parts_for(store.contacts_scanned(segment_id))
+        run = store.claim_refresh(segment_id, now, stale_before=now - REFRESH_LEASE, parts=parts)
     except store.RefreshNotDue:
         return "no refresh waiting (already done or running)"
     except NotFound:
         return "segment deleted"
     try:
-        if record.type == SegmentType.STATIC:
-            generation, count = 0, store.count_members(segment_id)
-        else:
-            generation = int(record.generation or 0) + 1
-            count, cost = matching_contacts(
-                parse_criteria(record.criteria), lambda ids: store.write_members(segment_id, ids, generation)
-            )
-            metrics.add_metric(name="SegmentContactsScanned", unit="Count", value=cost.items)
-            logger.info(
-                "segment evaluated",
-                segment_id=segment_id,
-                members=count,
-                contacts_scanned=cost.items,
-                read_units=cost.read_units,
-                read_units_per_contact=round(cost.per_item(), 4),
-            )
-        store.finish_refresh(segment_id, generation, count, clock.utcnow())
-        store.drop_older_members(segment_id, generation)
+        if run.type == SegmentType.STATIC:
+            count = store.count_members(segment_id)
+            store.finish_refresh(segment_id, run, 0, count, clock.utcnow())
+            return f"segment refreshed: {count} members"
+        messaging.send_batch(
+            SEGMENT_REFRESH,
+            (
+                RefreshRequest(
+                    segment_id=segment_id, part=ScanPart(generation=run.generation, index=index, of=run.parts)
+                ).model_dump(mode="json", exclude_defaults=True)
+                for index in range(run.parts)
+            ),
+        )
     except Exception as error:
         store.fail_refresh(segment_id, f"{type(error).__name__}: {error}")
         raise
-    return f"segment refreshed: {count} members"
+    logger.info("segment refresh handed out", segment_id=segment_id, generation=run.generation, parts=run.parts)
+    return f"segment refresh started: {run.parts} parts"
+
+
+def evaluate_part(segment_id: str, part: ScanPart, deadline: Deadline = NO_DEADLINE) -> str:
+    """Evaluates one part of a refresh (the worker): its matches are written under the run's
+    generation, then it is counted, once; the last part counted finishes the run. A part short of
+    time queues the rest of its scan. A part that fails leaves the refresh queued with the error
+    until the run is finished (SQS delivers the part again; the other parts go on)."""
+    try:
+        run = store.start_part(segment_id, part.generation, clock.utcnow())
+    except (store.RefreshNotDue, NotFound):
+        return f"segment {segment_id}: part {part.index} belongs to a refresh that is over"
+    if part.index in run.parts_done:  # a redelivery: finishing the run may be all that is left
+        return _finish_if_complete(run, f"part {part.index} counted already")
+    try:
+        counted = _scan(run, part, deadline)
+        if counted is None:
+            return f"segment {segment_id}: part {part.index} of {part.of} goes on in a new message"
+        return _finish_if_complete(counted, f"part {part.index} of {part.of} counted")
+    except store.PartCounted:
+        return f"segment {segment_id}: part {part.index} counted by another delivery"
+    except Exception as error:
+        store.fail_refresh(segment_id, f"{type(error).__name__}: {error}", generation=part.generation)
+        raise
+
+
+def _scan(run: RefreshRun, part: ScanPart, deadline: Deadline) -> RefreshRun | None:
+    """Scans the part from its checkpoint, writing each page's matches; the run after counting the
+    part, or None if the part ran short of time and queued the rest of its scan."""
+    criteria = parse_criteria(run.criteria)
+    cost, matched = ScanCost(), part.matched
+    for contacts, next_key in contact_store.scan_facts(cost, part.index, part.of, part.start_key):
+        found = [contact.id for contact in contacts if criteria.matches(contact)]
+        store.write_members(run.segment_id, found, run.generation)
+        matched += len(found)
+        if next_key and deadline.seconds_left() < PART_CONTINUE_SECONDS:
+            scanned = part.scanned + cost.items
+            rest = part.model_copy(update={"start_key": next_key, "matched": matched, "scanned": scanned})
+            message = RefreshRequest(segment_id=run.segment_id, part=rest)
+            messaging.send(SEGMENT_REFRESH, message.model_dump(mode="json"))
+            _log_scan(run, part, cost)
+            return None
+    _log_scan(run, part, cost)
+    return store.count_part(run.segment_id, run.generation, part.index, matched, part.scanned + cost.items)
+
+
+def _log_scan(run: RefreshRun, part: ScanPart, cost: ScanCost) -> None:
+    metrics.add_metric(name="SegmentContactsScanned", unit="Count", value=cost.items)
+    logger.info(
+        "segment part scanned",
+        segment_id=run.segment_id,
+        part=part.index,
+        parts=part.of,
+        contacts_scanned=cost.items,
+        read_units=cost.read_units,
+        read_units_per_contact=round(cost.per_item(), 4),
+    )
+
+
+def _finish_if_complete(run: RefreshRun, done: str) -> str:
+    """The part counted last makes the run's generation current and drops the older members."""
+    if not run.complete:
+        return f"segment {run.segment_id}: {done}, {len(run.parts_done)} of {run.parts} parts"
+    try:
+        store.finish_refresh(run.segment_id, run, run.generation, run.matched, clock.utcnow())
+    except store.RefreshNotDue:
+        return f"segment {run.segment_id}: {done}; the refresh was finished already"
+    store.drop_older_members(run.segment_id, run.generation)
+    logger.info("segment evaluated", segment_id=run.segment_id, members=run.matched, contacts_scanned=run.scanned)
+    return f"segment refreshed: {run.matched} members"

@@ -241,22 +241,24 @@ def list_page(
 SCAN_PAGE_ITEMS = 1000  # bounds the memory a page takes (a 1 MB page of contacts is ~3,000 items)
 
 
-def scan_facts(cost: ScanCost, segment: int = 0, total_segments: int = 1) -> Iterator[ContactFacts]:
-    """Every contact's segment-relevant facts, a page at a time (memory stays flat in the number
-    of contacts). `segment` of `total_segments` splits the table for a parallel scan;
-    eventually consistent, which halves the read cost (a refresh is a snapshot anyway)."""
+def scan_facts(
+    cost: ScanCost, segment: int = 0, total_segments: int = 1, start_key: dict[str, Any] | None = None
+) -> Iterator[tuple[list[ContactFacts], dict[str, Any] | None]]:
+    """Every contact's segment-relevant facts, a page at a time with the key the scan would go on
+    from after it (None after the last page): memory stays flat in the number of contacts, and a
+    scan stopped after a page resumes from its key. `segment` of `total_segments` splits the table
+    for a parallel scan; eventually consistent, which halves the read cost (a refresh is a snapshot
+    anyway)."""
     connection = ContactRecord._get_connection()
     parallel = {"segment": segment, "total_segments": total_segments} if total_segments > 1 else {}
-    start_key = None
     while True:
         page = connection.scan(
             exclusive_start_key=start_key, limit=SCAN_PAGE_ITEMS, return_consumed_capacity="TOTAL", **parallel
         )
         items = page.get("Items", [])
         cost.add_page(items, page.get("ConsumedCapacity"), consistent=False)
-        for item in items:
-            yield _facts(item)
-        start_key = page.get("LastEvaluatedKey")
+        start_key = page.get("LastEvaluatedKey") or None
+        yield [_facts(item) for item in items], start_key
         if not start_key:
             return
 

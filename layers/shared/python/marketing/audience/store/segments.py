@@ -5,6 +5,12 @@ with the refresh generation that wrote it; a refresh writes generation n+1 for e
 then makes n+1 current on the segment, then deletes what is older. Readers ask for members of the
 current generation or newer, so they see the old list until the switch and the new one after it,
 never an empty or half-built list. Static segments keep generation 0.
+
+A refresh run is split into parts (DynamoDB parallel-scan segments), each evaluated by its own
+worker invocation: the segment item holds the run's generation (`refresh_generation`), its number
+of parts, the parts counted so far (a number set) and their matches. A part is counted with one
+conditional update (its index not yet in the set, the run still the same), so a redelivered part
+counts once; the update that completes the set tells its part to finish the run.
 """
 
 from __future__ import annotations
@@ -14,13 +20,20 @@ from contextlib import suppress
 from datetime import datetime
 from typing import Any
 
-from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute, VersionAttribute
+from pynamodb.attributes import (
+    JSONAttribute,
+    NumberAttribute,
+    NumberSetAttribute,
+    UnicodeAttribute,
+    UTCDateTimeAttribute,
+    VersionAttribute,
+)
 from pynamodb.indexes import GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
-from marketing.audience.models.segments import RefreshStatus, Segment, SegmentType
+from marketing.audience.models.segments import RefreshRun, RefreshStatus, Segment, SegmentType
 from marketing.errors import Conflict, NotFound
-from marketing.store.conditions import get_or_not_found, on_condition_failure, update_unversioned
+from marketing.store.conditions import applied, get_or_not_found, on_condition_failure, update_unversioned
 from marketing.store.listing import NewestFirstIndex, newest_first_page
 from marketing.store.table_meta import TableMeta
 
@@ -44,6 +57,14 @@ class SegmentRecord(Model):
     refresh_requested_at = UTCDateTimeAttribute(null=True)
     refresh_started_at = UTCDateTimeAttribute(null=True)
     refresh_error = UnicodeAttribute(null=True)
+    # The run under way (or the last one): the generation it writes, its parts, what they counted.
+    refresh_generation = NumberAttribute(null=True)
+    refresh_parts = NumberAttribute(null=True)
+    parts_done = NumberSetAttribute(null=True)
+    refresh_matched = NumberAttribute(null=True)
+    refresh_scanned = NumberAttribute(null=True)
+    # What the last finished run scanned: the next run's number of parts is chosen from it.
+    contacts_scanned = NumberAttribute(null=True)
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
     version = VersionAttribute()
@@ -63,6 +84,19 @@ class SegmentRecord(Model):
             refresh_error=self.refresh_error,
             created_at=self.created_at,
             updated_at=self.updated_at,
+        )
+
+    def to_run(self) -> RefreshRun:
+        return RefreshRun(
+            segment_id=self.id,
+            type=SegmentType(self.type),
+            criteria=self.criteria,
+            generation=int(self.refresh_generation or 0),
+            parts=int(self.refresh_parts or 1),
+            parts_done=frozenset(int(index) for index in self.parts_done or ()),
+            matched=int(self.refresh_matched or 0),
+            scanned=int(self.refresh_scanned or 0),
+            status=RefreshStatus(self.refresh_status),
         )
 
 
@@ -157,8 +191,19 @@ def mark_queued(segment_id: str, now: datetime, stale_before: datetime) -> Segme
     return record.to_domain()
 
 
-def claim_refresh(segment_id: str, now: datetime, stale_before: datetime) -> SegmentRecord:
-    """Takes the queued refresh (or one whose worker died); RefreshNotDue if there is none."""
+class PartCounted(Conflict):
+    """The part was counted already (a redelivery), or its run is over or was taken over."""
+
+
+def contacts_scanned(segment_id: str) -> int | None:
+    """How many contacts the last finished refresh scanned; None before the first."""
+    scanned = _record(segment_id).contacts_scanned
+    return None if scanned is None else int(scanned)
+
+
+def claim_refresh(segment_id: str, now: datetime, stale_before: datetime, parts: int) -> RefreshRun:
+    """Takes the queued refresh (or one whose worker died) as a new run of `parts` parts, with a
+    generation of its own (parts of an older run no longer count); RefreshNotDue if there is none."""
     queued = SegmentRecord.refresh_status == RefreshStatus.QUEUED.value
     abandoned = (SegmentRecord.refresh_status == RefreshStatus.RUNNING.value) & (
         SegmentRecord.refresh_started_at < stale_before
@@ -166,37 +211,88 @@ def claim_refresh(segment_id: str, now: datetime, stale_before: datetime) -> Seg
     return update_unversioned(
         SegmentRecord,
         segment_id,
-        [SegmentRecord.refresh_status.set(RefreshStatus.RUNNING.value), SegmentRecord.refresh_started_at.set(now)],
+        [
+            SegmentRecord.refresh_status.set(RefreshStatus.RUNNING.value),
+            SegmentRecord.refresh_started_at.set(now),
+            SegmentRecord.refresh_generation.set((SegmentRecord.refresh_generation | SegmentRecord.generation) + 1),
+            SegmentRecord.refresh_parts.set(parts),
+            SegmentRecord.parts_done.remove(),
+            SegmentRecord.refresh_matched.set(0),
+            SegmentRecord.refresh_scanned.set(0),
+        ],
         SegmentRecord.id.exists() & (queued | abandoned),
         RefreshNotDue(f"segment {segment_id} has no refresh waiting"),
-    )
+    ).to_run()
 
 
-def finish_refresh(segment_id: str, generation: int, contact_count: int, now: datetime) -> Segment:
+def _run_is(generation: int):
+    """The condition that `generation`'s run is the segment's and not finished."""
+    return (SegmentRecord.refresh_generation == generation) & (SegmentRecord.refresh_status != RefreshStatus.IDLE.value)
+
+
+def start_part(segment_id: str, generation: int, now: datetime) -> RefreshRun:
+    """A part of `generation`'s run begins (or goes on from its checkpoint): the run's lease starts
+    over, so a long run is not taken for dead. RefreshNotDue if the run is over or another took its
+    place."""
+    return update_unversioned(
+        SegmentRecord,
+        segment_id,
+        [SegmentRecord.refresh_started_at.set(now)],
+        SegmentRecord.id.exists() & _run_is(generation),
+        RefreshNotDue(f"segment {segment_id}: the refresh of generation {generation} is over"),
+    ).to_run()
+
+
+def count_part(segment_id: str, generation: int, index: int, matched: int, scanned: int) -> RefreshRun:
+    """Adds one part's matches to its run, once: PartCounted if this part was counted already or
+    the run is over. Returns the run as it is after (complete: this part was the last)."""
+    return update_unversioned(
+        SegmentRecord,
+        segment_id,
+        [
+            SegmentRecord.parts_done.add({index}),
+            SegmentRecord.refresh_matched.add(matched),
+            SegmentRecord.refresh_scanned.add(scanned),
+        ],
+        SegmentRecord.id.exists() & _run_is(generation) & ~SegmentRecord.parts_done.contains(index),
+        PartCounted(f"segment {segment_id}: part {index} of generation {generation} is counted or its run is over"),
+    ).to_run()
+
+
+def finish_refresh(segment_id: str, run: RefreshRun, generation: int, contact_count: int, now: datetime) -> Segment:
+    """Makes `generation` current with its count, once per run: RefreshNotDue if `run` was
+    finished already or another run took its place."""
     return update_unversioned(
         SegmentRecord,
         segment_id,
         [
             SegmentRecord.generation.set(generation),
             SegmentRecord.contact_count.set(contact_count),
+            SegmentRecord.contacts_scanned.set(run.scanned),
             SegmentRecord.refreshed_at.set(now),
             SegmentRecord.refresh_status.set(RefreshStatus.IDLE.value),
             SegmentRecord.refresh_error.remove(),
         ],
-        SegmentRecord.id.exists(),
-        NotFound(f"segment {segment_id} was deleted during its refresh"),
+        SegmentRecord.id.exists() & _run_is(run.generation),
+        RefreshNotDue(f"segment {segment_id}: the refresh of generation {run.generation} is over"),
     ).to_domain()
 
 
-def fail_refresh(segment_id: str, error: str) -> None:
-    """Leaves the refresh queued (the redelivery takes it again) with the error for staff to see."""
-    update_unversioned(
-        SegmentRecord,
-        segment_id,
-        [SegmentRecord.refresh_status.set(RefreshStatus.QUEUED.value), SegmentRecord.refresh_error.set(error[:500])],
-        SegmentRecord.id.exists(),
-        NotFound(f"segment {segment_id} not found"),
-    )
+def fail_refresh(segment_id: str, error: str, generation: int | None = None) -> None:
+    """Leaves the refresh queued (the redelivery takes it again) with the error for staff to see;
+    given a run's `generation`, only if that run is still the segment's (a late part of a run
+    that was taken over fails nothing)."""
+    actions = [
+        SegmentRecord.refresh_status.set(RefreshStatus.QUEUED.value),
+        SegmentRecord.refresh_error.set(error[:500]),
+    ]
+    if generation is None:
+        update_unversioned(
+            SegmentRecord, segment_id, actions, SegmentRecord.id.exists(), NotFound(f"segment {segment_id} not found")
+        )
+        return
+    condition = SegmentRecord.id.exists() & _run_is(generation)
+    applied(lambda: SegmentRecord._get_connection().update_item(segment_id, actions=actions, condition=condition))
 
 
 # --- members ---------------------------------------------------------------------------------------
