@@ -76,12 +76,8 @@ format: install
 synth: install  ## synthesize the CDK app into cdk.out (no AWS account needed)
 	$(PY) -m infra.app
 
-bench: install  ## print the benchmarks' figures
-	$(PY) bench/cold_start.py --instructions
-	$(PY) bench/segment_evaluation.py --contacts 20000 --contacts 100000
-	$(PY) bench/campaign_send.py --contacts 10000
-	$(PY) bench/compose.py
-	$(PY) bench/send_rate.py --contacts 600
+bench: install  ## every benchmark, then one table of figures, targets and verdicts (bench/all.py)
+	$(PY) bench/all.py
 
 clean:
 	rm -rf $(VENV) cdk.out build .pytest_cache .ruff_cache console/node_modules console/dist

@@ -5,12 +5,16 @@ then times `send/` → the expansion worker → the delivery workers (4 at once,
 messages as Lambda's event source delivers them) until the campaign is `sent`. Every AWS request
 is counted by service and operation with botocore event hooks on every client made (boto3's
 and PynamoDB's), including the event source's own ReceiveMessage and DeleteMessageBatch. Then
-SES's events for those emails (local mode's simulator) are handled and counted apart.
+SES's events for those emails (local mode's simulator) are handled and counted apart, and then
+the opens and clicks of a typical campaign (20% of recipients open, 3% click: each a request to
+the API's tracking routes through its handler). The platform's whole cost per recipient is the
+three together (issue 20, item 3: at most 3% of SES's, Lambda billed at its wall time).
 
 Cost per 1M recipients from public prices: SES $0.10/1k emails, SQS $0.40/M requests, DynamoDB
 on demand $0.625/M write units and $0.125/M read units (units estimated per request from item
 counts and sizes: transactional writes count twice, the campaigns table's index once more), Lambda
-arm64 $0.0000133334/GB-s at 512 MB plus $0.20/M requests. Lambda time is shown two ways: the
+arm64 $0.0000133334/GB-s at 512 MB plus $0.20/M requests, API Gateway (HTTP API) $1.00/M
+requests. Lambda time is shown two ways: the
 handlers' wall time against moto (an upper bound: moto answers one request at a time, slower than
 DynamoDB as its tables grow) and their CPU time (a lower bound: no network waits).
 
@@ -33,18 +37,28 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(REPO_ROOT / "layers" / "shared" / "python"), str(REPO_ROOT / "local"), str(REPO_ROOT / "functions")]
+sys.path[:0] = [
+    str(REPO_ROOT / "layers" / "shared" / "python"),
+    str(REPO_ROOT / "local"),
+    str(REPO_ROOT / "functions"),
+    str(REPO_ROOT / "bench"),
+]
 
 import boto3  # noqa: E402
 import botocore.session  # noqa: E402
-from moto_server import moto_environment, start_moto  # noqa: E402
+from moto_server import functions_environment, start_moto  # noqa: E402
+from summary import figure  # noqa: E402
 
 SES_PER_EMAIL = 0.10 / 1000
 SQS_PER_REQUEST = 0.40 / 1e6
 WRU, RRU = 0.625 / 1e6, 0.125 / 1e6
 LAMBDA_GB_SECOND, LAMBDA_REQUEST, LAMBDA_GB = 0.0000133334, 0.20 / 1e6, 0.5
+HTTP_API_REQUEST = 1.00 / 1e6
 TARGET_REQUESTS, TARGET_OVERHEAD = 0.2, 0.03
+OPEN_RATE, CLICK_RATE = 0.20, 0.03  # of recipients: a typical campaign's
+TARGET_WHOLE = 0.03  # the whole platform's cost per recipient, of SES's
 DELIVERY_WORKERS = 4
+SALE_URL = "https://shop.example/sale"  # the link in the campaign's template
 
 
 class Meter:
@@ -217,9 +231,12 @@ def run_until(condition, lambdas: list[tuple[Lambda, str, int, int]], sqs) -> No
         stop.set()
 
 
-def cost_table(title: str, recipients: int, emails: int, lambdas: list[Lambda], cpu_seconds: float) -> tuple:
+def cost_table(
+    title: str, recipients: int, emails: int, lambdas: list[Lambda], cpu_seconds: float, api_requests: int = 0
+) -> tuple:
     """Prints requests per recipient and the cost per 1M recipients; returns the non-SES requests
-    per recipient and the overhead ratio with Lambda billed at (moto wall time, CPU time)."""
+    per recipient, the overhead ratio with Lambda billed at (moto wall time, CPU time), and the
+    cost per 1M recipients other than SES's at each."""
     scale = 1e6 / recipients
     print(f"\n{title}: AWS requests per recipient")
     for (service, operation), count in sorted(METER.requests.items()):
@@ -234,6 +251,7 @@ def cost_table(title: str, recipients: int, emails: int, lambdas: list[Lambda], 
         "DynamoDB writes": METER.write_units * WRU * scale,
         "DynamoDB reads": METER.read_units * RRU * scale,
         "Lambda requests": invocations * LAMBDA_REQUEST * scale,
+        "API Gateway requests": api_requests * HTTP_API_REQUEST * scale,
     }
     durations = {
         "moto wall time": seconds * LAMBDA_GB * LAMBDA_GB_SECOND * scale,
@@ -252,12 +270,13 @@ def cost_table(title: str, recipients: int, emails: int, lambdas: list[Lambda], 
         print(f"    {'Lambda duration, ' + name:<34} {cost:>9.2f}")
     fixed = sum(cost for name, cost in costs.items() if name != "SES")
     ses_only = 1e6 * SES_PER_EMAIL
-    overheads = []
+    overheads, totals = [], []
     for name, duration in durations.items():
         overhead = (fixed + duration) / ses_only
         overheads.append(overhead)
+        totals.append(fixed + duration)
         print(f"    overhead, Lambda at {name:<20} {fixed + duration:>9.2f}  = {overhead:.2%} of SES-only cost")
-    return non_ses / recipients, overheads
+    return non_ses / recipients, overheads, totals
 
 
 def main() -> int:
@@ -267,13 +286,7 @@ def main() -> int:
     moto, endpoint = start_moto()
     try:
         os.environ.update(
-            moto_environment(endpoint),
-            POWERTOOLS_SERVICE_NAME="bench",
-            POWERTOOLS_METRICS_NAMESPACE="Marketing",
-            POWERTOOLS_METRICS_DISABLED="true",
-            POWERTOOLS_TRACE_DISABLED="true",
-            LOG_LEVEL="WARNING",
-            PUBLIC_BASE_URL="https://marketing.example/api/v1/marketing",
+            functions_environment(endpoint),
             SES_MAX_SEND_RATE="100000",  # the code path's own speed; in AWS the account's SES rate bounds it
         )
         return _run(args.contacts)
@@ -294,6 +307,43 @@ def publish_ses_events(campaign_id: str) -> None:
         envelope = Envelope(campaign_id, recipient.contact_id, recipient.email, "Shop", "news@shop.example")
         raw = f"To: {recipient.email}\r\nX-SES-MESSAGE-TAGS: {message_tags(envelope)}\r\n\r\n"
         events.put_events(Entries=events_for(recipient.message_id, raw))
+
+
+def ids_sent(campaign_id: str) -> list[str]:
+    from marketing.campaigns.store.recipients import RecipientRecord
+
+    return [item.contact_id for item in RecipientRecord.query(campaign_id) if item.message_id]
+
+
+def open_and_click(campaign_id: str, contact_ids: list[str]) -> tuple[Lambda, int]:
+    """OPEN_RATE of the recipients open the email (the pixel), CLICK_RATE click its link, through
+    the API's handler as API Gateway calls it; returns the API function and the requests made."""
+    from werkzeug.test import EnvironBuilder
+
+    import api.app
+    from marketing.catalog.api_routes import match
+    from marketing.email.links import email_links, link_id
+    from marketing_local.gateway import Gateway
+    from marketing_local.lambda_runtime import LocalContext
+
+    links = email_links()
+    openers = contact_ids[: round(OPEN_RATE * len(contact_ids))]
+    clickers = contact_ids[: round(CLICK_RATE * len(contact_ids))]
+    urls = [links.open_url(campaign_id, contact_id) for contact_id in openers]
+    urls += [links.click_url(campaign_id, contact_id, link_id(SALE_URL)) for contact_id in clickers]
+    function = Lambda(None, api.app.lambda_handler)
+    for url in urls:
+        path = url.removeprefix("https://marketing.example")
+        route, params = match("GET", path)
+        request = EnvironBuilder(path=path, base_url="https://marketing.example").get_request()
+        started = time.perf_counter()
+        response = api.app.lambda_handler(
+            Gateway._event(request, route, params, b"", None), LocalContext("api", timeout_seconds=30)
+        )
+        function.seconds += time.perf_counter() - started
+        function.invocations += 1
+        assert response["statusCode"] in (200, 302), response
+    return function, len(urls)
 
 
 def _run(count: int) -> int:
@@ -332,7 +382,7 @@ def _run(count: int) -> int:
             name="Bench",
             category="promotional",
             subject="Hello {{ first_name }}",
-            html_content='<p>Hi {{ first_name }}</p><p><a href="https://shop.example/sale">Sale</a></p>',
+            html_content=f'<p>Hi {{{{ first_name }}}}</p><p><a href="{SALE_URL}">Sale</a></p>',
         )
     )
     campaign = campaigns.create(
@@ -366,7 +416,7 @@ def _run(count: int) -> int:
         f"{progress.failed} failed in {elapsed:.1f} s = {count / elapsed:.0f} recipients/s "
         f"({DELIVERY_WORKERS} delivery workers; against moto, SES rate unbounded)"
     )
-    requests, (overhead_moto, overhead_cpu) = cost_table(
+    requests, (overhead_moto, overhead_cpu), send_costs = cost_table(
         "send path", count, progress.sent, [expand, deliver], cpu_seconds
     )
 
@@ -380,8 +430,44 @@ def _run(count: int) -> int:
         [(events, os.environ[SES_EVENTS.env_var], 10, 2)],
         sqs,
     )
-    cost_table(
+    _, _, event_costs = cost_table(
         "SES events after the send (Send + Delivery per email)", count, 0, [events], time.process_time() - cpu_started
+    )
+    METER.reset()
+    cpu_started = time.process_time()
+    api, hits = open_and_click(campaign.id, sorted(ids_sent(campaign.id)))
+    _, _, engagement_costs = cost_table(
+        f"opens ({OPEN_RATE:.0%} of recipients) and clicks ({CLICK_RATE:.0%})",
+        count,
+        0,
+        [api],
+        time.process_time() - cpu_started,
+        api_requests=hits,
+    )
+    whole = [
+        sum(costs) / (1e6 * SES_PER_EMAIL) for costs in zip(send_costs, event_costs, engagement_costs, strict=True)
+    ]
+    print(
+        f"\nwhole platform per recipient (send path, SES events, opens and clicks): {whole[0]:.2%} of SES cost "
+        f"with Lambda billed for its wall time against moto, {whole[1]:.2%} for its CPU time"
+    )
+    figure(
+        "platform cost / SES cost, Lambda at wall time",
+        f"{whole[0]:.2%}",
+        f"<= {TARGET_WHOLE:.0%}",
+        whole[0] <= TARGET_WHOLE,
+    )
+    figure(
+        "platform cost / SES cost, Lambda at CPU time",
+        f"{whole[1]:.2%}",
+        f"<= {TARGET_WHOLE:.0%}",
+        whole[1] <= TARGET_WHOLE,
+    )
+    figure(
+        "send path: non-SES requests per recipient",
+        f"{requests:.3f}",
+        f"<= {TARGET_REQUESTS}",
+        requests <= TARGET_REQUESTS,
     )
     print(
         f"\nsend path: {requests:.4f} non-SES requests per recipient (target <= {TARGET_REQUESTS}: "

@@ -35,7 +35,7 @@ WINDOW_SECONDS = 2
 # (the reserve) soon.
 LOOKAHEAD_SECONDS = 4
 BLOCKS_PER_WINDOW = 8  # a claim that says nothing of its need: an eighth of a window's slots
-STALE_SLOT_SECONDS = 1.0
+STALE_SLOT_SECONDS = 2.0  # a window: SES counts its rate per second, with a second of burst
 QUOTA_MAX_AGE_SECONDS = 60
 QUOTA_AFTER_THROTTLE_SECONDS = 1
 
