@@ -121,3 +121,23 @@ def test_a_claim_late_in_a_window_goes_beyond_its_passed_slots_at_once(aws, monk
     assert len(takes) <= 2
     assert times[0] >= START + 1.5
     assert times == pytest.approx([times[0] + n / 1000 for n in range(50)])
+
+
+def test_automation_emails_waiting_for_a_slot_get_one_before_the_campaigns_next_claims(aws):
+    campaign_clock, automation_clock = Clock(START), Clock(START)
+    campaign = pacer(campaign_clock, 10)
+    with campaign.expecting(200):
+        campaign.wait()  # every slot as far as a function looks ahead: three windows
+    automation = pacer(automation_clock, 10, automation=True)
+    with automation.expecting(1), pytest.raises(NoSendSlot):
+        automation.wait(at_most=1.5)  # nothing free: it says it waited, then gives up for now
+    later_clock = Clock(START + WINDOW_SECONDS)
+    another = pacer(later_clock, 10)
+    with another.expecting(20):
+        another.wait()  # another function's batch, claimed a window later
+    fourth = int(START + 3 * WINDOW_SECONDS)
+    assert send_windows.usage(fourth) == (19, 0)  # one slot left for the automation email
+    automation_clock.now = START + WINDOW_SECONDS
+    with automation.expecting(1):
+        [sent_at] = send_times(automation, automation_clock, 1)
+    assert fourth <= sent_at < fourth + WINDOW_SECONDS

@@ -9,8 +9,9 @@ took it. The slots of a window never exceed what SES allows in it, however many 
 once.
 
 - A campaign alone takes every slot: its steady rate is the account's.
-- Automation emails go first: campaigns leave free, in each window, as many slots as automation
-  emails took in the one before (they may take every slot; campaigns take what is left).
+- Automation emails go first: campaigns leave free, in each window they claim, as many slots as
+  automation emails took, or waited for in vain, in the window before (they may take every slot;
+  campaigns take what is left).
 - The rate is SES's MaxSendRate (or SES_MAX_SEND_RATE), read again every minute, and a second
   after SES throttles a send: a lowered quota is followed within seconds, and the sends it
   throttled meanwhile take new slots at the new rate (services/delivery.py), never lost.
@@ -117,8 +118,13 @@ class SharedPacer:
     def wait(self, at_most: float = float("inf")) -> None:
         """Returns at this function's next slot; SendRetryable if none comes within `at_most` seconds."""
         give_up_at = self._now() + at_most
+        noted = None  # the window this function's waiting automation emails were counted in
         with self._lock:  # one thread claims; the others would find nothing more to claim meanwhile
             while not self._next_slot():
+                window = int(self._now() // WINDOW_SECONDS) * WINDOW_SECONDS
+                if self._automation and window != noted:  # campaigns claiming next leave them room
+                    send_windows.note_waiting(window, max(1, self._wanted))
+                    noted = window
                 if self._now() + WINDOW_SECONDS > give_up_at:
                     raise NoSendSlot(f"no send slot free within {at_most:.0f} s")
                 self._sleep(WINDOW_SECONDS / 2)  # the lookahead moves on by a window every WINDOW_SECONDS
@@ -191,7 +197,7 @@ class SharedPacer:
 
     def _reserve(self, window: int) -> int:
         """What campaigns leave free in each window they claim now (`window` the current one): the
-        slots automation emails took in the window before."""
+        slots automation emails took, or waited for in vain, in the window before."""
         if window not in self._reserved:
             self._reserved = {window: send_windows.usage(window - WINDOW_SECONDS)[1]}
         return self._reserved[window]

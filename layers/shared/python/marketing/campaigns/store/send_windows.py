@@ -28,7 +28,7 @@ class SendWindowRecord(Model):
 
     window = UnicodeAttribute(hash_key=True)  # the window's start, in epoch seconds
     taken = NumberAttribute(default=0)  # slots handed out
-    automations = NumberAttribute(default=0)  # of which to automation emails
+    automations = NumberAttribute(default=0)  # slots automation emails took, or waited for in vain
     expires = TTLAttribute()
 
 
@@ -48,8 +48,20 @@ def take(window_start: int, count: int, limit: int, *, automation: bool) -> int 
     return int(record.taken) - count
 
 
+def note_waiting(window_start: int, count: int) -> None:
+    """`count` automation emails found no slot free in the window: counted with the automation
+    emails' slots of the window, which campaigns leave free in the windows they claim next."""
+    SendWindowRecord(str(window_start)).update(
+        actions=[
+            SendWindowRecord.automations.add(count),
+            SendWindowRecord.expires.set(datetime.fromtimestamp(window_start + KEPT_SECONDS, UTC)),
+        ]
+    )
+
+
 def usage(window_start: int) -> tuple[int, int]:
-    """Slots taken in the window, and how many by automation emails (0, 0 for an untouched one)."""
+    """Slots taken in the window, and how many automation emails took or waited for (0, 0 for an
+    untouched one)."""
     try:
         record = SendWindowRecord.get(str(window_start))
     except DoesNotExist:
