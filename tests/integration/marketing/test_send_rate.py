@@ -141,3 +141,13 @@ def test_automation_emails_waiting_for_a_slot_get_one_before_the_campaigns_next_
     with automation.expecting(1):
         [sent_at] = send_times(automation, automation_clock, 1)
     assert fourth <= sent_at < fourth + WINDOW_SECONDS
+
+
+def test_a_function_behind_its_slots_catches_up_at_the_rate_not_at_once(aws):
+    clock = Clock(START)
+    sender = pacer(clock, 10)
+    with sender.expecting(10):
+        sender.wait()  # its ten slots: START to START + 0.9
+        clock.now = START + 1.5  # a stall: nine slots missed, none by more than a window
+        times = send_times(sender, clock, 9)
+    assert times == pytest.approx([START + 1.5 + n / 10 for n in range(9)])

@@ -77,3 +77,11 @@ def test_a_failed_write_fails_only_its_deliveries_and_a_bad_message_goes_to_the_
     monkeypatch.undo()
     assert _handle(aws, [message for message in messages if message["MessageId"] in failed]) == set()
     assert _delivered(api, campaign) == 4
+
+
+def test_a_delivery_twice_in_one_batch_is_written_once_and_fails_nothing(aws, events_of_a_send):
+    api, campaign, messages = events_of_a_send
+    delivery = next(message for message in messages if '"Delivery"' in message["Body"])
+    again = {**delivery, "MessageId": "the-same-event-again"}
+    assert _handle(aws, [*messages, again]) == set()
+    assert _delivered(api, campaign) == 4

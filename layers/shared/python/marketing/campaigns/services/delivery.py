@@ -107,7 +107,7 @@ def _send(
     tries again at a new slot, taken at the rate SES is read to allow now. SendRetryable if SES
     still will not take it, or no slot comes while the invocation has time."""
     for retry in range(IMMEDIATE_RETRIES + 1):
-        sender_pace.wait(at_most=deadline.seconds_left() - STOP_WITH_SECONDS_LEFT)
+        sender_pace.wait(at_most=deadline.seconds_left() - STOP_WITH_SECONDS_LEFT, again=retry > 0)
         try:
             return send_raw(from_address, to, mime, settings.configuration_set)
         except SendRetryable:

@@ -35,7 +35,10 @@ WINDOW_SECONDS = 2
 # and no more, so automation emails that come due meanwhile find the slots campaigns leave them
 # (the reserve) soon.
 LOOKAHEAD_SECONDS = 4
-BLOCKS_PER_WINDOW = 8  # a claim that says nothing of its need: an eighth of a window's slots
+# A claim that says nothing of its need: an eighth of a window's slots, at most as many as a
+# function's send threads use at once.
+BLOCKS_PER_WINDOW = 8
+UNDECLARED_CLAIM = 8
 STALE_SLOT_SECONDS = 2.0  # a window: SES counts its rate per second, with a second of burst
 QUOTA_MAX_AGE_SECONDS = 60
 QUOTA_AFTER_THROTTLE_SECONDS = 1
@@ -100,6 +103,7 @@ class SharedPacer:
         self._slots: deque[float] = deque()
         self._lock = threading.Lock()
         self._wanted = 0  # emails this function means to send: what its next claim is for
+        self._last_slot = 0.0  # when the last email handed a slot was sent
         self._full = (0.0, 0)  # (the rate, the first window not known full at that rate)
         self._reserved: dict[int, int] = {}  # window -> slots campaigns leave to automation emails
         self._dropping = False  # SES throttled: the slots held were handed out at a rate it no longer takes
@@ -115,8 +119,9 @@ class SharedPacer:
             with self._lock:
                 self._wanted = 0
 
-    def wait(self, at_most: float = float("inf")) -> None:
-        """Returns at this function's next slot; SendRetryable if none comes within `at_most` seconds."""
+    def wait(self, at_most: float = float("inf"), *, again: bool = False) -> None:
+        """Returns at this function's next slot; SendRetryable if none comes within `at_most` seconds.
+        `again`: for an email that had a slot already (SES throttled it), not one more email."""
         give_up_at = self._now() + at_most
         noted = None  # the window this function's waiting automation emails were counted in
         with self._lock:  # one thread claims; the others would find nothing more to claim meanwhile
@@ -128,8 +133,11 @@ class SharedPacer:
                 if self._now() + WINDOW_SECONDS > give_up_at:
                     raise NoSendSlot(f"no send slot free within {at_most:.0f} s")
                 self._sleep(WINDOW_SECONDS / 2)  # the lookahead moves on by a window every WINDOW_SECONDS
-            at = self._slots.popleft()
-            self._wanted = max(0, self._wanted - 1)
+            # A slot missed a little is sent late, yet never sooner than the rate after the last one.
+            at = max(self._slots.popleft(), self._last_slot + 1 / self._rate.current())
+            self._last_slot = max(at, self._now())
+            if not again:
+                self._wanted = max(0, self._wanted - 1)
         delay = at - self._now()
         if delay > 0:
             self._sleep(delay)
@@ -142,9 +150,9 @@ class SharedPacer:
 
     def _next_slot(self) -> bool:
         """Whether a slot is held (claiming more if none is). A slot missed by a little is still
-        used (a function a little behind its slots sends at its own pace); one missed by more than
-        STALE_SLOT_SECONDS is dropped: after a stall, sending them all at once would burst past the
-        rate SES counts per second."""
+        used (a function a little behind its slots sends at the rate); one missed by more than
+        STALE_SLOT_SECONDS is dropped: those moments are gone, and sending for them now would go
+        past the rate SES counts per second while the other functions send on time."""
         if self._dropping:
             self._slots.clear()
             self._dropping = False
@@ -160,7 +168,7 @@ class SharedPacer:
         """Slots for the emails this function still means to send, in the first windows with room
         up to LOOKAHEAD_SECONDS ahead (perhaps fewer, perhaps none)."""
         capacity = max(1, int(rate * WINDOW_SECONDS))
-        need = self._wanted or max(1, capacity // BLOCKS_PER_WINDOW)
+        need = self._wanted or min(max(1, capacity // BLOCKS_PER_WINDOW), UNDECLARED_CLAIM)
         current = int(now // WINDOW_SECONDS) * WINDOW_SECONDS
         limit = capacity if self._automation else capacity - self._reserve(current)
         known_rate, first_not_full = self._full

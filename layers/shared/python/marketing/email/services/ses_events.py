@@ -139,32 +139,33 @@ def handle(event: SesEvent, _deadline: Deadline) -> str:
 
 def handle_together(events: list[SesEvent], _deadline: Deadline) -> list[Callable[[], str] | None]:
     """A batch's deliveries of one mailing in one hour, recorded together; each event then finishes
-    in its turn (logged under its email's id). The other events are left to `handle`."""
+    in its turn (logged under its email's id). A delivery the batch holds twice (SES or SQS sent it
+    again) is written once; if a group's write fails, its events are left to `handle`, one by one,
+    as are the other events."""
     finishes: list[Callable[[], str] | None] = [None] * len(events)
-    deliveries: dict[tuple[str, str], list[tuple[int, str, datetime]]] = defaultdict(list)
+    deliveries: dict[tuple[str, str], dict[str, list[tuple[int, datetime]]]] = defaultdict(dict)
     for index, event in enumerate(events):
         recipient = _recipient(event.detail)
         if event.source == SES_EVENT_SOURCE and event.detail.event_type == "Delivery" and recipient is not None:
             delivered_at = _delivered_at(event.detail)
-            deliveries[(recipient[0].id, hour_of(delivered_at))].append((index, recipient[1], delivered_at))
+            group = deliveries[(recipient[0].id, hour_of(delivered_at))]
+            group.setdefault(recipient[1], []).append((index, delivered_at))
     for (mailing_id, _), group in deliveries.items():
+        firsts = [(contact_id, copies[0][1]) for contact_id, copies in group.items()]
         try:
-            counted = recipients.record_deliveries(
-                MailingRef.named(mailing_id), [(contact_id, at) for _, contact_id, at in group], group[0][2]
-            )
-            outcomes: list[str | Exception] = [
-                "delivery recorded" if contact_id in counted else "delivery already recorded"
-                for _, contact_id, _ in group
-            ]
-        except Exception as error:  # each of the group fails in its turn, and SQS delivers it again
-            outcomes = [error] * len(group)
-        for (index, _, _), outcome in zip(group, outcomes, strict=True):
-            finishes[index] = partial(_finish, events[index], outcome)
+            counted = recipients.record_deliveries(MailingRef.named(mailing_id), firsts, firsts[0][1])
+        except Exception:
+            logger.exception("deliveries could not be recorded together", mailing_id=mailing_id)
+            continue
+        for contact_id, copies in group.items():
+            for number, (index, _) in enumerate(copies):
+                new = number == 0 and contact_id in counted
+                finishes[index] = partial(
+                    _finish, events[index], "delivery recorded" if new else "delivery already recorded"
+                )
     return finishes
 
 
-def _finish(event: SesEvent, outcome: str | Exception) -> str:
+def _finish(event: SesEvent, outcome: str) -> str:
     _correlate(event)
-    if isinstance(outcome, Exception):
-        raise outcome
     return outcome
