@@ -8,7 +8,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from marketing import clock
 from marketing.audience.models.segments import RefreshRequest
+from marketing.audience.services import segments
+from marketing.audience.store import contacts as contact_store
+from marketing.audience.store import segments as segment_store
 from marketing.catalog.topology import SEGMENT_REFRESH
 from tests.support.events import STAFF, Context, call
 from tests.support.queues import deliver, receive
@@ -128,7 +132,6 @@ def test_subscribed_and_last_order_criteria(api_handler, refresh_worker):
     from marketing.audience.models.consents import ConsentContext, ConsentMethod
     from marketing.audience.models.subscribers import SubscriberSource
     from marketing.audience.services import subscribers
-    from marketing.audience.store import contacts as contact_store
 
     by_staff = ConsentContext(ConsentMethod.STAFF, "staff:test")
     subscribers.subscribe_contact(contact_store.get(early), SubscriberSource.API, None, by_staff)
@@ -235,7 +238,6 @@ def test_the_daily_schedule_queues_one_refresh_per_dynamic_segment(api_handler, 
 @pytest.fixture
 def three_parts(monkeypatch):
     """Refreshes split their scan into three parts (and size the next from two contacts a part)."""
-    from marketing.audience.services import segments
 
     monkeypatch.setenv("SEGMENT_FIRST_SCAN_PARTS", "3")
     monkeypatch.setenv("SEGMENT_CONTACTS_PER_PART", "2")
@@ -273,7 +275,10 @@ def test_a_refresh_hands_out_one_message_per_part_and_the_last_part_finishes_it(
     queue = platform[SEGMENT_REFRESH.env_var]
     segment_id, parts = parts_of(platform, refresh_handler)
     bodies = [json.loads(message["Body"]) for message in parts]
-    assert [body["part"] for body in bodies] == [{"generation": 1, "index": index, "of": 3} for index in range(3)]
+    criteria = segment_of(api_handler, segment_id)["criteria"]  # each part matches by the run's own
+    assert [body["part"] for body in bodies] == [
+        {"generation": 1, "index": index, "of": 3, "criteria": criteria} for index in range(3)
+    ]
     assert segment_of(api_handler, segment_id)["refresh_status"] == "running"
 
     deliver(refresh_handler, queue, parts[:2])
@@ -303,8 +308,6 @@ def test_a_part_redelivered_after_counting_finishes_the_run_its_first_delivery_d
     platform, api_handler, refresh_handler, three_parts, shoppers, monkeypatch
 ):
     """The last part's worker dies between counting it and finishing the run: the redelivery finishes."""
-    from marketing.audience.store import segments as segment_store
-
     queue = platform[SEGMENT_REFRESH.env_var]
     segment_id, parts = parts_of(platform, refresh_handler)
     deliver(refresh_handler, queue, parts[:2])
@@ -324,7 +327,6 @@ def test_a_part_redelivered_after_counting_finishes_the_run_its_first_delivery_d
 def test_a_failing_part_fails_the_refresh_until_its_redelivery_succeeds(
     platform, api_handler, refresh_handler, three_parts, shoppers, monkeypatch
 ):
-    from marketing.audience.store import contacts as contact_store
 
     queue = platform[SEGMENT_REFRESH.env_var]
     segment_id, parts = parts_of(platform, refresh_handler)
@@ -354,8 +356,6 @@ def test_a_failing_part_fails_the_refresh_until_its_redelivery_succeeds(
 def test_a_part_short_of_time_goes_on_from_its_checkpoint(
     platform, api_handler, refresh_handler, three_parts, shoppers, monkeypatch
 ):
-    from marketing.audience.services import segments
-    from marketing.audience.store import contacts as contact_store
     from marketing.clock import Deadline
 
     queue = platform[SEGMENT_REFRESH.env_var]
@@ -378,8 +378,6 @@ def test_a_part_short_of_time_goes_on_from_its_checkpoint(
 
 
 def test_a_part_of_a_run_taken_over_does_nothing(platform, api_handler, refresh_handler, three_parts, shoppers):
-    from marketing.audience.store import segments as segment_store
-
     queue = platform[SEGMENT_REFRESH.env_var]
     segment_id, stale_parts = parts_of(platform, refresh_handler)
     later = datetime.now(UTC) + timedelta(hours=1)  # the run's lease has run out: a new one takes over
@@ -403,3 +401,45 @@ def test_the_next_refresh_has_as_many_parts_as_the_contacts_last_scanned_ask_for
         (1, 3, 2),
         (2, 3, 2),
     ]
+
+
+def test_a_run_matches_by_the_criteria_it_started_with_even_if_they_change_meanwhile(
+    platform, api_handler, refresh_handler, three_parts, shoppers
+):
+    queue = platform[SEGMENT_REFRESH.env_var]
+    segment_id, parts = parts_of(platform, refresh_handler)
+    deliver(refresh_handler, queue, parts[:1])
+    status, _ = staff(
+        api_handler, "PATCH", f"/segments/{segment_id}/", {"criteria": {"all": [{"tags": {"any": ["none"]}}]}}
+    )
+    assert status == 200
+    deliver(refresh_handler, queue, parts[1:])
+    assert members(api_handler, segment_id) == {"vip-lead@x.com", "customer@x.com"}
+
+
+def test_a_part_whose_run_another_took_over_midway_writes_no_more_members(
+    platform, api_handler, refresh_handler, three_parts, shoppers, monkeypatch
+):
+    queue = platform[SEGMENT_REFRESH.env_var]
+    segment_id, parts = parts_of(platform, refresh_handler)
+    scan_facts, write_members = contact_store.scan_facts, segment_store.write_members
+    generations = []
+
+    def first_page_then_a_takeover(cost, *args):
+        contacts = [contact for page, _ in scan_facts(cost, *args) for contact in page]
+        yield contacts[:1], {"id": "after-the-first"}
+        # Staff asked again once the run looked dead (its lease passed): a new run began meanwhile.
+        later = clock.utcnow() + segments.REFRESH_LEASE + timedelta(minutes=1)
+        monkeypatch.setattr(clock, "utcnow", lambda: later)
+        segments.request_refresh(segment_id)
+        assert segments.refresh(segment_id).startswith("segment refresh started")
+        yield contacts[1:], None
+
+    def recorded(segment, contact_ids, generation):
+        generations.append(generation)
+        write_members(segment, contact_ids, generation)
+
+    monkeypatch.setattr(contact_store, "scan_facts", first_page_then_a_takeover)
+    monkeypatch.setattr(segment_store, "write_members", recorded)
+    deliver(refresh_handler, queue, parts[:1])
+    assert generations == [1]  # its first page, written before the takeover; nothing after it

@@ -227,6 +227,9 @@ class ScanPart(ApiModel):
     start_key: dict[str, Any] | None = None
     matched: int = Field(default=0, ge=0)
     scanned: int = Field(default=0, ge=0)
+    # The criteria the run was claimed with: every part matches by the same ones, even if the
+    # segment is edited meanwhile (None in a part queued before parts carried them: the segment's).
+    criteria: dict[str, Any] | None = None
 
     @model_validator(mode="after")
     def _index_within(self) -> ScanPart:

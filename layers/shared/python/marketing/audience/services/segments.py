@@ -198,7 +198,8 @@ def refresh(segment_id: str) -> str:
             SEGMENT_REFRESH,
             (
                 RefreshRequest(
-                    segment_id=segment_id, part=ScanPart(generation=run.generation, index=index, of=run.parts)
+                    segment_id=segment_id,
+                    part=ScanPart(generation=run.generation, index=index, of=run.parts, criteria=run.criteria),
                 ).model_dump(mode="json", exclude_defaults=True)
                 for index in range(run.parts)
             ),
@@ -218,7 +219,7 @@ def evaluate_part(segment_id: str, part: ScanPart, deadline: Deadline = NO_DEADL
     try:
         run = store.start_part(segment_id, part.generation, clock.utcnow())
     except (store.RefreshNotDue, NotFound):
-        return f"segment {segment_id}: part {part.index} belongs to a refresh that is over"
+        return _after_the_run(segment_id, part)
     if part.index in run.parts_done:  # a redelivery: finishing the run may be all that is left
         return _finish_if_complete(run, f"part {part.index} counted already")
     try:
@@ -228,6 +229,8 @@ def evaluate_part(segment_id: str, part: ScanPart, deadline: Deadline = NO_DEADL
         return _finish_if_complete(counted, f"part {part.index} of {part.of} counted")
     except store.PartCounted:
         return f"segment {segment_id}: part {part.index} counted by another delivery"
+    except store.RefreshNotDue:  # another run took its place while it scanned: it writes no more
+        return _after_the_run(segment_id, part)
     except Exception as error:
         store.fail_refresh(segment_id, f"{type(error).__name__}: {error}", generation=part.generation)
         raise
@@ -236,10 +239,12 @@ def evaluate_part(segment_id: str, part: ScanPart, deadline: Deadline = NO_DEADL
 def _scan(run: RefreshRun, part: ScanPart, deadline: Deadline) -> RefreshRun | None:
     """Scans the part from its checkpoint, writing each page's matches; the run after counting the
     part, or None if the part ran short of time and queued the rest of its scan."""
-    criteria = parse_criteria(run.criteria)
+    criteria = parse_criteria(part.criteria if part.criteria is not None else run.criteria)
     cost, matched = ScanCost(), part.matched
     for contacts, next_key in contact_store.scan_facts(cost, part.index, part.of, part.start_key):
         found = [contact.id for contact in contacts if criteria.matches(contact)]
+        # Still the segment's run (RefreshNotDue if not), and its lease renewed, before each page's writes.
+        store.start_part(run.segment_id, run.generation, clock.utcnow())
         store.write_members(run.segment_id, found, run.generation)
         matched += len(found)
         if next_key and deadline.seconds_left() < PART_CONTINUE_SECONDS:
@@ -266,6 +271,15 @@ def _log_scan(run: RefreshRun, part: ScanPart, cost: ScanCost) -> None:
     )
 
 
+def _after_the_run(segment_id: str, part: ScanPart) -> str:
+    """A part of a run that is over: if its run was the one finished, the older members are dropped
+    (again: the delivery that finished it may have failed before it dropped them all)."""
+    if store.generation_of(segment_id) != part.generation:
+        return f"segment {segment_id}: part {part.index} belongs to a refresh that another took over"
+    store.drop_older_members(segment_id, part.generation)
+    return f"segment {segment_id}: part {part.index} belongs to a refresh that is finished"
+
+
 def _finish_if_complete(run: RefreshRun, done: str) -> str:
     """The part counted last makes the run's generation current and drops the older members."""
     if not run.complete:
@@ -273,7 +287,7 @@ def _finish_if_complete(run: RefreshRun, done: str) -> str:
     try:
         store.finish_refresh(run.segment_id, run, run.generation, run.matched, clock.utcnow())
     except store.RefreshNotDue:
-        return f"segment {run.segment_id}: {done}; the refresh was finished already"
+        return _after_the_run(run.segment_id, ScanPart(generation=run.generation, index=0, of=run.parts))
     store.drop_older_members(run.segment_id, run.generation)
     logger.info("segment evaluated", segment_id=run.segment_id, members=run.matched, contacts_scanned=run.scanned)
     return f"segment refreshed: {run.matched} members"

@@ -172,7 +172,15 @@ def mark_queued(segment_id: str, now: datetime, stale_before: datetime) -> Segme
     """Marks a refresh as asked for; RefreshNotDue if one is already queued or running (and not
     stale), so a burst of requests sends one message."""
     idle = SegmentRecord.refresh_status == RefreshStatus.IDLE.value
-    stale = SegmentRecord.refresh_requested_at < stale_before
+    # A request whose message was lost, or a run none of whose parts went on for a lease: a run's
+    # parts renew its lease at every page, so a live run is never taken for stale.
+    stale = (
+        (SegmentRecord.refresh_status == RefreshStatus.QUEUED.value)
+        & (SegmentRecord.refresh_requested_at < stale_before)
+    ) | (
+        (SegmentRecord.refresh_status == RefreshStatus.RUNNING.value)
+        & (SegmentRecord.refresh_started_at < stale_before)
+    )
     try:
         record = update_unversioned(
             SegmentRecord,
