@@ -63,7 +63,7 @@ def test_automation_emails_go_first_and_campaigns_take_the_rest(aws):
     reserved = send_windows.usage(int(START))[1]
     assert 5 <= reserved < 20
     send_times(pacer(campaign_clock, 10), campaign_clock, 30)  # the next windows, as far as it may
-    assert send_windows.usage(int(START + WINDOW_SECONDS)) == (20 - reserved, 0)  # left to automations
+    assert send_windows.usage(int(START + WINDOW_SECONDS))[:2] == (20 - reserved, 0)  # left to automations
     clock.now = START + WINDOW_SECONDS
     times = send_times(automation, clock, 5)
     assert max(times) < START + 2 * WINDOW_SECONDS  # in the window the campaign is filling: not after it
@@ -136,7 +136,7 @@ def test_automation_emails_waiting_for_a_slot_get_one_before_the_campaigns_next_
     with another.expecting(20):
         another.wait()  # another function's batch, claimed a window later
     fourth = int(START + 3 * WINDOW_SECONDS)
-    assert send_windows.usage(fourth) == (19, 0)  # one slot left for the automation email
+    assert send_windows.usage(fourth)[:2] == (19, 0)  # one slot left for the automation email
     automation_clock.now = START + WINDOW_SECONDS
     with automation.expecting(1):
         [sent_at] = send_times(automation, automation_clock, 1)

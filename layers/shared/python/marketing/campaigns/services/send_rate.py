@@ -10,8 +10,8 @@ once.
 
 - A campaign alone takes every slot: its steady rate is the account's.
 - Automation emails go first: campaigns leave free, in each window they claim, as many slots as
-  automation emails took, or waited for in vain, in the window before (they may take every slot;
-  campaigns take what is left).
+  automation emails took in the window before, or found none free there (they may take every
+  slot; campaigns take what is left).
 - The rate is SES's MaxSendRate (or SES_MAX_SEND_RATE), read again every minute, and a second
   after SES throttles a send: a lowered quota is followed within seconds, and the sends it
   throttled meanwhile take new slots at the new rate (services/delivery.py), never lost.
@@ -204,10 +204,12 @@ class SharedPacer:
         return None
 
     def _reserve(self, window: int) -> int:
-        """What campaigns leave free in each window they claim now (`window` the current one): the
-        slots automation emails took, or waited for in vain, in the window before."""
+        """What campaigns leave free in each window they claim now (`window` the current one): as
+        many slots as automation emails took in the window before, or as many as found none free
+        there if more (the larger, not the sum: an email that waited takes its slot later)."""
         if window not in self._reserved:
-            self._reserved = {window: send_windows.usage(window - WINDOW_SECONDS)[1]}
+            _, took, waited = send_windows.usage(window - WINDOW_SECONDS)
+            self._reserved = {window: max(took, waited)}
         return self._reserved[window]
 
 

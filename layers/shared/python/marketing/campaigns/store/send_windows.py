@@ -28,7 +28,8 @@ class SendWindowRecord(Model):
 
     window = UnicodeAttribute(hash_key=True)  # the window's start, in epoch seconds
     taken = NumberAttribute(default=0)  # slots handed out
-    automations = NumberAttribute(default=0)  # slots automation emails took, or waited for in vain
+    automations = NumberAttribute(default=0)  # of which to automation emails
+    waiting = NumberAttribute(default=0)  # automation emails that found no slot free in the window
     expires = TTLAttribute()
 
 
@@ -49,21 +50,21 @@ def take(window_start: int, count: int, limit: int, *, automation: bool) -> int 
 
 
 def note_waiting(window_start: int, count: int) -> None:
-    """`count` automation emails found no slot free in the window: counted with the automation
-    emails' slots of the window, which campaigns leave free in the windows they claim next."""
+    """`count` automation emails found no slot free in the window (campaigns claiming next leave
+    them room)."""
     SendWindowRecord(str(window_start)).update(
         actions=[
-            SendWindowRecord.automations.add(count),
+            SendWindowRecord.waiting.add(count),
             SendWindowRecord.expires.set(datetime.fromtimestamp(window_start + KEPT_SECONDS, UTC)),
         ]
     )
 
 
-def usage(window_start: int) -> tuple[int, int]:
-    """Slots taken in the window, and how many automation emails took or waited for (0, 0 for an
-    untouched one)."""
+def usage(window_start: int) -> tuple[int, int, int]:
+    """Slots taken in the window, how many by automation emails, and how many automation emails
+    found none free in it (0, 0, 0 for an untouched one)."""
     try:
         record = SendWindowRecord.get(str(window_start))
     except DoesNotExist:
-        return 0, 0
-    return int(record.taken), int(record.automations)
+        return 0, 0, 0
+    return int(record.taken), int(record.automations), int(record.waiting)
