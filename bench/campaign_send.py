@@ -46,6 +46,7 @@ sys.path[:0] = [
 
 import boto3  # noqa: E402
 import botocore.session  # noqa: E402
+from audience import write_subscribers  # noqa: E402
 from moto_server import functions_environment, start_moto  # noqa: E402
 from summary import figure  # noqa: E402
 
@@ -138,42 +139,9 @@ botocore.session.Session.create_client = _metered_client
 
 
 def load_audience(count: int) -> list[str]:
-    from marketing.audience.store.contacts import ContactRecord
-    from marketing.audience.store.preferences import PreferencesAttribute
     from marketing.audience.store.segments import write_members
-    from marketing.audience.store.subscribers import SubscriberRecord, subscriber_id
 
-    now = datetime.now(UTC)
-    ids = [f"ct_bench{number:08d}" for number in range(count)]
-    with ContactRecord.batch_write() as contacts, SubscriberRecord.batch_write() as subscribers:
-        for number, contact_id in enumerate(ids):
-            status = "unsubscribed" if number % 20 == 0 else "subscribed"
-            contacts.save(
-                ContactRecord(
-                    contact_id,
-                    email=f"shopper{number}@example.com",
-                    first_name="Ada",
-                    lifecycle_stage="customer",
-                    lifetime_value=0,
-                    subscription_status=status,
-                    created_at=now,
-                    updated_at=now,
-                    version=1,
-                )
-            )
-            subscribers.save(
-                SubscriberRecord(
-                    subscriber_id(contact_id),
-                    email=f"shopper{number}@example.com",
-                    contact_id=contact_id,
-                    status=status,
-                    source="import",
-                    preferences=PreferencesAttribute(),
-                    created_at=now,
-                    updated_at=now,
-                    version=1,
-                )
-            )
+    ids = write_subscribers("ct_bench", "shopper", count, unsubscribed_every=20)
     write_members("seg_bench", ids, 0)
     return ids
 

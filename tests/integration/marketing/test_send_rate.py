@@ -5,7 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from marketing.campaigns.services.send_rate import WINDOW_SECONDS, AccountRate, NoSendSlot, SharedPacer
+from marketing.campaigns.services.send_rate import (
+    LOOKAHEAD_SECONDS,
+    WINDOW_SECONDS,
+    AccountRate,
+    NoSendSlot,
+    SharedPacer,
+)
 from marketing.campaigns.store import send_windows
 
 
@@ -93,7 +99,7 @@ def test_a_function_finding_every_slot_taken_waits_for_the_next_window(aws):
         late.wait(at_most=1)  # no slot within a second: the email waits for a later attempt
     with late.expecting(5):
         times = send_times(late, late_clock, 5)
-    assert times[0] >= START + 3 * WINDOW_SECONDS  # after the windows the busy function holds
+    assert times[0] >= START + LOOKAHEAD_SECONDS + WINDOW_SECONDS  # after the windows the busy function holds
     assert times == pytest.approx([times[0] + n / 10 for n in range(5)])
 
 
@@ -127,7 +133,7 @@ def test_automation_emails_waiting_for_a_slot_get_one_before_the_campaigns_next_
     campaign_clock, automation_clock = Clock(START), Clock(START)
     campaign = pacer(campaign_clock, 10)
     with campaign.expecting(200):
-        campaign.wait()  # every slot as far as a function looks ahead: three windows
+        campaign.wait()  # every slot as far as a function looks ahead
     automation = pacer(automation_clock, 10, automation=True)
     with automation.expecting(1), pytest.raises(NoSendSlot):
         automation.wait(at_most=1.5)  # nothing free: it says it waited, then gives up for now
@@ -135,12 +141,12 @@ def test_automation_emails_waiting_for_a_slot_get_one_before_the_campaigns_next_
     another = pacer(later_clock, 10)
     with another.expecting(20):
         another.wait()  # another function's batch, claimed a window later
-    fourth = int(START + 3 * WINDOW_SECONDS)
-    assert send_windows.usage(fourth)[:2] == (19, 0)  # one slot left for the automation email
+    next_window = int(START + LOOKAHEAD_SECONDS + WINDOW_SECONDS)  # the first the campaign did not reach
+    assert send_windows.usage(next_window)[:2] == (19, 0)  # one slot left for the automation email
     automation_clock.now = START + WINDOW_SECONDS
     with automation.expecting(1):
         [sent_at] = send_times(automation, automation_clock, 1)
-    assert fourth <= sent_at < fourth + WINDOW_SECONDS
+    assert next_window <= sent_at < next_window + WINDOW_SECONDS
 
 
 def test_a_function_behind_its_slots_catches_up_at_the_rate_not_at_once(aws):
