@@ -186,11 +186,16 @@ def accepted(local: LocalMode) -> list[tuple[float, str]]:
     return sorted((item["at"], address) for item in items for address in item["to"])
 
 
+def steady_stretch(sends: list[tuple[float, str]], prefix: str, count: int) -> tuple[float, float]:
+    """When the campaign to `<prefix>-N` addresses reached 10% and 90% of its recipients."""
+    campaign = [at for at, address in sends if address.startswith(f"{prefix}-")]
+    return campaign[int(0.1 * count)], campaign[int(0.9 * count) - 1]
+
+
 def steady_rate(sends: list[tuple[float, str]], prefix: str, count: int) -> float:
     """Emails SES took per second, all senders together, while the campaign went from 10% to 90%
     of its recipients."""
-    campaign = [at for at, address in sends if address.startswith(f"{prefix}-")]
-    start, end = campaign[int(0.1 * count)], campaign[int(0.9 * count) - 1]
+    start, end = steady_stretch(sends, prefix, count)
     return sum(1 for at, _ in sends if start < at <= end) / (end - start)  # intervals, not emails
 
 
@@ -201,8 +206,7 @@ def slots_handed_out(sends: list[tuple[float, str]], prefix: str, count: int, al
     from marketing.campaigns.services.send_rate import WINDOW_SECONDS
     from marketing.campaigns.store import send_windows
 
-    campaign = [at for at, address in sends if address.startswith(f"{prefix}-")]
-    start, end = campaign[int(0.1 * count)], campaign[int(0.9 * count) - 1]
+    start, end = steady_stretch(sends, prefix, count)
     windows = range(int(start // WINDOW_SECONDS + 1) * WINDOW_SECONDS, int(end) - WINDOW_SECONDS + 1, WINDOW_SECONDS)
     if not windows:
         return 0.0
@@ -276,10 +280,9 @@ def _run(local: LocalMode, args: argparse.Namespace) -> int:
     send(local, template["id"], combined)
     report("campaign + automation emails (all emails)", "combined", args.rate, TARGET)
     sends = accepted(local)
-    campaign = [at for at, address in sends if address.startswith("combined-")]
+    start, end = steady_stretch(sends, "combined", args.contacts)
     welcomes = [at for at, address in sends if address.startswith("welcome-")]
-    window = (campaign[int(0.1 * args.contacts)], campaign[int(0.9 * args.contacts) - 1])
-    inside = sum(1 for at in welcomes if window[0] < at <= window[1])
+    inside = sum(1 for at in welcomes if start < at <= end)
     print(
         f"welcome emails: {len(welcomes)} of {args.welcomes} sent, {inside} of them while the campaign was between "
         f"10% and 90% (due {WELCOME_DELAY_HOURS} s after the registrations, which took {registered:.1f} s)"

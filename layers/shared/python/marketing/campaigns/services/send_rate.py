@@ -125,7 +125,7 @@ class SharedPacer:
         give_up_at = self._now() + at_most
         noted = None  # the window this function's waiting automation emails were counted in
         with self._lock:  # one thread claims; the others would find nothing more to claim meanwhile
-            while not self._next_slot():
+            while not self._next_slot(rate := self._rate.current()):  # read again after each wait
                 window = int(self._now() // WINDOW_SECONDS) * WINDOW_SECONDS
                 if self._automation and window != noted:  # campaigns claiming next leave them room
                     send_windows.note_waiting(window, max(1, self._wanted))
@@ -134,7 +134,7 @@ class SharedPacer:
                     raise NoSendSlot(f"no send slot free within {at_most:.0f} s")
                 self._sleep(WINDOW_SECONDS / 2)  # the lookahead moves on by a window every WINDOW_SECONDS
             # A slot missed a little is sent late, yet never sooner than the rate after the last one.
-            at = max(self._slots.popleft(), self._last_slot + 1 / self._rate.current())
+            at = max(self._slots.popleft(), self._last_slot + 1 / rate)
             self._last_slot = max(at, self._now())
             if not again:
                 self._wanted = max(0, self._wanted - 1)
@@ -148,7 +148,7 @@ class SharedPacer:
         self._rate.throttled()
         self._dropping = True
 
-    def _next_slot(self) -> bool:
+    def _next_slot(self, rate: float) -> bool:
         """Whether a slot is held (claiming more if none is). A slot missed by a little is still
         used (a function a little behind its slots sends at the rate); one missed by more than
         STALE_SLOT_SECONDS is dropped: those moments are gone, and sending for them now would go
@@ -156,7 +156,6 @@ class SharedPacer:
         if self._dropping:
             self._slots.clear()
             self._dropping = False
-        rate = self._rate.current()
         now = self._now()
         while self._slots and self._slots[0] < now - STALE_SLOT_SECONDS:
             self._slots.popleft()
