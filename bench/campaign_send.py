@@ -156,11 +156,9 @@ class Lambda:
 
     def poll_once(self, sqs, url: str, batch_size: int) -> int:
         from marketing_local.lambda_runtime import LocalContext
-        from marketing_local.pollers import sqs_event
+        from marketing_local.pollers import receive_batch, sqs_event
 
-        messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=batch_size, WaitTimeSeconds=1).get(
-            "Messages", []
-        )
+        messages = receive_batch(sqs, url, batch_size, 1)
         if not messages:
             return 0
         started = time.perf_counter()
@@ -323,11 +321,12 @@ def _run(count: int) -> int:
     from marketing.campaigns.models.campaign_requests import CampaignCreate
     from marketing.campaigns.services import campaigns
     from marketing.catalog.tables import bind_tables
-    from marketing.catalog.topology import CAMPAIGN_DELIVERIES, CAMPAIGN_SENDS, SES_EVENTS
+    from marketing.catalog.topology import CAMPAIGN_DELIVERIES, CAMPAIGN_SENDS, SES_EVENTS, WORKERS
     from marketing.email.models.template_requests import TemplateCreate
     from marketing.email.services import templates
 
     bind_tables(os.environ, "eu-west-2")
+    batch_size = {worker.queue: worker.batch_size for worker in WORKERS}  # as the event sources take them
     started = time.perf_counter()
     load_audience(count)
     now = datetime.now(UTC)
@@ -371,8 +370,8 @@ def _run(count: int) -> int:
     run_until(
         lambda: campaigns.get(campaign.id).status == "sent",
         [
-            (expand, os.environ[CAMPAIGN_SENDS.env_var], 1, 1),
-            (deliver, os.environ[CAMPAIGN_DELIVERIES.env_var], 10, DELIVERY_WORKERS),
+            (expand, os.environ[CAMPAIGN_SENDS.env_var], batch_size[CAMPAIGN_SENDS], 1),
+            (deliver, os.environ[CAMPAIGN_DELIVERIES.env_var], batch_size[CAMPAIGN_DELIVERIES], DELIVERY_WORKERS),
         ],
         sqs,
     )
@@ -395,7 +394,7 @@ def _run(count: int) -> int:
     events = Lambda(SES_EVENTS, workers.ses_events.lambda_handler)
     run_until(
         lambda: campaigns.analytics(campaign.id).delivered == progress.sent,
-        [(events, os.environ[SES_EVENTS.env_var], 10, 2)],
+        [(events, os.environ[SES_EVENTS.env_var], batch_size[SES_EVENTS], 2)],
         sqs,
     )
     _, _, event_costs = cost_table(

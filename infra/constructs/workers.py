@@ -4,6 +4,7 @@ entry's `Uses` declares (grants.py)."""
 
 from __future__ import annotations
 
+from aws_cdk import Duration
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_lambda as lambda_
@@ -40,6 +41,9 @@ class Workers(Construct):
                     batch_size=worker.batch_size,
                     report_batch_item_failures=True,
                     max_concurrency=worker.max_concurrency,
+                    max_batching_window=(
+                        Duration.seconds(worker.batching_window_seconds) if worker.batching_window_seconds else None
+                    ),
                 )
             )
             messaging.dead_letter_queues[worker.queue].grant_send_messages(function)  # unprocessable messages

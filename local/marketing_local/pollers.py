@@ -63,6 +63,30 @@ def _attributes(message_attributes: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+SQS_RECEIVE_LIMIT = 10  # messages one ReceiveMessage returns at most
+
+
+def receive_batch(sqs: Any, queue_url: str, batch_size: int, wait_seconds: int, **options: Any) -> list[dict[str, Any]]:
+    """Up to `batch_size` messages for one invocation: as many receives as it takes while the queue
+    gives messages, as Lambda's event source fills a batch larger than SQS's 10 within its batching
+    window. Locally the window closes once the queue has nothing more to give, so a lone event is
+    not held back."""
+    messages: list[dict[str, Any]] = []
+    wait = wait_seconds
+    while len(messages) < batch_size:
+        received = sqs.receive_message(
+            QueueUrl=queue_url,
+            MaxNumberOfMessages=min(SQS_RECEIVE_LIMIT, batch_size - len(messages)),
+            WaitTimeSeconds=wait,
+            **options,
+        ).get("Messages", [])
+        if not received:
+            break
+        messages += received
+        wait = 0
+    return messages
+
+
 def sqs_event(messages: list[dict[str, Any]], queue_arn: str) -> dict[str, Any]:
     """The event Lambda builds for a batch of received messages."""
     return {
@@ -133,13 +157,14 @@ class SqsPoller:
             if self._stopping.is_set():
                 return
             try:
-                messages = self._sqs.receive_message(
-                    QueueUrl=self._queue_url,
-                    MaxNumberOfMessages=self._batch_size,
-                    WaitTimeSeconds=WAIT_SECONDS,
+                messages = receive_batch(
+                    self._sqs,
+                    self._queue_url,
+                    self._batch_size,
+                    WAIT_SECONDS,
                     AttributeNames=["All"],
                     MessageAttributeNames=["All"],
-                ).get("Messages", [])
+                )
                 if messages:
                     self._busy.set()
                     self._deliver(messages)

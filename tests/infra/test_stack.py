@@ -17,7 +17,7 @@ from infra.constructs.layer import REPO_ROOT
 from marketing.auth import Access
 from marketing.catalog.api_routes import ROUTES
 from marketing.catalog.tables import TABLES
-from marketing.catalog.topology import AUTOMATION_STATE_MACHINE, QUEUES, SCHEDULES, WORKERS
+from marketing.catalog.topology import AUTOMATION_STATE_MACHINE, QUEUES, SCHEDULES, SES_EVENTS, WORKERS
 
 
 def test_every_table_is_on_demand_encrypted_and_recoverable(template):
@@ -224,6 +224,15 @@ def test_ses_events_reach_their_queue_from_the_default_bus_through_the_configura
         if rule["Properties"].get("EventPattern", {}).get("source") == ["aws.ses"]
     )
     assert rule["Properties"]["EventBusName"] == "default"  # the only bus SES publishes to
+
+
+def test_ses_events_come_in_batches_of_a_hundred_within_ten_seconds(template):
+    # A batch's deliveries of one mailing are one write: Lambda takes more than SQS's 10 at once
+    # only with a batching window, and the queue then hides a message for the window as well.
+    template.has_resource_properties(
+        "AWS::Lambda::EventSourceMapping", {"BatchSize": 100, "MaximumBatchingWindowInSeconds": 10}
+    )
+    assert SES_EVENTS.visibility_timeout_seconds >= 6 * 30 + 10
 
 
 def test_only_email_senders_may_send_and_the_delivery_worker_is_paced(template):

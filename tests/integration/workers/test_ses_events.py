@@ -6,6 +6,7 @@ from __future__ import annotations
 import boto3
 import pytest
 
+from marketing.campaigns.models.mailings import MailingRef
 from marketing.campaigns.store import recipients
 from marketing.catalog.topology import SES_EVENTS
 from marketing_local.pollers import sqs_event
@@ -56,7 +57,20 @@ def test_a_batchs_deliveries_are_written_together_and_counted_once_however_often
     assert _delivered(api, campaign) == 4
     stored = list(recipients.RecipientRecord.query(campaign["id"]))
     assert len(stored) == 4
-    assert all(item.delivered_at is not None and item.ses_accepted_at is not None for item in stored)
+    assert all(item.delivered_at is not None for item in stored)
+    # Their results were recorded when they were sent: the Send events had nothing to settle.
+    assert all(item.ses_accepted_at is None for item in stored)
+
+
+def test_a_send_event_settles_a_claim_still_held_and_writes_nothing_for_a_recorded_result(aws, events_of_a_send):
+    _api, campaign, messages = events_of_a_send
+    held, *recorded = list(recipients.RecipientRecord.query(campaign["id"]))
+    held.update(actions=[recipients.RecipientRecord.status.set(recipients.SENDING)])  # its worker died mid-batch
+    sends = [message for message in messages if '"Send"' in message["Body"]]
+    assert _handle(aws, sends) == set()
+    mailing = MailingRef.named(campaign["id"])
+    assert recipients.find(mailing, held.contact_id).ses_accepted_at is not None
+    assert all(recipients.find(mailing, item.contact_id).ses_accepted_at is None for item in recorded)
 
 
 def test_a_failed_write_fails_only_its_deliveries_and_a_bad_message_goes_to_the_dead_letter_queue(

@@ -80,6 +80,9 @@ class Worker(NamedTuple):
     # Invocations at once (the event source's maximum concurrency); email senders pace themselves
     # to an equal share of the account's SES send rate.
     max_concurrency: int | None = None
+    # How long the event source may wait to fill a batch: Lambda takes batches of more than SQS's 10
+    # messages only with a window. Locally a batch is what the queue holds now, up to its size.
+    batching_window_seconds: int = 0
 
     @property
     def sends_email(self) -> bool:
@@ -132,7 +135,8 @@ CAMPAIGN_SENDS = Queue("campaign-sends", "CAMPAIGN_SENDS_QUEUE_URL", visibility_
 CAMPAIGN_DELIVERIES = Queue(
     "campaign-deliveries", "CAMPAIGN_DELIVERIES_QUEUE_URL", visibility_timeout_seconds=1800, max_receive_count=5
 )
-SES_EVENTS = Queue("ses-events", "SES_EVENTS_QUEUE_URL", visibility_timeout_seconds=180)
+# Six times its worker's timeout, plus the batching window (Lambda's advice for SQS sources).
+SES_EVENTS = Queue("ses-events", "SES_EVENTS_QUEUE_URL", visibility_timeout_seconds=190)
 # One automation email to send (from the state machine, with its task token), or the held emails
 # of an automation to hand back on activation.
 AUTOMATION_SENDS = Queue(
@@ -310,7 +314,10 @@ WORKERS: tuple[Worker, ...] = (
         "ses-events",
         "workers.ses_events.lambda_handler",
         SES_EVENTS,
-        batch_size=10,
+        # A batch's deliveries of one mailing are one write and its Send events one read
+        # (services/ses_events.py): the more a batch holds, the less each event costs.
+        batch_size=100,
+        batching_window_seconds=10,
         timeout_seconds=30,
         uses=Uses(
             reads=frozenset({"CONTACT_EMAILS_TABLE"}),

@@ -248,6 +248,31 @@ def reclaim(mailing: MailingRef, stale: list[RecipientRecord], attempt_id: str, 
     return []
 
 
+# Recipients whose result is recorded, for good: nothing claims them again (`failed` is not one:
+# retry-failed claims it again). SES's Send event for such an email settles nothing.
+_SETTLED = frozenset(
+    status.value
+    for status in (
+        RecipientStatus.SENT,
+        RecipientStatus.BOUNCED,
+        RecipientStatus.UNSUBSCRIBED,
+        RecipientStatus.SUPPRESSED,
+    )
+)
+
+
+def settled(keys: Iterable[tuple[MailingRef, str]]) -> set[tuple[str, str]]:
+    """Of these recipients (mailing, contact id), the (mailing id, contact id) of those whose result
+    is recorded for good, read in one batch: half a read unit each, where a conditional write that
+    changes nothing still costs a write unit. The read may be stale, but only ever shows an earlier
+    state, never a result not yet written: a recipient it misses is written as before."""
+    wanted = list(dict.fromkeys((mailing.id, contact_id) for mailing, contact_id in keys))
+    if not wanted:
+        return set()
+    found = RecipientRecord.batch_get(wanted, attributes_to_get=["campaign_id", "contact_id", "status"])
+    return {(item.campaign_id, item.contact_id) for item in found if item.status in _SETTLED}
+
+
 def confirm_accepted(mailing: MailingRef, contact_id: str, message_id: str, accepted_at: datetime) -> bool:
     """Records SES's Send event for the recipient's email (once); False if unknown or already."""
     return applied(

@@ -8,7 +8,9 @@
 - Complaint: the address is suppressed (`complained`) and the complaint counted once.
 - Reject: the recipient gets SES's reason; SES did not try to deliver it.
 - Send: SES accepted the email; recorded on the recipient, which is what settles the claim of a
-  delivery worker that died before recording its sends (store/recipients).
+  delivery worker that died before recording its sends (store/recipients). A batch's Send events
+  are first read together: an email whose result is recorded already (most: the worker records
+  it seconds after the send) needs nothing settled, and is written nowhere.
 - Open, Click: nothing to do. Opens and clicks are counted by the platform's own signed links
   (one source of truth; SES's counts would double them).
 
@@ -138,18 +140,32 @@ def handle(event: SesEvent, _deadline: Deadline) -> str:
 
 
 def handle_together(events: list[SesEvent], _deadline: Deadline) -> list[Callable[[], str] | None]:
-    """A batch's deliveries of one mailing in one hour, recorded together; each event then finishes
-    in its turn (logged under its email's id). A delivery the batch holds twice (SES or SQS sent it
-    again) is written once; if a group's write fails, its events are left to `handle`, one by one,
-    as are the other events."""
+    """A batch's Send events read together, and its deliveries of one mailing in one hour recorded
+    together; each event then finishes in its turn (logged under its email's id). A delivery the
+    batch holds twice (SES or SQS sent it again) is written once; if a group's write fails, its
+    events are left to `handle`, one by one, as are the other events and the Send events of
+    emails whose result is not recorded yet."""
     finishes: list[Callable[[], str] | None] = [None] * len(events)
     deliveries: dict[tuple[str, str], dict[str, list[tuple[int, datetime]]]] = defaultdict(dict)
+    sends: dict[int, tuple[MailingRef, str]] = {}
     for index, event in enumerate(events):
         recipient = _recipient(event.detail)
-        if event.source == SES_EVENT_SOURCE and event.detail.event_type == "Delivery" and recipient is not None:
+        if event.source != SES_EVENT_SOURCE or recipient is None:
+            continue
+        if event.detail.event_type == "Send":
+            sends[index] = recipient
+        elif event.detail.event_type == "Delivery":
             delivered_at = _delivered_at(event.detail)
             group = deliveries[(recipient[0].id, hour_of(delivered_at))]
             group.setdefault(recipient[1], []).append((index, delivered_at))
+    try:
+        settled = recipients.settled(sends.values())
+    except Exception:
+        logger.exception("send events could not be read together")
+        settled = set()
+    for index, (mailing, contact_id) in sends.items():
+        if (mailing.id, contact_id) in settled:
+            finishes[index] = partial(_finish, events[index], "send already settled by its result")
     for (mailing_id, _), group in deliveries.items():
         firsts = [(contact_id, copies[0][1]) for contact_id, copies in group.items()]
         try:
