@@ -6,8 +6,9 @@ email gets on the delivery path: subject, HTML and text rendered in the sandbox,
 rewritten to signed click links, the open pixel, the footer (postal address, why, unsubscribe and
 preference links), the List-Unsubscribe, List-Id and Feedback-ID headers, and the MIME bytes. It is
 measured with a text part of its own, with its text derived from its HTML (a marketer wrote only
-HTML: the API's default), and derived from the same HTML with its merge fields filled in once (an
-HTML the same for everyone, whose text is derived once per container). The plain render is of the
+HTML: the API's default; rendered from the HTML's text template, services/derived_text.py), and
+derived from the same HTML with its merge fields filled in once (an HTML the same for everyone,
+whose text is derived once per container). The plain render is of the
 template with merge fields. The links' registration (one write per template version per container,
 store/links.py) is left out: it is not a cost per email.
 

@@ -34,7 +34,7 @@ PIECES = (  # noqa: SIM905 - a list literal would take a line for each
 
 
 def _parsed(html: str) -> list[str]:
-    extractor = plain_text._TextExtractor()
+    extractor = plain_text.TextExtractor()
     extractor.feed(html)
     extractor.close()
     return extractor.parts
@@ -44,7 +44,7 @@ def _parsed(html: str) -> list[str]:
 @given(st.lists(st.one_of(st.sampled_from(PIECES), st.text("<>/=\"' ab&;#!-?\n", max_size=6)), max_size=25))
 def test_the_scan_reads_any_html_it_takes_as_html_parser_does(pieces):
     html = "".join(pieces)
-    scanned = plain_text._scanned(html)
+    scanned = plain_text._scanned(html, plain_text.TextExtractor())
     assert scanned is None or scanned == _parsed(html)
 
 
@@ -54,11 +54,11 @@ def test_an_email_template_is_read_by_the_scan():
         '<body><table role="presentation"><tr><td><a href="https://s.example/?a=1&amp;b=2"><img src=x alt=""></a>'
         "<p>Fish &amp; chips &pound;5<br/>for Zoë</p><!-- footer --></td></tr></table></body></html>"
     )
-    assert plain_text._scanned(html) == _parsed(html)
+    assert plain_text._scanned(html, plain_text.TextExtractor()) == _parsed(html)
 
 
 @settings(max_examples=500)
 @given(st.text(" \t\r\f\v\n\xa0ab", max_size=40))
 def test_spaces_and_blank_lines_are_tidied_as_the_regular_expressions_did(text):
     lines = [line.strip() for line in re.sub(r"[ \t\r\f\v]+", " ", text).split("\n")]
-    assert plain_text._tidied(text) == re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+    assert plain_text.tidied(text) == re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()

@@ -20,7 +20,7 @@ from datetime import date, datetime
 from email.utils import format_datetime, formataddr, make_msgid
 from functools import lru_cache
 from types import MappingProxyType
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from marketing import clock
 from marketing.audience.models.subscribers import Subscriber
@@ -29,11 +29,23 @@ from marketing.email.links import EmailLinks, RecipientLinks, link_id
 from marketing.email.mailto import NO_MAILTO
 from marketing.email.mime import alternative
 from marketing.email.models.templates import EmailTemplate, Preview
-from marketing.email.services.link_slots import HTML_LINK, SLOT_PREFIX, TEXT_LINK, LinkScan, Slotted, href, slotted
+from marketing.email.services.link_slots import (
+    HTML_LINK,
+    SLOT_PREFIX,
+    TEXT_LINK,
+    LinkScan,
+    Slotted,
+    href,
+    slotted,
+    slotted_tree,
+)
 from marketing.email.services.link_slots import text_url as _text_url
 from marketing.email.services.rendering import TEMPLATE_SYNTAX, has_template_syntax, render_template
 from marketing.email.store import links as link_store
 from marketing.observability import CORRELATION_ATTRIBUTE, logger
+
+if TYPE_CHECKING:
+    from jinja2 import Template
 
 _BODY_END = re.compile(r"</body\s*>", re.IGNORECASE)
 _TAG_UNSAFE = re.compile(r"[^A-Za-z0-9_.@-]")  # what SES allows in a message tag value
@@ -132,6 +144,7 @@ class _Sources(NamedTuple):
     text: Slotted | None  # None: the text is derived from the HTML
     slots: tuple[str, ...]  # the variable of each slot
     links: tuple[str, ...]  # the link id of each slot, in the same order
+    derived_text: Template | None = None  # the HTML's text template, if its text is derived and may use one
 
 
 @lru_cache(maxsize=64)
@@ -139,7 +152,14 @@ def _slotted_sources(html_source: str, text_source: str, own_base: str, written:
     numbering: dict[str, int] = {}  # one slot per link for both parts: a link in both is signed once
     html = slotted(html_source, True, written.value, own_base, numbering)
     text = slotted(text_source, False, written.value, own_base, numbering) if text_source else None
-    return _Sources(html, text, tuple(f"{SLOT_PREFIX}{slot}" for slot in numbering.values()), tuple(numbering))
+    derived = None
+    if text is None and has_template_syntax(html_source):
+        from marketing.email.services.derived_text import text_template
+
+        # A tree of its own, slotted as the HTML's (the numbering has every link already).
+        derived = text_template(slotted_tree(html_source, True, written.value, own_base, numbering)[0])
+    slots = tuple(f"{SLOT_PREFIX}{slot}" for slot in numbering.values())
+    return _Sources(html, text, slots, tuple(numbering), derived)
 
 
 @lru_cache(maxsize=32)
@@ -243,7 +263,11 @@ def compose(
     if envelope.subject:
         template = template.model_copy(update={"subject": envelope.subject})
     rendered: Preview = render_template(
-        template, context, html=sources.html.template, text=sources.text.template if sources.text else None
+        template,
+        context,
+        html=sources.html.template,
+        text=sources.text.template if sources.text else None,
+        derived_text=sources.derived_text,
     )
     body = rendered.html if sources.html.complete else tracker.scan.html(rendered.html)
     if sources.text is not None:

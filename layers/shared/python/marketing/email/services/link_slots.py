@@ -123,6 +123,16 @@ def slotted(source: str, html: bool, written: Mapping[str, str], own_base: str, 
     """`source` compiled in the sandbox (rendering.compile_tree) with a slot for each link written in
     its text that emails show as written; `numbering` (link id: slot) is shared by a template's parts
     and gains their new links."""
+    from marketing.email.services import rendering
+
+    tree, complete = slotted_tree(source, html, written, own_base, numbering)
+    return Slotted(rendering.compile_tree(tree, html=html), complete)
+
+
+def slotted_tree(
+    source: str, html: bool, written: Mapping[str, str], own_base: str, numbering: dict[str, int]
+) -> tuple[nodes.Template, bool]:
+    """The syntax tree `slotted` compiles, and whether every written link of `source` is in a slot."""
     from jinja2 import nodes
 
     from marketing.email.services import rendering
@@ -158,4 +168,4 @@ def slotted(source: str, html: bool, written: Mapping[str, str], own_base: str, 
         (href(found) for found in HTML_LINK.finditer(source)) if html else map(text_url, TEXT_LINK.finditer(source))
     )
     written_urls = Counter(url for url in everywhere if url in tracked)
-    return Slotted(rendering.compile_tree(tree, html=html), slotted_urls == written_urls)
+    return tree, slotted_urls == written_urls

@@ -37,7 +37,7 @@ _PLAIN_MARKUP = re.compile(
 _OTHER_SPACES = ("\t", "\r", "\f", "\v")  # collapsed with runs of spaces into one space; not \xa0
 
 
-class _TextExtractor(HTMLParser):
+class TextExtractor(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
@@ -81,9 +81,8 @@ def _attributes(source: str) -> list[tuple[str, str | None]]:
     return found
 
 
-def _scanned(html: str) -> list[str] | None:
-    """The extractor's parts for `html` made of plain markup only; None for any other HTML."""
-    extractor = _TextExtractor()
+def _scanned(html: str, extractor: TextExtractor) -> list[str] | None:
+    """`extractor`'s parts for `html` made of plain markup only; None for any other HTML."""
     for piece in _PLAIN_MARKUP.finditer(html):  # every character is in a piece: "other" takes any `<`
         kind = piece.lastgroup  # of a start tag: "closed", its last group
         if kind == "text":
@@ -105,26 +104,48 @@ def _scanned(html: str) -> list[str] | None:
     return extractor.parts
 
 
-def html_to_text(html: str) -> str:
-    parts = _scanned(html)
+def text_parts(html: str, extractor: type[TextExtractor] = TextExtractor) -> list[str]:
+    """What the text of `html` is made of, before it is tidied: `extractor`'s parts (a new one for
+    HTMLParser if the scan does not take `html`)."""
+    parts = _scanned(html, extractor())
     if parts is None:
-        extractor = _TextExtractor()
-        extractor.feed(html)
-        extractor.close()
-        parts = extractor.parts
-    return _tidied("".join(parts))
+        parser = extractor()
+        parser.feed(html)
+        parser.close()
+        parts = parser.parts
+    return parts
 
 
-def _tidied(text: str) -> str:
+def html_to_text(html: str) -> str:
+    return tidied("".join(text_parts(html)))
+
+
+def tidied(text: str) -> str:
     """Each run of spaces, tabs, CR, FF and VT as one space, lines stripped, at most one blank line
     in a row: what `re.sub(r"[ \t\r\f\v]+", " ")` and `re.sub(r"\n{3,}", "\n\n")` did, in half the
     time with `str.replace` (the regular expressions try every position of the text)."""
+    text = "\n".join([line.strip() for line in _spaces_collapsed(text).split("\n")])
+    return _blank_lines_collapsed(text).strip()
+
+
+def pretidied(piece: str) -> str:
+    """A piece of a text tidied as far as it can be without what will stand beside it: tidying the
+    whole text then gives what it would have (its spaces collapsed, none beside its line breaks,
+    at most one blank line in a row; its ends left for the whole text's tidying)."""
+    piece = _spaces_collapsed(piece).replace(" \n", "\n").replace("\n ", "\n")
+    return _blank_lines_collapsed(piece)
+
+
+def _spaces_collapsed(text: str) -> str:
     for space in _OTHER_SPACES:
         if space in text:
             text = text.replace(space, " ")
     while "  " in text:
         text = text.replace("  ", " ")
-    text = "\n".join([line.strip() for line in text.split("\n")])
+    return text
+
+
+def _blank_lines_collapsed(text: str) -> str:
     while "\n\n\n" in text:
         text = text.replace("\n\n\n", "\n\n")
-    return text.strip()
+    return text

@@ -15,7 +15,7 @@ from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any
 
 from marketing.email.models.templates import EmailTemplate, Preview
-from marketing.email.services.plain_text import html_to_text
+from marketing.email.services.plain_text import html_to_text, tidied
 from marketing.errors import ValidationFailed
 
 if TYPE_CHECKING:
@@ -178,13 +178,32 @@ def _render(compiled: Template | None, source: str, context: dict[str, Any], *, 
     return render(source, context, html=html) if compiled is None else compiled.render(context)
 
 
+def _derived(derived_text: Template | None, html_part: str, context: dict[str, Any]) -> str:
+    """The text of an HTML with merge fields: from its text template (services/derived_text.py) if
+    it has one and this email's values allow, else from the email's HTML."""
+    if derived_text is not None:
+        from marketing.email.services.derived_text import NotPlain
+
+        try:
+            return tidied(derived_text.render(context))
+        except NotPlain:
+            pass
+    return html_to_text(html_part)
+
+
 def render_template(
-    template: EmailTemplate, context: dict[str, Any], *, html: Template | None = None, text: Template | None = None
+    template: EmailTemplate,
+    context: dict[str, Any],
+    *,
+    html: Template | None = None,
+    text: Template | None = None,
+    derived_text: Template | None = None,
 ) -> Preview:
     """The subject and both parts of `template` for `context` (within one email's render limits);
     without a text part, the text is derived from the HTML: once per container for an HTML without
-    merge fields, for each email otherwise. `html` and `text`: the template's sources compiled
-    already (`compile_tree`, e.g. with link slots), else they are compiled (once per container)."""
+    merge fields, for each email otherwise (from `derived_text`, the HTML's text template, where it
+    has one). `html` and `text`: the template's sources compiled already (`compile_tree`, e.g. with
+    link slots), else they are compiled (once per container)."""
     from marketing.email.services.template_sandbox import time_limit
 
     with time_limit():
@@ -192,7 +211,7 @@ def render_template(
         if template.text_content:
             text_part = _render(text, template.text_content, context, html=False)
         elif has_template_syntax(template.html_content):
-            text_part = html_to_text(html_part)
+            text_part = _derived(derived_text, html_part, context)
         else:
             text_part = _constant_text(template.html_content)
         subject = render(template.subject, context, html=False)
