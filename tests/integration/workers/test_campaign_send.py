@@ -11,6 +11,7 @@ import pytest
 
 from marketing.aws import ses
 from marketing.campaigns.services import campaign_sends, delivery
+from marketing.campaigns.services.send_rate import NoSendSlot
 from marketing.campaigns.store import recipients
 from marketing.catalog.topology import CAMPAIGN_DELIVERIES, CAMPAIGN_SENDS, SES_EVENTS
 from marketing_local.pollers import sqs_event
@@ -153,6 +154,39 @@ def test_throttled_sends_are_retried_later_and_sent_once(aws, shop, monkeypatch)
         "alan@example.com",
         "grace@example.com",
     ]
+    assert staff(api, "GET", f"/campaigns/{campaign['id']}/")[1]["status"] == "sent"
+
+
+def test_sends_no_slot_came_for_go_on_at_once_as_the_same_attempt_and_never_fail(aws, shop, monkeypatch):
+    api, _, campaign = shop
+    real_send = delivery._send
+    no_slot = {"left": 2}
+
+    def paced(*args, **kwargs):
+        if no_slot["left"]:
+            no_slot["left"] -= 1
+            raise NoSendSlot("no slot of the send rate within the invocation's time")
+        return real_send(*args, **kwargs)
+
+    monkeypatch.setattr(delivery, "_send", paced)
+    monkeypatch.setattr(delivery, "SEND_THREADS", 1)
+    staff(api, "POST", f"/campaigns/{campaign['id']}/send/")
+    drain(aws, CAMPAIGN_SENDS)
+    (first,) = receive(aws[CAMPAIGN_DELIVERIES.env_var])
+    last_attempt = {**json.loads(first["Body"]), "attempt": delivery.MAX_ATTEMPTS}  # even at the last one
+    deliver(
+        handler(CAMPAIGN_DELIVERIES), aws[CAMPAIGN_DELIVERIES.env_var], [{**first, "Body": json.dumps(last_attempt)}]
+    )
+    assert len(outbox()) == 1
+    progress = staff(api, "GET", f"/campaigns/{campaign['id']}/")[1]["progress"]
+    assert (progress["sent"], progress["failed"], progress["queued"]) == (1, 0, 2)
+    (again,) = receive(aws[CAMPAIGN_DELIVERIES.env_var])  # no delay: on the queue at once
+    assert (len(json.loads(again["Body"])["contact_ids"]), json.loads(again["Body"])["attempt"]) == (
+        2,
+        delivery.MAX_ATTEMPTS,
+    )
+    deliver(handler(CAMPAIGN_DELIVERIES), aws[CAMPAIGN_DELIVERIES.env_var], [again])
+    assert len(outbox()) == 3
     assert staff(api, "GET", f"/campaigns/{campaign['id']}/")[1]["status"] == "sent"
 
 

@@ -111,12 +111,13 @@ def send(task: SendTask, deadline: Deadline) -> str:
     if contact.id in sent.suppressed:
         return _stop(execution, task, f"the contact may not get this email: {sent.suppressed[contact.id].value}")
     if sent.count(RecipientStatus.PENDING):
+        (retry,) = delivery.retries(sent.results, task.attempt)
         messaging.send(
             AUTOMATION_SENDS,
-            task.model_copy(update={"attempt": task.attempt + 1}).model_dump(mode="json"),
-            delay_seconds=delivery.RETRY_DELAYS_SECONDS[task.attempt - 1],
+            task.model_copy(update={"attempt": retry.attempt}).model_dump(mode="json"),
+            delay_seconds=retry.delay_seconds,
         )
-        return f"email {task.order}: SES could not take it now, tried again later"
+        return f"email {task.order}: not sent now, tried again later"
     outcome = "failed" if sent.count(RecipientStatus.FAILED) else "sent" if sent.results else "handled before"
     return _advance(execution, automation, task, f"email {task.order} {outcome}")
 

@@ -87,12 +87,15 @@ def deliver(batch: DeliveryBatch, deadline: Deadline) -> str:
     if later and any(result.reason == delivery.PAUSED for result in sent.results):
         # Paused mid-batch: the rest is held like a batch that found the campaign paused, as the same attempt.
         _hold(batch.model_copy(update={"contact_ids": later}))
-    elif later:
-        messaging.send(
-            CAMPAIGN_DELIVERIES,
-            batch.model_copy(update={"contact_ids": later, "attempt": batch.attempt + 1}).model_dump(mode="json"),
-            delay_seconds=delivery.RETRY_DELAYS_SECONDS[batch.attempt - 1],
-        )
+    else:
+        for retry in delivery.retries(sent.results, batch.attempt):
+            messaging.send(
+                CAMPAIGN_DELIVERIES,
+                batch.model_copy(update={"contact_ids": retry.contact_ids, "attempt": retry.attempt}).model_dump(
+                    mode="json"
+                ),
+                delay_seconds=retry.delay_seconds,
+            )
     campaign_store.finish_if_complete(campaign.id, clock.utcnow())
     return (
         f"campaign {campaign.id}: {sent.count(RecipientStatus.SENT)} sent, "

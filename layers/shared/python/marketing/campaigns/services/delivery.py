@@ -11,7 +11,9 @@ twice, and SES's Send events settle the claims of a worker that died mid-batch (
 A send SES refuses for good (bad address, rejected) fails that recipient with the reason. A send
 SES cannot take now (throttled) is retried here with backoff, then handed to a new message with
 a longer delay; after MAX_ATTEMPTS the recipient is failed with the reason, and
-`retry-failed/` can hand it back. Nothing is lost on the way: results are recorded even when
+`retry-failed/` can hand it back. A send never tried (no slot of the account's send rate came in
+the invocation's time, or its time ran out first) is no attempt: it goes on at once, in a new
+message of the same attempt, and never fails for it. Nothing is lost on the way: results are recorded even when
 the batch stops early (time running out, an unexpected error).
 """
 
@@ -46,6 +48,9 @@ from marketing.observability import logger, metrics
 MAX_ATTEMPTS = 4
 RETRY_DELAYS_SECONDS = (30, 120, 600)  # before attempts 2, 3 and 4 (SQS allows up to 900)
 PAUSED = "the campaign was paused"  # the reason of a send a pause stopped (never a final failure)
+# The reason of a send never tried: no slot of the send rate came in the invocation's time, or its
+# time ran out first. Not an attempt: it goes on at once, as the same attempt, and never fails.
+NOT_TRIED = "the batch stopped before this send"
 IMMEDIATE_RETRIES = 3  # retries of a throttled send at new slots before it waits for a later message
 STOP_WITH_SECONDS_LEFT = 20  # leave time to record results before Lambda's timeout
 # A claim older than this belongs to a worker that is gone: longer than the worker's timeout, and
@@ -159,8 +164,8 @@ def _deliver_one(
         message_id = _send(settings, sender_pace, mailing.from_address, contact.email, composed.mime, deadline)
     except SendRefused as exc:
         return recipients.Result(contact.id, attempt_id, RecipientStatus.FAILED, reason=f"SES refused the email: {exc}")
-    except NoSendSlot as exc:
-        return recipients.Result(contact.id, attempt_id, RecipientStatus.PENDING, reason=f"the batch stopped: {exc}")
+    except NoSendSlot:
+        return recipients.Result(contact.id, attempt_id, RecipientStatus.PENDING, reason=NOT_TRIED)
     except SendRetryable as exc:
         return recipients.Result(
             contact.id, attempt_id, RecipientStatus.PENDING, reason=f"SES throttled the send: {exc}"
@@ -171,8 +176,27 @@ def _deliver_one(
     return recipients.Result(contact.id, attempt_id, RecipientStatus.SENT, message_id=message_id)
 
 
+class Retry(NamedTuple):
+    contact_ids: list[str]
+    attempt: int
+    delay_seconds: int
+
+
+def retries(results: list[recipients.Result], attempt: int) -> list[Retry]:
+    """Where the sends to try again go: those SES could not take now to the next attempt, after its
+    delay; those never tried (NOT_TRIED) on at once, as the same attempt. Paused ones are not here."""
+    again = [result.contact_id for result in results if result.status == RecipientStatus.PENDING]
+    not_tried = {result.contact_id for result in results if result.reason == NOT_TRIED}
+    later = [contact_id for contact_id in again if contact_id not in not_tried]
+    now = [contact_id for contact_id in again if contact_id in not_tried]
+    return [
+        *([Retry(later, attempt + 1, RETRY_DELAYS_SECONDS[attempt - 1])] if later else []),
+        *([Retry(now, attempt, 0)] if now else []),
+    ]
+
+
 def _final(result: recipients.Result, attempt: int) -> recipients.Result:
-    if result.status != RecipientStatus.PENDING or attempt < MAX_ATTEMPTS or result.reason == PAUSED:
+    if result.status != RecipientStatus.PENDING or attempt < MAX_ATTEMPTS or result.reason in (PAUSED, NOT_TRIED):
         return result
     return recipients.Result(
         result.contact_id,
@@ -208,9 +232,7 @@ def _outcome(contact: Contact, send: Future | None, attempt_id: str) -> recipien
     if send is not None and send.done() and send.exception() is not None:
         return None
     result = send.result() if send is not None and send.done() else None
-    return result or recipients.Result(
-        contact.id, attempt_id, RecipientStatus.PENDING, reason="the batch stopped early"
-    )
+    return result or recipients.Result(contact.id, attempt_id, RecipientStatus.PENDING, reason=NOT_TRIED)
 
 
 def _send_claimed(
