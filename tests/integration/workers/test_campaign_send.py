@@ -21,6 +21,19 @@ from tests.support.events import Context
 from tests.support.queues import deliver, receive
 
 
+def failing_first(times: int, error: Exception, real):
+    """`real`, raising `error` on its first `times` calls."""
+    left = [times]
+
+    def call(*args, **kwargs):
+        if left[0]:
+            left[0] -= 1
+            raise error
+        return real(*args, **kwargs)
+
+    return call
+
+
 @pytest.fixture
 def shop(api_handler):
     """Three subscribers, one who unsubscribed, and a campaign to all four."""
@@ -125,16 +138,8 @@ def test_redelivering_a_batch_and_sending_twice_send_nothing_new(aws, shop):
 
 def test_throttled_sends_are_retried_later_and_sent_once(aws, shop, monkeypatch):
     api, _, campaign = shop
-    real_send = ses.send_raw
-    throttled = {"left": 10}
-
-    def flaky_send(*args, **kwargs):
-        if throttled["left"]:
-            throttled["left"] -= 1
-            raise ses.SendRetryable("TooManyRequestsException: Maximum sending rate exceeded.")
-        return real_send(*args, **kwargs)
-
-    monkeypatch.setattr(delivery, "send_raw", flaky_send)
+    throttled = ses.SendRetryable("TooManyRequestsException: Maximum sending rate exceeded.")
+    monkeypatch.setattr(delivery, "send_raw", failing_first(10, throttled, ses.send_raw))
     monkeypatch.setattr(delivery, "SEND_THREADS", 1)  # throttles fall on recipients in order
     monkeypatch.setattr(delivery.time, "sleep", lambda seconds: None)
     monkeypatch.setattr(delivery, "RETRY_DELAYS_SECONDS", (0, 0, 0))
@@ -159,16 +164,8 @@ def test_throttled_sends_are_retried_later_and_sent_once(aws, shop, monkeypatch)
 
 def test_sends_no_slot_came_for_go_on_at_once_as_the_same_attempt_and_never_fail(aws, shop, monkeypatch):
     api, _, campaign = shop
-    real_send = delivery._send
-    no_slot = {"left": 2}
-
-    def paced(*args, **kwargs):
-        if no_slot["left"]:
-            no_slot["left"] -= 1
-            raise NoSendSlot("no slot of the send rate within the invocation's time")
-        return real_send(*args, **kwargs)
-
-    monkeypatch.setattr(delivery, "_send", paced)
+    no_slot = NoSendSlot("no slot of the send rate within the invocation's time")
+    monkeypatch.setattr(delivery, "_send", failing_first(2, no_slot, delivery._send))
     monkeypatch.setattr(delivery, "SEND_THREADS", 1)
     staff(api, "POST", f"/campaigns/{campaign['id']}/send/")
     drain(aws, CAMPAIGN_SENDS)

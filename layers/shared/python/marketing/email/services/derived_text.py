@@ -95,6 +95,17 @@ def _marked(tree: nodes.Template) -> _Marked | None:
     def mark(kind: str, number: int, branch: int | None = None) -> None:
         pieces.append(f"{_OPEN}{kind}{number}{'' if branch is None else f'.{branch}'}{_CLOSE}")
 
+    def block(node: nodes.Node, branches: list[tuple[str, int | None, list[nodes.Node]]]) -> bool:
+        """An `if` or `for`: each branch after its mark, then the end's."""
+        number = len(blocks)
+        blocks[number] = node
+        for kind, branch, body in branches:
+            mark(kind, number, branch)
+            if not walk(body):
+                return False
+        mark("X", number)
+        return True
+
     def walk(body: list[nodes.Node]) -> bool:
         for node in body:
             if isinstance(node, nodes.Output):
@@ -107,34 +118,17 @@ def _marked(tree: nodes.Template) -> _Marked | None:
                     else:
                         return False
             elif isinstance(node, nodes.If) and _pure(node.test) and all(_pure(elif_.test) for elif_ in node.elif_):
-                number = len(blocks)
-                blocks[number] = node
-                mark("I", number)
-                if not walk(node.body):
+                elifs = [("B", index, elif_.body) for index, elif_ in enumerate(node.elif_)]
+                if not block(node, [("I", None, node.body), *elifs, ("L", None, node.else_)]):
                     return False
-                for index, elif_ in enumerate(node.elif_):
-                    mark("B", number, index)
-                    if not walk(elif_.body):
-                        return False
-                mark("L", number)
-                if not walk(node.else_):
-                    return False
-                mark("X", number)
             elif (
                 isinstance(node, nodes.For)
                 and not node.recursive
                 and _pure(node.iter)
                 and (node.test is None or _pure(node.test))
             ):
-                number = len(blocks)
-                blocks[number] = node
-                mark("F", number)
-                if not walk(node.body):
+                if not block(node, [("F", None, node.body), ("L", None, node.else_)]):
                     return False
-                mark("L", number)
-                if not walk(node.else_):
-                    return False
-                mark("X", number)
             else:  # set, macro, call, filter or named block, with, autoescape, include...
                 return False
         return True
