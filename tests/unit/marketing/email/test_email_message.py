@@ -14,7 +14,7 @@ import pytest
 from marketing.audience.models.subscribers import Preferences, Subscriber, SubscriberSource, SubscriberStatus
 from marketing.email.links import EmailLinks, link_id
 from marketing.email.models.templates import EmailTemplate, TemplateCategory
-from marketing.email.services import email_message
+from marketing.email.services import derived_text, email_message
 from marketing.email.services.email_message import Envelope, written_links
 from marketing.tokens import KeyRing, SigningKeys, TokenSigner
 
@@ -193,3 +193,38 @@ def test_a_derived_text_shows_the_tracked_links_of_the_html_and_of_its_text(monk
     assert "Or see https://shop.example/faq" in composed.html  # the HTML shows its text as it is
     assert '<a href="https://marketing.test/api/preferences/">' in composed.html  # our own page, untouched
     assert composed.text.startswith("Hi Ada. Sale (" if merge_fields else "Hi. Sale (")
+
+
+@pytest.mark.parametrize("text_template_fails", [False, True], ids=["text-template", "no-text-template"])
+def test_an_html_with_merge_fields_gets_the_text_its_rendered_html_gives(monkeypatch, text_template_fails):
+    made = []
+    real = derived_text.text_template
+
+    def text_template(tree):
+        if text_template_fails:  # a saving, never a reason for a send to fail
+            raise RuntimeError("a tree Jinja2 cannot compile")
+        made.append(real(tree))
+        return made[-1]
+
+    monkeypatch.setattr(derived_text, "text_template", text_template)
+    html = (
+        f"<html><body><h1>Hi {{{{ first_name }}}},</h1><p>{'new' if text_template_fails else 'fresh'} &amp; "
+        "{% if order_count %}back again{% else %}welcome{% endif %}</p></body></html>"
+    )
+    monkeypatch.setattr(email_message, "template_links", lambda template: {})
+    template = _template().model_copy(update={"html_content": html, "text_content": ""})
+    envelope = Envelope("cmp_1", "con_1", "ada@example.com", "Shop", "news@shop.example")
+    composed = email_message.compose(
+        template,
+        {"first_name": "Ada & <Bo>", "order_count": 2},
+        envelope,
+        LINKS,
+        "Shop",
+        "https://marketing.test/api",
+        postal_address="1 High St",
+        subscribed=None,
+    )
+    expected = "new & back again" if text_template_fails else "fresh & back again"
+    assert composed.text.startswith(f"Hi Ada & <Bo>,\n\n{expected}\n\n--\n")
+    assert len(made) == (0 if text_template_fails else 1)
+    assert all(template is not None for template in made)  # the text came from the text template

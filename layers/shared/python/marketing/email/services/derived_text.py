@@ -111,6 +111,8 @@ def _marked(tree: nodes.Template) -> _Marked | None:
             if isinstance(node, nodes.Output):
                 for child in node.nodes:
                     if isinstance(child, nodes.TemplateData):
+                        if _OPEN in child.data or _CLOSE in child.data:  # it would read as a mark
+                            return False
                         pieces.append(child.data)
                     elif _pure(child):
                         fields[len(fields)] = child
@@ -139,7 +141,7 @@ def _marked(tree: nodes.Template) -> _Marked | None:
 def _read_safely(marked: str) -> bool:
     """No mark right after an unfinished reference, nor inside a tag outside a quoted value."""
     for found in _MARK.finditer(marked):
-        if _OPEN_REFERENCE.search(marked, max(0, found.start() - 40), found.start()):
+        if _OPEN_REFERENCE.search(marked, 0, found.start()):
             return False
     return not any(_OPEN in _QUOTED.sub("", tag.group()) for tag in _TAG.finditer(marked))
 

@@ -157,7 +157,10 @@ def _slotted_sources(html_source: str, text_source: str, own_base: str, written:
         from marketing.email.services.derived_text import text_template
 
         # A tree of its own, slotted as the HTML's (the numbering has every link already).
-        derived = text_template(slotted_tree(html_source, True, written.value, own_base, numbering)[0])
+        try:
+            derived = text_template(slotted_tree(html_source, True, written.value, own_base, numbering)[0])
+        except Exception:  # a saving, never a reason for a send to fail: each email's text from its HTML
+            logger.exception("no text template for this HTML: each email's text is derived from its HTML")
     slots = tuple(f"{SLOT_PREFIX}{slot}" for slot in numbering.values())
     return _Sources(html, text, slots, tuple(numbering), derived)
 
