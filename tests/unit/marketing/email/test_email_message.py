@@ -163,6 +163,23 @@ def _tracked_links(composed: email_message.Composed) -> dict[str, list[str]]:
     return found
 
 
+def _compose_html_only(monkeypatch, html: str, contact: dict, written: dict | None = None) -> email_message.Composed:
+    """An email of a template with an HTML part only (its text derived), its links `written`."""
+    monkeypatch.setattr(email_message, "template_links", lambda template: written or {})
+    template = _template().model_copy(update={"html_content": html, "text_content": ""})
+    envelope = Envelope("cmp_1", "con_1", "ada@example.com", "Shop", "news@shop.example")
+    return email_message.compose(
+        template,
+        contact,
+        envelope,
+        LINKS,
+        "Shop",
+        "https://marketing.test/api",
+        postal_address="1 High St",
+        subscribed=None,
+    )
+
+
 @pytest.mark.parametrize("merge_fields", [False, True], ids=["same-html", "html-with-merge-fields"])
 def test_a_derived_text_shows_the_tracked_links_of_the_html_and_of_its_text(monkeypatch, merge_fields):
     html = (
@@ -175,19 +192,7 @@ def test_a_derived_text_shows_the_tracked_links_of_the_html_and_of_its_text(monk
     sale, faq = "https://shop.example/sale?a=1&b=2", "https://shop.example/faq"
     written = {url: link_id(url) for url in email_message.written_links(html, "")}
     assert set(written) == {sale, faq, "https://marketing.test/api/preferences/"}
-    monkeypatch.setattr(email_message, "template_links", lambda template: written)
-    template = _template().model_copy(update={"html_content": html, "text_content": ""})
-    envelope = Envelope("cmp_1", "con_1", "ada@example.com", "Shop", "news@shop.example")
-    composed = email_message.compose(
-        template,
-        {"first_name": "Ada"},
-        envelope,
-        LINKS,
-        "Shop",
-        "https://marketing.test/api",
-        postal_address="1 High St",
-        subscribed=None,
-    )
+    composed = _compose_html_only(monkeypatch, html, {"first_name": "Ada"}, written)
     assert _tracked_links(composed) == {"html": [link_id(sale)], "text": [link_id(sale), link_id(faq)]}
     assert "See https://shop.example/faq" not in composed.text  # the text's own link is tracked too
     assert "Or see https://shop.example/faq" in composed.html  # the HTML shows its text as it is
@@ -211,19 +216,7 @@ def test_an_html_with_merge_fields_gets_the_text_its_rendered_html_gives(monkeyp
         f"<html><body><h1>Hi {{{{ first_name }}}},</h1><p>{'new' if text_template_fails else 'fresh'} &amp; "
         "{% if order_count %}back again{% else %}welcome{% endif %}</p></body></html>"
     )
-    monkeypatch.setattr(email_message, "template_links", lambda template: {})
-    template = _template().model_copy(update={"html_content": html, "text_content": ""})
-    envelope = Envelope("cmp_1", "con_1", "ada@example.com", "Shop", "news@shop.example")
-    composed = email_message.compose(
-        template,
-        {"first_name": "Ada & <Bo>", "order_count": 2},
-        envelope,
-        LINKS,
-        "Shop",
-        "https://marketing.test/api",
-        postal_address="1 High St",
-        subscribed=None,
-    )
+    composed = _compose_html_only(monkeypatch, html, {"first_name": "Ada & <Bo>", "order_count": 2})
     expected = "new & back again" if text_template_fails else "fresh & back again"
     assert composed.text.startswith(f"Hi Ada & <Bo>,\n\n{expected}\n\n--\n")
     assert len(made) == (0 if text_template_fails else 1)
