@@ -13,8 +13,8 @@ SES cannot take now (throttled) is retried here with backoff, then handed to a n
 a longer delay; after MAX_ATTEMPTS the recipient is failed with the reason, and
 `retry-failed/` can hand it back. A send never tried (no slot of the account's send rate came in
 the invocation's time, or its time ran out first) is no attempt: it goes on at once, in a new
-message of the same attempt, and never fails for it. Nothing is lost on the way: results are recorded even when
-the batch stops early (time running out, an unexpected error).
+message of the same attempt, and never fails for it. Nothing is lost on the way: results are
+recorded even when the batch stops early (time running out, an unexpected error).
 """
 
 from __future__ import annotations
@@ -185,10 +185,9 @@ class Retry(NamedTuple):
 def retries(results: list[recipients.Result], attempt: int) -> list[Retry]:
     """Where the sends to try again go: those SES could not take now to the next attempt, after its
     delay; those never tried (NOT_TRIED) on at once, as the same attempt. Paused ones are not here."""
-    again = [result.contact_id for result in results if result.status == RecipientStatus.PENDING]
-    not_tried = {result.contact_id for result in results if result.reason == NOT_TRIED}
-    later = [contact_id for contact_id in again if contact_id not in not_tried]
-    now = [contact_id for contact_id in again if contact_id in not_tried]
+    pending = [result for result in results if result.status == RecipientStatus.PENDING]
+    later = [result.contact_id for result in pending if result.reason != NOT_TRIED]
+    now = [result.contact_id for result in pending if result.reason == NOT_TRIED]
     return [
         *([Retry(later, attempt + 1, RETRY_DELAYS_SECONDS[attempt - 1])] if later else []),
         *([Retry(now, attempt, 0)] if now else []),

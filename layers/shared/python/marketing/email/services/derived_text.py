@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from markupsafe import Markup
 
-from marketing.email.services.plain_text import TextExtractor, pretidied, text_parts
+from marketing.email.services.plain_text import TextExtractor, converted, pretidied
 
 if TYPE_CHECKING:
     from jinja2 import Template, nodes
@@ -295,14 +295,8 @@ def text_template(tree: nodes.Template) -> Template | None:
     marked = _marked(tree)
     if marked is None or not _read_safely(marked.html):
         return None
-    extractors: list[_MarkedText] = []
-
-    def extractor() -> _MarkedText:
-        extractors.append(_MarkedText())
-        return extractors[-1]
-
-    text = "".join(text_parts(marked.html, extractor))
-    states = extractors[-1].block_states  # of the pass whose parts these are
+    reader = converted(marked.html, _MarkedText)
+    text, states = "".join(reader.parts), reader.block_states
     for number, block in marked.blocks.items():
         names = _block_marks(number, block)
         seen = [states.get(name, []) for name in names]
@@ -314,7 +308,7 @@ def text_template(tree: nodes.Template) -> Template | None:
     if any(text.count(f"{_OPEN}E{number}{_CLOSE}") > 1 for number in marked.fields):
         return None
     try:
-        body = _Builder(marked, text, extractors[-1].links_shown_if).body()
+        body = _Builder(marked, text, reader.links_shown_if).body()
     except ValueError:
         return None
     tree = nodes.Template(body)

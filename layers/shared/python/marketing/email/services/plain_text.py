@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from html import unescape
 from html.parser import HTMLParser
+from typing import TypeVar
 
 _BLOCKS = {"p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table", "section", "hr"}
 _SKIPPED = {"style", "script", "head", "title"}
@@ -35,6 +36,7 @@ _PLAIN_MARKUP = re.compile(
     re.VERBOSE | re.DOTALL,
 )
 _OTHER_SPACES = ("\t", "\r", "\f", "\v")  # collapsed with runs of spaces into one space; not \xa0
+ExtractorT = TypeVar("ExtractorT", bound="TextExtractor")
 
 
 class TextExtractor(HTMLParser):
@@ -104,20 +106,20 @@ def _scanned(html: str, extractor: TextExtractor) -> list[str] | None:
     return extractor.parts
 
 
-def text_parts(html: str, extractor: type[TextExtractor] = TextExtractor) -> list[str]:
-    """What the text of `html` is made of, before it is tidied: `extractor`'s parts (a new one for
-    HTMLParser if the scan does not take `html`)."""
-    parts = _scanned(html, extractor())
-    if parts is None:
-        parser = extractor()
-        parser.feed(html)
-        parser.close()
-        parts = parser.parts
-    return parts
+def converted(html: str, extractor: type[ExtractorT] = TextExtractor) -> ExtractorT:
+    """The `extractor` that read `html`, its parts the text before it is tidied: the scan's, or a
+    new one's that HTMLParser fed if the scan does not take `html`."""
+    scanner = extractor()
+    if _scanned(html, scanner) is not None:
+        return scanner
+    parser = extractor()
+    parser.feed(html)
+    parser.close()
+    return parser
 
 
 def html_to_text(html: str) -> str:
-    return tidied("".join(text_parts(html)))
+    return tidied("".join(converted(html).parts))
 
 
 def tidied(text: str) -> str:
