@@ -7,7 +7,8 @@ is counted by service and operation with botocore event hooks on every client ma
 and PynamoDB's), including the event source's own ReceiveMessage and DeleteMessageBatch. Then
 SES's events for those emails (local mode's simulator) are handled and counted apart, and then
 the opens and clicks of a typical campaign (20% of recipients open, 3% click: each a request to
-the API's tracking routes through its handler). The platform's whole cost per recipient is the
+the API's tracking routes through its handler, and the first opens it queues recorded by the
+opens worker, in batches as its event source takes them). The platform's whole cost per recipient is the
 three together (issue 20, item 3: at most 3% of SES's, Lambda billed at its wall time).
 
 Cost per 1M recipients from public prices: SES $0.10/1k emails, SQS $0.40/M requests, DynamoDB
@@ -281,9 +282,10 @@ def ids_sent(campaign_id: str) -> list[str]:
     return [item.contact_id for item in RecipientRecord.query(campaign_id) if item.message_id]
 
 
-def open_and_click(campaign_id: str, contact_ids: list[str]) -> tuple[Lambda, int]:
+def open_and_click(campaign_id: str, contact_ids: list[str]) -> tuple[Lambda, int, int]:
     """OPEN_RATE of the recipients open the email (the pixel), CLICK_RATE click its link, through
-    the API's handler as API Gateway calls it; returns the API function and the requests made."""
+    the API's handler as API Gateway calls it; returns the API function, the requests made and
+    how many opened."""
     from werkzeug.test import EnvironBuilder
 
     import api.app
@@ -309,7 +311,7 @@ def open_and_click(campaign_id: str, contact_ids: list[str]) -> tuple[Lambda, in
         function.seconds += time.perf_counter() - started
         function.invocations += 1
         assert response["statusCode"] in (200, 302), response
-    return function, len(urls)
+    return function, len(urls), len(openers)
 
 
 def _run(count: int) -> int:
@@ -321,7 +323,7 @@ def _run(count: int) -> int:
     from marketing.campaigns.models.campaign_requests import CampaignCreate
     from marketing.campaigns.services import campaigns
     from marketing.catalog.tables import bind_tables
-    from marketing.catalog.topology import CAMPAIGN_DELIVERIES, CAMPAIGN_SENDS, SES_EVENTS, WORKERS
+    from marketing.catalog.topology import CAMPAIGN_DELIVERIES, CAMPAIGN_SENDS, OPENS, SES_EVENTS, WORKERS
     from marketing.email.models.template_requests import TemplateCreate
     from marketing.email.services import templates
 
@@ -359,6 +361,7 @@ def _run(count: int) -> int:
 
     import workers.campaign_delivery
     import workers.campaign_send
+    import workers.opens
     import workers.ses_events
 
     sqs = boto3.client("sqs")
@@ -402,12 +405,18 @@ def _run(count: int) -> int:
     )
     METER.reset()
     cpu_started = time.process_time()
-    api, hits = open_and_click(campaign.id, sorted(ids_sent(campaign.id)))
+    api, hits, opened = open_and_click(campaign.id, sorted(ids_sent(campaign.id)))
+    first_opens = Lambda(OPENS, workers.opens.lambda_handler)  # the pixel queues first opens
+    run_until(
+        lambda: campaigns.analytics(campaign.id).opened == opened,
+        [(first_opens, os.environ[OPENS.env_var], batch_size[OPENS], 2)],
+        sqs,
+    )
     _, _, engagement_costs = cost_table(
         f"opens ({OPEN_RATE:.0%} of recipients) and clicks ({CLICK_RATE:.0%})",
         count,
         0,
-        [api],
+        [api, first_opens],
         time.process_time() - cpu_started,
         api_requests=hits,
     )

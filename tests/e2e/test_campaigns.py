@@ -130,6 +130,7 @@ def test_a_campaign_end_to_end(local_stack):
     def report() -> dict | None:
         analytics = staff.call("GET", f"campaigns/{campaign['id']}/analytics/")
         done = analytics["conversions"] == 1 and analytics["bounced"] == 1 and analytics["delivered"] == 2
+        done = done and analytics["opened"] == 1  # the opens worker records it a moment after the pixel
         return analytics if done else None
 
     analytics = eventually(report)

@@ -13,6 +13,7 @@ from infra.constructs.data import READ_ACTIONS
 from marketing.catalog.api_routes import API_USES
 from marketing.catalog.tables import TABLES
 from marketing.catalog.topology import QUEUES, SCHEDULES, WORKERS, Uses
+from tests.infra.conftest import SYNTH_CONTEXT
 
 # POWERTOOLS_SERVICE_NAME of each function (infra/constructs/workers.py, api.py) -> its declaration.
 DECLARED: dict[str, Uses] = {
@@ -135,6 +136,22 @@ def test_roles_need_no_managed_overflow_policies(template):
     # Only the staff roles' policies are managed ones: every function's grants fit its inline policy.
     managed = template.find_resources("AWS::IAM::ManagedPolicy")
     assert all("StaffRoles" in name for name in managed), list(managed)
+
+
+def test_the_arn_size_cdk_estimates_covers_the_longest_arn_of_the_stack(synthesized, template):
+    """CDK splits a role's policy when its size, each ARN counted at cdk.json's estimate, passes
+    IAM's limit: the estimate must cover the longest ARN a grant names, or a policy CDK kept inline
+    could be refused at deploy. CloudFormation names a table or queue `<stack>-<logical id>-<13
+    characters>`; the longest region name has 14 characters."""
+    stack = synthesized[0]
+    named = ("AWS::DynamoDB::Table", "AWS::SQS::Queue")
+    logical_id = max(
+        (name for name, resource in template.to_json()["Resources"].items() if resource["Type"] in named), key=len
+    )
+    longest = len(
+        f"arn:aws:dynamodb:ap-southeast-2:123456789012:table/{stack.stack_name}-{logical_id}-{'x' * 13}/index/*"
+    )
+    assert longest <= SYNTH_CONTEXT["@aws-cdk/aws-iam.arnSizeEstimate"], longest
 
 
 def _api_integration_target(template: Template) -> dict:

@@ -10,7 +10,7 @@ from email import policy
 from email.message import EmailMessage
 from typing import Any
 
-from marketing.catalog.topology import CAMPAIGN_DELIVERIES, CAMPAIGN_SENDS, SES_EVENTS, SHOP_EVENTS
+from marketing.catalog.topology import CAMPAIGN_DELIVERIES, CAMPAIGN_SENDS, OPENS, SES_EVENTS, SHOP_EVENTS
 from tests.support.events import STAFF, call, customer
 from tests.support.queues import deliver, receive
 
@@ -26,6 +26,7 @@ WORKERS = {
     CAMPAIGN_SENDS: "workers.campaign_send",
     CAMPAIGN_DELIVERIES: "workers.campaign_delivery",
     SES_EVENTS: "workers.ses_events",
+    OPENS: "workers.opens",
     SHOP_EVENTS: "workers.shop_events",
 }
 

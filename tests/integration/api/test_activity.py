@@ -10,6 +10,7 @@ import pytest
 
 from marketing import clock
 from marketing.activity.store import activity as activity_store
+from marketing.catalog.topology import OPENS
 from tests.support.campaigns import campaign_for, drain, links, outbox, parts, staff, subscriber
 from tests.support.events import Context, http_event
 
@@ -24,7 +25,7 @@ def sent(aws, api_handler):
     return api_handler, campaign, emails
 
 
-def test_opens_and_clicks_land_in_the_campaigns_hour_once_however_often_they_come(sent):
+def test_opens_and_clicks_land_in_the_campaigns_hour_once_however_often_they_come(sent, aws):
     api, campaign, emails = sent
     ada_pixel = links(parts(emails["ada@example.com"])[1], "open")[0]
     grace_click = links(parts(emails["grace@example.com"])[1], "click")[0]
@@ -32,6 +33,7 @@ def test_opens_and_clicks_land_in_the_campaigns_hour_once_however_often_they_com
         api(http_event("GET", ada_pixel), Context())
     for _ in range(2):
         assert api(http_event("GET", grace_click), Context())["statusCode"] == 302
+    drain(aws, OPENS)  # the first opens, recorded by the opens worker
 
     status, timeline = staff(api, "GET", f"/campaigns/{campaign['id']}/analytics/timeline/")
     assert status == 200
@@ -47,9 +49,10 @@ def test_opens_and_clicks_land_in_the_campaigns_hour_once_however_often_they_com
     assert links_clicked == [{"url": "https://shop.example/sale?a=1&b=2", "clicks": 2}]
 
 
-def test_the_audience_day_counts_subscriptions_and_engagement(sent):
+def test_the_audience_day_counts_subscriptions_and_engagement(sent, aws):
     api, _, emails = sent
     api(http_event("GET", links(parts(emails["ada@example.com"])[1], "open")[0]), Context())
+    drain(aws, OPENS)
     status, activity = staff(api, "GET", "/analytics/audience/", query={"days": "7"})
     assert status == 200
     days = activity["days"]

@@ -14,9 +14,9 @@ from marketing.automations.models.automations import SendTask, Trigger
 from marketing.automations.services import automation_runs, automation_sweep, carts
 from marketing.automations.store import executions as execution_store
 from marketing.aws import workflows
-from marketing.catalog.topology import AUTOMATION_SENDS, AUTOMATION_STATE_MACHINE
+from marketing.catalog.topology import AUTOMATION_SENDS, AUTOMATION_STATE_MACHINE, OPENS
 from tests.support.automations import automation, executions, publish, run_until, sent_to, settle
-from tests.support.campaigns import links, parts, staff, subscriber
+from tests.support.campaigns import drain, links, parts, staff, subscriber
 from tests.support.events import call
 from tests.support.queues import receive
 
@@ -248,6 +248,7 @@ def test_a_click_in_an_automation_email_then_an_order_is_that_emails_conversion(
     [click] = links(parts(sent_to("ada@example.com")[0])[1], "click")
     status, _ = call(api, "GET", click)
     assert status == 302
+    drain(aws, OPENS)  # a click counts as an open, recorded by the opens worker
     paid_at = datetime.now(UTC).isoformat()
     publish(aws, "order.paid", {"order_id": "o7", "email": "ada@example.com", "total": "42.50", "paid_at": paid_at})
     publish(aws, "order.paid", {"order_id": "o7", "email": "ada@example.com", "total": "42.50", "paid_at": paid_at})

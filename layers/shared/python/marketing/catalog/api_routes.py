@@ -20,6 +20,7 @@ from marketing.catalog.topology import (
     CAMPAIGN_DELIVERIES,
     CAMPAIGN_SENDS,
     CONTACT_IMPORTS,
+    OPENS,
     SEGMENT_REFRESH,
     Uses,
 )
@@ -242,7 +243,7 @@ API_USES = Uses(
             "GIFT_CARD_TRANSACTIONS_TABLE",
         }
     ),
-    sends_to=(SEGMENT_REFRESH, CAMPAIGN_SENDS, CAMPAIGN_DELIVERIES, AUTOMATION_SENDS, CONTACT_IMPORTS),
+    sends_to=(SEGMENT_REFRESH, CAMPAIGN_SENDS, CAMPAIGN_DELIVERIES, AUTOMATION_SENDS, CONTACT_IMPORTS, OPENS),
     automation_calls=frozenset({"stop", "answer"}),  # erasure stops a contact's runs
     sends_email=True,  # test sends; double opt-in emails
     checks_senders=True,

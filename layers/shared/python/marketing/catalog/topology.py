@@ -137,6 +137,9 @@ CAMPAIGN_DELIVERIES = Queue(
 )
 # Six times its worker's timeout, plus the batching window (Lambda's advice for SQS sources).
 SES_EVENTS = Queue("ses-events", "SES_EVENTS_QUEUE_URL", visibility_timeout_seconds=190)
+# First opens from the tracking pixel, recorded in batches (services/opens.py); the same timeout
+# as the SES events' queue, for the same reason.
+OPENS = Queue("opens", "OPENS_QUEUE_URL", visibility_timeout_seconds=190)
 # One automation email to send (from the state machine, with its task token), or the held emails
 # of an automation to hand back on activation.
 AUTOMATION_SENDS = Queue(
@@ -152,6 +155,7 @@ QUEUES: tuple[Queue, ...] = (
     CAMPAIGN_SENDS,
     CAMPAIGN_DELIVERIES,
     SES_EVENTS,
+    OPENS,
     AUTOMATION_SENDS,
     INBOUND_UNSUBSCRIBES,
 )
@@ -331,6 +335,20 @@ WORKERS: tuple[Worker, ...] = (
                     "CAMPAIGN_RECIPIENTS_TABLE",
                     "AUTOMATION_EMAIL_STATS_TABLE",
                 }
+            ),
+        ),
+    ),
+    Worker(
+        "opens",
+        "workers.opens.lambda_handler",
+        OPENS,
+        # A batch's first opens of one mailing are one write (services/opens.py), as deliveries are.
+        batch_size=100,
+        batching_window_seconds=10,
+        timeout_seconds=30,
+        uses=Uses(
+            writes=frozenset(
+                {"ACTIVITY_TABLE", "CAMPAIGNS_TABLE", "CAMPAIGN_RECIPIENTS_TABLE", "AUTOMATION_EMAIL_STATS_TABLE"}
             ),
         ),
     ),

@@ -335,25 +335,30 @@ def record_once(
 
 # A transaction's items cost twice a plain write: one counter update for many deliveries is most
 # of what writing them together saves. DynamoDB takes 100 items in one; the rest are the counters.
-DELIVERIES_PER_WRITE = 90
+FIRSTS_PER_WRITE = 90
 
 
-def record_deliveries(mailing: MailingRef, deliveries: list[tuple[str, datetime]], at: datetime) -> set[str]:
-    """SES delivered these emails of the mailing (contact id, when): each recorded and counted once,
-    together, in the same transactions as the mailing's counter and its activity at `at`. Returns
-    the contacts whose delivery was new (not one already recorded, nor of an unknown recipient)."""
+def _record_firsts(
+    mailing: MailingRef,
+    marker: Attribute[Any],
+    firsts: list[tuple[str, list[Action]]],
+    counter: str,
+    at: datetime,
+) -> set[str]:
+    """Sets each recipient's `marker` with its actions (contact id, actions) where it is not set
+    yet, together, in the same transactions as the mailing's `counter` and its activity at `at`.
+    Returns the contacts written (not one already marked, nor an unknown recipient)."""
     counted: set[str] = set()
-    for start in range(0, len(deliveries), DELIVERIES_PER_WRITE):
-        pending = deliveries[start : start + DELIVERIES_PER_WRITE]
+    first_time = RecipientRecord.contact_id.exists() & marker.does_not_exist()
+    for start in range(0, len(firsts), FIRSTS_PER_WRITE):
+        pending = firsts[start : start + FIRSTS_PER_WRITE]
         while pending:
 
-            def write(tx: Transaction, batch: list[tuple[str, datetime]] = pending) -> None:
-                first_time = RecipientRecord.contact_id.exists() & RecipientRecord.delivered_at.does_not_exist()
-                for contact_id, delivered_at in batch:
-                    actions = [RecipientRecord.delivered_at.set(delivered_at)]
+            def write(tx: Transaction, batch: list[tuple[str, list[Action]]] = pending) -> None:
+                for contact_id, actions in batch:
                     tx.update(RecipientRecord(mailing.id, contact_id), actions, first_time, add_version_condition=False)
-                add_counters(tx, mailing, {"delivered": len(batch)})
-                activity.add_mailing_event(tx, activity_series(mailing), {"delivered": len(batch)}, at)
+                add_counters(tx, mailing, {counter: len(batch)})
+                activity.add_mailing_event(tx, activity_series(mailing), {counter: len(batch)}, at)
 
             refused = set(transact(RecipientRecord.Meta.region, write))
             if not refused:
@@ -361,6 +366,40 @@ def record_deliveries(mailing: MailingRef, deliveries: list[tuple[str, datetime]
                 break
             pending = [item for index, item in enumerate(pending) if index not in refused]
     return counted
+
+
+def record_deliveries(mailing: MailingRef, deliveries: list[tuple[str, datetime]], at: datetime) -> set[str]:
+    """SES delivered these emails of the mailing (contact id, when): each recorded and counted once,
+    together. Returns the contacts whose delivery was new."""
+    firsts = [(contact_id, [RecipientRecord.delivered_at.set(when)]) for contact_id, when in deliveries]
+    return _record_firsts(mailing, RecipientRecord.delivered_at, firsts, "delivered", at)
+
+
+def record_first_opens(mailing: MailingRef, opens: list[tuple[str, datetime, int]], at: datetime) -> set[str]:
+    """First opens of the mailing (contact id, when, how many hits of the pixel came with it: each
+    counts, up to EXACT_COUNT), each recorded and counted once, together. Returns the contacts whose
+    first open it was; the others had opened already (or are unknown) and are left to `record_open`.
+    The recipients are read first, together (half a read unit each): one that opened already (a
+    click records its open at once) would cancel the transaction, and a cancelled one costs its
+    writes all the same. A stale read only lets such a recipient through, to be refused as before."""
+    keys = list(dict.fromkeys((mailing.id, contact_id) for contact_id, _, _ in opens))
+    found = RecipientRecord.batch_get(keys, attributes_to_get=["campaign_id", "contact_id", "opened_at"])
+    unopened = {item.contact_id for item in found if item.opened_at is None}
+    firsts = [
+        (
+            contact_id,
+            [
+                RecipientRecord.opened_at.set(when),
+                RecipientRecord.open_count.add(min(hits, EXACT_COUNT)),
+                RecipientRecord.open_counted_at.set(when),
+            ],
+        )
+        for contact_id, when, hits in opens
+        if contact_id in unopened
+    ]
+    if not firsts:
+        return set()
+    return _record_firsts(mailing, RecipientRecord.opened_at, firsts, "opened", at)
 
 
 def record_bounce(mailing: MailingRef, contact_id: str, bounced_at: datetime) -> bool:
@@ -422,6 +461,7 @@ REPEAT_WINDOW = timedelta(hours=1)
 
 class Engagement(StrEnum):
     FIRST = "first"  # the recipient's first open (or click): the campaign counts it
+    FIRST_LATER = "first later"  # a first open left to record_first_opens: nothing written yet
     REPEAT = "repeat"  # added to the recipient's own count
     UNCOUNTED = "uncounted"  # a repeat past the exact count within the window: nothing written
     UNKNOWN = "unknown"  # no such recipient (a test send, an erased contact): nothing written
@@ -474,22 +514,29 @@ def _engagement_of(mailing: MailingRef, contact_id: str) -> RecipientRecord | No
         return None
 
 
-def record_open(mailing: MailingRef, contact_id: str, now: datetime) -> Engagement:
+def record_open(mailing: MailingRef, contact_id: str, now: datetime, *, first_later: bool = False) -> Engagement:
+    """A hit on the pixel. With `first_later`, a first open is only reported (FIRST_LATER), for the
+    caller to hand to `record_first_opens` with others; a repeat is written here either way."""
     record = _engagement_of(mailing, contact_id)
-    return Engagement.UNKNOWN if record is None else _engage(mailing, contact_id, record, _OPEN, now)
+    if record is None:
+        return Engagement.UNKNOWN
+    if first_later and record.opened_at is None:
+        return Engagement.FIRST_LATER
+    return _engage(mailing, contact_id, record, _OPEN, now)
 
 
 class Click(NamedTuple):
     click: Engagement
-    first_open: bool  # a click counts as an open (images are often blocked)
+    # A click counts as an open (images are often blocked): the recipient had not opened yet, and
+    # the caller hands the open to `record_first_opens` (nothing is written for it here).
+    first_open: bool
 
 
 def record_click(mailing: MailingRef, contact_id: str, now: datetime) -> Click:
     record = _engagement_of(mailing, contact_id)
     if record is None:
         return Click(Engagement.UNKNOWN, first_open=False)
-    first_open = record.opened_at is None and _engage(mailing, contact_id, record, _OPEN, now) is Engagement.FIRST
-    return Click(_engage(mailing, contact_id, record, _CLICK, now), first_open)
+    return Click(_engage(mailing, contact_id, record, _CLICK, now), first_open=record.opened_at is None)
 
 
 def record_anonymous(mailing: MailingRef, contact_id: str, counter: str) -> bool:

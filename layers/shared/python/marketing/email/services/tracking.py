@@ -3,7 +3,9 @@
 Each first open, first click and unsubscribe of a recipient counts once for its campaign (the
 recipient's marker and the campaign counter change in one transaction); repeats only add to the
 recipient's own counts, and past the first few at most once an hour (store/recipients.py: a
-script fetching the pixel in a loop makes reads, not writes). A click also counts as an open
+script fetching the pixel in a loop makes reads, not writes). A first open is recorded a few
+seconds later, with others, by the opens worker (services/opens.py); the pixel answers at once. A
+click is recorded at once, and also counts as an open (queued as the pixel's is)
 (images are often blocked) and marks the campaign as the contact's latest click, which an order
 in the next days is attributed to.
 
@@ -31,13 +33,11 @@ from marketing.campaigns.store import recipients
 from marketing.campaigns.store.mailings import activity_series
 from marketing.campaigns.store.recipients import Engagement
 from marketing.email.links import CLICK, OPEN, PREFERENCES, UNSUBSCRIBE, Tracked, email_links, link_id
+from marketing.email.models.opens import FirstOpen
+from marketing.email.services import opens
 from marketing.email.store import links as link_store
 from marketing.observability import logger, metrics
 from marketing.tokens import InvalidToken
-
-
-def _count_first_open() -> None:
-    metrics.add_metric(name="EmailsOpened", unit="Count", value=1)  # unique opens, as analytics counts them
 
 
 def _tracked_per_person(contact_id: str) -> bool:
@@ -58,8 +58,10 @@ def record_open(token: str) -> None:
         return
     if not _tracked_per_person(tracked.contact_id):
         recipients.record_anonymous(tracked.mailing, tracked.contact_id, "anonymous_opens")
-    elif recipients.record_open(tracked.mailing, tracked.contact_id, clock.utcnow()) is Engagement.FIRST:
-        _count_first_open()
+    else:
+        now = clock.utcnow()
+        if recipients.record_open(tracked.mailing, tracked.contact_id, now, first_later=True) is Engagement.FIRST_LATER:
+            opens.queue(FirstOpen(mailing_id=tracked.mailing.id, contact_id=tracked.contact_id, opened_at=now))
 
 
 def _count_link_click(tracked: Tracked, url: str) -> None:
@@ -87,7 +89,7 @@ def record_click(token: str) -> str:
         if click.click is Engagement.FIRST:
             metrics.add_metric(name="EmailsClicked", unit="Count", value=1)
         if click.first_open:
-            _count_first_open()
+            opens.queue(FirstOpen(mailing_id=tracked.mailing.id, contact_id=tracked.contact_id, opened_at=now))
         if click.click in (Engagement.FIRST, Engagement.REPEAT):  # the latest click, which an order is attributed to
             contact_store.record_click(tracked.contact_id, tracked.campaign_id, now)
             _count_link_click(tracked, url)
