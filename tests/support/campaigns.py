@@ -60,6 +60,15 @@ def campaign_for(api, contact_ids: list[str], **fields: Any) -> dict[str, Any]:
     return campaign
 
 
+def sent_to_subscribers(resources: dict[str, str], api, count: int) -> dict[str, Any]:
+    """A campaign sent to `count` new subscribers (p0@example.com, p1@…), its workers drained."""
+    people = [subscriber(api, f"p{n}@example.com", f"P{n}") for n in range(count)]
+    campaign = campaign_for(api, [person["contact_id"] for person in people])
+    assert staff(api, "POST", f"/campaigns/{campaign['id']}/send/")[0] == 202
+    drain(resources)
+    return campaign
+
+
 def handler(queue) -> Any:
     return importlib.import_module(WORKERS[queue]).lambda_handler
 

@@ -32,5 +32,13 @@ def deliver(handler, queue_url: str, messages: list[dict[str, Any]] | None = Non
     return response
 
 
+def failures(handler, queue_url: str, messages: list[dict[str, Any]]) -> set[str]:
+    """Hands `messages` to `handler` as one batch (deleting nothing, so a test can hand them again,
+    as SQS may); the ids of the messages it reported failed."""
+    arn = boto3.client("sqs").get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])
+    response = handler(sqs_event(messages, arn["Attributes"]["QueueArn"]), Context())
+    return {item["itemIdentifier"] for item in response["batchItemFailures"]}
+
+
 def bodies(queue_url: str) -> list[dict[str, Any]]:
     return [json.loads(message["Body"]) for message in receive(queue_url)]

@@ -3,32 +3,24 @@ mailing are written together, each counted once however often SQS delivers it.""
 
 from __future__ import annotations
 
-import boto3
 import pytest
 
 from marketing.campaigns.store import recipients
 from marketing.catalog.topology import OPENS
-from marketing_local.pollers import sqs_event
-from tests.support.campaigns import campaign_for, drain, handler, links, outbox, parts, staff, subscriber
+from tests.support.campaigns import handler, links, outbox, parts, sent_to_subscribers, staff
 from tests.support.events import Context, http_event
-from tests.support.queues import receive
+from tests.support.queues import failures, receive
 
 
 @pytest.fixture
 def pixels(aws, api_handler):
     """A campaign sent to four subscribers; the API and campaign, and each email's pixel by address."""
-    people = [subscriber(api_handler, f"p{n}@example.com", f"P{n}") for n in range(4)]
-    campaign = campaign_for(api_handler, [person["contact_id"] for person in people])
-    staff(api_handler, "POST", f"/campaigns/{campaign['id']}/send/")
-    drain(aws)
+    campaign = sent_to_subscribers(aws, api_handler, 4)
     return api_handler, campaign, {str(email["To"]): links(parts(email)[1], "open")[0] for email in outbox()}
 
 
 def _handle(aws, messages: list[dict]) -> set[str]:
-    """The opens worker on `messages` as one batch; the ids of the messages it failed."""
-    arn = boto3.client("sqs").get_queue_attributes(QueueUrl=aws[OPENS.env_var], AttributeNames=["QueueArn"])
-    response = handler(OPENS)(sqs_event(messages, arn["Attributes"]["QueueArn"]), Context())
-    return {item["itemIdentifier"] for item in response["batchItemFailures"]}
+    return failures(handler(OPENS), aws[OPENS.env_var], messages)
 
 
 def _opened(api, campaign: dict) -> int:

@@ -9,20 +9,15 @@ import pytest
 from marketing.campaigns.models.mailings import MailingRef
 from marketing.campaigns.store import recipients
 from marketing.catalog.topology import SES_EVENTS
-from marketing_local.pollers import sqs_event
 from marketing_local.ses_simulator import SesEventSimulator
-from tests.support.campaigns import campaign_for, drain, handler, staff, subscriber
-from tests.support.events import Context
-from tests.support.queues import receive
+from tests.support.campaigns import handler, sent_to_subscribers, staff
+from tests.support.queues import failures, receive
 
 
 @pytest.fixture
 def events_of_a_send(aws, api_handler):
     """A campaign sent to four subscribers, and SES's Send and Delivery events for its emails."""
-    people = [subscriber(api_handler, f"p{n}@example.com", f"P{n}") for n in range(4)]
-    campaign = campaign_for(api_handler, [person["contact_id"] for person in people])
-    staff(api_handler, "POST", f"/campaigns/{campaign['id']}/send/")
-    drain(aws)
+    campaign = sent_to_subscribers(aws, api_handler, 4)
     SesEventSimulator(boto3.client("events")).publish_new()
     messages = receive(aws[SES_EVENTS.env_var])
     assert len(messages) == 8
@@ -30,10 +25,7 @@ def events_of_a_send(aws, api_handler):
 
 
 def _handle(aws, messages: list[dict]) -> set[str]:
-    """The ses-events worker on `messages` as one batch; the ids of the messages it failed."""
-    arn = boto3.client("sqs").get_queue_attributes(QueueUrl=aws[SES_EVENTS.env_var], AttributeNames=["QueueArn"])
-    response = handler(SES_EVENTS)(sqs_event(messages, arn["Attributes"]["QueueArn"]), Context())
-    return {item["itemIdentifier"] for item in response["batchItemFailures"]}
+    return failures(handler(SES_EVENTS), aws[SES_EVENTS.env_var], messages)
 
 
 def _delivered(api, campaign: dict) -> int:
