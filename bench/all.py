@@ -66,7 +66,9 @@ def main() -> int:
     rows: list[dict[str, str]] = []
     broken = []
     for arguments in RUNS:
+        run_started = time.monotonic()
         figures, status = run(arguments)
+        print(f"=== {arguments[0]} took {time.monotonic() - run_started:.0f} s", flush=True)
         rows += figures
         if status != 0 and not figures:
             broken.append(arguments[0])

@@ -60,6 +60,7 @@ TARGET_REQUESTS, TARGET_OVERHEAD = 0.2, 0.03
 OPEN_RATE, CLICK_RATE = 0.20, 0.03  # of recipients: a typical campaign's
 TARGET_WHOLE = 0.03  # the whole platform's cost per recipient, of SES's
 DELIVERY_WORKERS = 4
+PUT_EVENTS_LIMIT = 10  # entries in one PutEvents request
 SALE_URL = "https://shop.example/sale"  # the link in the campaign's template
 
 
@@ -194,7 +195,7 @@ def run_until(condition, lambdas: list[tuple[Lambda, str, int, int]], sqs) -> No
             with METER.paused():
                 if condition():
                     break
-            time.sleep(0.2)
+            time.sleep(0.5)  # the watch loads moto too: the workers should have it
         stop.set()
 
 
@@ -270,10 +271,13 @@ def publish_ses_events(campaign_id: str) -> None:
     from marketing_local.ses_simulator import events_for
 
     events = boto3.client("events")
+    entries = []
     for recipient in RecipientRecord.query(campaign_id, filter_condition=RecipientRecord.message_id.exists()):
         envelope = Envelope(campaign_id, recipient.contact_id, recipient.email, "Shop", "news@shop.example")
         raw = f"To: {recipient.email}\r\nX-SES-MESSAGE-TAGS: {message_tags(envelope)}\r\n\r\n"
-        events.put_events(Entries=events_for(recipient.message_id, raw))
+        entries += events_for(recipient.message_id, raw)
+    for start in range(0, len(entries), PUT_EVENTS_LIMIT):  # as many to a request as EventBridge takes
+        events.put_events(Entries=entries[start : start + PUT_EVENTS_LIMIT])
 
 
 def ids_sent(campaign_id: str) -> list[str]:
