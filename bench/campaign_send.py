@@ -195,7 +195,7 @@ def run_until(condition, lambdas: list[tuple[Lambda, str, int, int]], sqs) -> No
             with METER.paused():
                 if condition():
                     break
-            time.sleep(0.5)  # the watch loads moto too: the workers should have it
+            time.sleep(0.2)
         stop.set()
 
 

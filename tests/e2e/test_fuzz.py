@@ -62,6 +62,7 @@ def api_schema(fuzz_stack):
 @pytest.fixture(scope="module")
 def session(fuzz_stack):
     client = requests.Session()
+    client.trust_env = False  # loopback: no proxies to look up in the environment for each request
     client.auth = PlatformAuth(fuzz_stack.customer_token("fuzz-customer", "fuzz-customer@example.com"))
     return client
 
