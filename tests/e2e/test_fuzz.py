@@ -74,6 +74,7 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 @settings(
     max_examples=6,
     deadline=None,
+    database=None,  # a clean clone each run: examples saved for a next run would only cost time
     suppress_health_check=list(HealthCheck),
     phases=[Phase.explicit, Phase.generate],
 )
