@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
+from datetime import datetime
 from functools import partial
 
 from marketing.activity.store.activity import hour_of
@@ -31,16 +32,22 @@ def _count_first_opens(count: int) -> None:
     metrics.add_metric(name="EmailsOpened", unit="Count", value=count)  # unique opens, as analytics counts them
 
 
-def queue(first_open: FirstOpen) -> None:
+def queue(mailing: MailingRef, contact_id: str, opened_at: datetime) -> None:
+    """Hands the recipient's first open (from the pixel or a click) to the opens worker."""
+    first_open = FirstOpen(mailing_id=mailing.id, contact_id=contact_id, opened_at=opened_at)
     messaging.send(OPENS, first_open.model_dump(mode="json"))
 
 
 def handle(first_open: FirstOpen, _deadline: Deadline) -> str:
-    mailing = MailingRef.named(first_open.mailing_id)
-    if recipients.record_first_opens(mailing, [(first_open.contact_id, first_open.opened_at, 1)], first_open.opened_at):
-        _count_first_opens(1)
-        return "first open recorded"
-    engagement = recipients.record_open(mailing, first_open.contact_id, first_open.opened_at)
+    """One open on its own: a repeat is written as the pixel writes one (a single read decides),
+    a first open as a batch of one."""
+    mailing, contact_id, at = MailingRef.named(first_open.mailing_id), first_open.contact_id, first_open.opened_at
+    engagement = recipients.record_open(mailing, contact_id, at, first_later=True)
+    if engagement is Engagement.FIRST_LATER:
+        if recipients.record_first_opens(mailing, [(contact_id, at, 1)], at):
+            _count_first_opens(1)
+            return "first open recorded"
+        engagement = recipients.record_open(mailing, contact_id, at)  # recorded meanwhile: a repeat
     if engagement is Engagement.UNKNOWN:
         return "no such recipient (a test send, an erased contact): nothing recorded"
     return f"open already recorded; this one: {engagement.value}"

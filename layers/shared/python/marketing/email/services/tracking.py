@@ -5,9 +5,9 @@ recipient's marker and the campaign counter change in one transaction); repeats 
 recipient's own counts, and past the first few at most once an hour (store/recipients.py: a
 script fetching the pixel in a loop makes reads, not writes). A first open is recorded a few
 seconds later, with others, by the opens worker (services/opens.py); the pixel answers at once. A
-click is recorded at once, and also counts as an open (queued as the pixel's is)
-(images are often blocked) and marks the campaign as the contact's latest click, which an order
-in the next days is attributed to.
+click is recorded at once and marks the campaign as the contact's latest click, which an order in
+the next days is attributed to; it also counts as an open (images are often blocked), queued as
+the pixel's is.
 
 With tracking consent required (TRACKING_CONSENT_REQUIRED) a recipient who has not given it is not
 tracked per person: each open or click only adds one to the mailing's anonymous_opens or
@@ -33,7 +33,6 @@ from marketing.campaigns.store import recipients
 from marketing.campaigns.store.mailings import activity_series
 from marketing.campaigns.store.recipients import Engagement
 from marketing.email.links import CLICK, OPEN, PREFERENCES, UNSUBSCRIBE, Tracked, email_links, link_id
-from marketing.email.models.opens import FirstOpen
 from marketing.email.services import opens
 from marketing.email.store import links as link_store
 from marketing.observability import logger, metrics
@@ -61,7 +60,7 @@ def record_open(token: str) -> None:
     else:
         now = clock.utcnow()
         if recipients.record_open(tracked.mailing, tracked.contact_id, now, first_later=True) is Engagement.FIRST_LATER:
-            opens.queue(FirstOpen(mailing_id=tracked.mailing.id, contact_id=tracked.contact_id, opened_at=now))
+            opens.queue(tracked.mailing, tracked.contact_id, now)
 
 
 def _count_link_click(tracked: Tracked, url: str) -> None:
@@ -89,7 +88,7 @@ def record_click(token: str) -> str:
         if click.click is Engagement.FIRST:
             metrics.add_metric(name="EmailsClicked", unit="Count", value=1)
         if click.first_open:
-            opens.queue(FirstOpen(mailing_id=tracked.mailing.id, contact_id=tracked.contact_id, opened_at=now))
+            opens.queue(tracked.mailing, tracked.contact_id, now)
         if click.click in (Engagement.FIRST, Engagement.REPEAT):  # the latest click, which an order is attributed to
             contact_store.record_click(tracked.contact_id, tracked.campaign_id, now)
             _count_link_click(tracked, url)
