@@ -8,6 +8,7 @@ invocations really run side by side, as they do in AWS.
 
 from __future__ import annotations
 
+import atexit
 import importlib
 import os
 import signal
@@ -53,6 +54,7 @@ def _load(function_name: str, handler: str, env: dict[str, str], paths: list[str
     global _handler, _function_name, _timeout_seconds
     # Ctrl-C reaches the whole process group; the parent stops the containers in order.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    atexit.register(_end_like_a_container)
     # Invocations that emit no metric are normal here; Powertools warns about each one.
     warnings.filterwarnings("ignore", message="No application metrics to publish")
     os.environ.update(env)
@@ -61,6 +63,15 @@ def _load(function_name: str, handler: str, env: dict[str, str], paths: list[str
     _handler = getattr(importlib.import_module(module_name), attribute)
     _function_name = function_name
     _timeout_seconds = timeout_seconds
+
+
+def _end_like_a_container() -> None:
+    """Ends the process without finalising the interpreter, as Lambda ends a container. Registered
+    last, so it runs first at exit. Finalising took 0.12-0.16 s a process: with about 30 of them
+    on 2 cores that was 3 of the 4.5 s local mode took to stop on Ctrl-C."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 def _invoke(event: dict[str, Any]) -> dict[str, Any]:
