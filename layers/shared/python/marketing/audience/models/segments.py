@@ -141,8 +141,11 @@ def _node_kind(value: Any) -> str:
     return "all" if isinstance(value, AllOf) else "any" if isinstance(value, AnyOf) else "conditions"
 
 
+# The leaf first: the OpenAPI document lists the members in this order and the fuzzer (Hypothesis)
+# favours the first. With the groups first it built trees up to 20 wide at every level, and spent
+# 33 s making the segment routes' cases instead of 0.6 s.
 Criteria = Annotated[
-    Union[Annotated[AllOf, Tag("all")], Annotated[AnyOf, Tag("any")], Annotated[Conditions, Tag("conditions")]],  # noqa: UP007 - a tagged union needs Union
+    Union[Annotated[Conditions, Tag("conditions")], Annotated[AllOf, Tag("all")], Annotated[AnyOf, Tag("any")]],  # noqa: UP007 - a tagged union needs Union
     Discriminator(_node_kind),
 ]
 
