@@ -21,6 +21,7 @@ from moto.dynamodb.models import dynamodb_backends
 from moto.ses.models import ses_backends
 from moto.sqs.models import sqs_backends
 
+from marketing.aws.clients import client
 from marketing.catalog.tables import TABLES
 from marketing.catalog.topology import AUTOMATION_STATE_MACHINE, IMPORTS_BUCKET_ENV, INBOUND_MAIL_BUCKET_ENV
 from marketing_local import moto_dynamodb
@@ -66,16 +67,16 @@ class MotoPlatform:
             self._resources = None
 
     def _secret_values(self) -> dict[str, str]:
-        client = boto3.client("secretsmanager", region_name=self.region)
+        secrets = client("secretsmanager")
         return {
-            secret["Name"]: client.get_secret_value(SecretId=secret["Name"])["SecretString"]
-            for secret in client.list_secrets()["SecretList"]
+            secret["Name"]: secrets.get_secret_value(SecretId=secret["Name"])["SecretString"]
+            for secret in secrets.list_secrets()["SecretList"]
         }
 
     def empty(self) -> None:
         """Removes what the test left, keeping the resources themselves."""
         assert self._resources is not None
-        sfn = boto3.client("stepfunctions", region_name=self.region)
+        sfn = client("stepfunctions")
         machine = self._resources[AUTOMATION_STATE_MACHINE.env_var]
         for execution in sfn.list_executions(stateMachineArn=machine, statusFilter="RUNNING")["executions"]:
             sfn.stop_execution(executionArn=execution["executionArn"])
@@ -87,9 +88,14 @@ class MotoPlatform:
         ses = ses_backends[LOCAL_ACCOUNT][self.region]
         ses.sent_messages.clear()
         ses.sent_message_count = 0
+        s3 = client("s3")
         for bucket_env in (IMPORTS_BUCKET_ENV, INBOUND_MAIL_BUCKET_ENV):
-            boto3.resource("s3", region_name=self.region).Bucket(self._resources[bucket_env]).objects.all().delete()
-        scheduler = boto3.client("scheduler", region_name=self.region)
+            bucket = self._resources[bucket_env]
+            for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket):
+                objects = [{"Key": item["Key"]} for item in page.get("Contents", [])]
+                if objects:
+                    s3.delete_objects(Bucket=bucket, Delete={"Objects": objects})
+        scheduler = client("scheduler")
         group = self._resources[SCHEDULE_GROUP_ENV]
         for schedule in scheduler.list_schedules(GroupName=group)["Schedules"]:
             scheduler.delete_schedule(Name=schedule["Name"], GroupName=group)
@@ -97,10 +103,10 @@ class MotoPlatform:
             self._restore_secrets()
 
     def _restore_secrets(self) -> None:
-        client = boto3.client("secretsmanager", region_name=self.region)
+        secrets = client("secretsmanager")
         for name, value in self._secrets.items():
-            client.delete_secret(SecretId=name, ForceDeleteWithoutRecovery=True)
-            client.create_secret(Name=name, SecretString=value)
+            secrets.delete_secret(SecretId=name, ForceDeleteWithoutRecovery=True)
+            secrets.create_secret(Name=name, SecretString=value)
 
 
 PLATFORM = MotoPlatform()

@@ -6,22 +6,24 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import boto3
-
+from marketing.aws.clients import client
 from marketing_local.pollers import sqs_event
 from tests.support.events import Context
 
 
 def receive(queue_url: str, limit: int = 10) -> list[dict[str, Any]]:
-    sqs = boto3.client("sqs")
-    return sqs.receive_message(
-        QueueUrl=queue_url, MaxNumberOfMessages=limit, AttributeNames=["All"], MessageAttributeNames=["All"]
-    ).get("Messages", [])
+    return (
+        client("sqs")
+        .receive_message(
+            QueueUrl=queue_url, MaxNumberOfMessages=limit, AttributeNames=["All"], MessageAttributeNames=["All"]
+        )
+        .get("Messages", [])
+    )
 
 
 def deliver(handler, queue_url: str, messages: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """Hands `messages` (default: what is on the queue) to `handler`; returns its response."""
-    sqs = boto3.client("sqs")
+    sqs = client("sqs")
     messages = receive(queue_url) if messages is None else messages
     arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     response = handler(sqs_event(messages, arn), Context())
@@ -35,7 +37,7 @@ def deliver(handler, queue_url: str, messages: list[dict[str, Any]] | None = Non
 def failures(handler, queue_url: str, messages: list[dict[str, Any]]) -> set[str]:
     """Hands `messages` to `handler` as one batch (deleting nothing, so a test can hand them again,
     as SQS may); the ids of the messages it reported failed."""
-    arn = boto3.client("sqs").get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])
+    arn = client("sqs").get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])
     response = handler(sqs_event(messages, arn["Attributes"]["QueueArn"]), Context())
     return {item["itemIdentifier"] for item in response["batchItemFailures"]}
 
