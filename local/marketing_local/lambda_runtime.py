@@ -109,9 +109,16 @@ class LocalFunction:
         self._concurrency = concurrency
         self._lock = Lock()
         self._pool: ProcessPoolExecutor | None = None
+        self._shut_down = False
 
     def _executor(self) -> ProcessPoolExecutor:
         with self._lock:
+            if self._shut_down:
+                # A request still in flight when local mode stops: containers started now would
+                # outlive local mode, which exits without waiting for them.
+                raise FunctionError(
+                    {"errorType": "Runtime.Stopped", "errorMessage": "local mode is stopping", "stackTrace": ""}
+                )
             if self._pool is None:
                 self._pool = ProcessPoolExecutor(
                     max_workers=self._concurrency,
@@ -139,7 +146,9 @@ class LocalFunction:
         return outcome["result"]
 
     def shutdown(self) -> None:
+        """Stops the containers; the function takes no invocation after it."""
         with self._lock:
+            self._shut_down = True
             if self._pool is not None:
                 self._pool.shutdown(wait=True, cancel_futures=True)
                 self._pool = None

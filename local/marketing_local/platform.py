@@ -152,7 +152,9 @@ def _progress(message: str) -> None:
 class LocalPlatform:
     def __init__(self, config: LocalConfig | None = None, *, clean: bool = False):
         self.config = config or LocalConfig()
-        self.functions: dict[str, LocalFunction] = {}
+        # A list, not a dict by name: the segment-refresh worker and schedule share a name, and the
+        # one a dict dropped was never stopped (its containers outlived local mode).
+        self._functions: list[LocalFunction] = []
         self._components: list[Component] = []
         self._clean = clean
         self._saved_state: SavedState | None = None  # set once the saved state is back, so a failed start saves nothing
@@ -168,7 +170,7 @@ class LocalPlatform:
             self.config.concurrency,
             timeout_seconds,
         )
-        self.functions[name] = function
+        self._functions.append(function)
         return function
 
     def start(self) -> None:
@@ -280,7 +282,7 @@ class LocalPlatform:
         stops the moto server last: every other part calls it."""
         moto, *running = self._components
         _all_at_once(component.stop for component in running)
-        _all_at_once(function.shutdown for function in self.functions.values())
+        _all_at_once(function.shutdown for function in self._functions)
         if self._saved_state is not None:
             try:
                 _progress(f"Saved the data for the next start: {self._saved_state.save()}.")

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from marketing_local.config import LocalConfig
+from marketing_local.lambda_runtime import FunctionError
 from marketing_local.platform import LocalPlatform, function_environment
 
 
@@ -44,6 +47,17 @@ def test_the_components_stop_at_once_and_the_moto_server_they_call_last():
     assert time.monotonic() - started < 3  # one after another: 7 s
     assert stopped[-1] == "moto"
     assert sorted(stopped[:-1]) == [f"poller-{n}" for n in range(6)]
+
+
+def test_functions_that_share_a_name_are_each_stopped():
+    """The segment-refresh worker and schedule have one name; both must stop with local mode."""
+    platform = LocalPlatform(LocalConfig())
+    platform._components = [SlowToStop([], "moto")]
+    twins = [platform._function("segment-refresh", "json.dumps", {}) for _ in range(2)]
+    platform.stop()
+    for function in twins:
+        with pytest.raises(FunctionError, match="local mode is stopping"):
+            function.invoke({})
 
 
 def test_the_banner_lists_every_mailbox_simulator_address_local_mode_honours():
