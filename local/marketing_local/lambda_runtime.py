@@ -17,7 +17,7 @@ import time
 import traceback
 import uuid
 import warnings
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import CancelledError, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from multiprocessing import get_context
@@ -69,9 +69,11 @@ def _end_like_a_container() -> None:
     """Ends the process without finalising the interpreter, as Lambda ends a container. Registered
     last, so it runs first at exit. Finalising took 0.12-0.16 s a process: with about 30 of them
     on 2 cores that was 3 of the 4.5 s local mode took to stop on Ctrl-C."""
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(0)
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    finally:
+        os._exit(0)
 
 
 def _invoke(event: dict[str, Any]) -> dict[str, Any]:
@@ -92,6 +94,10 @@ class FunctionError(Exception):
     def __init__(self, payload: dict[str, Any]):
         super().__init__(f"{payload['errorType']}: {payload['errorMessage']}")
         self.payload = payload
+
+
+def _stopping() -> FunctionError:
+    return FunctionError({"errorType": "Runtime.Stopped", "errorMessage": "local mode is stopping", "stackTrace": ""})
 
 
 class LocalFunction:
@@ -116,9 +122,7 @@ class LocalFunction:
             if self._shut_down:
                 # A request still in flight when local mode stops: containers started now would
                 # outlive local mode, which exits without waiting for them.
-                raise FunctionError(
-                    {"errorType": "Runtime.Stopped", "errorMessage": "local mode is stopping", "stackTrace": ""}
-                )
+                raise _stopping()
             if self._pool is None:
                 self._pool = ProcessPoolExecutor(
                     max_workers=self._concurrency,
@@ -133,6 +137,11 @@ class LocalFunction:
         executor = self._executor()
         try:
             outcome = executor.submit(_invoke, event).result()
+        except (RuntimeError, CancelledError):
+            # Local mode stopped the containers between this call's start and its turn.
+            if self._shut_down:
+                raise _stopping() from None
+            raise
         except BrokenProcessPool:
             # A container died (crash, out of memory): Lambda replaces it; so do we.
             with self._lock:

@@ -22,7 +22,10 @@ def apply() -> None:
 
     if hasattr(responses.method_names_from_class, "cache_info"):
         return
+    # Keyed by moto's response classes: a fixed set.
     responses.method_names_from_class = functools.cache(responses.method_names_from_class)
-    responses.camelcase_to_underscores = functools.cache(responses.camelcase_to_underscores)
+    # Keyed by what clients send (an action's name, a rule's input paths): bounded, since any
+    # client may call the loopback moto server.
+    responses.camelcase_to_underscores = functools.lru_cache(maxsize=1024)(responses.camelcase_to_underscores)
     # moto.events imports `parse` from the module on each use, so it finds the cached one.
-    jsonpath_ng.ext.parse = functools.cache(jsonpath_ng.ext.parse)
+    jsonpath_ng.ext.parse = functools.lru_cache(maxsize=1024)(jsonpath_ng.ext.parse)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import multiprocessing
+import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -31,3 +33,22 @@ def test_a_shut_down_function_ends_its_containers_and_starts_no_new_one(echo):
     with pytest.raises(FunctionError, match="local mode is stopping"):
         echo.invoke({"n": 2})  # a request still in flight at Ctrl-C
     assert not multiprocessing.active_children()
+
+
+def test_invocations_caught_by_the_stop_end_in_a_function_error(echo):
+    """Calls waiting for the one container when local mode stops get the same error as a late call."""
+    with ThreadPoolExecutor(max_workers=5) as callers:
+        calls = [callers.submit(echo.invoke, {"sleep": 0.5}) for _ in range(5)]
+        while not multiprocessing.active_children():
+            time.sleep(0.01)
+        echo.shutdown()
+    stopped = 0
+    for call in calls:
+        error = call.exception()
+        if error is None:
+            assert call.result()["echo"] == {"sleep": 0.5}
+            continue
+        assert isinstance(error, FunctionError), repr(error)
+        assert error.payload["errorType"] == "Runtime.Stopped"
+        stopped += 1
+    assert stopped >= 1
