@@ -19,7 +19,7 @@ BENCH = Path(__file__).resolve().parent
 def _serve(paged: bool) -> str:
     return (
         f"import sys; sys.path[:0] = [{str(LOCAL_PACKAGES)!r}, {str(BENCH)!r}]; "
-        "from marketing_local import moto_dynamodb, moto_lookups; moto_dynamodb.apply(); moto_lookups.apply(); "
+        "from marketing_local import moto_dynamodb, moto_speedups; moto_dynamodb.apply(); moto_speedups.apply(); "
         + ("import moto_paging; moto_paging.apply(); " if paged else "")
         + "from moto.server import main; main(sys.argv[1:])"
     )

@@ -6,13 +6,13 @@ from moto import mock_aws
 from moto.core import responses
 from moto.sqs.responses import SQSResponse
 
-from marketing_local import moto_lookups
+from marketing_local import moto_speedups
 
 
 def test_applied_twice_the_lookups_are_cached_once_and_answer_as_before():
-    moto_lookups.apply()
+    moto_speedups.apply()
     cached = responses.method_names_from_class
-    moto_lookups.apply()
+    moto_speedups.apply()
     assert responses.method_names_from_class is cached
     assert not hasattr(cached.__wrapped__, "cache_info")  # not a cache of a cache
     assert responses.camelcase_to_underscores("TransactWriteItems") == "transact_write_items"
@@ -21,7 +21,7 @@ def test_applied_twice_the_lookups_are_cached_once_and_answer_as_before():
 
 def test_each_event_through_a_rules_input_transformer_gets_its_own_values():
     """The parsed input paths are shared between events; the values read with them are not."""
-    moto_lookups.apply()
+    moto_speedups.apply()
     reused_before = jsonpath_ng.ext.parse.cache_info().hits
     with mock_aws():
         sqs = boto3.client("sqs", region_name="eu-west-2")
@@ -55,3 +55,23 @@ def test_each_event_through_a_rules_input_transformer_gets_its_own_values():
         {"order": "o-1", "kind": "order.paid"},
         {"order": "o-2", "kind": "order.paid"},
     ]
+
+
+def test_a_queues_counts_and_receives_see_waiting_delayed_and_in_flight_messages_apart():
+    moto_speedups.apply()
+    with mock_aws():
+        sqs = boto3.client("sqs", region_name="eu-west-2")
+        queue_url = sqs.create_queue(QueueName="work")["QueueUrl"]
+        sqs.send_message_batch(
+            QueueUrl=queue_url, Entries=[{"Id": str(number), "MessageBody": f"m{number}"} for number in range(3)]
+        )
+        sqs.send_message(QueueUrl=queue_url, MessageBody="later", DelaySeconds=60)
+        [taken] = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=1, VisibilityTimeout=60)["Messages"]
+        attributes = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["All"])["Attributes"]
+        rest = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10)["Messages"]
+    assert (
+        attributes["ApproximateNumberOfMessages"],
+        attributes["ApproximateNumberOfMessagesNotVisible"],
+        attributes["ApproximateNumberOfMessagesDelayed"],
+    ) == ("2", "1", "1")
+    assert sorted(message["Body"] for message in rest) == sorted({"m0", "m1", "m2"} - {taken["Body"]})
