@@ -14,12 +14,12 @@ LOCAL_PACKAGES = Path(__file__).resolve().parents[1] / "local"
 BENCH = Path(__file__).resolve().parent
 
 
-# moto's server as local mode runs it (with its DynamoDB transaction speed-up and cached lookups); `paged` adds the
+# moto's server as local mode runs it (marketing_local/moto_patches.py); `paged` adds the
 # benchmarks' page speed-up (moto_paging.py), for tables of 100,000s of items.
 def _serve(paged: bool) -> str:
     return (
         f"import sys; sys.path[:0] = [{str(LOCAL_PACKAGES)!r}, {str(BENCH)!r}]; "
-        "from marketing_local import moto_dynamodb, moto_speedups; moto_dynamodb.apply(); moto_speedups.apply(); "
+        "from marketing_local import moto_patches; moto_patches.apply(); "
         + ("import moto_paging; moto_paging.apply(); " if paged else "")
         + "from moto.server import main; main(sys.argv[1:])"
     )

@@ -34,6 +34,7 @@ def _write_bytecode() -> None:
 
 def _run(args: argparse.Namespace) -> NoReturn:
     _write_bytecode()
+    from marketing_local.lambda_runtime import exit_without_finalising
     from marketing_local.platform import LocalPlatform
 
     platform = LocalPlatform(clean=args.clean)
@@ -51,10 +52,7 @@ def _run(args: argparse.Namespace) -> NoReturn:
         print("Stopping local mode…", flush=True)
         platform.stop()
     print("Stopped.", flush=True)
-    # Everything is stopped and the data saved. Finalising the interpreter (moto's backends and
-    # every module local mode loaded) took another 1.3 s of Ctrl-C, to free memory the exit frees.
-    sys.stderr.flush()
-    os._exit(0)
+    exit_without_finalising()  # everything is stopped and the data saved
 
 
 def _token(args: argparse.Namespace) -> int:

@@ -19,6 +19,8 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+from moto.core.utils import unix_time_millis
+
 
 def apply() -> None:
     """Patches moto in this process (idempotent)."""
@@ -40,23 +42,17 @@ def apply() -> None:
     Queue.approximate_number_of_messages_not_visible = property(_not_visible_count)
 
 
-def _now() -> int:
-    from moto.core.utils import unix_time_millis
-
-    return unix_time_millis()
-
-
 # As moto's Message.visible (now > visible_at) and Message.delayed (now < delayed_until).
 def _visible_messages(queue: Any) -> list[Any]:
-    now = _now()
+    now = unix_time_millis()
     return [message for message in queue._messages if now > message.visible_at and not now < message.delayed_until]
 
 
 def _delayed_count(queue: Any) -> int:
-    now = _now()
+    now = unix_time_millis()
     return sum(1 for message in queue._messages if now < message.delayed_until)
 
 
 def _not_visible_count(queue: Any) -> int:
-    now = _now()
+    now = unix_time_millis()
     return sum(1 for message in queue._messages if not now > message.visible_at)

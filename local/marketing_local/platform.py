@@ -83,10 +83,9 @@ class MotoServer:
     def __init__(self, config: LocalConfig):
         from moto.server import ThreadedMotoServer
 
-        from marketing_local import moto_dynamodb, moto_speedups
+        from marketing_local import moto_patches
 
-        moto_dynamodb.apply()
-        moto_speedups.apply()
+        moto_patches.apply()
         self._endpoint = config.moto_endpoint
         self._server = ThreadedMotoServer(ip_address=config.host, port=config.moto_port, verbose=False)
         # State machines run inside this process and reach SQS at localhost:$MOTO_PORT.

@@ -24,7 +24,7 @@ from moto.sqs.models import sqs_backends
 from marketing.aws.clients import client
 from marketing.catalog.tables import TABLES
 from marketing.catalog.topology import AUTOMATION_STATE_MACHINE, IMPORTS_BUCKET_ENV, INBOUND_MAIL_BUCKET_ENV
-from marketing_local import moto_dynamodb, moto_speedups
+from marketing_local import moto_patches
 from marketing_local.provision import LOCAL_ACCOUNT, Provisioner
 
 SCHEDULE_GROUP_ENV = "CAMPAIGN_SCHEDULE_GROUP"
@@ -32,8 +32,7 @@ SCHEDULE_GROUP_ENV = "CAMPAIGN_SCHEDULE_GROUP"
 
 class MotoPlatform:
     def __init__(self) -> None:
-        moto_dynamodb.apply()  # moto's DynamoDB as local mode runs it: a transaction copies what it writes
-        moto_speedups.apply()
+        moto_patches.apply()  # moto as local mode runs it
         self._mock = mock_aws(config={"stepfunctions": {"execute_state_machine": True}})
         self._active = False
         self._resources: dict[str, str] | None = None

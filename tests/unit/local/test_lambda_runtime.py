@@ -11,7 +11,11 @@ import pytest
 from marketing_local.lambda_runtime import FunctionError, LocalFunction
 
 HANDLER = """
+import time
+
+
 def handler(event, context):
+    time.sleep(event.get("sleep", 0))  # holds the container, as a slow invocation does
     return {"echo": event, "function": context.function_name}
 """
 
