@@ -7,6 +7,8 @@ export interface LocalConfig {
   apiUrl: string;
   signInUrl: string;
   refreshUrl: string;
+  /** Where sign-out revokes the refresh token (Cognito's revocation endpoint, locally). */
+  revokeUrl: string;
   outboxUrl?: string;
 }
 

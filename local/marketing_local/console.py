@@ -132,6 +132,12 @@ class ConsoleSessions:
             return None
         return self._answer(CONSOLE_USERS[username], refresh_token)
 
+    def revoke(self, refresh_token: str) -> None:
+        """Sign-out: the refresh token renews nothing more, as Cognito's revocation endpoint does.
+        Credentials it gave stay valid until they expire, as an identity pool's do."""
+        with self._lock:
+            self._refresh_tokens.pop(refresh_token, None)
+
     def _answer(self, user: ConsoleUser, refresh_token: str) -> dict:
         issued = TemporaryCredentials(
             access_key="ASIA" + secrets.token_hex(8).upper(),
@@ -196,6 +202,17 @@ class ConsoleSessions:
             return json_response({"message": "The refresh token is invalid or expired: sign in again."}, 401)
         return json_response(answer)
 
+    def revoke_route(self, request: Request) -> Response:
+        """POST /local/console/revoke {"refreshToken"}: 200 whether or not the token was known
+        (RFC 7009: a client cannot do anything more about a token that is no longer valid)."""
+        if not _is_json(request):
+            return json_response({"message": "send application/json"}, 415)
+        body = _json_body(request)
+        if not isinstance(body, dict) or not isinstance(body.get("refreshToken"), str):
+            return json_response({"message": "send JSON with refreshToken"}, 400)
+        self.revoke(body["refreshToken"])
+        return json_response({})
+
 
 def _is_json(request: Request) -> bool:
     """Only JSON is taken: a page on another site can post a form or text/plain to loopback without
@@ -221,6 +238,7 @@ def console_config() -> dict[str, str]:
         "apiUrl": BASE_PATH,
         "signInUrl": "/local/console/sign-in",
         "refreshUrl": "/local/console/refresh",
+        "revokeUrl": "/local/console/revoke",
         "outboxUrl": "/local/outbox",
     }
 

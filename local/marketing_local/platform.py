@@ -251,6 +251,7 @@ class LocalPlatform:
             "/console/<path:asset>": console.route,
             "/local/console/sign-in": sessions.sign_in_route,
             "/local/console/refresh": sessions.refresh_route,
+            "/local/console/revoke": sessions.revoke_route,
             "/local/outbox": list_outbox,
             "/local/health": health,
             "/local/events": publisher.route,

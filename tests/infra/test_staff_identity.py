@@ -68,6 +68,7 @@ def test_the_console_client_is_public_and_uses_the_code_grant(template):
     assert props["AllowedOAuthScopes"] == ["openid", "email", "profile"]
     assert props["SupportedIdentityProviders"] == ["COGNITO"]
     assert props["PreventUserExistenceErrors"] == "ENABLED"
+    assert props["EnableTokenRevocation"] is True  # the console's sign-out revokes its refresh token
     [distribution] = template.find_resources("AWS::CloudFront::Distribution")
     console_page = f"https://<{distribution}.DomainName>/console/"
     assert [render(url) for url in props["CallbackURLs"]] == [console_page]

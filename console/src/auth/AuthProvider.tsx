@@ -5,8 +5,8 @@ import { createContext, useContext, useEffect, useMemo, useState, type ReactNode
 
 import { createApi, type Api } from "../api/client";
 import type { ConsoleConfig } from "../config";
-import { renewAws, signOutUrl } from "./cognitoAuth";
-import { renewLocal } from "./localAuth";
+import { renewAws, revokeAws, signOutUrl } from "./cognitoAuth";
+import { renewLocal, revokeLocal } from "./localAuth";
 import { SessionStore, type Role, type Session } from "./session";
 
 interface AuthState {
@@ -24,6 +24,10 @@ const AuthContext = createContext<AuthState | null>(null);
 
 function renewerFor(config: ConsoleConfig) {
   return (session: Session) => (config.mode === "local" ? renewLocal(config, session) : renewAws(config, session));
+}
+
+function revoke(config: ConsoleConfig, session: Session): Promise<void> {
+  return config.mode === "local" ? revokeLocal(config, session) : revokeAws(config, session);
 }
 
 export function AuthProvider({ config, notice, children }: { config: ConsoleConfig; notice?: string | null; children: ReactNode }) {
@@ -53,6 +57,8 @@ export function AuthProvider({ config, notice, children }: { config: ConsoleConf
         store.set(next);
       },
       signOut() {
+        // The session is forgotten here whatever the revocation's outcome: a sign-out never fails.
+        if (session) revoke(config, session).catch((error: unknown) => console.warn(error));
         store.set(null);
         setEndedReason(null);
         if (config.mode === "aws") window.location.assign(signOutUrl(config));

@@ -67,6 +67,20 @@ export async function renewAws(config: AwsConfig, session: Session): Promise<Ses
   return sessionFromTokens(config, tokens.id_token, tokens.refresh_token ?? session.refreshToken);
 }
 
+/** Sign-out, before the managed login's logout (which only ends its own cookie): Cognito's
+ * revocation endpoint ends the refresh token and the tokens it gave, so a copy of it renews
+ * nothing. The identity pool's temporary credentials cannot be revoked; they expire within the
+ * hour. `keepalive` lets the request finish while the browser goes on to the logout page. */
+export async function revokeAws(config: AwsConfig, session: Session, fetchImpl: typeof fetch = fetch): Promise<void> {
+  const response = await fetchImpl(`${config.cognitoDomain}/oauth2/revoke`, {
+    method: "POST",
+    keepalive: true,
+    headers: { "Content-Type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ token: session.refreshToken, client_id: config.userPoolClientId }).toString(),
+  });
+  if (!response.ok) throw new Error(`Cognito could not revoke the session (${response.status}).`);
+}
+
 export function signOutUrl(config: AwsConfig): string {
   const query = new URLSearchParams({ client_id: config.userPoolClientId, logout_uri: config.redirectUri });
   return `${config.cognitoDomain}/logout?${query.toString()}`;

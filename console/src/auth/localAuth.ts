@@ -39,3 +39,15 @@ export function signInLocal(
 export function renewLocal(config: LocalConfig, session: Session, fetchImpl: typeof fetch = fetch): Promise<Session> {
   return post(config.refreshUrl, { refreshToken: session.refreshToken }, fetchImpl);
 }
+
+/** Sign-out: the refresh token renews nothing more. `keepalive` lets the request finish if the
+ * page is left at once. */
+export async function revokeLocal(config: LocalConfig, session: Session, fetchImpl: typeof fetch = fetch): Promise<void> {
+  const response = await fetchImpl(config.revokeUrl, {
+    method: "POST",
+    keepalive: true,
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ refreshToken: session.refreshToken }),
+  });
+  if (!response.ok) throw new Error(`The sign-out could not revoke the session (${response.status}).`);
+}

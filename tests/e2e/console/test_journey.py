@@ -306,3 +306,19 @@ def test_the_keyboard_alone_signs_in_and_reaches_the_pages(page):
             break
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name="Templates", level=1)).to_be_visible()
+
+
+def test_signing_out_revokes_the_refresh_token_so_a_copy_renews_nothing(page, local_stack):
+    sign_in(page, MANAGER)
+    saved = json.loads(page.evaluate("sessionStorage.getItem('marketing-console.session')"))
+    refresh = page.request.post("/local/console/refresh", data={"refreshToken": saved["refreshToken"]})
+    assert refresh.status == 200  # the copy works while signed in
+
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("button", name="Sign in")).to_be_visible()
+    assert page.evaluate("sessionStorage.getItem('marketing-console.session')") is None
+
+    def refused() -> bool:  # the revocation runs beside the sign-out: it may land a moment later
+        return page.request.post("/local/console/refresh", data={"refreshToken": saved["refreshToken"]}).status == 401
+
+    assert eventually(refused, timeout=5)

@@ -23,7 +23,11 @@ MANAGER, ANALYST = (user for user in CONSOLE_USERS.values())
 
 def gateway_with(sessions: ConsoleSessions, files: ConsoleFiles | None = None) -> tuple[Client, StubFunction]:
     api = StubFunction({"statusCode": 200, "body": "{}", "headers": {"Content-Type": "application/json"}})
-    routes = {"/local/console/sign-in": sessions.sign_in_route, "/local/console/refresh": sessions.refresh_route}
+    routes = {
+        "/local/console/sign-in": sessions.sign_in_route,
+        "/local/console/refresh": sessions.refresh_route,
+        "/local/console/revoke": sessions.revoke_route,
+    }
     if files:
         routes |= {"/console/": files.route, "/console/<path:asset>": files.route}
     return Client(Gateway(api, None, routes, sessions)), api  # type: ignore[arg-type]
@@ -53,7 +57,7 @@ def test_a_wrong_password_or_unknown_user_is_refused_alike():
 def test_a_sign_in_that_is_not_json_is_refused_so_no_other_site_can_post_one():
     gateway, _ = gateway_with(ConsoleSessions())
     body = f'{{"username": "{MANAGER.username}", "password": "{MANAGER.password}"}}'
-    for path in ("/local/console/sign-in", "/local/console/refresh"):
+    for path in ("/local/console/sign-in", "/local/console/refresh", "/local/console/revoke"):
         response = gateway.post(
             path, data=body, headers={"Content-Type": "text/plain", "Origin": "https://evil.example"}
         )
@@ -109,6 +113,21 @@ def test_expired_credentials_are_refused_and_the_refresh_token_renews_them():
     assert gateway.open(**signed_with(renewed["credentials"], "GET", "/campaigns/")).status_code == 200
     refused = gateway.post("/local/console/refresh", json={"refreshToken": "forged"})
     assert refused.status_code == 401
+
+
+def test_a_revoked_refresh_token_renews_nothing_and_other_sessions_go_on():
+    gateway, _ = gateway_with(ConsoleSessions())
+    signed_out = sign_in(gateway, MANAGER.username, MANAGER.password).get_json()
+    other = sign_in(gateway, MANAGER.username, MANAGER.password).get_json()
+
+    assert gateway.post("/local/console/revoke", json={"refreshToken": signed_out["refreshToken"]}).status_code == 200
+    refused = gateway.post("/local/console/refresh", json={"refreshToken": signed_out["refreshToken"]})
+    assert refused.status_code == 401
+    assert refused.get_json()["message"] == "The refresh token is invalid or expired: sign in again."
+    assert gateway.post("/local/console/refresh", json={"refreshToken": other["refreshToken"]}).status_code == 200
+    # Revoking again, or a token never issued, is no error (RFC 7009); a body without one is.
+    assert gateway.post("/local/console/revoke", json={"refreshToken": signed_out["refreshToken"]}).status_code == 200
+    assert gateway.post("/local/console/revoke", json={"token": "x"}).status_code == 400
 
 
 def test_the_console_is_served_with_its_csp_and_a_deep_link_gets_the_app(tmp_path):
