@@ -5,20 +5,24 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Self
 
-from pydantic import BeforeValidator, Field, model_validator
+from pydantic import BeforeValidator, Field, WithJsonSchema, model_validator
 
 from marketing.models import ApiInput, ApiModel
 from marketing.money import Amount, refuse_float
 
-# A rate, so a decimal string like money: 0.1 as a JSON number is not 0.1.
-Rate = Annotated[Decimal, BeforeValidator(refuse_float), Field(json_schema_extra={"type": "string", "example": "1.5"})]
+# A rate, so a decimal string like money: 0.1 as a JSON number is not 0.1. Up to 1000, four places.
+Rate = Annotated[
+    Decimal,
+    BeforeValidator(refuse_float),
+    Field(ge=0, le=1000, decimal_places=4),
+    WithJsonSchema({"type": "string", "pattern": r"^\d{1,4}(\.\d{1,4})?$", "examples": ["1.5"]}, mode="validation"),
+    WithJsonSchema({"type": "string", "examples": ["1.5"]}, mode="serialization"),
+]
 
 
 class LoyaltyProgram(ApiModel):
     enabled: bool = True
-    points_per_unit: Rate = Field(
-        default=Decimal(1), ge=0, le=1000, decimal_places=4, description="Points per 1.00 of an order's total"
-    )
+    points_per_unit: Rate = Field(default=Decimal(1), description="Points per 1.00 of an order's total")
     redemption_rate: int = Field(default=100, ge=1, le=1_000_000, description="Points per 1.00 of discount")
     min_redeem_points: int = Field(default=100, ge=1, description="The fewest points one redemption may use")
     expiry_months: int | None = Field(
@@ -29,7 +33,7 @@ class LoyaltyProgram(ApiModel):
 
 class LoyaltyProgramPatch(ApiInput):
     enabled: bool | None = None
-    points_per_unit: Rate | None = Field(default=None, ge=0, le=1000, decimal_places=4)
+    points_per_unit: Rate | None = None
     redemption_rate: int | None = Field(default=None, ge=1, le=1_000_000)
     min_redeem_points: int | None = Field(default=None, ge=1)
     expiry_months: int | None = Field(default=None, ge=1, le=120)
