@@ -1,6 +1,17 @@
 import { describe, expect, it } from "vitest";
 
-import { formatCount, formatDateTime, formatDay, formatMoney, formatPercent, formatUsd, fromDateTimeLocal, humanize, ratio } from "./format";
+import {
+  axisLabels,
+  formatCount,
+  formatDateTime,
+  formatDay,
+  formatMoney,
+  formatPercent,
+  formatUsd,
+  fromDateTimeLocal,
+  humanize,
+  ratio,
+} from "./format";
 
 describe("money", () => {
   it("writes decimal strings in their currency", () => {
@@ -52,6 +63,17 @@ describe("dates", () => {
 
   it("writes calendar days without shifting them", () => {
     expect(formatDay("2024-05-01")).toBe("1 May 2024");
+  });
+
+  it("labels a chart's days as calendar days, day first, whatever the user's zone", () => {
+    const days = ["2026-11-01", "2026-11-05", "2026-12-31"].map((day) => Date.parse(day) / 1000);
+    expect(axisLabels(days, "day", "America/New_York")).toEqual(["1 Nov", "5 Nov", "31 Dec"]);
+  });
+
+  it("labels a chart's hours on the 24-hour clock, with the day where one starts", () => {
+    const hours = ["2026-11-30T22:00:00Z", "2026-11-30T23:00:00Z", "2026-12-01T00:00:00Z"].map((iso) => Date.parse(iso) / 1000);
+    expect(axisLabels(hours, "hour", "UTC")).toEqual(["22:00\n30 Nov", "23:00", "00:00\n1 Dec"]);
+    expect(axisLabels(hours, "hour", "Europe/Berlin")).toEqual(["23:00\n30 Nov", "00:00\n1 Dec", "01:00"]);
   });
 
   it("turns a datetime-local value into ISO UTC", () => {

@@ -61,6 +61,26 @@ export function formatDay(day: string | null | undefined): string {
   return new Intl.DateTimeFormat(LOCALE, { dateStyle: "medium", timeZone: "UTC" }).format(date);
 }
 
+export type Granularity = "hour" | "day";
+
+/** A time chart's axis labels, as the rest of the console writes times (en-GB, 24-hour), for tick
+ * times in seconds: days as "3 Nov" (calendar days, in UTC as the API counts them), hours as
+ * "09:00" in `timeZone` (the user's by default) with the day under the first tick and under each
+ * tick where a new day starts. */
+export function axisLabels(seconds: number[], granularity: Granularity, timeZone?: string): string[] {
+  const day = new Intl.DateTimeFormat(LOCALE, { day: "numeric", month: "short", timeZone: granularity === "day" ? "UTC" : timeZone });
+  if (granularity === "day") return seconds.map((at) => day.format(new Date(at * 1000)));
+  const hour = new Intl.DateTimeFormat(LOCALE, { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone });
+  let previousDay = "";
+  return seconds.map((at) => {
+    const date = new Date(at * 1000);
+    const thisDay = day.format(date);
+    const label = thisDay === previousDay ? hour.format(date) : `${hour.format(date)}\n${thisDay}`;
+    previousDay = thisDay;
+    return label;
+  });
+}
+
 /** A value for <input type="datetime-local"> from an ISO time, in the user's zone. */
 export function toDateTimeLocal(iso: string | null | undefined): string {
   if (!iso) return "";

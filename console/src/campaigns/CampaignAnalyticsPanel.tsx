@@ -66,6 +66,7 @@ export function MailingTimelineChart({ timeline, title = "Opens and clicks" }: {
     <TimeSeriesChart
       title={`${title} by ${timeline.granularity}`}
       times={times}
+      granularity={timeline.granularity}
       series={series}
       formatTime={timeline.granularity === "hour" ? (iso) => formatDateTime(iso) : (iso) => formatDay(iso)}
     />

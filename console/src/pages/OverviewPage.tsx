@@ -95,10 +95,10 @@ function Charts({ days }: { days: AudienceDay[] }) {
   return (
     <div className="grid-2">
       <Card title="Subscribers per day">
-        <TimeSeriesChart title="Subscribers per day" times={times} series={growth} formatTime={formatDay} />
+        <TimeSeriesChart title="Subscribers per day" times={times} granularity="day" series={growth} formatTime={formatDay} />
       </Card>
       <Card title="Emails per day">
-        <TimeSeriesChart title="Emails per day" times={times} series={engagement} formatTime={formatDay} />
+        <TimeSeriesChart title="Emails per day" times={times} granularity="day" series={engagement} formatTime={formatDay} />
       </Card>
     </div>
   );
