@@ -1,5 +1,5 @@
-"""What a request must be before any route looks at it: a body no larger than any route needs,
-and, for every route but the forms behind an email's links, a JSON body in UTF-8. Refused here with the SPEC's error
+"""What a request must be before any route looks at it: a body no larger than any route needs, in
+UTF-8, and JSON for every route but the forms behind an email's links. Refused here with the SPEC's error
 body, before parsing or validation (API Gateway's own limit is 10 MB, far more than needed)."""
 
 from __future__ import annotations
@@ -22,13 +22,19 @@ def _problem(event: dict[str, Any]) -> DomainError | None:
     route = route_for_key(event.get("routeKey", ""))
     headers = {name.lower(): value for name, value in (event.get("headers") or {}).items()}
     media_type = headers.get("content-type", "application/json").split(";")[0].strip().lower()
-    if not body or route is None or route.takes_form:
+    if not body or route is None:
         return None
+    if route.takes_form:  # a form is URL-encoded ASCII: raw bytes in one are a made-up request
+        return ValidationFailed.field("body", "not UTF-8 text") if _binary(event, body) else None
     if media_type != "application/json":
         return UnsupportedMediaType(f"send JSON with Content-Type: application/json (got {media_type})")
-    if event.get("isBase64Encoded") and not _is_utf8(body):
+    if _binary(event, body):
         return ValidationFailed.field("body", "not UTF-8 text, so not JSON")
     return None
+
+
+def _binary(event: dict[str, Any], body: str) -> bool:
+    return bool(event.get("isBase64Encoded")) and not _is_utf8(body)
 
 
 def _is_utf8(encoded: str) -> bool:

@@ -203,6 +203,18 @@ def test_a_body_that_is_not_even_text_is_a_400(api_handler):
     assert response["statusCode"] == 400, response
 
 
+@pytest.mark.parametrize("path", ["/unsubscribe/", "/preferences/"])
+def test_a_form_that_is_not_text_is_a_400_not_a_500(api_handler, path):
+    """The forms behind an email's links take form bodies, not JSON: raw bytes in one (no browser
+    sends them) are refused before the token is read, as any other body that is not text."""
+    event = http_event("POST", path, None, query={"token": "any"})
+    event["headers"]["content-type"] = "application/x-www-form-urlencoded"
+    event.update(body=base64.b64encode(b"List-Unsubscribe=One-Click&x=\xff").decode(), isBase64Encoded=True)
+    response = api_handler(event, Context())
+    assert response["statusCode"] == 400, response
+    assert json.loads(response["body"])["error"]["code"] == "validation_error"
+
+
 def test_a_template_is_sent_as_a_test_before_any_campaign_uses_it(aws, api_handler):
     template = create(api_handler, subject="Hello {{ first_name }}")
     status, body = call(
