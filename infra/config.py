@@ -4,6 +4,7 @@ the JWT issuer and audience of the shop's identity provider."""
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from dataclasses import dataclass
 
@@ -71,6 +72,9 @@ class StackSettings:
     console_dev_origin: str | None  # a console dev server allowed to sign in and call the API
     # The shop's website origins whose pages post the signup form from the visitor's browser (CORS).
     signup_origins: tuple[str, ...]
+    # The shop's servers that post the signup form for their visitors: from them only, the visitor's
+    # IP address and browser in the body are believed (the limit per caller, the consent log).
+    signup_trusted_servers: tuple[str, ...]
 
     @classmethod
     def from_context(cls, scope: Construct) -> StackSettings:
@@ -118,6 +122,7 @@ class StackSettings:
             console_auth_domain_prefix=get("consoleAuthDomainPrefix", None),  # type: ignore[arg-type]
             console_dev_origin=dev_server_origin(get("consoleDevOrigin", None)),
             signup_origins=signup_origins(get("signupOrigins", "")),
+            signup_trusted_servers=signup_trusted_servers(get("signupTrustedServers", "")),
         )
 
 
@@ -231,6 +236,21 @@ def dev_server_origin(value: object) -> str | None:
             f"(https, or http for localhost only, and no path); got {value!r}"
         )
     return text
+
+
+def signup_trusted_servers(value: object) -> tuple[str, ...]:
+    """`signupTrustedServers`: IP addresses or networks (CIDR), comma-separated (or a list)."""
+    items = value if isinstance(value, list) else str(value).split(",")
+    servers = tuple(str(item).strip() for item in items if str(item).strip())
+    for server in servers:
+        try:
+            ipaddress.ip_network(server)
+        except ValueError as exc:
+            raise ValueError(
+                f"signupTrustedServers must be IP addresses or networks such as 203.0.113.0/28, comma-separated; "
+                f"got {server!r} ({exc})"
+            ) from exc
+    return servers
 
 
 def signup_origins(value: object) -> tuple[str, ...]:

@@ -116,6 +116,11 @@ class MarketingStack(Stack):
             **({"SHOP_POSTAL_ADDRESS": settings.shop_postal_address} if settings.shop_postal_address else {}),
             **({"TRACKING_CONSENT_REQUIRED": "true"} if settings.tracking_consent_required else {}),
             **settings.double_opt_in,
+            **(
+                {"SIGNUP_TRUSTED_SERVERS": ",".join(settings.signup_trusted_servers)}
+                if settings.signup_trusted_servers
+                else {}
+            ),
         }
         self.api = HttpApi(
             self,

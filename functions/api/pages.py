@@ -60,12 +60,12 @@ VIA_FIELD = "via"
 VIA_PAGE = "page"
 
 
-def confirm_signup(email: str, action: str) -> str:
+def confirm_signup(email: str, asked_for: str, action: str) -> str:
     """The confirmation link's page: its script submits the form at once (a person's click in the
     email is enough), a scanner that only fetches the page confirms nothing."""
     return page(
         "Confirm your subscription",
-        f"<p>Subscribe <strong>{escape(email)}</strong> to our newsletter and offers?</p>"
+        f"<p>Subscribe <strong>{escape(email)}</strong> to our {escape(asked_for)}?</p>"
         f'<form id="confirm" method="post" action="{escape(action)}">'
         "<button type=submit>Yes, subscribe me</button></form>"
         '<script>document.getElementById("confirm").submit()</script>',

@@ -205,6 +205,8 @@ class LocalPlatform:
                 variable: os.environ.get(f"MKT_{variable}", "never")
                 for variable in ("DOUBLE_OPT_IN_CUSTOMERS", "DOUBLE_OPT_IN_REGISTRATIONS", "DOUBLE_OPT_IN_IMPORTS")
             },
+            # The shop's servers whose signups may name the visitor's IP address (none by default).
+            "SIGNUP_TRUSTED_SERVERS": os.environ.get("MKT_SIGNUP_TRUSTED_SERVERS", ""),
             # Real hours by default; e.g. MKT_AUTOMATION_HOUR_SECONDS=0.5 runs a series 7200× faster.
             "AUTOMATION_HOUR_SECONDS": os.environ.get("MKT_AUTOMATION_HOUR_SECONDS", "3600"),
             "CART_IDLE_MINUTES": os.environ.get("MKT_CART_IDLE_MINUTES", "60"),

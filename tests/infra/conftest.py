@@ -47,6 +47,7 @@ VARIANT_CONTEXT = {
     "senderIdentity": "existing",
     "dmarcReportAddress": "DMARC-Reports@Example.com",
     "signupOrigins": "https://shop.example, https://www.shop.example/",
+    "signupTrustedServers": "203.0.113.7, 2001:db8::/64",
     "doubleOptInCustomers": "always",
     "doubleOptInImports": "unverified_only",
 }

@@ -507,3 +507,19 @@ def test_the_double_opt_in_policy_reaches_every_function_and_bad_values_are_refu
         StackSettings.from_context(App(context={"doubleOptInImports": "sometimes"}))
     with pytest.raises(ValueError, match="signupOrigins must be https origins"):
         StackSettings.from_context(App(context={"signupOrigins": "http://shop.example"}))
+
+
+def test_only_the_shops_named_servers_may_say_a_visitors_ip_address(template, variant_template):
+    def trusted(synth) -> set[str | None]:
+        return {
+            env.get("SIGNUP_TRUSTED_SERVERS")
+            for function in synth.find_resources("AWS::Lambda::Function").values()
+            if "POWERTOOLS_SERVICE_NAME" in (env := function["Properties"].get("Environment", {}).get("Variables", {}))
+        }
+
+    assert trusted(template) == {None}  # nobody, unless the context names them
+    assert trusted(variant_template) == {"203.0.113.7,2001:db8::/64"}
+    with pytest.raises(ValueError, match="signupTrustedServers must be IP addresses or networks"):
+        StackSettings.from_context(App(context={"signupTrustedServers": "shop.example"}))
+    with pytest.raises(ValueError, match="signupTrustedServers must be IP addresses or networks"):
+        StackSettings.from_context(App(context={"signupTrustedServers": "10.0.0.1/8"}))  # host bits set

@@ -14,7 +14,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from api import pages
 from api.callers import address_and_agent
-from marketing.audience.models.signups import SignupAccepted, SignupRequest
+from marketing.audience.models.signups import SignupAccepted, SignupRequest, asked_for
 from marketing.audience.services import signups
 from marketing.audience.services.signups import Confirmed
 from marketing.tokens import InvalidToken
@@ -47,7 +47,7 @@ def confirmation_page(token: Token):
         return pages.response(pages.confirmation_expired(), 404)
     if signup.confirmed_at is not None:
         return pages.response(pages.subscription_confirmed(signup.email))
-    return pages.response(pages.confirm_signup(signup.email, pages.same_page(token)))
+    return pages.response(pages.confirm_signup(signup.email, asked_for(signup.preferences), pages.same_page(token)))
 
 
 @router.post("/signup/confirm/", summary="Confirm a signup (the confirmation page's button)", tags=TAGS)

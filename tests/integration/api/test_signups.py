@@ -127,6 +127,48 @@ def test_signups_are_throttled_per_caller_and_per_address(aws, api_handler):
     assert mail_to("one-too-many@example.com") == []
 
 
+def test_an_ip_address_in_the_body_resets_no_limit_and_is_not_logged_unless_a_shop_server_sent_it(
+    aws, api_handler, monkeypatch
+):
+    for number in range(10):  # each claiming another visitor's IP address, all from one caller
+        assert sign_up(api_handler, f"made-up{number}@example.com", ip_address=f"10.0.0.{number}")[0] == 202
+    assert sign_up(api_handler, "one-more@example.com", ip_address="10.0.0.99")[0] == 429
+    token = confirmation_token(mail_to("made-up0@example.com")[0])
+    assert confirm(api_handler, token)[0] == 200
+    signup = consents(api_handler, contact_of(api_handler, "made-up0@example.com")["id"])[0]
+    assert (signup["ip_address"], signup["user_agent"]) == ("127.0.0.1", "pytest")  # the request's, not the body's
+
+    # The shop's server (CDK context signupTrustedServers) posts for its visitors: their addresses count.
+    monkeypatch.setenv("SIGNUP_TRUSTED_SERVERS", "192.0.2.1, 127.0.0.0/8")
+    for number in range(12):
+        fields = {"ip_address": f"198.51.100.{number}", "user_agent": "Visitor browser"}
+        assert sign_up(api_handler, f"visitor{number}@example.com", **fields)[0] == 202
+    token = confirmation_token(mail_to("visitor0@example.com")[0])
+    assert confirm(api_handler, token)[0] == 200
+    signup = consents(api_handler, contact_of(api_handler, "visitor0@example.com")["id"])[0]
+    assert (signup["ip_address"], signup["user_agent"]) == ("198.51.100.0", "Visitor browser")
+
+
+def test_tagged_addresses_share_their_inbox_s_confirmation_emails(aws, api_handler):
+    for tag in range(5):
+        assert sign_up(api_handler, f"target+{tag}@example.com") == (202, SAME_ANSWER)
+    assert len([m for m in outbox() if str(m["To"]).startswith("target")]) == 3
+
+
+def test_the_confirmation_says_what_the_form_asked_for_and_repeats_no_name_from_it(aws, api_handler):
+    preferences = {"newsletter": True, "promotional": False, "tracking_consent": True}
+    fields = {"first_name": "Pay at https://evil.example to keep your order", "preferences": preferences}
+    assert sign_up(api_handler, "grace@example.com", **fields) == (202, SAME_ANSWER)
+    (email,) = mail_to("grace@example.com")
+    text = email.get_body(("plain",)).get_content()
+    assert "evil.example" not in email.as_string()
+    assert text.startswith("Hello,\r\n")
+    asked = "newsletter, with the opens and clicks of our emails recorded for you"
+    assert f"may receive our shop's {asked}:" in text
+    status, page = call(api_handler, "GET", "/signup/confirm/", query={"token": confirmation_token(email)})
+    assert (status, f"to our {asked}?" in page) == (200, True)
+
+
 def test_an_erased_unsubscriber_comes_back_only_by_confirming_and_a_bounced_address_never(aws, api_handler):
     user = customer("u-1", "back@example.com")
     status, created = call(api_handler, "POST", "/subscribers/", {}, authorizer=user)

@@ -9,9 +9,9 @@ bad variable, instead of failing later on the first request that needs it.
 import os
 from collections.abc import Mapping
 from enum import StrEnum
-from typing import TypeVar
+from typing import Annotated, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, IPvAnyNetwork, ValidationError
 
 from marketing.errors import ConfigError, ValidationFailed
 
@@ -59,6 +59,11 @@ class DoubleOptIn(StrEnum):
     NEVER = "never"  # the shop's own registration, account or form collected the consent
 
 
+def _comma_separated(value: object) -> object:
+    """An environment variable's list, written as its items separated by commas."""
+    return tuple(item.strip() for item in value.split(",") if item.strip()) if isinstance(value, str) else value
+
+
 class OptInSettings(BaseSettings):
     """Double opt-in per channel (CDK context doubleOptInCustomers, doubleOptInRegistrations,
     doubleOptInImports; decision 85). `never` keeps single opt-in, the consent log recording where
@@ -67,6 +72,11 @@ class OptInSettings(BaseSettings):
     customers: DoubleOptIn = Field(default=DoubleOptIn.NEVER, alias="DOUBLE_OPT_IN_CUSTOMERS")
     registrations: DoubleOptIn = Field(default=DoubleOptIn.NEVER, alias="DOUBLE_OPT_IN_REGISTRATIONS")
     imports: DoubleOptIn = Field(default=DoubleOptIn.NEVER, alias="DOUBLE_OPT_IN_IMPORTS")
+    # The shop's servers, which may post the signup form for a visitor and say the visitor's IP
+    # address and browser (CDK context signupTrustedServers): addresses or networks, comma-separated.
+    trusted_signup_servers: Annotated[tuple[IPvAnyNetwork, ...], BeforeValidator(_comma_separated)] = Field(
+        default=(), alias="SIGNUP_TRUSTED_SERVERS"
+    )
 
 
 class GiftCardSettings(BaseSettings):

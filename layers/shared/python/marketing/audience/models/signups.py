@@ -39,6 +39,22 @@ class Signup(ApiModel):
         return self.requested_at + CONFIRMATION_VALIDITY
 
 
+def asked_for(preferences: PreferencesPatch | None) -> str:
+    """What a confirmation asks the person to agree to, in words: the email types the form ticked
+    (all of them if it said nothing) and, if the form gave it, consent to record opens and clicks.
+    Whoever filled in the form may not be the address's owner: the owner confirms what they read."""
+    chosen = preferences or PreferencesPatch()
+    kinds = [
+        kind
+        for kind, wanted in (("newsletter", chosen.newsletter), ("offers", chosen.promotional))
+        if wanted is not False
+    ]
+    what = " and ".join(kinds) or "emails"
+    if chosen.tracking_consent:
+        what += ", with the opens and clicks of our emails recorded for you"
+    return what
+
+
 class SignupRequest(ConsentFields):
     """The shop's signup form, posted by the visitor's browser or the shop's server."""
 

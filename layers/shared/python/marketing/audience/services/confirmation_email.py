@@ -10,7 +10,7 @@ from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import formataddr, formatdate, make_msgid
 
-from marketing.audience.models.signups import CONFIRMATION_VALIDITY, Signup
+from marketing.audience.models.signups import CONFIRMATION_VALIDITY, Signup, asked_for
 from marketing.aws.ses import send_raw
 from marketing.config import EmailSettings, load_settings
 from marketing.email.links import email_links
@@ -20,12 +20,9 @@ EMAIL_TYPE_TAG = "email_type=signup_confirmation"  # SES events: no campaign, no
 
 def compose(signup: Signup, confirm_url: str, settings: EmailSettings) -> bytes:
     shop = settings.shop_name
-    greeting = f"Hello {signup.first_name}," if signup.first_name else "Hello,"
     days = CONFIRMATION_VALIDITY.days
-    paragraphs = [
-        greeting,
-        f"please confirm that {signup.email} may receive {shop}'s newsletter and offers:",
-    ]
+    # No name from the form: anyone may fill it in, and an email the shop signs would carry their words.
+    paragraphs = ["Hello,", f"please confirm that {signup.email} may receive {shop}'s {asked_for(signup.preferences)}:"]
     after = [
         f"The link works for {days} days. If you did not ask for this, ignore this email: you will not be "
         "subscribed, and we will not write again.",

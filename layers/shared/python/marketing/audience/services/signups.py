@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 from enum import StrEnum
+from ipaddress import ip_address as parse_ip_address
 
 from marketing import clock
 from marketing.audience.address_hashes import address_hasher
@@ -71,7 +72,7 @@ def request_confirmation(
     SES throttling (SendRetryable) forgets the signup, so the next try sends it: raised with
     `retry_later` (a worker's message is delivered again), else False."""
     now = clock.utcnow()
-    address_key = address_hasher().hashes(email).current.value  # no address in the counter's key
+    address_key = address_hasher().hashes(_mailbox(email)).current.value  # no address in the counter's key
     if attempts.count(ADDRESS_SCOPE, address_key, now, ADDRESS_WINDOW) > SIGNUPS_PER_ADDRESS:
         logger.warning("signup not emailed: the address had its confirmation emails for today")
         return False
@@ -106,11 +107,31 @@ def request_confirmation(
     return True
 
 
+def _mailbox(email: str) -> str:
+    """The inbox an address reaches, for its share of confirmation emails: `ada+1@…` and `ada+2@…`
+    reach Ada's at most providers, so tagging an address does not give a flood another share."""
+    local, _, domain = email.rpartition("@")
+    return f"{local.split('+', 1)[0] or local}@{domain}"
+
+
 # --- the public signup form ------------------------------------------------------------------------
+def _from_shop_server(ip_address: str | None) -> bool:
+    try:
+        caller = parse_ip_address(ip_address or "")
+    except ValueError:
+        return False
+    return any(caller in network for network in _policy().trusted_signup_servers)
+
+
 def sign_up(request: SignupRequest, ip_address: str | None, user_agent: str | None) -> SignupAccepted:
     if request.website:
         logger.info("signup ignored: the honeypot field was filled in")
         return SignupAccepted()
+    if not _from_shop_server(ip_address):
+        # Anyone may post the form: what its body says of the visitor is believed from the shop's
+        # servers only, else each post could name a new IP address and reset its caller's limit,
+        # and the consent log would keep whatever a caller made up.
+        request = request.model_copy(update={"ip_address": None, "user_agent": None})
     caller = request.ip_address or ip_address or "unknown"
     if attempts.count(CALLER_SCOPE, caller, clock.utcnow(), CALLER_WINDOW) > SIGNUPS_PER_CALLER:
         raise Throttled(f"more than {SIGNUPS_PER_CALLER} signups from this caller in an hour; try again later")
