@@ -97,6 +97,10 @@ def test_fraud_rules(aws, api_handler):
     assert apply(api_handler, "REF-0000-0000-0000-0")[0] == 404
     paid(aws, "o-9", "30.00", "user-cat", "cat@example.com")
     assert apply(api_handler, code, customer("user-cat", "cat@example.com"))[0] == 422  # ordered before
+    # ... and with an unverified claim of a fresh address, who ordered before cannot be told
+    status, refused = apply(api_handler, code, customer("user-cat", "fresh@example.com", verified=False))
+    assert (status, refused["error"]["details"][0]["field"]) == (422, "code")
+    assert "verify your email address" in refused["error"]["details"][0]["reason"]
     assert apply(api_handler, code)[0] == 201
     assert (
         apply(api_handler, my_code(api_handler, customer("user-dan", "dan@example.com"))["code"])[0] == 422

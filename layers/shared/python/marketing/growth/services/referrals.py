@@ -79,6 +79,10 @@ def apply(principal: Principal, request: ApplyReferral) -> ReferralAsReferee:
     owner = store.owner_of(request.code)
     if owner is None:
         raise NotFound("no customer has this referral code")
+    if not principal.email_verified:
+        # Whether the customer is new is told by their address's orders: an address anyone may
+        # write in an unverified claim (a fresh one, for a customer who has ordered) tells nothing.
+        raise _refuse("verify your email address with the shop first: referral codes are for new customers")
     same_email = bool(principal.email and owner.email and principal.email.lower() == owner.email.lower())
     if owner.user_id == principal.id or same_email:
         raise _refuse("a customer cannot refer themselves")
