@@ -18,7 +18,7 @@ from marketing_local.pollers import sqs_event
 from marketing_local.ses_simulator import SesEventSimulator
 from tests.support.campaigns import campaign_for, drain, handler, outbox, parts, staff, subscriber
 from tests.support.events import Context
-from tests.support.queues import deliver, receive
+from tests.support.queues import deliver, failures, receive
 
 
 def failing_first(times: int, error: Exception, real):
@@ -226,6 +226,44 @@ def test_a_worker_that_dies_before_recording_never_causes_a_second_email(aws, sh
     deliver(handler(CAMPAIGN_DELIVERIES), aws[CAMPAIGN_DELIVERIES.env_var], batch)
     addresses = sorted(str(message["To"]) for message in outbox())
     assert addresses == ["ada@example.com", "alan@example.com", "grace@example.com"]
+    detail = staff(api, "GET", f"/campaigns/{campaign['id']}/")[1]
+    assert detail["status"] == "sent"
+    assert detail["progress"] == {"total": 4, "sent": 3, "failed": 0, "suppressed": 1, "queued": 0}
+
+
+def test_an_answer_from_ses_lost_on_the_way_back_never_causes_a_second_email(aws, shop, monkeypatch):
+    api, _, campaign = shop
+    staff(api, "POST", f"/campaigns/{campaign['id']}/send/")
+    drain(aws, CAMPAIGN_SENDS)
+    batch = receive(aws[CAMPAIGN_DELIVERIES.env_var])
+    real_send = ses.send_raw
+    lost = []
+
+    def answer_lost_once(*args, **kwargs):
+        message_id = real_send(*args, **kwargs)  # SES has the email ...
+        if not lost:
+            lost.append(message_id)
+            raise ses.SendOutcomeUnknown("no answer from SES: Read timeout")  # ... the worker never hears
+        return message_id
+
+    monkeypatch.setattr(delivery, "send_raw", answer_lost_once)
+    # The batch's message fails, so SQS hands it out again (the worker raises rather than guess).
+    queue_url = aws[CAMPAIGN_DELIVERIES.env_var]
+    assert failures(handler(CAMPAIGN_DELIVERIES), queue_url, batch) == {message["MessageId"] for message in batch}
+    assert len(outbox()) == 3  # the other two were sent and recorded
+    deliver(handler(CAMPAIGN_DELIVERIES), aws[CAMPAIGN_DELIVERIES.env_var], batch)  # redelivered at once
+    assert len(outbox()) == 3  # the claim of the unanswered one stands
+
+    SesEventSimulator(boto3.client("events")).publish_new()
+    drain(aws, SES_EVENTS)
+    later = datetime.now(UTC) + delivery.CLAIM_LEASE + timedelta(seconds=1)
+    monkeypatch.setattr(delivery.clock, "utcnow", lambda: later)
+    deliver(handler(CAMPAIGN_DELIVERIES), aws[CAMPAIGN_DELIVERIES.env_var], batch)
+    assert sorted(str(message["To"]) for message in outbox()) == [
+        "ada@example.com",
+        "alan@example.com",
+        "grace@example.com",
+    ]
     detail = staff(api, "GET", f"/campaigns/{campaign['id']}/")[1]
     assert detail["status"] == "sent"
     assert detail["progress"] == {"total": 4, "sent": 3, "failed": 0, "suppressed": 1, "queued": 0}

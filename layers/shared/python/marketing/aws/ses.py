@@ -7,6 +7,10 @@
 - Throttling is a `SendRetryable`: the caller keeps the recipient for a later attempt instead of
   losing it. The account's `MaxSendRate` is shared out between senders by
   campaigns/services/send_rate.py.
+- A send is never retried blind: `SendEmail` is not idempotent, and a request that reached SES but
+  got no answer (the read timed out, the connection broke) may have been taken. That is
+  `SendOutcomeUnknown`, and the SDK retries nothing on this client: only a request that never
+  reached SES (no connection) or that SES answered "not now" is a `SendRetryable`.
 """
 
 from __future__ import annotations
@@ -36,14 +40,20 @@ class SendRefused(Exception):
     """SES will never take this email as it is (bad address, unverified sender, rejected)."""
 
 
+class SendOutcomeUnknown(Exception):
+    """The request reached SES and no answer came back: SES may have taken the email, so nothing
+    may send it again until SES's Send event (or its absence) says whether it did."""
+
+
 def _client(service: str) -> Any:
-    # Few quick SDK retries: a throttled send goes back to the caller, who backs off for longer.
+    # Few quick SDK retries for reads: a throttled one goes back to the caller, who backs off.
     return clients.client(service, max_attempts=2)
 
 
 def send_raw(from_address: str, to: str, mime: bytes, configuration_set: str | None) -> str:
     """Sends one message; returns SES's message id. SendRetryable or SendRefused if it did not."""
-    from botocore.exceptions import ClientError
+    from botocore.exceptions import ClientError, HTTPClientError
+    from botocore.exceptions import ConnectionError as NotConnected
 
     request: dict[str, Any] = {
         "FromEmailAddress": from_address,
@@ -53,12 +63,17 @@ def send_raw(from_address: str, to: str, mime: bytes, configuration_set: str | N
     if configuration_set:
         request["ConfigurationSetName"] = configuration_set
     try:
-        return _client("sesv2").send_email(**request)["MessageId"]
+        # One attempt: the SDK would send again after a read timeout, when SES may have the email.
+        return clients.client("sesv2", max_attempts=1).send_email(**request)["MessageId"]
     except ClientError as exc:
         error = exc.response.get("Error", {})
         if error.get("Code") in _RETRYABLE or exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) >= 500:
             raise SendRetryable(f"{error.get('Code')}: {error.get('Message')}") from exc
         raise SendRefused(f"{error.get('Code')}: {error.get('Message')}") from exc
+    except NotConnected as exc:  # no connection, so no request: SES has nothing
+        raise SendRetryable(f"SES could not be reached: {exc}") from exc
+    except HTTPClientError as exc:  # sent, and the answer was lost on the way back
+        raise SendOutcomeUnknown(f"no answer from SES: {exc}") from exc
 
 
 def is_verified_sender(address: str) -> bool:

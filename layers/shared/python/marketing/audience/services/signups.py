@@ -32,7 +32,7 @@ from marketing.audience.models.subscribers import Subscriber, SubscriberSource
 from marketing.audience.services import confirmation_email, contacts, subscribers
 from marketing.audience.store import signups as store
 from marketing.auth import Principal
-from marketing.aws.ses import SendRefused, SendRetryable
+from marketing.aws.ses import SendOutcomeUnknown, SendRefused, SendRetryable
 from marketing.config import DoubleOptIn, OptInSettings, load_settings
 from marketing.email.links import email_links
 from marketing.email.services.suppression import transactional_suppression
@@ -102,6 +102,9 @@ def request_confirmation(
         return False
     except SendRefused as exc:
         logger.error("confirmation email refused by SES", signup_id=signup.id, reason=str(exc))
+        return False
+    except SendOutcomeUnknown as exc:  # SES may have it: the signup stays for its link, none is sent again
+        logger.warning("confirmation email: no answer from SES", signup_id=signup.id, reason=str(exc))
         return False
     logger.info("confirmation email sent", signup_id=signup.id, method=how.method.value)
     return True

@@ -25,7 +25,7 @@ from marketing.audience.store import contacts as contact_store
 from marketing.audience.store import segments as segment_store
 from marketing.audience.store import subscribers as subscriber_store
 from marketing.aws import messaging, one_time_schedules
-from marketing.aws.ses import SendRefused, SendRetryable, is_verified_sender, send_raw
+from marketing.aws.ses import SendOutcomeUnknown, SendRefused, SendRetryable, is_verified_sender, send_raw
 from marketing.campaigns import costs
 from marketing.campaigns.models.analytics import CampaignAnalytics
 from marketing.campaigns.models.campaign_requests import (
@@ -488,6 +488,10 @@ def _send_tests(template: EmailTemplate, sender: _TestSender, request: TestSendR
             message_id = send_raw(from_address, address, composed.mime, settings.configuration_set)
         except (SendRefused, SendRetryable) as exc:
             raise BusinessRuleViolation(f"SES did not take the test email to {address}: {exc}") from exc
+        except SendOutcomeUnknown as exc:
+            raise BusinessRuleViolation(
+                f"SES did not answer for the test email to {address}: it may have been sent ({exc})"
+            ) from exc
         sent.append(TestSend(email=address, message_id=message_id))
     return TestSendResult(sent=sent)
 

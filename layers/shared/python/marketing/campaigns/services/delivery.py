@@ -14,7 +14,10 @@ a longer delay; after MAX_ATTEMPTS the recipient is failed with the reason, and
 `retry-failed/` can hand it back. A send never tried (no slot of the account's send rate came in
 the invocation's time, or its time ran out first) is no attempt: it goes on at once, in a new
 message of the same attempt, and never fails for it. Nothing is lost on the way: results are
-recorded even when the batch stops early (time running out, an unexpected error).
+recorded even when the batch stops early (time running out, an unexpected error). A send whose
+answer never came back (SendOutcomeUnknown), or that met an error nobody expects, may have been
+taken by SES: its claim stays and the batch's message fails, so SQS hands it out again and, past
+the lease, SES's Send event says whether it was sent.
 """
 
 from __future__ import annotations
@@ -168,11 +171,10 @@ def _deliver_one(
         return recipients.Result(contact.id, attempt_id, RecipientStatus.PENDING, reason=NOT_TRIED)
     except SendRetryable as exc:
         return recipients.Result(
-            contact.id, attempt_id, RecipientStatus.PENDING, reason=f"SES throttled the send: {exc}"
+            contact.id, attempt_id, RecipientStatus.PENDING, reason=f"SES did not take it now: {exc}"
         )
-    except Exception as exc:  # network trouble and the like: worth another attempt
-        logger.exception("send failed", contact_id=contact.id)
-        return recipients.Result(contact.id, attempt_id, RecipientStatus.PENDING, reason=f"send failed: {exc}")
+    # Anything else (SES's answer lost on the way back, an error of ours) may have followed SES
+    # taking the email: it is raised, so the claim stays until SES's Send event settles it.
     return recipients.Result(contact.id, attempt_id, RecipientStatus.SENT, message_id=message_id)
 
 
