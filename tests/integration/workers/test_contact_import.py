@@ -27,7 +27,7 @@ THREE_GOOD_TWO_BAD = (
 )
 
 
-NO_CONFIRMATIONS = {"awaiting_confirmation": 0, "confirmations_sent": 0}
+NO_CONFIRMATIONS_OR_REFUSALS = {"awaiting_confirmation": 0, "confirmations_sent": 0, "not_subscribed": 0}
 CHECKOUT_BOX = {"method": "newsletter box at checkout", "source": "shop.example", "collected_on": "2026-05-01"}
 
 
@@ -69,7 +69,7 @@ def test_three_good_rows_and_two_bad_ones(run_import):
         "updated": 0,
         "unchanged": 0,
         "rejected": 2,
-        **NO_CONFIRMATIONS,
+        **NO_CONFIRMATIONS_OR_REFUSALS,
     }
     assert [(error["row"], error["field"]) for error in result["errors"]] == [(3, "email"), (5, "lifecycle_stage")]
     assert "not a valid email address" in result["errors"][0]["reason"]
@@ -93,7 +93,7 @@ def test_existing_contacts_are_updated_tags_added_and_subscriptions_made(run_imp
         "updated": 1,
         "unchanged": 1,
         "rejected": 0,
-        **NO_CONFIRMATIONS,
+        **NO_CONFIRMATIONS_OR_REFUSALS,
     }
     assert result["ignored_columns"] == ["shoe_size"]
     ada = contact_store.find_by_email("ada@example.com")
@@ -113,6 +113,7 @@ def test_an_import_never_subscribes_an_address_that_opted_out_or_was_suppressed(
     assert [(error["row"], error["field"]) for error in result["errors"]] == [(2, "subscribed"), (3, "subscribed")]
     assert "unsubscribed" in result["errors"][0]["reason"]
     assert "bounced" in result["errors"][1]["reason"]
+    assert result["counts"]["not_subscribed"] == 2  # counted too: the errors list keeps the first 100 only
     assert subscriber_store.get(subscriber_store.subscriber_id(una.id)).status == SubscriberStatus.UNSUBSCRIBED
     assert subscriber_store.get(subscriber_store.subscriber_id(bo.id)).status == SubscriberStatus.BOUNCED
     assert contact_store.find_by_email("una@example.com").first_name == "Una"  # the rest of the row is imported
@@ -197,3 +198,89 @@ def test_the_import_policy_asks_even_stated_consents_to_confirm(run_import, monk
     assert contact_store.find_by_email("de@example.com").subscription_status is None
     assert len(mail_to("de@example.com")) == 1  # sent when the import completed
     assert result["counts"]["confirmations_sent"] in (0, 1)  # read before or after the round's count
+
+
+def test_no_one_who_opted_out_was_suppressed_or_erased_is_asked_to_confirm(run_import, api_handler, aws, worker):
+    """A re-permission email is marketing too: an opt-out sticks (decision 52), and so do a
+    suppression and the do-not-email list; an address that never subscribed is still asked."""
+    from tests.integration.api.test_do_not_email import erase
+    from tests.integration.api.test_signups import mail_to
+
+    run_import("email,subscribed\nuna@example.com,yes\nbo@example.com,yes\ned@example.com,yes\n")
+    una, bo, ed = (contact_store.find_by_email(f"{name}@example.com") for name in ("una", "bo", "ed"))
+    subscribers.unsubscribe(subscriber_store.subscriber_id(una.id), ConsentContext(ConsentMethod.STAFF, "staff:test"))
+    subscribers.suppress(bo, SubscriberStatus.BOUNCED)
+    erase(api_handler, ed.id)
+
+    result = run_import(
+        "email,subscribed\nuna@example.com,yes\nbo@example.com,yes\ned@example.com,yes\nnew@example.com,yes\n",
+        consent=None,
+    )
+    assert (result["counts"]["awaiting_confirmation"], result["counts"]["not_subscribed"]) == (1, 3)
+    assert [(error["row"], error["field"]) for error in result["errors"]] == [
+        (2, "subscribed"),
+        (3, "subscribed"),
+        (4, "subscribed"),
+        (5, "subscribed"),
+    ]
+    reasons = [error["reason"] for error in result["errors"]]
+    assert [reason.split(" ", 2)[:2] for reason in reasons] == [["not", "subscribed:"]] * 4
+    assert ("unsubscribed" in reasons[0], "bounced" in reasons[1], "do-not-email list" in reasons[2]) == (True,) * 3
+    assert reasons[3] == imports.NO_CONSENT
+    assert contact_store.find_by_email("ed@example.com") is not None  # the rest of the row is imported
+
+    status, body = call(api_handler, "POST", f"/contacts/imports/{result['id']}/confirmations/", authorizer=STAFF)
+    assert status == 202, body
+    while messages := receive(aws[CONTACT_IMPORTS.env_var]):
+        deliver(worker, aws[CONTACT_IMPORTS.env_var], messages)
+    assert [len(mail_to(f"{name}@example.com")) for name in ("una", "bo", "ed", "new")] == [0, 0, 0, 1]
+
+
+def test_the_import_policy_asks_no_one_who_opted_out_even_with_a_stated_consent(run_import, monkeypatch):
+    from tests.integration.api.test_signups import mail_to
+
+    run_import("email,subscribed\nuna@example.com,yes\n")
+    una = contact_store.find_by_email("una@example.com")
+    subscribers.unsubscribe(subscriber_store.subscriber_id(una.id), ConsentContext(ConsentMethod.STAFF, "staff:test"))
+    monkeypatch.setenv("DOUBLE_OPT_IN_IMPORTS", "always")
+
+    result = run_import("email,subscribed\nuna@example.com,yes\n")
+    assert (result["counts"]["awaiting_confirmation"], result["counts"]["not_subscribed"]) == (0, 1)
+    assert [(error["row"], error["field"]) for error in result["errors"]] == [(2, "subscribed")]
+    assert mail_to("una@example.com") == []
+    assert subscriber_store.get(subscriber_store.subscriber_id(una.id)).status == SubscriberStatus.UNSUBSCRIBED
+
+
+def test_a_row_that_opted_out_after_the_import_gets_no_email_when_staff_ask(run_import, api_handler, aws, worker):
+    from tests.integration.api.test_signups import mail_to
+
+    result = run_import("email,subscribed\nlate@example.com,yes\nkeen@example.com,yes\n", consent=None)
+    assert result["counts"]["awaiting_confirmation"] == 2
+    late = contact_store.find_by_email("late@example.com")
+    how = ConsentContext(ConsentMethod.STAFF, "staff:test")
+    subscribers.subscribe_contact(late, SubscriberSource.API, None, how)  # then they opted out
+    subscribers.unsubscribe(subscriber_store.subscriber_id(late.id), how)
+
+    status, body = call(api_handler, "POST", f"/contacts/imports/{result['id']}/confirmations/", authorizer=STAFF)
+    assert status == 202, body
+    while messages := receive(aws[CONTACT_IMPORTS.env_var]):
+        deliver(worker, aws[CONTACT_IMPORTS.env_var], messages)
+    assert (len(mail_to("late@example.com")), len(mail_to("keen@example.com"))) == (0, 1)
+    counts = call(api_handler, "GET", f"/contacts/imports/{result['id']}/", authorizer=STAFF)[1]["counts"]
+    assert counts["confirmations_sent"] == 1
+
+
+def test_an_import_fills_in_a_user_id_but_never_moves_a_contact_to_another_user(run_import):
+    """user_id decides whose points and referrals a contact's erasure reaches: read-only once set
+    (decision 55), for an import as for PATCH contacts/{id}/."""
+    run_import("email,user_id\nada@example.com,u-ada\nbo@example.com,\n")
+    result = run_import(
+        "email,first_name,user_id\nada@example.com,Ada,u-eve\nbo@example.com,Bo,u-bo\nada@example.com,,u-ada\n"
+    )
+    assert result["counts"]["rejected"] == 0
+    assert (result["counts"]["updated"], result["counts"]["unchanged"]) == (2, 1)
+    assert [(error["row"], error["field"]) for error in result["errors"]] == [(2, "user_id")]
+    assert result["errors"][0]["reason"] == imports.USER_KEPT
+    ada, bo = (contact_store.find_by_email(f"{name}@example.com") for name in ("ada", "bo"))
+    assert (ada.user_id, ada.first_name) == ("u-ada", "Ada")  # the rest of the row is applied
+    assert (bo.user_id, bo.first_name) == ("u-bo", "Bo")  # filled in where there was none

@@ -12,7 +12,13 @@ contact row 2.
 the import's own (`consent` when it is created). A row without one is imported as a contact, not
 subscribed, and waits for a re-permission email (its owner's double opt-in) that staff send in
 bulk; so do rows with consent where the double opt-in policy for imports asks for one, their
-emails sent when the import completes (decision 85).
+emails sent when the import completes (decision 85). An address that unsubscribed, bounced,
+complained or is on the do-not-email list is neither subscribed nor asked (decision 52): a row
+error on `subscribed`, counted in `not_subscribed`.
+
+`user_id` fills in a contact's shop account where it has none; a contact linked to another keeps
+its own (the account decides whose points and referrals its export and erasure reach, decision
+55): a row error on `user_id`, the row's other cells applied.
 """
 
 from datetime import date, datetime
@@ -86,6 +92,12 @@ class ImportCounts(ApiModel):
         "the double opt-in policy asks for one)",
     )
     confirmations_sent: int = Field(default=0, description="Confirmation (re-permission) emails sent for them so far")
+    not_subscribed: int = Field(
+        default=0,
+        description="Rows to subscribe that were refused, each also a row error on `subscribed` (the errors "
+        "list keeps only the first few): the address unsubscribed, bounced, complained or is on the "
+        "do-not-email list, so it is neither subscribed nor asked to confirm",
+    )
 
 
 class ContactImport(ApiModel):

@@ -34,11 +34,18 @@ class Upserted(StrEnum):
 
 
 def upsert(
-    email: str, changes: dict[str, Any], defaults: dict[str, Any] | None = None, *, add_tags: bool = False
+    email: str,
+    changes: dict[str, Any],
+    defaults: dict[str, Any] | None = None,
+    *,
+    add_tags: bool = False,
+    keep_user: bool = False,
 ) -> tuple[Contact, Upserted]:
     """The contact with `email`, created with `defaults` and `changes` if there is none, else with
-    `changes` applied (`add_tags`: given tags join the contact's instead of replacing them); and
-    what happened. What imports and the shop's events use."""
+    `changes` applied (`add_tags`: given tags join the contact's instead of replacing them;
+    `keep_user`: a `user_id` only fills in one the contact lacks, as link_user does, so a caller
+    compares the contact's with its own to tell); and what happened. What imports and the shop's
+    events use."""
     existing = store.find_by_email(email)
     if existing is None:
         try:
@@ -48,6 +55,10 @@ def upsert(
             existing = store.find_by_email(email)
             if existing is None:
                 raise
+    if keep_user and existing.user_id is not None:
+        # The shop account decides whose points and referrals the contact's export and erasure
+        # reach (decision 55): moving it would hand another customer's to this contact.
+        changes = {field: value for field, value in changes.items() if field != "user_id"}
     if add_tags and "tags" in changes:
         changes = {**changes, "tags": existing.tags + [tag for tag in changes["tags"] if tag not in existing.tags]}
     different = {field: value for field, value in changes.items() if getattr(existing, field) != value}

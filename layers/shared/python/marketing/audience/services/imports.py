@@ -24,6 +24,7 @@ from pydantic import ValidationError
 
 from marketing import clock
 from marketing.audience.models.consents import ConsentContext, ConsentMethod
+from marketing.audience.models.contacts import Contact
 from marketing.audience.models.imports import (
     COLUMNS,
     CONSENT_COLUMNS,
@@ -39,8 +40,8 @@ from marketing.audience.models.imports import (
     RowError,
     Upload,
 )
-from marketing.audience.models.subscribers import SubscriberSource
-from marketing.audience.services import contacts, signups, subscribers
+from marketing.audience.models.subscribers import SUPPRESSED, SubscriberSource, SubscriberStatus
+from marketing.audience.services import contacts, do_not_email, signups, subscribers
 from marketing.audience.store import contacts as contact_store
 from marketing.audience.store import import_confirmations as confirmations
 from marketing.audience.store import imports as store
@@ -51,6 +52,7 @@ from marketing.clock import Deadline
 from marketing.config import DoubleOptIn, OptInSettings, load_settings
 from marketing.errors import BusinessRuleViolation, Conflict, NotFound, Unprocessable
 from marketing.ids import new_id
+from marketing.observability import logger
 
 UPLOAD_TTL = timedelta(hours=1)
 CHUNK_ROWS = 2000
@@ -263,12 +265,18 @@ def _apply_row(
             errors.append(RowError(row=row_number, field=field, reason=problem["msg"].removeprefix("Value error, ")))
         return
     changes = row.model_dump(exclude={"email", "subscribed", *CONSENT_COLUMNS}, exclude_none=True)
-    contact, outcome = contacts.upsert(row.email, changes, add_tags=True)
+    contact, outcome = contacts.upsert(row.email, changes, add_tags=True, keep_user=True)
     setattr(counts, outcome.value, getattr(counts, outcome.value) + 1)
+    if row.user_id is not None and contact.user_id != row.user_id:
+        errors.append(RowError(row=row_number, field="user_id", reason=USER_KEPT))
     if not row.subscribed:
         return
     consent = row.consent(record.consent)
     if consent is None or confirmation_asked:
+        refusal = _why_not_asked(contact)
+        if refusal is not None:
+            _not_subscribed(row_number, refusal, counts, errors)
+            return
         confirmations.add(ImportConfirmation(record.id, contact.id, row_number, consent), clock.utcnow())
         counts.awaiting_confirmation += 1
         if consent is None:
@@ -279,12 +287,35 @@ def _apply_row(
             contact, SubscriberSource.IMPORT, None, _consent_context(record.id, row_number, consent)
         )
     except BusinessRuleViolation as refused:
-        errors.append(RowError(row=row_number, field="subscribed", reason=f"not subscribed: {refused.message}"))
+        _not_subscribed(row_number, refused.message, counts, errors)
+
+
+def _not_subscribed(row_number: int, reason: str, counts: ImportCounts, errors: list[RowError]) -> None:
+    """A row refused a subscription: counted, since the errors list keeps only the first few."""
+    counts.not_subscribed += 1
+    errors.append(RowError(row=row_number, field="subscribed", reason=f"not subscribed: {reason}"))
+
+
+def _why_not_asked(contact: Contact) -> str | None:
+    """Why the contact's owner may not be asked to confirm a subscription, if they may not. A
+    request for consent is marketing too, so an opt-out sticks against it (decision 52), as a
+    suppression and the do-not-email list do; an address that never subscribed may be asked."""
+    status = contact.subscription_status
+    if status == SubscriberStatus.UNSUBSCRIBED:
+        return f"{contact.email} unsubscribed; only the person can subscribe again"
+    if status in SUPPRESSED:
+        return f"{contact.email} is suppressed ({status.value}); it cannot be subscribed again"
+    listed = do_not_email.check(contact.email)
+    return listed.refusal() if listed is not None else None
 
 
 NO_CONSENT = (
     "not subscribed: no consent stated (a consent_method column, or the import's consent); imported as a contact "
     "who can be asked to confirm (POST contacts/imports/{id}/confirmations/)"
+)
+USER_KEPT = (
+    "not changed: the contact is linked to another shop account, whose points and referrals its export and "
+    "erasure reach (read-only once set); the row's other cells were applied"
 )
 STATED, EVERYONE = "stated", "everyone"
 CONFIRMATIONS_PER_ROUND = 50
@@ -316,20 +347,32 @@ def _ask_confirmations(import_id: str, everyone: bool, deadline: Deadline) -> st
             if not waiting:
                 return f"import {import_id}: {sent} confirmation email(s) sent; none left"
             for row in waiting:
-                contact = contact_store.find(row.contact_id)
-                if contact is not None and signups.request_confirmation(
-                    contact.email,
-                    _consent_context(import_id, row.row, row.consent),
-                    first_name=contact.first_name,
-                    last_name=contact.last_name,
-                    user_id=contact.user_id,
-                    made_for=f"import:{import_id}:{row.contact_id}",
-                    retry_later=True,
-                ):
+                if _ask(import_id, row):
                     sent += 1
-                confirmations.mark_asked(row, clock.utcnow())  # erased since, or done: never again
+                confirmations.mark_asked(row, clock.utcnow())  # done, or not to be asked: never again
         messaging.send(CONTACT_IMPORTS, {"import_id": import_id, "confirm": EVERYONE if everyone else STATED})
         return f"import {import_id}: {sent} confirmation email(s) sent; continuing"
     finally:
         if sent:
             store.count_confirmations_sent(import_id, sent)
+
+
+def _ask(import_id: str, row: ImportConfirmation) -> bool:
+    """Emails one waiting row its confirmation link; False, and nothing sent, if its contact was
+    erased since, or its owner may no longer be asked: they may have opted out (or bounced) between
+    the import and staff asking."""
+    contact = contact_store.find(row.contact_id)
+    if contact is None:
+        return False
+    if _why_not_asked(contact) is not None:
+        logger.info("import confirmation not asked: opted out, suppressed or do-not-email", contact_id=contact.id)
+        return False
+    return signups.request_confirmation(
+        contact.email,
+        _consent_context(import_id, row.row, row.consent),
+        first_name=contact.first_name,
+        last_name=contact.last_name,
+        user_id=contact.user_id,
+        made_for=f"import:{import_id}:{row.contact_id}",
+        retry_later=True,
+    )

@@ -51,6 +51,7 @@ class ImportRecord(Model):
     rejected = NumberAttribute(default=0)
     awaiting_confirmation = NumberAttribute(default=0)
     confirmations_sent = NumberAttribute(default=0)
+    not_subscribed = NumberAttribute(default=0)
     consent = JSONAttribute(null=True)  # the import's ImportConsent
     errors = JSONAttribute(default=list)
     failure_reason = UnicodeAttribute(null=True)
@@ -92,6 +93,7 @@ class ImportRecord(Model):
                 rejected=int(self.rejected),
                 awaiting_confirmation=int(self.awaiting_confirmation or 0),
                 confirmations_sent=int(self.confirmations_sent or 0),
+                not_subscribed=int(self.not_subscribed or 0),
             ),
             errors=[RowError(**error) for error in self.errors or []],
             ignored_columns=list(self.ignored_columns or []),
