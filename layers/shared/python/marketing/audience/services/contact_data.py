@@ -15,6 +15,7 @@ from marketing.audience.store import contacts as store
 from marketing.audience.store import do_not_email as do_not_email_store
 from marketing.audience.store import orders as order_store
 from marketing.audience.store import segments as segment_store
+from marketing.audience.store import signups as signup_store
 from marketing.audience.store import subscribers as subscriber_store
 from marketing.automations.services import automation_runs
 from marketing.automations.store import carts as cart_store
@@ -29,7 +30,8 @@ def erase(contact_id: str) -> None:
     claim) and its subscriber last, so a failure part-way leaves it findable for a retry. Each step
     is idempotent; an unknown contact is a NotFound at once. Counted orders stay, naming no one, so
     a redelivered order event still counts once. The loyalty account and the referral code and
-    applied referral of the contact's shop account (user id) go too, and its consent log. What stays is the address's
+    applied referral of the contact's shop account (user id) go too, and its consent log, and the
+    address's signups, whose links would otherwise subscribe it again. What stays is the address's
     do-not-email entry, a keyed hash with the reason (services/do_not_email), written in the same
     transaction that deletes the contact and its subscriber."""
     contact = store.get(contact_id)
@@ -43,6 +45,7 @@ def erase(contact_id: str) -> None:
     recipient_store.forget_contact(contact_id)
     automation_runs.forget_contact(contact_id)
     cart_store.forget_contact(contact_id)
+    signup_store.forget_address(contact.email)  # a confirmed opt-in would lift the do-not-email entry
     segment_store.forget_contact(contact_id, clock.utcnow())
     if user_id:
         loyalty_store.forget_user(user_id)

@@ -19,6 +19,7 @@ from pynamodb.models import Model
 
 from marketing import clock
 from marketing.audience.models.consents import ConsentContext, ConsentMethod
+from marketing.audience.models.contacts import email_key
 from marketing.audience.models.signups import Signup
 from marketing.audience.models.subscriber_requests import PreferencesPatch
 from marketing.errors import Conflict
@@ -108,3 +109,21 @@ def confirm(tx: Transaction, signup_id: str, confirmed_at: datetime) -> None:
 def forget(signup_id: str) -> None:
     """Deletes a signup whose email could not be sent, so that trying again sends it."""
     SignupRecord(signup_id).delete(add_version_condition=False)
+
+
+def forget_address(email: str) -> int:
+    """Erasure: deletes every signup of the address (compared as contacts compare it, in any case),
+    waiting, confirmed, or expired and not yet removed by TTL, so its link finds nothing and cannot
+    subscribe the erased person again; how many.
+
+    A scan, not an index on the address: the table holds a week of signups (plus TTL's lag) and
+    only a rare erasure reads it this way, while an index would cost a write on every signup and,
+    keyed on the lower-cased address, an attribute the signups stored before it lack."""
+    erased = email_key(email)
+    gone = [
+        record for record in SignupRecord.scan(attributes_to_get=["id", "email"]) if email_key(record.email) == erased
+    ]
+    with SignupRecord.batch_write() as batch:
+        for record in gone:
+            batch.delete(record)
+    return len(gone)

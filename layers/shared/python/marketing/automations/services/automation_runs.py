@@ -168,14 +168,21 @@ def resume_held(automation_id: str) -> int:
 
 
 def executions_of(contact_id: str) -> list[Run]:
-    """The contact's run in each automation (export and erasure)."""
-    return execution_store.of_contact([automation.id for automation in automation_store.every_automation()], contact_id)
+    """The contact's run in each automation, deleted ones too (export and erasure)."""
+    return execution_store.every_run_of(contact_id)
 
 
 def forget_contact(contact_id: str) -> None:
     """Erasure: the contact's runs are stopped and their records deleted."""
     executions = executions_of(contact_id)
+    automation_ids = {automation.id for automation in automation_store.every_automation()}
     for execution in executions:
-        if execution.running:
+        if not execution.running:
+            continue
+        if execution.automation_id in automation_ids:
             stop(execution, "contact erased")
+        elif execution.execution_arn:
+            # Its automation was deleted: only Step Functions is told. Recording the stop would
+            # count it on the automation, and that write would bring back an item of it.
+            workflows.stop(execution.execution_arn, "contact erased", execution.task_token)
     execution_store.forget(executions)

@@ -278,9 +278,20 @@ def held(automation_id: str) -> Iterator[Run]:
 
 
 def of_contact(automation_ids: list[str], contact_id: str) -> list[Run]:
-    """The contact's execution in each of these automations (export and erasure)."""
+    """The contact's execution in each of these automations."""
     keys = [(automation_id, contact_id) for automation_id in automation_ids]
     return [item.run() for item in ExecutionRecord.batch_get(keys)] if keys else []
+
+
+def every_run_of(contact_id: str) -> list[Run]:
+    """The contact's runs in every automation, deleted ones included (export and erasure).
+
+    A rare full scan, as for the contact's campaign recipients (decision 29): keys by the
+    automations that exist miss the runs of one deleted since, which keep the trigger key and the
+    cart. An index by contact would cost a write on every run entered, to spare erasure a scan
+    of a table smaller than the recipients' one it scans anyway (where every email sent by a run
+    is a recipient)."""
+    return [item.run() for item in ExecutionRecord.scan(filter_condition=ExecutionRecord.contact_id == contact_id)]
 
 
 def forget(runs: list[Run]) -> None:
