@@ -84,6 +84,43 @@ def test_a_refund_restores_the_card_once_and_never_above_its_initial_amount(aws,
     assert [item["type"] for item in detail["transactions"]].count("refund") == 1
 
 
+def test_two_partial_refunds_give_back_what_the_card_paid_once_even_where_the_index_lags(aws, api_handler, monkeypatch):
+    from marketing.growth.store.gift_cards import GiftCardEntryRecord
+
+    card = create(api_handler, "200.00")
+    redeem(api_handler, card["id"], "50.00", "o-a")
+    redeem(api_handler, card["id"], "150.00", "o-b")
+    paid = {"email": "ann@example.com", "total": "100.00", "paid_at": "2026-11-20T10:00:00Z"}
+    publish(aws, "order.paid", {"order_id": "o-a", **paid})
+    # The index of entries by order shows nothing newer than the redemption: the refund below is
+    # not in it yet when the second refund comes, as a GSI can lag behind its table.
+    stale = list(GiftCardEntryRecord.by_order.query("o-a"))
+    refund = {"order_id": "o-a", "amount": "50.00", "refunded_at": "2026-11-21T10:00:00Z"}
+    publish(aws, "order.refunded", {**refund, "refund_id": "r-1"})
+    monkeypatch.setattr(GiftCardEntryRecord.by_order, "query", lambda *args, **kwargs: iter(stale))
+    publish(aws, "order.refunded", {**refund, "refund_id": "r-2"})
+    detail = staff(api_handler, "GET", f"/gift-cards/{card['id']}/")[1]
+    assert detail["balance"] == "50.00"  # the 50.00 order A took, back once; the rest is the shop's to pay
+
+
+def test_refunds_racing_on_one_order_cannot_both_give_back_what_it_took(aws, api_handler):
+    from decimal import Decimal
+
+    from marketing.growth.store import gift_cards as card_store
+    from marketing.growth.store.ledger import Posting
+
+    card = create(api_handler, "80.00")
+    redeem(api_handler, card["id"], "30.00", "o-c")
+    redeem(api_handler, card["id"], "50.00", "o-d")
+    held = card_store.get(card["id"])
+    read_by_both = card_store.paid_with(card["id"], "o-c")  # two workers read before either writes
+    now = clock.utcnow()
+    assert card_store.refund(held, "r-1", "o-c", Decimal("30.00"), read_by_both, now) is Posting.APPLIED
+    assert card_store.refund(held, "r-2", "o-c", Decimal("30.00"), read_by_both, now) is Posting.REFUSED
+    assert card_store.paid_with(card["id"], "o-c").refundable == 0
+    assert staff(api_handler, "GET", f"/gift-cards/{card['id']}/")[1]["balance"] == "30.00"
+
+
 def test_expired_cards_cannot_be_redeemed_and_the_daily_run_marks_them(aws, api_handler, monkeypatch):
     soon = clock.utcnow() + timedelta(days=1)
     card = create(api_handler, expires_at=soon.isoformat())

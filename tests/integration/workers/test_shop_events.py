@@ -162,6 +162,34 @@ def test_a_refund_larger_than_the_order_is_refused_to_the_dead_letter_queue(aws,
     assert contact_store.find_by_email("buyer@example.com").lifetime_value == Decimal("10.00")
 
 
+def test_a_refused_refund_gives_nothing_back_to_gift_cards_and_takes_no_points(aws, handle):
+    from marketing.auth import Access, Principal
+    from marketing.growth.models.gift_cards import GiftCardCreate, GiftCardRedeem
+    from marketing.growth.services import gift_cards, loyalty
+
+    card = gift_cards.create(GiftCardCreate(amount=Decimal("50.00")))
+    staff = Principal(Access.STAFF, "till")
+    gift_cards.redeem(card.id, GiftCardRedeem(amount=Decimal("50.00"), order_id="o-8"), staff)
+    handle("order.paid", _paid("o-8", total="100.00", user_id="u-8"))
+    refund = {"order_id": "o-8", "amount": "80.00", "gift_card_amount": "30.00", "refunded_at": "2026-11-02T10:00:00Z"}
+    handle("order.refunded", {**refund, "refund_id": "r-1"})  # 20.00 left to refund
+    handle("order.refunded", {**refund, "refund_id": "r-2", "amount": "50.00", "gift_card_amount": "20.00"})
+    (dead,) = receive(aws[SHOP_EVENTS.dlq_env_var])
+    assert "more than the 20.00 left to refund" in dead["MessageAttributes"]["error_reason"]["StringValue"]
+    assert gift_cards.get(card.id).balance == Decimal("30.00")  # r-1's 30.00 only
+    assert loyalty.account("u-8").balance == 20  # 100 earned, r-1's 80 taken back, nothing for r-2
+
+
+def test_a_refund_right_after_the_payment_reverses_its_points_even_where_the_index_lags(aws, handle, monkeypatch):
+    from marketing.growth.services import loyalty
+    from marketing.growth.store.loyalty import LoyaltyEntryRecord
+
+    monkeypatch.setattr(LoyaltyEntryRecord.by_order, "query", lambda *args, **kwargs: iter([]))  # not there yet
+    handle("order.paid", _paid("o-9", total="60.00", user_id="u-9"))
+    handle("order.refunded", {"order_id": "o-9", "amount": "60.00", "refunded_at": "2026-11-02T10:00:00Z"})
+    assert loyalty.account("u-9").balance == 0
+
+
 def test_erasure_leaves_counted_orders_naming_no_one_and_a_redelivery_does_not_bring_them_back(handle):
     handle("order.paid", _paid("o-6"))
     contact = contact_store.find_by_email("buyer@example.com")

@@ -73,7 +73,8 @@ def test_points_balance_is_the_sum_of_its_entries_and_never_negative(aws, steps)
                 assert step[1] > balance
         elif kind == "refund":
             order, amount, refund = prefix + step[1], step[2], f"{prefix}{step[1]}:{step[3]}"
-            loyalty.reverse_for_refund(order, refund, Decimal(amount))
+            # r-1: an order whose payer is kept; r-2: one counted before it was (found by the index).
+            loyalty.reverse_for_refund(order, refund, Decimal(amount), user_id if step[3] == "r-1" else None)
             if order in earned and refund not in refunds_seen:
                 refunds_seen.add(refund)
                 wanted = max(0, min(amount, earned[order] - reversed_points.get(order, 0)))

@@ -105,7 +105,7 @@ def _order_paid(detail: OrderPaid, _event: ShopEvent) -> str:
         gift_cards.issue_purchased(detail),
     ]
     try:
-        orders.record_paid(order, contact.id, clock.utcnow())
+        orders.record_paid(order, contact.id, user_id, clock.utcnow())
     except orders.AlreadyCounted:
         return "order already counted"
     return "; ".join(["order counted", *done])
@@ -115,22 +115,25 @@ def _order_refunded(detail: OrderRefunded, _event: ShopEvent) -> str:
     from marketing.audience.store import orders
     from marketing.growth.services import gift_cards, loyalty
 
-    if orders.is_refund_counted(detail.order_id, detail.refund_key):
-        return "refund already counted"
-    # Before the refund is counted, each once per refund key: a crash in between is redelivered.
+    # Counted first: a refund the order cannot take (more than is left, an order not counted yet)
+    # changes nothing anywhere. Then each step once per refund key, also on a redelivery of a
+    # counted refund, so a crash after the count is finished by the next delivery.
+    try:
+        orders.record_refund(detail.order_id, detail.refund_key, detail.amount, clock.utcnow())
+        counted = "refund counted"
+    except orders.AlreadyCounted:
+        counted = "refund counted before"
+    except ValidationFailed as refused:
+        raise Unprocessable(refused.message) from refused
     to_cards = gift_cards.refund_for_order(
         detail.order_id,
         detail.refund_key,
         detail.amount if detail.gift_card_amount is None else detail.gift_card_amount,
     )
-    reversed_points = loyalty.reverse_for_refund(detail.order_id, detail.refund_key, detail.amount)
-    try:
-        orders.record_refund(detail.order_id, detail.refund_key, detail.amount, clock.utcnow())
-    except orders.AlreadyCounted:
-        return "refund already counted"
-    except ValidationFailed as refused:
-        raise Unprocessable(refused.message) from refused
-    return f"refund counted; {to_cards:.2f} back to gift cards; {reversed_points}"
+    reversed_points = loyalty.reverse_for_refund(
+        detail.order_id, detail.refund_key, detail.amount, orders.paid_by(detail.order_id)
+    )
+    return f"{counted}; {to_cards:.2f} back to gift cards; {reversed_points}"
 
 
 def _cart_updated(detail: CartUpdated, _event: ShopEvent) -> str:

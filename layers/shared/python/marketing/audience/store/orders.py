@@ -48,6 +48,8 @@ class OrderRecord(Model):
 
     order_id = UnicodeAttribute(hash_key=True)
     contact_id = UnicodeAttribute(null=True)  # removed on erasure; the order then counts for no one
+    # The shop account that paid (its points are reversed on a refund); removed on erasure too.
+    user_id = UnicodeAttribute(null=True)
     total = DecimalAttribute()
     refunded = DecimalAttribute()
     currency = UnicodeAttribute()
@@ -70,20 +72,24 @@ def is_counted(order_id: str) -> bool:
     return OrderRecord.count(order_id, consistent_read=True) > 0
 
 
-def record_paid(order: ContactOrder, contact_id: str, now: datetime) -> None:
-    """Counts a paid order for the contact; AlreadyCounted if it was counted before."""
-    record = OrderRecord(order.order_id, contact_id=contact_id, **order.model_dump(exclude={"order_id"}))
+def record_paid(order: ContactOrder, contact_id: str, user_id: str | None, now: datetime) -> None:
+    """Counts a paid order for the contact (and the shop account that paid, if any); AlreadyCounted
+    if it was counted before."""
+    record = OrderRecord(
+        order.order_id, contact_id=contact_id, user_id=user_id, **order.model_dump(exclude={"order_id"})
+    )
     with transaction(OrderRecord.Meta.region) as tx:
         tx.save(record, OrderRecord.order_id.does_not_exist(), AlreadyCounted(f"order {order.order_id} counted"))
         contacts.add_orders(tx, contact_id, orders=1, value=order.total, ordered_at=order.paid_at, now=now)
 
 
-def is_refund_counted(order_id: str, refund_key: str) -> bool:
+def paid_by(order_id: str) -> str | None:
+    """The shop account that paid a counted order, if it was known (orders counted before it was
+    kept say None)."""
     try:
-        record = OrderRecord.get(order_id, consistent_read=True, attributes_to_get=["refund_keys"])
+        return OrderRecord.get(order_id, consistent_read=True, attributes_to_get=["user_id"]).user_id
     except DoesNotExist:
-        return False
-    return refund_key in (record.refund_keys or set())
+        return None
 
 
 def record_refund(order_id: str, refund_key: str, amount: Decimal, now: datetime) -> None:
@@ -118,4 +124,4 @@ def for_contact(contact_id: str) -> list[ContactOrder]:
 def forget_contact(contact_id: str) -> None:
     """Erasure: the orders stay (so a redelivered event still counts once) but name no one."""
     for item in OrderRecord.by_contact.query(contact_id):
-        OrderRecord(item.order_id).update(actions=[OrderRecord.contact_id.remove()])
+        OrderRecord(item.order_id).update(actions=[OrderRecord.contact_id.remove(), OrderRecord.user_id.remove()])

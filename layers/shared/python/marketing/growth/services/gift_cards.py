@@ -180,33 +180,34 @@ def disable(card_id: str) -> GiftCard:
 def refund_for_order(order_id: str, refund_key: str, amount: Decimal) -> Decimal:
     """`order.refunded`: gives up to `amount` back to the cards the order was paid with; returns
     how much went back to cards (the rest of the refund is the shop's other payment methods)."""
-    entries = store.entries_for_order(order_id)
     left = amount
     refunded = Decimal(0)
-    for card_id in sorted({item.gift_card_id for item in entries}):
-        on_card = [item.entry for item in entries if item.gift_card_id == card_id]
+    for card_id in store.cards_paid_with(order_id):
         done = store.refunded(card_id, order_id, refund_key)
         if done is not None:  # this refund reached this card before (a redelivery)
             left -= done.amount
             refunded += done.amount
             continue
-        refundable = -sum((item.amount for item in on_card), Decimal(0))
-        share = min(left, refundable)
-        if share <= 0:
-            continue
-        refunded += _refund_card(card_id, refund_key, order_id, share)
-        left -= share
+        if left > 0:
+            given = _refund_card(card_id, refund_key, order_id, left)
+            refunded += given
+            left -= given
     return refunded
 
 
-def _refund_card(card_id: str, refund_key: str, order_id: str, share: Decimal) -> Decimal:
+def _refund_card(card_id: str, refund_key: str, order_id: str, wanted: Decimal) -> Decimal:
+    """Up to `wanted` back to the card: never more than the order took off it less what earlier
+    refunds gave back, nor above its initial amount (what would overflow it is the shop's to pay
+    otherwise). A refund or redemption racing this one refuses the posting: read again, retried."""
     for _ in range(REFUND_RETRIES):
         card = store.get(card_id)
-        # Never above the initial amount: what would overflow it is the shop's to pay otherwise.
-        amount = min(share, card.initial_balance - card.balance)
+        paid = store.paid_with(card_id, order_id)
+        if paid is None:
+            return Decimal(0)
+        amount = min(wanted, paid.refundable, card.initial_balance - card.balance)
         if amount <= 0:
             return Decimal(0)
-        posting = store.refund(card, refund_key, order_id, amount, clock.utcnow())
+        posting = store.refund(card, refund_key, order_id, amount, paid, clock.utcnow())
         if posting is not Posting.REFUSED:
             return amount
     raise RuntimeError(f"gift card {card_id} could not be refunded: its balance kept changing")

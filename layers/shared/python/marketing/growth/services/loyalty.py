@@ -110,9 +110,11 @@ def award_for_order(user_id: str | None, order_id: str, total: Decimal) -> str:
     return f"{points} points awarded" if earned else "points already awarded"
 
 
-def reverse_for_refund(order_id: str, refund_key: str, amount: Decimal) -> str:
-    """`order.refunded`: takes back the refunded share of the order's points, once per refund."""
-    entries = store.entries_for_order(order_id)
+def reverse_for_refund(order_id: str, refund_key: str, amount: Decimal, user_id: str | None) -> str:
+    """`order.refunded`: takes back the refunded share of the order's points, once per refund.
+    `user_id`: the account that paid, whose entries are read from the table itself (an index may
+    not show points awarded a moment ago); None for an order counted before it was kept."""
+    entries = store.entries_for_order(order_id, user_id)
     earned = next((item for item in entries if item.key == f"earned:{order_id}"), None)
     if earned is None:
         return "no points to reverse"

@@ -33,7 +33,7 @@ from marketing.growth.models.gift_cards import (
 from marketing.growth.store.ledger import Posting, post
 from marketing.ids import new_id
 from marketing.store.attributes import DecimalAttribute
-from marketing.store.conditions import applied, get_or_not_found, transact
+from marketing.store.conditions import Transaction, applied, get_or_not_found, transact
 from marketing.store.listing import NewestFirstIndex, newest_first_page
 from marketing.store.table_meta import TableMeta
 
@@ -132,6 +132,9 @@ class GiftCardEntryRecord(Model):
     amount = DecimalAttribute()
     order_id = UnicodeAttribute(null=True)
     created_at = UTCDateTimeAttribute()
+    # On a redemption entry: what refunds of its order gave back to the card so far, moved in each
+    # refund's transaction on the condition that it is what the refund read (`refund` below).
+    refunded = DecimalAttribute(null=True)
 
     by_order = ByOrderIndex()
 
@@ -237,12 +240,50 @@ def refunded(card_id: str, order_id: str, refund_key: str) -> GiftCardTransactio
     return find_entry(card_id, _refund_key(order_id, refund_key))
 
 
-def refund(card: GiftCard, refund_key: str, order_id: str, amount: Decimal, now: datetime) -> Posting:
-    """Gives `amount` back to the card, once per refund, never above its initial balance."""
+class PaidWithCard(NamedTuple):
+    """What one order took off one card, and what its refunds gave back to it so far."""
+
+    redeemed: Decimal
+    refunded: Decimal
+    kept: Decimal | None  # the total kept on the redemption entry; None: none yet
+
+    @property
+    def refundable(self) -> Decimal:
+        return self.redeemed - self.refunded
+
+
+def paid_with(card_id: str, order_id: str) -> PaidWithCard | None:
+    """What `order_id` took off the card and got back, read from the table itself (an index may
+    not show a refund made a moment ago); None if the order took nothing off it. Refunds made
+    before the total was kept on the redemption are counted from their entries."""
+    try:
+        redemption = GiftCardEntryRecord.get(card_id, f"redemption:{order_id}", consistent_read=True)
+    except DoesNotExist:
+        return None
+    refunds = GiftCardEntryRecord.query(
+        card_id, GiftCardEntryRecord.key.startswith(_refund_key(order_id, "")), consistent_read=True
+    )
+    given = sum((record.amount for record in refunds), Decimal(0))
+    return PaidWithCard(-redemption.amount, max(given, redemption.refunded or Decimal(0)), redemption.refunded)
+
+
+def refund(
+    card: GiftCard, refund_key: str, order_id: str, amount: Decimal, paid: PaidWithCard, now: datetime
+) -> Posting:
+    """Gives `amount` back to the card, once per refund, never above its initial balance nor above
+    what the order took off it: the redemption's refunded total moves in the same transaction, on
+    the condition that it is still what `paid` read, so two refunds at once cannot both pass."""
     model = GiftCardRecord
     condition = model.balance <= card.initial_balance - amount
     entry = _entry(card.id, _refund_key(order_id, refund_key), GiftCardTransactionType.REFUND, amount, now, order_id)
-    return post(entry, model(card.id), [model.balance.add(amount)], condition)
+    field = GiftCardEntryRecord.refunded
+    unchanged = field.does_not_exist() if paid.kept is None else field == paid.kept
+
+    def count_on_redemption(tx: Transaction) -> None:
+        redemption = GiftCardEntryRecord(card.id, f"redemption:{order_id}")
+        tx.update(redemption, [field.set(paid.refunded + amount)], unchanged, add_version_condition=False)
+
+    return post(entry, model(card.id), [model.balance.add(amount)], condition, along=count_on_redemption)
 
 
 def find_entry(card_id: str, key: str) -> GiftCardTransaction | None:
@@ -257,14 +298,11 @@ def entries(card_id: str) -> list[GiftCardTransaction]:
     return sorted(found, key=lambda item: item.created_at)
 
 
-class CardEntry(NamedTuple):
-    gift_card_id: str
-    entry: GiftCardTransaction
-
-
-def entries_for_order(order_id: str) -> list[CardEntry]:
-    """The entries naming `order_id`, on whichever cards: what the order took off each card."""
-    return [CardEntry(item.gift_card_id, item.to_domain()) for item in GiftCardEntryRecord.by_order.query(order_id)]
+def cards_paid_with(order_id: str) -> list[str]:
+    """The cards `order_id` took money off, by the index of entries by order (what each card holds
+    for the order is read from the table: `paid_with`)."""
+    found = GiftCardEntryRecord.by_order.query(order_id, attributes_to_get=["gift_card_id", "key"])
+    return sorted({item.gift_card_id for item in found if item.key.startswith("redemption:")})
 
 
 def list_page(limit: int, start_key: dict[str, Any] | None) -> tuple[list[GiftCard], dict[str, Any] | None]:

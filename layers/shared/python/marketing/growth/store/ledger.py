@@ -10,13 +10,14 @@ two debits racing for the last of a balance cannot both pass.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import Enum
 
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 from pynamodb.models import Model
 
-from marketing.store.conditions import transact
+from marketing.store.conditions import Transaction, transact
 
 
 class Posting(Enum):
@@ -25,13 +26,23 @@ class Posting(Enum):
     REFUSED = "refused"  # the balance condition did not hold: nothing done
 
 
-def post(entry: Model, account: Model, actions: list[Action], condition: Condition | None) -> Posting:
-    """Saves `entry` (new key only) and applies `actions` to `account` (if `condition` holds)."""
+def post(
+    entry: Model,
+    account: Model,
+    actions: list[Action],
+    condition: Condition | None,
+    *,
+    along: Callable[[Transaction], None] | None = None,
+) -> Posting:
+    """Saves `entry` (new key only) and applies `actions` to `account` (if `condition` holds);
+    `along` adds updates of other items to the same transaction (a refusal of theirs: REFUSED)."""
     entry_key = type(entry)._range_key_attribute() or type(entry)._hash_key_attribute()
 
     def write(tx) -> None:
         tx.save(entry, entry_key.does_not_exist())
         tx.update(account, actions, condition, add_version_condition=False)
+        if along is not None:
+            along(tx)
 
     # PynamoDB sends puts before updates: position 0 is the entry, 1 the account.
     refused = transact(entry.Meta.region, write)

@@ -202,8 +202,17 @@ def all_entries(user_id: str) -> list[LoyaltyTransaction]:
     return [record.to_domain() for record in LoyaltyEntryRecord.query(user_id, consistent_read=True)]
 
 
-def entries_for_order(order_id: str) -> list[PointsEntry]:
-    return [record.entry() for record in LoyaltyEntryRecord.by_order.query(order_id)]
+def entries_for_order(order_id: str, user_id: str | None = None) -> list[PointsEntry]:
+    """The entries naming `order_id`: from `user_id`'s account, read consistently, when the caller
+    knows whose it is; else through the index by order (which may lag behind a moment)."""
+    if user_id is None:
+        return [record.entry() for record in LoyaltyEntryRecord.by_order.query(order_id)]
+    # The keys naming the order (module note): its earning, and each refund's reversal.
+    reversals = LoyaltyEntryRecord.query(
+        user_id, LoyaltyEntryRecord.key.startswith(f"reversed:{order_id}:"), consistent_read=True
+    )
+    earned = LoyaltyEntryRecord.query(user_id, LoyaltyEntryRecord.key == f"earned:{order_id}", consistent_read=True)
+    return [record.entry() for record in (*earned, *reversals)]
 
 
 def inactive_accounts(cutoff: datetime) -> Iterator[LoyaltyAccount]:
