@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from marketing import clock, pagination
 from marketing.auth import Principal
-from marketing.aws.ses import SendRefused, SendRetryable
+from marketing.aws.ses import SendOutcomeUnknown, SendRefused, SendRetryable
 from marketing.errors import BusinessRuleViolation, Conflict, NotFound, Throttled
 from marketing.growth.codes import code_key
 from marketing.growth.models.gift_cards import (
@@ -252,19 +252,26 @@ def _email(card: GiftCard, code: str) -> int:
     from marketing.growth.services import gift_card_email
 
     assert card.recipient_email is not None
-    reason = transactional_suppression(card.recipient_email)
-    if reason:
-        store.set_email_status(card.id, f"not sent: address {reason}")
-        return 0
     try:
+        reason = transactional_suppression(card.recipient_email)
+        if reason:
+            store.set_email_status(card.id, f"not sent: address {reason}")
+            return 0
         message_id = gift_card_email.send(card, code, *store.greeting(card.id))
     except SendRefused as exc:
         store.set_email_status(card.id, f"not sent: {exc}"[:300])
         logger.warning("gift card email refused", gift_card_id=card.id, reason=str(exc))
         return 0
+    except SendOutcomeUnknown:
+        raise  # SES may have it: the claim stays (`sending`), never a second email
     except SendRetryable as exc:
         store.set_email_status(card.id, "pending")  # not taken by SES: the event's redelivery tries again
         raise RuntimeError(f"gift card {card.id}: SES did not take the email now: {exc}") from exc
+    except Exception:
+        # Before SES was asked (a read, the settings, the email's making): nothing was sent, so
+        # the claim goes back and the event's redelivery tries again rather than leave it stuck.
+        store.set_email_status(card.id, "pending")
+        raise
     store.set_email_status(card.id, "sent", message_id)
     logger.info("gift card emailed", gift_card_id=card.id)
     return 1
