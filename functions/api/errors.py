@@ -8,7 +8,7 @@ from typing import Any
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 
-from marketing.errors import DomainError, error_body
+from marketing.errors import DomainError, ValidationFailed, error_body
 from marketing.observability import logger
 
 
@@ -20,6 +20,16 @@ def _field_name(location: tuple[Any, ...]) -> str:
     # Powertools reports ("body", "name") or ("query", "limit"); clients want the field itself.
     parts = [str(part) for part in location if part not in ("body", "query", "path", "header")]
     return ".".join(parts) or "body"
+
+
+def _bad_start_key(exc: Exception) -> bool:
+    """Whether DynamoDB refused the start key a cursor gave ("The provided starting key is
+    invalid: ...", "... is outside query boundaries ..."), in PynamoDB's QueryError or ScanError
+    (told by their attributes: PynamoDB is not loaded at the API's cold start). A cursor names its
+    listing (marketing/pagination.py), so this is left for a cursor of a listing whose keys changed
+    shape across a deploy: the client's to restart, not a 500."""
+    message = str(getattr(exc, "cause_response_message", None) or "").lower()
+    return getattr(exc, "cause_response_code", None) == "ValidationException" and "starting key" in message
 
 
 def register(app: APIGatewayHttpResolver) -> None:
@@ -42,5 +52,9 @@ def register(app: APIGatewayHttpResolver) -> None:
 
     @app.exception_handler(Exception)
     def unexpected(exc: Exception) -> Response:
+        if _bad_start_key(exc):
+            logger.warning("a cursor's start key was refused by DynamoDB", reason=str(exc))
+            refused = ValidationFailed.field("next", "the cursor no longer fits this listing; list again without it")
+            return _json(refused.status, refused.body())
         logger.exception("unhandled error")
         return _json(500, error_body("internal_error", "something went wrong on our side; it has been logged"))

@@ -1,11 +1,14 @@
 """What a request must be before any route looks at it: a body no larger than any route needs, in
-UTF-8, and JSON for every route but the forms behind an email's links. Refused here with the SPEC's error
-body, before parsing or validation (API Gateway's own limit is 10 MB, far more than needed)."""
+UTF-8, and JSON for every route but the forms behind an email's links, nested no deeper than any
+route needs. Refused here with the SPEC's error body, before parsing or validation (API Gateway's
+own limit is 10 MB, far more than needed)."""
 
 from __future__ import annotations
 
 import base64
 import json
+import re
+from itertools import accumulate
 from typing import Any
 
 from marketing.catalog.api_routes import route_for_key
@@ -13,6 +16,18 @@ from marketing.errors import DomainError, PayloadTooLarge, UnsupportedMediaType,
 
 # The largest JSON body a route needs (a template of 2 × 150,000 characters, escaped) with room.
 MAX_BODY_BYTES = 1_000_000
+
+# The deepest a JSON body may nest (arrays and objects). The deepest a route takes is a segment's
+# criteria: MAX_DEPTH (5) levels, each group an object holding an array, in the body, down to a
+# leaf's `tags` match: 12 levels (tests/integration/api/test_nesting_limit.py). 64 is far above
+# that and far below the depth (about 1,000) at which Python's JSON parser raises RecursionError,
+# which was a 500 on every JSON route, the public signup among them. Refused here, counted without
+# parsing, rather than by mapping RecursionError to a 400 in api/errors.py: the body is never
+# parsed, and a RecursionError from anything else stays the bug (500) it is.
+MAX_NESTING = 64
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')  # brackets in a string do not nest
+_NOT_A_BRACKET = re.compile(r"[^\[\]{}]+")
+_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
 
 
 def _problem(event: dict[str, Any]) -> DomainError | None:
@@ -30,7 +45,19 @@ def _problem(event: dict[str, Any]) -> DomainError | None:
         return UnsupportedMediaType(f"send JSON with Content-Type: application/json (got {media_type})")
     if _binary(event, body):
         return ValidationFailed.field("body", "not UTF-8 text, so not JSON")
+    if _nests_too_deep(base64.b64decode(body).decode() if event.get("isBase64Encoded") else body):
+        return ValidationFailed.field("body", f"JSON nested more than {MAX_NESTING} levels deep")
     return None
+
+
+def _nests_too_deep(text: str) -> bool:
+    """Whether the arrays and objects of JSON `text` nest deeper than MAX_NESTING, counted in one
+    pass over its brackets outside strings: no recursion, whatever the depth. Not JSON's parser: a
+    malformed body may count oddly here, and is refused by the parser if not here."""
+    brackets = _NOT_A_BRACKET.sub("", _JSON_STRING.sub("", text))
+    if brackets.count("[") + brackets.count("{") <= MAX_NESTING:  # the usual body: too few to nest deeper
+        return False
+    return max(accumulate(map(_STEP.__getitem__, brackets))) > MAX_NESTING
 
 
 def _binary(event: dict[str, Any], body: str) -> bool:

@@ -145,3 +145,105 @@ def test_list_filters_by_stage_tag_and_email(api_handler):
     assert emails(email="B@X.EXAMPLE") == ["b@x.example"]
     assert emails(email="nobody@x.example") == []
     assert call(api_handler, "GET", "/contacts/", authorizer=STAFF, query={"stage": "nope"})[0] == 400
+
+
+def _page(api_handler, path: str, **query: str) -> tuple[int, dict]:
+    return call(api_handler, "GET", path, authorizer=STAFF, query=query)
+
+
+def _another_listing(status: int, body: dict) -> bool:
+    detail = body["error"]["details"][0]
+    return (status, detail["field"], "another listing" in detail["reason"]) == (400, "next", True)
+
+
+def test_a_cursor_of_one_listing_is_refused_by_another(api_handler):
+    """A cursor was signed for any list: the whole table's cursor sent with a stage filter was a
+    start key of another index (500), and a template cursor was taken by /contacts/."""
+    for letter in "abc":
+        create(api_handler, email=f"{letter}@x.example", lifecycle_stage="lead")
+    status, first = _page(api_handler, "/contacts/", limit="1")
+    assert (status, bool(first["next"])) == (200, True)
+    assert _another_listing(*_page(api_handler, "/contacts/", stage="lead", next=first["next"]))
+    assert _another_listing(*_page(api_handler, "/contacts/", tag="vip", next=first["next"]))
+    _, by_stage = _page(api_handler, "/contacts/", stage="lead", limit="1")
+    assert _another_listing(*_page(api_handler, "/contacts/", next=by_stage["next"]))
+    assert _another_listing(*_page(api_handler, "/contacts/", stage="customer", next=by_stage["next"]))
+    assert _another_listing(*_page(api_handler, "/segments/", next=first["next"]))
+    status, rest = _page(api_handler, "/contacts/", stage="lead", limit="5", next=by_stage["next"])
+    assert (status, len(rest["items"])) == (200, 2)
+
+
+def _log(contact_id: str, entries: int) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from marketing.audience.store.consents import ConsentRecord
+
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    for number in range(entries):
+        at = start + timedelta(days=number)
+        entry = f"{at.isoformat()}#{number:08x}"
+        ConsentRecord(contact_id, entry, at=at, event="subscribed", method="staff", actor="staff:test").save()
+
+
+def test_a_consent_log_cursor_pages_its_own_contact_only(api_handler):
+    """Contact A's cursor on contact B's log read on from A's partition: A's entries under B."""
+    ada, bob = create(api_handler), create(api_handler, email="bob@example.com")
+    _log(ada["id"], 3)
+    _log(bob["id"], 3)
+    status, first = _page(api_handler, f"/contacts/{ada['id']}/consents/", limit="1")
+    assert (status, len(first["items"])) == (200, 1)
+    assert _another_listing(*_page(api_handler, f"/contacts/{bob['id']}/consents/", next=first["next"]))
+    seen, cursor = list(first["items"]), first["next"]
+    while cursor:
+        status, page = _page(api_handler, f"/contacts/{ada['id']}/consents/", limit="1", next=cursor)
+        assert status == 200, page
+        seen, cursor = seen + page["items"], page["next"]
+    assert [entry["contact_id"] for entry in seen] == [ada["id"]] * 3
+    assert [entry["at"] for entry in seen] == sorted((entry["at"] for entry in seen), reverse=True)
+
+
+@pytest.mark.parametrize(
+    ("message", "status"),
+    [
+        ("The provided starting key is invalid: The provided key element does not match the schema", 400),
+        ("The provided starting key is outside query boundaries based on provided conditions", 400),
+        ("One or more parameter values were invalid: Condition parameter type does not match schema type", 500),
+    ],
+)
+def test_a_start_key_dynamodb_refuses_is_a_400_naming_next(api_handler, monkeypatch, message, status):
+    """What a cursor no named listing refuses may still fail in DynamoDB (a listing that names
+    none, keys whose shape changed across a deploy): the client's to restart, not a 500."""
+    from botocore.exceptions import ClientError
+    from pynamodb.exceptions import QueryError
+
+    from marketing.audience.store import contacts as contact_store
+
+    def refused(*_args, **_kwargs):
+        cause = ClientError({"Error": {"Code": "ValidationException", "Message": message}}, "Query")
+        raise QueryError("Failed to query items", cause)
+
+    monkeypatch.setattr(contact_store, "list_page", refused)
+    answered, body = _page(api_handler, "/contacts/", stage="lead")
+    assert answered == status, body
+    if status == 400:
+        assert body["error"]["details"][0]["field"] == "next"
+    else:
+        assert body["error"]["code"] == "internal_error"
+
+
+def test_a_segments_member_cursor_pages_that_segment_alone(api_handler):
+    ids = [create(api_handler, email=f"{letter}@x.example")["id"] for letter in "abc"]
+    one, other = (
+        call(api_handler, "POST", "/segments/", {"name": name, "type": "static", "contact_ids": ids}, authorizer=STAFF)
+        for name in ("One", "Other")
+    )
+    one, other = one[1]["id"], other[1]["id"]
+    _, page = _page(api_handler, f"/segments/{one}/contacts/", limit="1")
+    seen, cursor = [item["id"] for item in page["items"]], page["next"]
+    assert _another_listing(*_page(api_handler, f"/segments/{other}/contacts/", next=cursor))
+    assert _another_listing(*_page(api_handler, "/contacts/", next=cursor))
+    while cursor:
+        status, page = _page(api_handler, f"/segments/{one}/contacts/", limit="1", next=cursor)
+        assert status == 200, page
+        seen, cursor = seen + [item["id"] for item in page["items"]], page["next"]
+    assert sorted(seen) == sorted(ids)

@@ -63,3 +63,89 @@ def test_erasure_deletes_the_addresss_pending_signup_so_its_link_subscribes_nobo
     assert contact_of(api_handler, "ada@example.com") is None
     assert [item["email"]["S"] for item in items(aws, "SIGNUPS_TABLE")] == ["bo@example.com"]
     assert confirm(api_handler, confirmation_token(mail_to("bo@example.com")[0]))[0] == 200
+
+
+GREETING = {"recipient_name": "Ada", "sender_name": "Ann", "message": "For Ada, with love"}
+PERSONAL = ("recipient_email", "recipient_name", "sender_name", "message")
+
+
+def buy_card_for(aws, order_id: str, recipient: str) -> None:
+    line = {"type": "gift_card", "unit_price": "25.00", "recipient_email": recipient, **GREETING}
+    order = {"order_id": order_id, "email": "ann@example.com", "total": "25.00", "paid_at": "2026-11-20T10:00:00Z"}
+    publish(aws, "order.paid", {**order, "line_items": [line]})
+
+
+def stored_cards(aws) -> dict[str, dict]:
+    return {item["id"]["S"]: item for item in items(aws, "GIFT_CARDS_TABLE")}
+
+
+def test_the_gift_cards_addressed_to_a_contact_are_exported_then_keep_their_money_but_not_her_data(aws, api):
+    from marketing.growth.store import gift_cards as card_store
+    from tests.support.campaigns import outbox
+
+    status, ada = staff(api, "POST", "/contacts/", {"email": "ada@example.com", "first_name": "Ada"})
+    assert status == 201, ada
+    buy_card_for(aws, "o-70", "Ada@example.com")  # the same address, as contacts compare them
+    [mail] = [message for message in outbox() if str(message["To"]) == "Ada@example.com"]
+    bought_code = mail.get_body(("plain",)).get_content().split("Your gift card code: ")[1].split()[0]
+    status, given = staff(api, "POST", "/gift-cards/", {"amount": "40.00", "recipient_email": "ada@example.com"})
+    assert status == 201, given
+    buy_card_for(aws, "o-71", "bo@example.com")  # someone else's card keeps everything
+    bought = next(card for card in staff(api, "GET", "/gift-cards/")[1]["items"] if card["order_id"] == "o-70")
+    assert staff(api, "POST", f"/gift-cards/{bought['id']}/redeem/", {"amount": "5.00", "order_id": "o-80"})[0] == 200
+
+    exported = staff(api, "GET", f"/contacts/{ada['id']}/export/")[1]
+    cards = {card["id"]: card for card in exported["gift_cards"]}
+    assert set(cards) == {bought["id"], given["id"]}
+    assert {key: cards[bought["id"]][key] for key in (*PERSONAL, "balance", "status", "initial_balance")} == {
+        "recipient_email": "Ada@example.com",
+        **GREETING,
+        "balance": "20.00",
+        "status": "active",
+        "initial_balance": "25.00",
+    }
+    assert (cards[given["id"]]["recipient_email"], cards[given["id"]]["message"]) == ("ada@example.com", None)
+    ledgers = {card_id: staff(api, "GET", f"/gift-cards/{card_id}/")[1]["transactions"] for card_id in cards}
+
+    erase(api, ada["id"])
+    stored = stored_cards(aws)
+    for card_id in cards:
+        assert not set(PERSONAL) & set(stored[card_id]), stored[card_id]
+        assert "ada" not in str(stored[card_id]).lower()
+    assert stored[bought["id"]]["order_id"]["S"] == "o-70"
+    assert set(PERSONAL) <= set(stored_cards(aws)[next(iter(set(stored) - set(cards)))])  # Bo's card
+    for card_id, ledger in ledgers.items():
+        detail = staff(api, "GET", f"/gift-cards/{card_id}/")[1]
+        assert detail["transactions"] == ledger
+        assert detail["recipient_email"] is None
+    # Still redeemable by its code: the money is the card holder's, whoever she was.
+    status, found = staff(api, "POST", "/gift-cards/lookup/", {"code": bought_code})
+    assert (status, found["id"], found["balance"]) == (200, bought["id"], "20.00")
+    status, spent = staff(api, "POST", f"/gift-cards/{bought['id']}/redeem/", {"amount": "20.00", "order_id": "o-81"})
+    assert (status, spent["balance"]) == (200, "0.00")
+    status, spent = staff(api, "POST", f"/gift-cards/{given['id']}/redeem/", {"amount": "40.00", "order_id": "o-82"})
+    assert (status, spent["balance"]) == (200, "0.00")
+    assert card_store.forget_recipient("ada@example.com") == 0  # idempotent: nothing is addressed to her now
+
+
+def test_a_card_whose_email_was_still_to_go_when_its_recipient_was_erased_is_never_emailed(aws, api, monkeypatch):
+    from marketing.aws.ses import SendRetryable
+    from marketing.growth.services import gift_card_email
+    from tests.support.campaigns import outbox
+
+    def not_now(*_args):
+        raise SendRetryable("throttled")
+
+    status, ada = staff(api, "POST", "/contacts/", {"email": "ada@example.com", "first_name": "Ada"})
+    assert status == 201, ada
+    with monkeypatch.context() as patched:
+        patched.setattr(gift_card_email, "send", not_now)  # SES took nothing: the event is to come again
+        buy_card_for(aws, "o-90", "ada@example.com")
+    [card] = staff(api, "GET", "/gift-cards/")[1]["items"]
+    assert card["email_status"] == "pending"
+
+    erase(api, ada["id"])
+    buy_card_for(aws, "o-90", "ada@example.com")  # the order event redelivered: the card exists
+    assert outbox() == []
+    detail = staff(api, "GET", f"/gift-cards/{card['id']}/")[1]
+    assert (detail["email_status"], detail["recipient_email"]) == ("not sent: recipient erased", None)

@@ -10,9 +10,18 @@ from marketing.audience.models.subscribers import Subscriber
 from marketing.automations.models.automations import AutomationExecution
 from marketing.automations.models.carts import Cart
 from marketing.campaigns.models.recipients import CampaignRecipient
+from marketing.growth.models.gift_cards import GiftCard
 from marketing.growth.models.loyalty import LoyaltyAccount, LoyaltyTransaction
 from marketing.growth.models.referrals import Referral
 from marketing.models import ApiModel
+
+
+class ContactGiftCard(GiftCard):
+    """A gift card addressed to the contact, with the greeting it carries as stored."""
+
+    recipient_name: str | None = None
+    sender_name: str | None = None
+    message: str | None = Field(default=None, description="The buyer's message to the recipient")
 
 
 class ContactExport(ApiModel):
@@ -42,4 +51,10 @@ class ContactExport(ApiModel):
     loyalty_transactions: list[LoyaltyTransaction] = Field(default_factory=list)
     referrals: list[Referral] = Field(
         default_factory=list, description="Made with the contact's code, or applied by it"
+    )
+    gift_cards: list[ContactGiftCard] = Field(
+        default_factory=list,
+        description="Gift cards addressed to the contact's email, oldest first, with their greeting as stored "
+        "(a purchased card with no recipient of its own is addressed to its buyer). Erasure keeps a card's "
+        "money and code but removes the address, the names and the message",
     )

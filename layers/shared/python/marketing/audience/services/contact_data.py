@@ -8,7 +8,7 @@ from typing import Any
 
 from marketing import clock, pagination
 from marketing.audience.models.consents import ConsentPage
-from marketing.audience.models.contact_export import ContactExport
+from marketing.audience.models.contact_export import ContactExport, ContactGiftCard
 from marketing.audience.services import do_not_email
 from marketing.audience.store import consents as consent_store
 from marketing.audience.store import contacts as store
@@ -20,6 +20,7 @@ from marketing.audience.store import subscribers as subscriber_store
 from marketing.automations.services import automation_runs
 from marketing.automations.store import carts as cart_store
 from marketing.campaigns.store import recipients as recipient_store
+from marketing.growth.store import gift_cards as gift_card_store
 from marketing.growth.store import loyalty as loyalty_store
 from marketing.growth.store import referrals as referral_store
 from marketing.store.conditions import Transaction
@@ -31,7 +32,9 @@ def erase(contact_id: str) -> None:
     is idempotent; an unknown contact is a NotFound at once. Counted orders stay, naming no one, so
     a redelivered order event still counts once. The loyalty account and the referral code and
     applied referral of the contact's shop account (user id) go too, and its consent log, and the
-    address's signups, whose links would otherwise subscribe it again. What stays is the address's
+    address's signups, whose links would otherwise subscribe it again. Gift cards addressed to the
+    address keep their money and code but lose the address, the names and the message (a card
+    whose email was still to go is never sent). What stays is the address's
     do-not-email entry, a keyed hash with the reason (services/do_not_email), written in the same
     transaction that deletes the contact and its subscriber."""
     contact = store.get(contact_id)
@@ -46,6 +49,7 @@ def erase(contact_id: str) -> None:
     automation_runs.forget_contact(contact_id)
     cart_store.forget_contact(contact_id)
     signup_store.forget_address(contact.email)  # a confirmed opt-in would lift the do-not-email entry
+    gift_card_store.forget_recipient(contact.email)
     segment_store.forget_contact(contact_id, clock.utcnow())
     if user_id:
         loyalty_store.forget_user(user_id)
@@ -70,6 +74,10 @@ def export(contact_id: str) -> ContactExport:
         campaign_emails=[item.to_domain() for item in recipient_store.for_contact(contact_id)],
         automation_executions=[run.as_execution() for run in automation_runs.executions_of(contact_id)],
         carts=cart_store.of_contact(contact_id),
+        gift_cards=[
+            ContactGiftCard(**card.model_dump(), **greeting._asdict())
+            for card, greeting in gift_card_store.addressed_to(contact.email)
+        ],
         **_growth_of(contact.user_id),
     )
 
@@ -77,8 +85,9 @@ def export(contact_id: str) -> ContactExport:
 def consent_log(contact_id: str, limit: int | None, cursor: str | None) -> ConsentPage:
     """A page of the contact's consent log, newest first (NotFound for an unknown contact)."""
     store.get(contact_id)
-    items, last_key = consent_store.page(contact_id, pagination.page_size(limit), pagination.decode_cursor(cursor))
-    return ConsentPage(items=items, next=pagination.encode_cursor(last_key))
+    start_key = pagination.decode_cursor(cursor, "consent-log", contact=contact_id)
+    items, last_key = consent_store.page(contact_id, pagination.page_size(limit), start_key)
+    return ConsentPage(items=items, next=pagination.encode_cursor(last_key, "consent-log", contact=contact_id))
 
 
 def _growth_of(user_id: str | None) -> dict[str, Any]:

@@ -105,7 +105,7 @@ def list_page(
             and (tag is None or tag.lower() in found.tags)
         )
         return ContactPage(items=[found] if matches else [])
-    items, last_key = store.list_page(
-        pagination.page_size(limit), pagination.decode_cursor(cursor), stage=stage, tag=tag.lower() if tag else None
-    )
-    return ContactPage(items=items, next=pagination.encode_cursor(last_key))
+    tag = tag.lower() if tag else None
+    start_key = pagination.decode_cursor(cursor, "contacts", stage=stage, tag=tag)
+    items, last_key = store.list_page(pagination.page_size(limit), start_key, stage=stage, tag=tag)
+    return ContactPage(items=items, next=pagination.encode_cursor(last_key, "contacts", stage=stage, tag=tag))

@@ -108,8 +108,8 @@ def get(segment_id: str) -> Segment:
 
 
 def list_page(limit: int | None, cursor: str | None) -> SegmentPage:
-    items, last_key = store.list_page(pagination.page_size(limit), pagination.decode_cursor(cursor))
-    return SegmentPage(items=items, next=pagination.encode_cursor(last_key))
+    items, last_key = store.list_page(pagination.page_size(limit), pagination.decode_cursor(cursor, "segments"))
+    return SegmentPage(items=items, next=pagination.encode_cursor(last_key, "segments"))
 
 
 def update(segment_id: str, patch: SegmentPatch) -> Segment:
@@ -151,10 +151,12 @@ def delete(segment_id: str) -> None:
 
 
 def members(segment_id: str, limit: int | None, cursor: str | None) -> ContactPage:
+    start_key = pagination.decode_cursor(cursor, "segment-members", segment=segment_id)
     ids, last_key = store.member_page(
-        segment_id, store.generation_of(segment_id), pagination.page_size(limit), pagination.decode_cursor(cursor)
+        segment_id, store.generation_of(segment_id), pagination.page_size(limit), start_key
     )
-    return ContactPage(items=contact_store.batch_get(ids), next=pagination.encode_cursor(last_key))
+    next_cursor = pagination.encode_cursor(last_key, "segment-members", segment=segment_id)
+    return ContactPage(items=contact_store.batch_get(ids), next=next_cursor)
 
 
 # --- refresh ---------------------------------------------------------------------------------------

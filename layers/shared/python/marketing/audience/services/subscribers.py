@@ -192,8 +192,9 @@ def list_page(
         contact = contact_store.find_by_email(email)
         found = store.find(store.subscriber_id(contact.id)) if contact is not None else None
         return SubscriberPage(items=[found] if found is not None and status in (None, found.status) else [])
-    items, last_key = store.list_page(pagination.page_size(limit), pagination.decode_cursor(cursor), status)
-    return SubscriberPage(items=items, next=pagination.encode_cursor(last_key))
+    start_key = pagination.decode_cursor(cursor, "subscribers", status=status)
+    items, last_key = store.list_page(pagination.page_size(limit), start_key, status)
+    return SubscriberPage(items=items, next=pagination.encode_cursor(last_key, "subscribers", status=status))
 
 
 def update(subscriber_id: str, patch: SubscriberPatch, how: ConsentContext) -> Subscriber:

@@ -85,8 +85,8 @@ def get(automation_id: str) -> Automation:
 
 
 def list_page(limit: int | None, cursor: str | None) -> AutomationPage:
-    items, last_key = store.list_page(pagination.page_size(limit), pagination.decode_cursor(cursor))
-    return AutomationPage(items=items, next=pagination.encode_cursor(last_key))
+    items, last_key = store.list_page(pagination.page_size(limit), pagination.decode_cursor(cursor, "automations"))
+    return AutomationPage(items=items, next=pagination.encode_cursor(last_key, "automations"))
 
 
 def update(automation_id: str, patch: AutomationPatch) -> Automation:
@@ -136,10 +136,10 @@ def executions_page(
     automation_id: str, limit: int | None, cursor: str | None, status: ExecutionStatus | None
 ) -> ExecutionPage:
     store.get(automation_id)
-    items, last_key = execution_store.page(
-        automation_id, pagination.page_size(limit), pagination.decode_cursor(cursor), status
-    )
-    return ExecutionPage(items=items, next=pagination.encode_cursor(last_key))
+    start_key = pagination.decode_cursor(cursor, "automation-executions", automation=automation_id, status=status)
+    items, last_key = execution_store.page(automation_id, pagination.page_size(limit), start_key, status)
+    next_cursor = pagination.encode_cursor(last_key, "automation-executions", automation=automation_id, status=status)
+    return ExecutionPage(items=items, next=next_cursor)
 
 
 def timeline(automation_id: str) -> AutomationTimeline:

@@ -168,8 +168,8 @@ def _cost(campaign: Campaign) -> CampaignCost:
 
 
 def list_page(limit: int | None, cursor: str | None) -> CampaignPage:
-    items, last_key = store.list_page(pagination.page_size(limit), pagination.decode_cursor(cursor))
-    return CampaignPage(items=items, next=pagination.encode_cursor(last_key))
+    items, last_key = store.list_page(pagination.page_size(limit), pagination.decode_cursor(cursor, "campaigns"))
+    return CampaignPage(items=items, next=pagination.encode_cursor(last_key, "campaigns"))
 
 
 def update(campaign_id: str, patch: CampaignPatch) -> Campaign:
@@ -501,10 +501,10 @@ def recipients_page(
     campaign_id: str, limit: int | None, cursor: str | None, status: RecipientStatus | None
 ) -> RecipientPage:
     store.ensure_exists(campaign_id)
-    items, last_key = recipients.page(
-        MailingRef.campaign(campaign_id), pagination.page_size(limit), pagination.decode_cursor(cursor), status
-    )
-    return RecipientPage(items=items, next=pagination.encode_cursor(last_key))
+    start_key = pagination.decode_cursor(cursor, "campaign-recipients", campaign=campaign_id, status=status)
+    items, last_key = recipients.page(MailingRef.campaign(campaign_id), pagination.page_size(limit), start_key, status)
+    next_cursor = pagination.encode_cursor(last_key, "campaign-recipients", campaign=campaign_id, status=status)
+    return RecipientPage(items=items, next=next_cursor)
 
 
 def analytics(campaign_id: str) -> CampaignAnalytics:
@@ -523,8 +523,9 @@ def link_clicks(campaign_id: str) -> MailingLinks:
 
 
 def reports_page(limit: int | None, cursor: str | None) -> CampaignReportPage:
-    items, last_key = store.report_page(pagination.page_size(limit), pagination.decode_cursor(cursor))
-    return CampaignReportPage(items=items, next=pagination.encode_cursor(last_key))
+    start_key = pagination.decode_cursor(cursor, "campaign-reports")
+    items, last_key = store.report_page(pagination.page_size(limit), start_key)
+    return CampaignReportPage(items=items, next=pagination.encode_cursor(last_key, "campaign-reports"))
 
 
 def overview() -> AnalyticsOverview:

@@ -56,8 +56,8 @@ def delete(template_id: str) -> None:
 
 
 def list_page(limit: int | None, cursor: str | None) -> TemplatePage:
-    items, last_key = store.list_page(pagination.page_size(limit), pagination.decode_cursor(cursor))
-    return TemplatePage(items=items, next=pagination.encode_cursor(last_key))
+    items, last_key = store.list_page(pagination.page_size(limit), pagination.decode_cursor(cursor, "templates"))
+    return TemplatePage(items=items, next=pagination.encode_cursor(last_key, "templates"))
 
 
 def preview(template_id: str, request: PreviewRequest) -> Preview:

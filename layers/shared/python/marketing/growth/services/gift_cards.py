@@ -98,8 +98,8 @@ def get(card_id: str) -> GiftCardDetail:
 
 
 def list_page(limit: int | None, cursor: str | None) -> GiftCardPage:
-    items, last_key = store.list_page(pagination.page_size(limit), pagination.decode_cursor(cursor))
-    return GiftCardPage(items=items, next=pagination.encode_cursor(last_key))
+    items, last_key = store.list_page(pagination.page_size(limit), pagination.decode_cursor(cursor, "gift-cards"))
+    return GiftCardPage(items=items, next=pagination.encode_cursor(last_key, "gift-cards"))
 
 
 def _guarded(caller: Principal) -> None:
@@ -251,7 +251,9 @@ def _email(card: GiftCard, code: str) -> int:
     from marketing.email.services.suppression import transactional_suppression
     from marketing.growth.services import gift_card_email
 
-    assert card.recipient_email is not None
+    if not card.recipient_email:  # erased since the card was made (its email had not gone yet)
+        store.set_email_status(card.id, store.ERASED_EMAIL_STATUS)
+        return 0
     try:
         reason = transactional_suppression(card.recipient_email)
         if reason:

@@ -61,8 +61,11 @@ def account(user_id: str) -> LoyaltyAccount:
 
 
 def transactions_page(user_id: str, limit: int | None, cursor: str | None) -> LoyaltyTransactionPage:
-    items, last_key = store.entries_page(user_id, pagination.page_size(limit), pagination.decode_cursor(cursor))
-    return LoyaltyTransactionPage(items=items, next=pagination.encode_cursor(last_key))
+    start_key = pagination.decode_cursor(cursor, "loyalty-transactions", user=user_id)
+    items, last_key = store.entries_page(user_id, pagination.page_size(limit), start_key)
+    return LoyaltyTransactionPage(
+        items=items, next=pagination.encode_cursor(last_key, "loyalty-transactions", user=user_id)
+    )
 
 
 def credit(

@@ -106,8 +106,9 @@ def apply(principal: Principal, request: ApplyReferral) -> ReferralAsReferee:
 
 
 def list_page(status: ReferralStatus | None, limit: int | None, cursor: str | None) -> ReferralPage:
-    items, last_key = store.list_page(status, pagination.page_size(limit), pagination.decode_cursor(cursor))
-    return ReferralPage(items=items, next=pagination.encode_cursor(last_key))
+    start_key = pagination.decode_cursor(cursor, "referrals", status=status)
+    items, last_key = store.list_page(status, pagination.page_size(limit), start_key)
+    return ReferralPage(items=items, next=pagination.encode_cursor(last_key, "referrals", status=status))
 
 
 def complete_for_order(user_id: str | None, order_id: str, total: Decimal) -> str:

@@ -20,6 +20,7 @@ from pynamodb.exceptions import DoesNotExist
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
+from marketing.audience.models.contacts import email_key
 from marketing.errors import Conflict
 from marketing.growth.models.gift_cards import (
     GiftCard,
@@ -38,6 +39,7 @@ from marketing.store.listing import NewestFirstIndex, newest_first_page
 from marketing.store.table_meta import TableMeta
 
 LISTING_PARTITION = "gift-card"
+ERASED_EMAIL_STATUS = "not sent: recipient erased"
 EXPIRY_PARTITION = "expiring"
 ACTIVE = GiftCardStatus.ACTIVE.value
 
@@ -351,3 +353,47 @@ def set_email_status(card_id: str, status: str, message_id: str | None = None) -
     if message_id is not None:
         actions.append(model.email_message_id.set(message_id))
     model(card_id).update(actions=actions)
+
+
+def _addressed_to(email: str) -> Iterator[GiftCardRecord]:
+    """The cards whose recipient is `email`, compared as contacts compare addresses. No index is by
+    recipient: a filtered scan, as erasure and export already scan campaign recipients and
+    automation runs (rare: one per data-subject request)."""
+    key = email_key(email)
+    found = GiftCardRecord.scan(filter_condition=GiftCardRecord.recipient_email.exists(), consistent_read=True)
+    for record in found:
+        if email_key(record.recipient_email) == key:
+            yield record
+
+
+def addressed_to(email: str) -> list[tuple[GiftCard, Greeting]]:
+    """The cards whose recipient is `email`, oldest first, each with its greeting as stored (export)."""
+    found = sorted(_addressed_to(email), key=lambda record: record.created_at)
+    return [
+        (record.to_domain(), Greeting(record.recipient_name, record.sender_name, record.message)) for record in found
+    ]
+
+
+def forget_recipient(email: str) -> int:
+    """Erasure: the cards addressed to `email` lose who they are for and from (the recipient's
+    address and name, the sender's name, the message) and keep their money: id, code hash,
+    balances, status, order and ledger, so each still adds up and redeems by its code. A card
+    whose email was still to go is marked not sent, so a redelivered order emails no one.
+    Idempotent: a forgotten card names no recipient, so it is not found again. Returns how many."""
+    cards = [(record.id, record.email_status == "pending") for record in _addressed_to(email)]
+    for card_id, pending in cards:
+        _forget(card_id, pending)
+    return len(cards)
+
+
+def _forget(card_id: str, pending: bool) -> None:
+    model = GiftCardRecord
+    personal = [model.recipient_email, model.recipient_name, model.sender_name, model.message]
+    # Conditional: an update of a card gone since would make an item of its key alone.
+    applied(lambda: model(card_id).update(actions=[field.remove() for field in personal], condition=model.id.exists()))
+    if pending:  # only while nobody claimed it (claim_email): a send under way is not undone
+        applied(
+            lambda: model(card_id).update(
+                actions=[model.email_status.set(ERASED_EMAIL_STATUS)], condition=model.email_status == "pending"
+            )
+        )
