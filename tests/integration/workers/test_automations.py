@@ -138,6 +138,22 @@ def test_pausing_holds_the_next_email_until_activated(aws, api):
     run_until(aws, lambda: executions(api, series["id"])[0]["status"] == "completed")
 
 
+def test_a_late_copy_of_an_earlier_emails_message_leaves_the_held_email_to_the_activation(aws, api):
+    series = automation(api, "user_registered", [0, 12])
+    register(aws, "ada@example.com", "u1")
+    run_until(aws, lambda: len(sent_to("ada@example.com")) == 1)
+    staff(api, "POST", f"/automations/{series['id']}/pause/")
+    run_until(aws, lambda: executions(api, series["id"])[0]["held"])
+    run = execution_store.find(series["id"], executions(api, series["id"])[0]["contact_id"])
+    late = SendTask(execution=run.key, order=1, of=2, task_token="answered-already")  # SQS delivered it again
+    boto3.client("sqs").send_message(QueueUrl=aws[AUTOMATION_SENDS.env_var], MessageBody=late.model_dump_json())
+    settle(aws, 0.5)
+    assert executions(api, series["id"])[0]["held"]  # email 2's hold stands
+    staff(api, "POST", f"/automations/{series['id']}/activate/")
+    run_until(aws, lambda: len(sent_to("ada@example.com")) == 2)
+    run_until(aws, lambda: executions(api, series["id"])[0]["status"] == "completed")
+
+
 def test_a_redelivered_send_task_sends_nothing_twice(aws, api):
     series = automation(api, "user_registered", [0, 500])
     register(aws, "ada@example.com", "u1")

@@ -60,7 +60,11 @@ def send(task: SendTask, deadline: Deadline) -> str:
     if execution is not None and execution.correlation_id:
         logger.set_correlation_id(execution.correlation_id)  # the request or event that started the run
     current = execution is not None and int(execution.entry) == key.entry and execution.running
-    # Holding the task is conditional too: the run may end between the read and this write.
+    if current and execution is not None and task.order <= int(execution.current_email_order or 0):
+        # A late copy of the message of an email the run has moved past: its token is answered,
+        # and the run may hold a later email's (a paused automation) that holding this would drop.
+        return f"email {task.order} of run {key.entry} was handled before: nothing to do"
+    # Holding the task is conditional too: the run may end, or move on, between the read and this write.
     if (
         execution is None
         or not current

@@ -168,7 +168,9 @@ def mark_started(
 
 
 def hold_task(key: ExecutionKey, order: int, task_token: str, now: datetime) -> bool:
-    """Remembers the token of the email the worker now holds; False if the run is over or not this one."""
+    """Remembers the token of the email the worker now holds; False if the run is over, not this
+    one, or past this email already."""
+    not_past = ExecutionRecord.current_email_order.does_not_exist() | (ExecutionRecord.current_email_order < order)
     return _update(
         key,
         [
@@ -177,7 +179,7 @@ def hold_task(key: ExecutionKey, order: int, task_token: str, now: datetime) -> 
             ExecutionRecord.task_since.set(now),
             ExecutionRecord.updated_at.set(now),
         ],
-        _is_running(),
+        _is_running() & not_past,
     )
 
 
