@@ -154,6 +154,25 @@ def test_a_late_copy_of_an_earlier_emails_message_leaves_the_held_email_to_the_a
     run_until(aws, lambda: executions(api, series["id"])[0]["status"] == "completed")
 
 
+def test_a_run_whose_automation_was_deleted_stops_and_brings_no_automation_back(aws, api):
+    from marketing.automations.store.automations import AutomationRecord
+
+    series = automation(api, "user_registered", [0, 12])
+    register(aws, "ada@example.com", "u1")
+    run_until(aws, lambda: len(sent_to("ada@example.com")) == 1)
+    staff(api, "POST", f"/automations/{series['id']}/pause/")
+    run_until(aws, lambda: executions(api, series["id"])[0]["held"])
+    run = execution_store.find(series["id"], executions(api, series["id"])[0]["contact_id"])
+    assert staff(api, "DELETE", f"/automations/{series['id']}/")[0] == 204
+    again = SendTask(execution=run.key, order=2, of=2, task_token=run.task_token)  # the held email comes back
+    boto3.client("sqs").send_message(QueueUrl=aws[AUTOMATION_SENDS.env_var], MessageBody=again.model_dump_json())
+    run_until(aws, lambda: not execution_store.find(series["id"], run.key.contact_id).running)
+    assert execution_store.find(series["id"], run.key.contact_id).status == "stopped"
+    assert AutomationRecord.count(series["id"]) == 0  # no item of its id and counters alone
+    assert staff(api, "GET", f"/automations/{series['id']}/")[0] == 404
+    assert len(sent_to("ada@example.com")) == 1
+
+
 def test_a_redelivered_send_task_sends_nothing_twice(aws, api):
     series = automation(api, "user_registered", [0, 500])
     register(aws, "ada@example.com", "u1")

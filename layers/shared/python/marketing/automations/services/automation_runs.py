@@ -175,14 +175,7 @@ def executions_of(contact_id: str) -> list[Run]:
 def forget_contact(contact_id: str) -> None:
     """Erasure: the contact's runs are stopped and their records deleted."""
     executions = executions_of(contact_id)
-    automation_ids = {automation.id for automation in automation_store.every_automation()}
     for execution in executions:
-        if not execution.running:
-            continue
-        if execution.automation_id in automation_ids:
+        if execution.running:  # also a run of a deleted automation: it stops counted nowhere
             stop(execution, "contact erased")
-        elif execution.execution_arn:
-            # Its automation was deleted: only Step Functions is told. Recording the stop would
-            # count it on the automation, and that write would bring back an item of it.
-            workflows.stop(execution.execution_arn, "contact erased", execution.task_token)
     execution_store.forget(executions)

@@ -180,10 +180,12 @@ def with_trigger(trigger: Trigger, status: AutomationStatus | None = None) -> li
 
 
 def add_counters(tx: Transaction, automation_id: str, counters: dict[str, int]) -> None:
-    """Adds to the execution counters (entered, completed, stopped) inside `tx`."""
+    """Adds to the execution counters (entered, completed, stopped) inside `tx`, if the automation
+    exists: an update of a deleted one would make an item of its id and counters alone, which
+    every later read of the id would take for the automation. Its refusal refuses `tx`."""
     actions = [getattr(AutomationRecord, name).add(value) for name, value in counters.items() if value]
     if actions:
-        tx.update(AutomationRecord(automation_id), actions, add_version_condition=False)
+        tx.update(AutomationRecord(automation_id), actions, AutomationRecord.id.exists(), add_version_condition=False)
 
 
 def add_email_counters(tx: Transaction, automation_id: str, order: int, counters: dict[str, int | Decimal]) -> None:

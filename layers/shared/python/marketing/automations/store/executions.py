@@ -219,16 +219,20 @@ def _finish(key: ExecutionKey, actions: list[Action], counter: str) -> bool:
     """Ends a running run and counts it, in one transaction; False if it was not running."""
     finishing = [*actions, *_task_released(), ExecutionRecord.next_email_at.remove()]
 
-    def write(tx: Transaction) -> None:
+    def write(tx: Transaction, counted: bool = True) -> None:
         tx.update(
             ExecutionRecord(key.automation_id, key.contact_id),
             finishing,
             ExecutionRecord.contact_id.exists() & _of_run(key) & _is_running(),
             add_version_condition=False,
         )
-        automation_store.add_counters(tx, key.automation_id, {counter: 1})
+        if counted:
+            automation_store.add_counters(tx, key.automation_id, {counter: 1})
 
-    return not transact(ExecutionRecord.Meta.region, write)
+    refused = transact(ExecutionRecord.Meta.region, write)
+    if refused == [1]:  # the automation was deleted: the run ends, counted nowhere
+        refused = transact(ExecutionRecord.Meta.region, lambda tx: write(tx, counted=False))
+    return not refused
 
 
 def complete(key: ExecutionKey, order: int, now: datetime) -> bool:
