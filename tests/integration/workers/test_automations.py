@@ -123,49 +123,48 @@ def test_an_order_paid_stops_an_abandoned_cart_run_before_its_second_email(aws, 
     assert status == "ABORTED"
 
 
-def test_pausing_holds_the_next_email_until_activated(aws, api):
+@pytest.fixture
+def paused_run(aws, api):
+    """A two-email series paused after Ada's first email, its run holding the second's task."""
     series = automation(api, "user_registered", [0, 12])
     register(aws, "ada@example.com", "u1")
     run_until(aws, lambda: len(sent_to("ada@example.com")) == 1)
     assert staff(api, "POST", f"/automations/{series['id']}/pause/")[1]["status"] == "paused"
-
     run_until(aws, lambda: executions(api, series["id"])[0]["held"])
-    settle(aws, 0.5)
-    assert len(sent_to("ada@example.com")) == 1
+    return series, execution_store.find(series["id"], executions(api, series["id"])[0]["contact_id"])
 
+
+def queue(aws, task: SendTask) -> None:
+    boto3.client("sqs").send_message(QueueUrl=aws[AUTOMATION_SENDS.env_var], MessageBody=task.model_dump_json())
+
+
+def activate_and_finish(aws, api, series: dict) -> None:
     assert staff(api, "POST", f"/automations/{series['id']}/activate/")[1]["status"] == "active"
     run_until(aws, lambda: len(sent_to("ada@example.com")) == 2)
     run_until(aws, lambda: executions(api, series["id"])[0]["status"] == "completed")
 
 
-def test_a_late_copy_of_an_earlier_emails_message_leaves_the_held_email_to_the_activation(aws, api):
-    series = automation(api, "user_registered", [0, 12])
-    register(aws, "ada@example.com", "u1")
-    run_until(aws, lambda: len(sent_to("ada@example.com")) == 1)
-    staff(api, "POST", f"/automations/{series['id']}/pause/")
-    run_until(aws, lambda: executions(api, series["id"])[0]["held"])
-    run = execution_store.find(series["id"], executions(api, series["id"])[0]["contact_id"])
-    late = SendTask(execution=run.key, order=1, of=2, task_token="answered-already")  # SQS delivered it again
-    boto3.client("sqs").send_message(QueueUrl=aws[AUTOMATION_SENDS.env_var], MessageBody=late.model_dump_json())
+def test_pausing_holds_the_next_email_until_activated(aws, api, paused_run):
+    series, _ = paused_run
+    settle(aws, 0.5)
+    assert len(sent_to("ada@example.com")) == 1
+    activate_and_finish(aws, api, series)
+
+
+def test_a_late_copy_of_an_earlier_emails_message_leaves_the_held_email_to_the_activation(aws, api, paused_run):
+    series, run = paused_run
+    queue(aws, SendTask(execution=run.key, order=1, of=2, task_token="answered-already"))  # SQS delivered it again
     settle(aws, 0.5)
     assert executions(api, series["id"])[0]["held"]  # email 2's hold stands
-    staff(api, "POST", f"/automations/{series['id']}/activate/")
-    run_until(aws, lambda: len(sent_to("ada@example.com")) == 2)
-    run_until(aws, lambda: executions(api, series["id"])[0]["status"] == "completed")
+    activate_and_finish(aws, api, series)
 
 
-def test_a_run_whose_automation_was_deleted_stops_and_brings_no_automation_back(aws, api):
+def test_a_run_whose_automation_was_deleted_stops_and_brings_no_automation_back(aws, api, paused_run):
     from marketing.automations.store.automations import AutomationRecord
 
-    series = automation(api, "user_registered", [0, 12])
-    register(aws, "ada@example.com", "u1")
-    run_until(aws, lambda: len(sent_to("ada@example.com")) == 1)
-    staff(api, "POST", f"/automations/{series['id']}/pause/")
-    run_until(aws, lambda: executions(api, series["id"])[0]["held"])
-    run = execution_store.find(series["id"], executions(api, series["id"])[0]["contact_id"])
+    series, run = paused_run
     assert staff(api, "DELETE", f"/automations/{series['id']}/")[0] == 204
-    again = SendTask(execution=run.key, order=2, of=2, task_token=run.task_token)  # the held email comes back
-    boto3.client("sqs").send_message(QueueUrl=aws[AUTOMATION_SENDS.env_var], MessageBody=again.model_dump_json())
+    queue(aws, SendTask(execution=run.key, order=2, of=2, task_token=run.task_token))  # the held email comes back
     run_until(aws, lambda: not execution_store.find(series["id"], run.key.contact_id).running)
     assert execution_store.find(series["id"], run.key.contact_id).status == "stopped"
     assert AutomationRecord.count(series["id"]) == 0  # no item of its id and counters alone
