@@ -94,6 +94,20 @@ def test_a_refund_reverses_the_refunded_share_and_records_what_was_already_spent
     assert sum(item["points"] for item in entries) == account(api_handler)["balance"]
 
 
+def test_a_retried_redemption_with_its_key_redeems_once(aws, api_handler):
+    paid(aws, "o-2", "300.00")
+    body = {"points": 100, "idempotency_key": "checkout-42"}
+    first = call(api_handler, "POST", "/loyalty/redeem/", body, authorizer=ALICE)
+    again = call(api_handler, "POST", "/loyalty/redeem/", body, authorizer=ALICE)  # the client's retry
+    assert (first[0], again[0]) == (200, 200)
+    assert again[1]["transaction"]["id"] == first[1]["transaction"]["id"]
+    assert account(api_handler)["balance"] == 200
+    status, refused = call(api_handler, "POST", "/loyalty/redeem/", {**body, "points": 150}, authorizer=ALICE)
+    assert (status, refused["error"]["details"][0]["field"]) == (409, "idempotency_key")
+    call(api_handler, "POST", "/loyalty/redeem/", {"points": 100}, authorizer=ALICE)  # no key: a new redemption
+    assert account(api_handler)["balance"] == 100
+
+
 def test_staff_adjust_with_a_reason_and_cannot_go_below_zero(aws, api_handler):
     status, adjusted = staff(
         api_handler,

@@ -83,6 +83,8 @@ class RedeemPoints(ApiInput):
         max_length=128,
         description="The order the discount is for: the same order redeems once, and again returns the same result",
     )
+    # For a redemption tied to no order: without it (or an order id) a client's retry redeems again.
+    idempotency_key: str | None = IdempotencyKey
 
 
 class PointsRedemption(ApiModel):

@@ -191,14 +191,17 @@ def redeem(user_id: str, request: RedeemPoints) -> PointsRedemption:
         raise ValidationFailed.field("points", f"worth less than {CENT} at {settings.redemption_rate} points per 1.00")
     entry = store.entry(
         user_id,
-        f"redeemed:{request.order_id or uuid.uuid4().hex}",
+        # An order's key as before; a client's apart from every order's (no order id can equal it).
+        f"redeemed:{request.order_id}"
+        if request.order_id
+        else f"redeemed-key:{request.idempotency_key or uuid.uuid4().hex}",
         PointsType.REDEEMED,
         -request.points,
         clock.utcnow(),
         order_id=request.order_id,
         reason=f"{discount} {DEFAULT_CURRENCY} discount",
     )
-    recorded = _post_once(entry, "order_id")
+    recorded = _post_once(entry, "order_id" if request.order_id else "idempotency_key")
     return PointsRedemption(
         points=request.points,
         discount=discount,

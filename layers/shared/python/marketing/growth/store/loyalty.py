@@ -2,7 +2,7 @@
 
 An account is keyed by the shop's user id (the `sub` of the customer's token). It is created by
 its first credit. Entries are keyed by (user id, idempotency key): `earned:<order>`,
-`redeemed:<order or request>`, `reversed:<order>:<refund>`, `expired:<inactive since>`,
+`redeemed:<order>`, `redeemed-key:<client key or random>`, `reversed:<order>:<refund>`, `expired:<inactive since>`,
 `referral:<referral>:<side>`, `adjusted:<key>`. See store/ledger.py for the posting rules.
 """
 
