@@ -113,18 +113,30 @@ def _order_paid(detail: OrderPaid, _event: ShopEvent) -> str:
 
 def _order_refunded(detail: OrderRefunded, _event: ShopEvent) -> str:
     from marketing.audience.store import orders
-    from marketing.growth.services import gift_cards, loyalty
 
-    # Counted first: a refund the order cannot take (more than is left, an order not counted yet)
-    # changes nothing anywhere. Then each step once per refund key, also on a redelivery of a
-    # counted refund, so a crash after the count is finished by the next delivery.
+    # Counted first: a refund the order cannot take (more than is left) changes nothing anywhere.
+    # Then each step once per refund key, also on a redelivery of a counted refund, so a crash
+    # after the count is finished by the next delivery. An order whose payment has not come (or
+    # never comes: a shop may redeem cards without sending its orders) gets its steps now, each
+    # bounded by what the order took, and its count is retried.
     try:
         orders.record_refund(detail.order_id, detail.refund_key, detail.amount, clock.utcnow())
         counted = "refund counted"
     except orders.AlreadyCounted:
         counted = "refund counted before"
+    except orders.OrderNotKnown:
+        _give_back(detail)
+        raise
     except ValidationFailed as refused:
         raise Unprocessable(refused.message) from refused
+    return f"{counted}; {_give_back(detail)}"
+
+
+def _give_back(detail: OrderRefunded) -> str:
+    """A refund's share back to the gift cards the order was paid with, and its points taken back."""
+    from marketing.audience.store import orders
+    from marketing.growth.services import gift_cards, loyalty
+
     to_cards = gift_cards.refund_for_order(
         detail.order_id,
         detail.refund_key,
@@ -133,7 +145,7 @@ def _order_refunded(detail: OrderRefunded, _event: ShopEvent) -> str:
     reversed_points = loyalty.reverse_for_refund(
         detail.order_id, detail.refund_key, detail.amount, orders.paid_by(detail.order_id)
     )
-    return f"{counted}; {to_cards:.2f} back to gift cards; {reversed_points}"
+    return f"{to_cards:.2f} back to gift cards; {reversed_points}"
 
 
 def _cart_updated(detail: CartUpdated, _event: ShopEvent) -> str:
