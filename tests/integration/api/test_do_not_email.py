@@ -16,9 +16,10 @@ from marketing.audience.models.subscribers import SubscriberStatus
 from marketing.audience.services import subscribers
 from marketing.audience.store import contacts as contact_store
 from marketing.audience.store import orders as order_store
-from marketing.catalog.topology import CONTACT_IMPORTS, IMPORTS_BUCKET_ENV
+from marketing.catalog.topology import CONTACT_IMPORTS, IMPORTS_BUCKET_ENV, SES_EVENTS
 from marketing.email.links import email_links
 from marketing.tokens import deployment_keys, deployment_signer
+from marketing_local.ses_simulator import SesEventSimulator
 from tests.support.campaigns import campaign_for, drain, outbox, staff, subscriber
 from tests.support.events import call, customer
 from tests.support.queues import deliver, receive
@@ -249,3 +250,42 @@ def test_an_erasure_after_a_rotation_writes_under_the_current_and_the_previous_v
     una = subscriber(api_handler, "una@example.com", "Una", subscribed=False)
     erase(api_handler, una["contact_id"])
     assert len({item["key_id"]["S"] for item in listed(aws)}) == 2
+
+
+BOUNCER = "bounce@simulator.amazonses.com"  # the SES simulator's address that always bounces
+
+
+def bounces_reported(aws) -> None:
+    SesEventSimulator(boto3.client("events")).publish_new()
+    drain(aws, SES_EVENTS)
+
+
+def mail_to_bouncer() -> list:
+    return [message for message in outbox() if str(message["To"]) == BOUNCER]
+
+
+def test_a_bounced_address_stays_unmailed_when_its_contact_moves_to_another(aws, api_handler):
+    bouncer = subscriber(api_handler, BOUNCER, "Bounce")
+    campaign = campaign_for(api_handler, [bouncer["contact_id"]])
+    staff(api_handler, "POST", f"/campaigns/{campaign['id']}/send/")
+    drain(aws)
+    bounces_reported(aws)
+    assert staff(api_handler, "GET", f"/subscribers/{bouncer['id']}/")[1]["status"] == "bounced"
+
+    # Staff correct the contact's address: the one that bounced is held by no contact any more.
+    patched = staff(api_handler, "PATCH", f"/contacts/{bouncer['contact_id']}/", {"email": "fixed@example.com"})
+    assert patched[0] == 200, patched
+    call(api_handler, "POST", "/signup/", {"email": BOUNCER})
+    assert call(api_handler, "POST", "/subscribers/", {}, authorizer=customer("u-b", BOUNCER))[0] == 422
+    assert len(mail_to_bouncer()) == 1  # the campaign's email only: no confirmation
+
+
+def test_a_bounce_of_an_address_no_contact_holds_lists_it(aws, api_handler):
+    body = {"name": "T", "subject": "Hi", "html_content": "<p>Hi</p>", "category": "newsletter"}
+    status, template = staff(api_handler, "POST", "/templates/", body)
+    assert status == 201, template
+    sent = staff(api_handler, "POST", f"/templates/{template['id']}/test-send/", {"emails": [BOUNCER]})
+    assert sent[0] == 200, sent
+    bounces_reported(aws)
+    call(api_handler, "POST", "/signup/", {"email": BOUNCER})
+    assert len(mail_to_bouncer()) == 1  # the test send only: no confirmation

@@ -334,8 +334,10 @@ WORKERS: tuple[Worker, ...] = (
                     "CAMPAIGNS_TABLE",  # analytics
                     "CAMPAIGN_RECIPIENTS_TABLE",
                     "AUTOMATION_EMAIL_STATS_TABLE",
+                    "DO_NOT_EMAIL_TABLE",  # a bounce or complaint of an address no contact holds
                 }
             ),
+            hashes_addresses=True,
         ),
     ),
     Worker(

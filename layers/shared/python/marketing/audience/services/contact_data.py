@@ -41,7 +41,7 @@ def erase(contact_id: str) -> None:
     subscriber_id = subscriber_store.subscriber_id(contact_id)
     subscriber = subscriber_store.find(subscriber_id)
     status = subscriber.status if subscriber is not None else None
-    listings = do_not_email.erasure_listings(contact.email, status)
+    listings = do_not_email.listings_for(contact.email, status)
     user_id = contact.user_id
     order_store.forget_contact(contact_id)
     consent_store.forget_contact(contact_id)

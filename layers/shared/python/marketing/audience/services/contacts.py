@@ -8,8 +8,11 @@ from typing import Any
 
 from marketing import clock, pagination
 from marketing.audience.models.contact_requests import ContactCreate, ContactPage, ContactPatch
-from marketing.audience.models.contacts import Contact, LifecycleStage
+from marketing.audience.models.contacts import Contact, LifecycleStage, email_key
+from marketing.audience.models.subscribers import SubscriberStatus
+from marketing.audience.services import do_not_email
 from marketing.audience.store import contacts as store
+from marketing.audience.store import do_not_email as do_not_email_store
 from marketing.errors import Conflict, ValidationFailed
 from marketing.ids import new_id
 from marketing.observability import logger
@@ -86,7 +89,22 @@ def update(contact_id: str, patch: ContactPatch) -> Contact:
             raise ValidationFailed.field(field, "may not be null")
     if not changes:
         return store.get(contact_id)
-    return store.update(contact_id, changes, clock.utcnow())
+    current = store.get(contact_id)
+    if "email" not in changes or email_key(changes["email"]) == email_key(current.email):
+        return store.update(contact_id, changes, clock.utcnow())
+    # The old address keeps its owner's opt-out or its suppression: nothing else would stop an
+    # import, a signup or a shop event from mailing it once no contact holds it.
+    listings = do_not_email.listings_for(current.email, current.subscription_status) if _held(current) else []
+    return store.update(contact_id, changes, clock.utcnow(), also=lambda tx: do_not_email_store.add(tx, listings))
+
+
+def _held(contact: Contact) -> bool:
+    """Whether the contact's address stays off the list of who may be mailed when it changes."""
+    return contact.subscription_status in (
+        SubscriberStatus.UNSUBSCRIBED,
+        SubscriberStatus.BOUNCED,
+        SubscriberStatus.COMPLAINED,
+    )
 
 
 def list_page(

@@ -3,6 +3,10 @@
 - Erasing a contact puts its address on the list, as a keyed hash (audience/address_hashes.py),
   with its subscriber's opt-out or suppression as the reason, else `erased_on_request`; in the
   erasure's last transaction (services/contact_data). An entry only ever gets stronger.
+- An opt-out or a suppression stays with the address when no contact holds it any more: a
+  contact's changed address lists the old one in the change's transaction (services/contacts),
+  and a bounce or complaint of an address no contact has (a test send, a gift card's recipient,
+  a contact erased since) lists it (`keep`).
 - Nothing subscribes a listed address: imports, `user.registered`, the customer's own subscribe
   and staff are all refused (`OnDoNotEmailList`, a 422 naming the field). An unsubscribed or
   erased address takes its owner's confirmed (double) opt-in, which lifts the entry in the
@@ -96,6 +100,11 @@ def lift_or_refuse(email: str, field: str, *, confirmed: bool) -> list[Listing]:
     ]
 
 
+def keep(email: str, status: SubscriberStatus) -> None:
+    """Lists an address that bounced or complained (`status`) that no contact holds."""
+    store.put_all(listings_for(email, status))
+
+
 def listed(addresses: Mapping[str, str]) -> set[str]:
     """Which of `addresses` (address by any key, e.g. contact id) are on the list: one batch read."""
     hasher = address_hasher()
@@ -104,10 +113,11 @@ def listed(addresses: Mapping[str, str]) -> set[str]:
     return {key for key, each in hashes.items() if any(address_hash.value in found for address_hash in each.all)}
 
 
-def erasure_listings(email: str, status: SubscriberStatus | None) -> list[Listing]:
-    """The writes that put an erased contact's address on the list, under the current and the
-    previous version of the secret: none where the entry is already what it should be (erasing
-    again changes nothing). A stronger reason found there stays, with its day."""
+def listings_for(email: str, status: SubscriberStatus | None) -> list[Listing]:
+    """The writes that put an address on the list for `status` (an opt-out or a suppression; for
+    an erased contact, none: the erasure itself), under the current and the previous version of
+    the secret: none where the entry is already what it should be (listing again changes nothing).
+    A stronger reason found there stays, with its day."""
     hashes = address_hasher().hashes(email)
     found = _found(hashes)
     reason = erasure_reason(status)

@@ -135,9 +135,15 @@ def find_by_email(email: str) -> Contact | None:
     return get(guard.contact_id)
 
 
-def update(contact_id: str, changes: dict[str, Any], updated_at: datetime) -> Contact:
-    """Applies `changes`; a changed address moves its claim in the same transaction. A concurrent
-    edit (version check) or an address already claimed is a 409."""
+def update(
+    contact_id: str,
+    changes: dict[str, Any],
+    updated_at: datetime,
+    also: Callable[[Transaction], None] | None = None,
+) -> Contact:
+    """Applies `changes`; a changed address moves its claim in the same transaction, and `also`
+    adds other writes to it (the old address's do-not-email entry). A concurrent edit (version
+    check) or an address already claimed is a 409."""
     record = _record(contact_id)
     actions = [getattr(ContactRecord, field).set(value) for field, value in changes.items()]
     actions.append(ContactRecord.updated_at.set(updated_at))
@@ -153,6 +159,8 @@ def update(contact_id: str, changes: dict[str, Any], updated_at: datetime) -> Co
                 ContactEmailRecord.email_key.does_not_exist(),
                 _duplicate(new_email),
             )
+        if also is not None:
+            also(tx)
     return _record(contact_id).to_domain()
 
 

@@ -19,7 +19,7 @@ from pynamodb.models import Model
 
 from marketing.audience.models.do_not_email import DoNotEmailEntry, DoNotEmailReason
 from marketing.errors import Conflict
-from marketing.store.conditions import Transaction, applied
+from marketing.store.conditions import Transaction, applied, transaction
 from marketing.store.table_meta import TableMeta
 
 
@@ -69,6 +69,13 @@ def add(tx: Transaction, listings: list[Listing]) -> None:
     changed = Conflict("the address's do-not-email entry changed meanwhile; try again")
     for listing in listings:
         tx.save(DoNotEmailRecord(listing.address_hash, **listing.attributes()), _as_read(listing), changed)
+
+
+def put_all(listings: list[Listing]) -> None:
+    """Writes `listings` in one transaction of their own; a Conflict if an entry changed since it was read."""
+    if listings:
+        with transaction(DoNotEmailRecord.Meta.region) as tx:
+            add(tx, listings)
 
 
 def put(listing: Listing) -> bool:

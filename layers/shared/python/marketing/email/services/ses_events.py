@@ -27,7 +27,7 @@ from functools import partial
 
 from marketing.activity.store.activity import hour_of
 from marketing.audience.models.subscribers import SubscriberStatus
-from marketing.audience.services import subscribers
+from marketing.audience.services import do_not_email, subscribers
 from marketing.audience.store import contacts as contact_store
 from marketing.campaigns.models.mailings import MailingRef
 from marketing.campaigns.services import reputation
@@ -46,13 +46,18 @@ def _recipient(record: SesEventRecord) -> tuple[MailingRef, str] | None:
 
 
 def _suppress(addresses: list[str], status: SubscriberStatus, record: SesEventRecord) -> int:
+    """Suppresses each address: its contact's subscriber, or, with no contact to hold it (a test
+    send, a gift card's recipient, a contact erased since), the address on the do-not-email list,
+    which every send path checks."""
     suppressed = 0
     source = f"SES message {record.mail.message_id}"
     for address in addresses:
         contact = contact_store.find_by_email(address)
         if contact is not None:
             subscribers.suppress(contact, status, source)
-            suppressed += 1
+        else:
+            do_not_email.keep(address, status)
+        suppressed += 1
     return suppressed
 
 
