@@ -267,3 +267,20 @@ def test_an_answer_from_ses_lost_on_the_way_back_never_causes_a_second_email(aws
     detail = staff(api, "GET", f"/campaigns/{campaign['id']}/")[1]
     assert detail["status"] == "sent"
     assert detail["progress"] == {"total": 4, "sent": 3, "failed": 0, "suppressed": 1, "queued": 0}
+
+
+def test_a_contact_erased_after_the_expansion_is_counted_so_the_campaign_still_ends(aws, shop):
+    from marketing.audience.services import contact_data
+
+    api, people, campaign = shop
+    staff(api, "POST", f"/campaigns/{campaign['id']}/send/")
+    drain(aws, CAMPAIGN_SENDS)  # the batches are queued, counted into the total
+    contact_data.erase(people[0]["contact_id"])
+    drain(aws, CAMPAIGN_DELIVERIES)
+    drain(aws, CAMPAIGN_DELIVERIES)  # a redelivery counts it no twice
+    detail = staff(api, "GET", f"/campaigns/{campaign['id']}/")[1]
+    assert detail["status"] == "sent"
+    assert detail["progress"] == {"total": 4, "sent": 2, "failed": 0, "suppressed": 2, "queued": 0}
+    erased = staff(api, "GET", f"/campaigns/{campaign['id']}/recipients/", query={"status": "suppressed"})[1]["items"]
+    assert sorted(item["suppressed_reason"] for item in erased) == ["erased", "unsubscribed"]
+    assert "ada@example.com" not in str(erased)

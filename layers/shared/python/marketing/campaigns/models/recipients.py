@@ -25,6 +25,7 @@ class SuppressionReason(StrEnum):
     COMPLAINED = "complained"
     OPTED_OUT = "opted_out"
     DO_NOT_EMAIL = "do_not_email"  # the address is on the do-not-email list (an erased contact's)
+    ERASED = "erased"  # the contact was erased after the send began: no address, nothing sent
 
 
 class CampaignRecipient(ApiModel):

@@ -14,14 +14,15 @@ from marketing.audience.store import contacts as contact_store
 from marketing.aws import messaging
 from marketing.campaigns.models.campaigns import CampaignStatus, DeliveryBatch
 from marketing.campaigns.models.mailings import MailingRef
-from marketing.campaigns.models.recipients import RecipientStatus
+from marketing.campaigns.models.recipients import RecipientStatus, SuppressionReason
 from marketing.campaigns.services import delivery
 from marketing.campaigns.store import campaigns as campaign_store
-from marketing.campaigns.store import held_batches
+from marketing.campaigns.store import held_batches, recipients
 from marketing.catalog.topology import CAMPAIGN_DELIVERIES
 from marketing.clock import Deadline
 from marketing.config import EmailSettings, load_settings
 from marketing.errors import NotFound
+from marketing.ids import new_id
 
 STATUS_CHECK_SECONDS = 2.0  # how stale a sending batch's view of its campaign's status may be
 
@@ -53,6 +54,14 @@ def _hold(batch: DeliveryBatch) -> str:
     return "queued again: the campaign is no longer paused"
 
 
+def _count_erased(mailing: MailingRef, contact_ids: list[str]) -> None:
+    """Contacts erased since the expansion counted them into the campaign's total: recorded as
+    suppressed, once (a claim, with no address), so the campaign's progress still reaches it."""
+    if contact_ids:
+        claims = [recipients.Claim(contact_id, "", SuppressionReason.ERASED) for contact_id in contact_ids]
+        recipients.claim(mailing, claims, new_id("att"), clock.utcnow())
+
+
 def deliver(batch: DeliveryBatch, deadline: Deadline) -> str:
     """One batch of a campaign's recipients, as far as the deadline allows."""
     try:
@@ -71,7 +80,9 @@ def deliver(batch: DeliveryBatch, deadline: Deadline) -> str:
         campaign.reply_to,
         campaign.subject,
     )
-    contacts = {contact.id: contact for contact in contact_store.batch_get(batch.contact_ids)}  # erased ones drop out
+    contacts = {contact.id: contact for contact in contact_store.batch_get(batch.contact_ids)}
+    if not batch.retry_failed:
+        _count_erased(mailing.ref, [contact_id for contact_id in batch.contact_ids if contact_id not in contacts])
     still_sending = _StatusWatch(campaign.id)
     sent = delivery.deliver_to(
         settings,
