@@ -75,6 +75,41 @@ def test_staff_pause_and_resume_and_a_paused_campaign_can_be_cancelled(aws, api_
     assert staff(api_handler, "POST", f"/campaigns/{campaign['id']}/cancel/")[1]["status"] == "cancelled"
 
 
+def test_a_staff_pause_and_resume_leaves_the_guard_armed(aws, api_handler, monkeypatch):
+    """Only a resume of the guard's own pause overrides it: staff who paused for their own reasons
+    saw no warning, so a bounce storm after their resume still pauses the campaign."""
+    monkeypatch.setenv("REPUTATION_MIN_SAMPLE", "20")
+    people = [
+        subscriber(
+            api_handler,
+            f"bounce+{number}@simulator.amazonses.com" if number % 5 == 0 else f"s{number}@example.com",
+            "S",
+        )
+        for number in range(60)
+    ]
+    campaign = campaign_for(api_handler, [person["contact_id"] for person in people])
+    path = f"/campaigns/{campaign['id']}"
+    assert staff(api_handler, "POST", f"{path}/send/")[0] == 202
+    assert staff(api_handler, "POST", f"{path}/pause/")[1]["paused_reason"] == "paused by staff"
+    status, resumed = staff(api_handler, "POST", f"{path}/resume/")
+    assert (status, resumed["status"], resumed["guard_overridden"]) == (200, "sending", False)
+
+    drain(aws, CAMPAIGN_SENDS)
+    queue_url = aws[CAMPAIGN_DELIVERIES.env_var]
+    deliver(handler(CAMPAIGN_DELIVERIES), queue_url, receive(queue_url, limit=1))
+    assert len(outbox()) == 50
+    SesEventSimulator(boto3.client("events")).publish_new()
+    drain(aws, SES_EVENTS)
+    paused = staff(api_handler, "GET", f"{path}/")[1]
+    assert paused["status"] == "paused"
+    assert "bounce rate" in paused["paused_reason"]
+
+    # This pause was the guard's: resuming it is staff choosing to go on.
+    status, resumed = staff(api_handler, "POST", f"{path}/resume/")
+    assert (status, resumed["status"], resumed["guard_overridden"]) == (200, "sending", True)
+    assert reputation.check(MailingRef.campaign(campaign["id"])) is None
+
+
 def test_a_bounce_recorded_before_its_batch_finishes_still_counts_the_send(aws, api_handler, monkeypatch):
     """SES's events can arrive while the batch that sent the email is still sending (a paced
     batch of 50 takes tens of seconds): the bounce's status stands, and the send counts once."""

@@ -8,10 +8,11 @@ Dynamic criteria are a tree. A node is either a group, `{"all": [node, ...]}` (A
         {"any": [{"tags": {"any": ["vip"]}}, {"lifecycle_stage": "customer"}]}
     ]}
 
-Conditions: `lifecycle_stage` (one stage or a list: any of them), `tags` (`{"any": [...]}` or
-`{"all": [...]}`), `min_order_count`, `min_ltv` (decimal string), `subscribed` (true: subscriber
-status is subscribed; false: it is not), `last_order_before` / `last_order_after` (ISO 8601).
-Unknown keys, and so unknown operators, are a 400.
+Conditions: `lifecycle_stage` (one stage or a non-empty list: any of them), `tags` (`{"any": [...]}`
+or `{"all": [...]}`, at least one tag), `min_order_count`, `min_ltv` (decimal string), `subscribed`
+(true: subscriber status is subscribed; false: it is not), `last_order_before` /
+`last_order_after` (ISO 8601). A null condition is left out; a set of conditions needs at least one
+that is not null. Unknown keys, and so unknown operators, are a 400.
 """
 
 from __future__ import annotations
@@ -63,7 +64,7 @@ class TagMatch(ApiInput):
 class Conditions(ApiInput):
     """Every condition given must hold."""
 
-    lifecycle_stage: LifecycleStage | list[LifecycleStage] | None = None
+    lifecycle_stage: LifecycleStage | Annotated[list[LifecycleStage], Field(min_length=1)] | None = None
     tags: TagMatch | None = None
     min_order_count: int | None = Field(default=None, ge=0)
     min_ltv: Amount | None = None
@@ -73,8 +74,12 @@ class Conditions(ApiInput):
 
     @model_validator(mode="after")
     def _not_empty(self) -> Conditions:
-        if not self.model_fields_set:
-            raise ValueError("give at least one condition, or a group with all/any")
+        # A null is no condition (it is stored without it): only nulls would store {}, which
+        # matches by nothing and which no refresh can read back.
+        if all(getattr(self, field) is None for field in type(self).model_fields):
+            nulls = ", ".join(sorted(self.model_fields_set))
+            given = f" ({nulls}: null is not a value)" if nulls else ""
+            raise ValueError(f"give at least one condition a value{given}, or a group with all/any")
         for field in ("last_order_before", "last_order_after"):
             moment = getattr(self, field)
             if moment is not None and moment.tzinfo is None:

@@ -92,7 +92,8 @@ class Campaign(ApiModel):
     send_error: str | None = Field(default=None, description="Why the last send or scheduled start was refused")
     paused_reason: str | None = Field(default=None, description="Why sending is paused (status paused)")
     guard_overridden: bool = Field(
-        default=False, description="Resumed after a pause: the reputation guard no longer pauses it (alarms still fire)"
+        default=False,
+        description="Resumed after the reputation guard's pause: the guard no longer pauses it (alarms still fire)",
     )
     progress: CampaignProgress
     cost: CampaignCost | None = Field(default=None, description="In the campaign's detail only")

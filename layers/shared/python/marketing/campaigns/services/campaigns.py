@@ -322,7 +322,7 @@ def pause(campaign_id: str) -> Campaign:
         campaign_id,
         {CampaignStatus.SENDING},
         CampaignStatus.PAUSED,
-        {"paused_reason": "paused by staff"},
+        {"paused_reason": "paused by staff", "paused_by_guard": None},
         clock.utcnow(),
     )
 
@@ -330,15 +330,14 @@ def pause(campaign_id: str) -> Campaign:
 def resume(campaign_id: str) -> Campaign:
     """Sends on: the send worker queues the batches held while paused at once (services/campaign_sends),
     and an unfinished expansion continues."""
-    # Staff looked at the reason and chose to go on: the guard does not pause it again (bounces of
-    # the emails sent before the pause are still arriving); the account's alarms still watch.
-    store.transition(
-        campaign_id,
-        {CampaignStatus.PAUSED},
-        CampaignStatus.SENDING,
-        {"paused_reason": None, "guard_overridden": True},
-        clock.utcnow(),
-    )
+    changes: dict[str, Any] = {"paused_reason": None, "paused_by_guard": None}
+    if store.paused_by_guard(campaign_id):
+        # Staff saw the guard's reason and chose to go on: the guard does not pause it again (bounces
+        # of the emails sent before the pause are still arriving); the account's alarms still watch.
+        # A staff pause showed no warning, so its resume leaves the guard armed. A read made stale by
+        # a resume in between errs safe: that resume overrode already, or the guard may pause again.
+        changes["guard_overridden"] = True
+    store.transition(campaign_id, {CampaignStatus.PAUSED}, CampaignStatus.SENDING, changes, clock.utcnow())
     messaging.send(CAMPAIGN_SENDS, SendRequest(campaign_id=campaign_id).model_dump(mode="json"))
     store.finish_if_complete(campaign_id, clock.utcnow())  # everything was handled before the pause
     return store.get(campaign_id)

@@ -5,8 +5,9 @@ SES reviews an account at a 5% bounce or 0.1% complaint rate; the guard acts at 
 the campaign's sent emails, once at least `REPUTATION_MIN_SAMPLE` (default 200) were sent, so a
 few early bounces of a small send do not stop it. The pause is a status (`paused`, with the
 reason), a metric the operator's alarm watches, and a warning in the log; deliveries already
-queued are held, not dropped, and `POST campaigns/{id}/resume/` sends on: a resumed campaign is
-not paused by the guard again (staff chose to go on; the account-level alarms still watch).
+queued are held, not dropped, and `POST campaigns/{id}/resume/` sends on: a campaign resumed from
+the guard's pause is not paused by the guard again (staff saw the warning and chose to go on; the
+account-level alarms still watch). Resuming a staff pause leaves the guard armed.
 """
 
 from __future__ import annotations
@@ -51,7 +52,11 @@ def check(mailing: MailingRef) -> str | None:
         return None
     try:
         store.transition(
-            campaign_id, {CampaignStatus.SENDING}, CampaignStatus.PAUSED, {"paused_reason": reason}, clock.utcnow()
+            campaign_id,
+            {CampaignStatus.SENDING},
+            CampaignStatus.PAUSED,
+            {"paused_reason": reason, "paused_by_guard": True},  # so that its resume, and only its, overrides
+            clock.utcnow(),
         )
     except Conflict:
         return None  # paused, cancelled or finished by someone else meanwhile

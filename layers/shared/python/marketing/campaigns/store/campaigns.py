@@ -57,7 +57,8 @@ class CampaignRecord(MailingCounters, Model):
     sent_at = UTCDateTimeAttribute(null=True)
     send_error = UnicodeAttribute(null=True)
     paused_reason = UnicodeAttribute(null=True)
-    guard_overridden = BooleanAttribute(default=False)  # resumed after a pause: the guard lets it send
+    guard_overridden = BooleanAttribute(default=False)  # resumed after the guard's pause: the guard lets it send
+    paused_by_guard = BooleanAttribute(null=True)  # the pause is the reputation guard's (set with it, gone on resume)
     # Expansion of the segment into delivery batches: where to go on, and whether it is done.
     segment_generation = NumberAttribute(null=True)
     expand_cursor = JSONAttribute(null=True)
@@ -118,6 +119,15 @@ def status_of(campaign_id: str) -> str | None:
         return CampaignRecord.get(campaign_id, consistent_read=True, attributes_to_get=["status"]).status
     except DoesNotExist:
         return None
+
+
+def paused_by_guard(campaign_id: str) -> bool:
+    """Whether the campaign's pause is the reputation guard's (False too if it is gone)."""
+    try:
+        item = CampaignRecord.get(campaign_id, consistent_read=True, attributes_to_get=["id", "paused_by_guard"])
+    except DoesNotExist:
+        return False
+    return bool(item.paused_by_guard)
 
 
 def record(campaign_id: str) -> CampaignRecord:
