@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 
 import {
   axisLabels,
@@ -8,6 +8,7 @@ import {
   formatMoney,
   formatPercent,
   formatUsd,
+  endOfLocalDay,
   fromDateTimeLocal,
   humanize,
   ratio,
@@ -80,6 +81,22 @@ describe("dates", () => {
     const iso = fromDateTimeLocal("2030-01-02T03:04");
     expect(iso).toBe(new Date(2030, 0, 2, 3, 4).toISOString());
     expect(fromDateTimeLocal("")).toBeNull();
+  });
+
+  it("ends a chosen day at its last second in the user's zone, not in UTC", () => {
+    expect(endOfLocalDay("2030-01-02")).toBe(new Date(2030, 0, 2, 23, 59, 59).toISOString());
+    expect(endOfLocalDay("")).toBeNull();
+    expect(endOfLocalDay("2030-13-45")).toBeNull();
+    // Node takes a new TZ at once: the user's zone, whatever the machine's.
+    try {
+      vi.stubEnv("TZ", "America/New_York");
+      expect(endOfLocalDay("2030-01-02")).toBe("2030-01-03T04:59:59.000Z");
+      expect(endOfLocalDay("2030-07-02")).toBe("2030-07-03T03:59:59.000Z"); // summer time
+      vi.stubEnv("TZ", "Pacific/Auckland");
+      expect(endOfLocalDay("2030-01-02")).toBe("2030-01-02T10:59:59.000Z");
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 
   it("humanizes enum values", () => {

@@ -97,6 +97,13 @@ export function fromDateTimeLocal(value: string): string | null {
   return Number.isNaN(date.getTime()) ? null : date.toISOString();
 }
 
+/** <input type="date"> (a day in the user's zone) → ISO 8601 UTC of that day's last second there,
+ * or null if empty/invalid: "valid until 2 May" means to the end of 2 May where the user is. */
+export function endOfLocalDay(day: string): string | null {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) return null;
+  return fromDateTimeLocal(`${day}T23:59:59`); // a date-time without an offset is local time
+}
+
 const WORDS: Record<string, string> = { vip: "VIP" };
 
 /** "repeat_customer" → "Repeat customer" */

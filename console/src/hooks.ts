@@ -1,4 +1,4 @@
-/** Small hooks the pages share: load data, poll it, debounce input, name the page. */
+/** Small hooks the pages share: load data, poll it, debounce input, name the page, guard unsaved work. */
 
 import { useCallback, useEffect, useRef, useState } from "react";
 
@@ -83,6 +83,21 @@ export function useDocumentTitle(title: string): void {
   useEffect(() => {
     document.title = `${title} · Marketing console`;
   }, [title]);
+}
+
+/** While `unsaved`, the browser asks before the tab is closed, reloaded or sent to another site.
+ * Links inside the console are not guarded: react-router's useBlocker needs a data router, and the
+ * console runs on BrowserRouter. */
+export function useUnsavedChangesWarning(unsaved: boolean): void {
+  useEffect(() => {
+    if (!unsaved) return;
+    const warn = (event: BeforeUnloadEvent) => {
+      event.preventDefault();
+      event.returnValue = true; // browsers from before preventDefault() was enough
+    };
+    window.addEventListener("beforeunload", warn);
+    return () => window.removeEventListener("beforeunload", warn);
+  }, [unsaved]);
 }
 
 /** A write action's state: run it, know when it runs, keep its error for the form. */

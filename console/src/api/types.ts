@@ -18,6 +18,7 @@ export type ConsentEvent = Schemas["ConsentEvent"];
 export type ConsentMethod = Schemas["ConsentMethod"];
 export type Campaign = Schemas["Campaign"];
 export type CampaignStatus = Schemas["CampaignStatus"];
+export type CampaignCost = Schemas["CampaignCost"];
 export type CampaignAnalytics = Schemas["CampaignAnalytics"];
 export type CampaignRecipient = Schemas["CampaignRecipient"];
 export type RecipientStatus = Schemas["RecipientStatus"];

@@ -9,8 +9,9 @@ import { FormErrorAlert, Notice } from "../components/Alerts";
 import { ConfirmDialog } from "../components/ConfirmDialog";
 import { TextField } from "../components/Field";
 import { TestSendForm } from "../components/TestSendForm";
-import { formatCount, fromDateTimeLocal } from "../format";
+import { formatCount, formatDateTime, fromDateTimeLocal } from "../format";
 import { useAction } from "../hooks";
+import { sendConfirmation } from "./sendConfirmation";
 
 interface ActionsProps {
   campaign: Campaign;
@@ -28,10 +29,11 @@ export function CampaignActions({ campaign, onChange }: ActionsProps) {
   const api = useApi();
   const navigate = useNavigate();
   const path = { params: { path: { campaign_id: campaign.id } } };
-  const [confirm, setConfirm] = useState<"cancel" | "delete" | null>(null);
+  const [confirm, setConfirm] = useState<"send" | "cancel" | "delete" | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const status = campaign.status;
   const failed = campaign.progress.failed ?? 0;
+  const send = sendConfirmation(campaign.cost);
 
   const act = useAction(async (action: "send" | "pause" | "resume" | "cancel" | "retry" | "delete") => {
     setNotice(null);
@@ -61,7 +63,7 @@ export function CampaignActions({ campaign, onChange }: ActionsProps) {
       {notice && <Notice kind="success">{notice}</Notice>}
       <div className="row">
         {(status === "draft" || status === "scheduled") && (
-          <button type="button" onClick={() => void act.run("send")} disabled={act.pending}>
+          <button type="button" onClick={() => setConfirm("send")} disabled={act.pending}>
             Send now
           </button>
         )}
@@ -99,6 +101,21 @@ export function CampaignActions({ campaign, onChange }: ActionsProps) {
           }
         />
       )}
+      <ConfirmDialog
+        open={confirm === "send" && (status === "draft" || status === "scheduled")}
+        title="Send this campaign now?"
+        confirmLabel={send.confirmLabel}
+        cancelLabel="Not yet"
+        onCancel={() => setConfirm(null)}
+        onConfirm={() => {
+          setConfirm(null);
+          void act.run("send");
+        }}
+      >
+        <p>{send.summary}</p>
+        {status === "scheduled" && <p>It goes now instead of at {formatDateTime(campaign.scheduled_at)}.</p>}
+        <p>Emails that have gone out cannot be called back.</p>
+      </ConfirmDialog>
       <ConfirmDialog
         open={confirm === "cancel"}
         title="Cancel this campaign?"

@@ -7,7 +7,7 @@ import { useApi } from "../auth/AuthProvider";
 import { FormErrorAlert } from "../components/Alerts";
 import { SelectField, TextField } from "../components/Field";
 import { formatCount } from "../format";
-import { useLoad } from "../hooks";
+import { useLoad, useUnsavedChangesWarning } from "../hooks";
 
 export interface CampaignDraft {
   name: string;
@@ -31,6 +31,10 @@ export function draftOf(campaign: Campaign | undefined): CampaignDraft {
     from_email: campaign?.from_email ?? "",
     reply_to: campaign?.reply_to ?? "",
   };
+}
+
+function sameDraft(a: CampaignDraft, b: CampaignDraft): boolean {
+  return CAMPAIGN_FIELDS.every((field) => a[field] === b[field]);
 }
 
 /** The body the API takes: optional fields left empty are sent as null (the defaults apply). */
@@ -57,6 +61,8 @@ interface CampaignFormProps {
 export function CampaignForm({ initial, submitLabel, onSubmit }: CampaignFormProps) {
   const api = useApi();
   const [draft, setDraft] = useState(initial);
+  // What was last loaded or saved: the form stays mounted across saves, so it keeps its own.
+  const [saved, setSaved] = useState(initial);
   const [error, setError] = useState<unknown>(null);
   const [pending, setPending] = useState(false);
   const choices = useLoad(
@@ -75,6 +81,7 @@ export function CampaignForm({ initial, submitLabel, onSubmit }: CampaignFormPro
   const segment = segments.find((s) => s.id === draft.segment_id);
   const errors = splitFieldErrors(error, CAMPAIGN_FIELDS).byField;
   const set = (field: keyof CampaignDraft) => (event: { target: { value: string } }) => setDraft((d) => ({ ...d, [field]: event.target.value }));
+  useUnsavedChangesWarning(!sameDraft(draft, saved));
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -82,6 +89,7 @@ export function CampaignForm({ initial, submitLabel, onSubmit }: CampaignFormPro
     setError(null);
     try {
       await onSubmit(draft);
+      setSaved(draft);
     } catch (reason) {
       setError(reason);
     } finally {

@@ -11,7 +11,7 @@ import { TextField } from "../components/Field";
 import { LoadMore } from "../components/LoadMore";
 import { Card } from "../components/Page";
 import { StatusBadge } from "../components/StatusBadge";
-import { formatDateTime, formatMoney, humanize } from "../format";
+import { endOfLocalDay, formatDateTime, formatMoney, humanize } from "../format";
 import { useAction, usePaged } from "../hooks";
 
 const CREATE_FIELDS = ["amount", "currency", "expires_at", "recipient_email", "note"] as const;
@@ -48,12 +48,14 @@ function CreateGiftCard({ onCreated }: { onCreated(): void }) {
   const [form, setForm] = useState({ amount: "", currency: "GBP", expires: "", recipient: "", note: "" });
   const [created, setCreated] = useState<CreatedGiftCard | null>(null);
   const create = useAction(async () => {
+    const expiresAt = form.expires ? endOfLocalDay(form.expires) : null;
+    if (form.expires && !expiresAt) throw new Error("Choose the day the card expires on, or leave it empty for never.");
     const card = await unwrap(
       api.POST("/gift-cards/", {
         body: {
           amount: form.amount.trim(),
           currency: form.currency.trim().toUpperCase(),
-          expires_at: form.expires ? `${form.expires}T23:59:59Z` : null,
+          expires_at: expiresAt,
           recipient_email: form.recipient.trim() || null,
           note: form.note.trim() || null,
         },
@@ -76,7 +78,7 @@ function CreateGiftCard({ onCreated }: { onCreated(): void }) {
         <div className="form-row">
           <TextField label="Amount" inputMode="decimal" value={form.amount} onChange={(e) => setForm({ ...form, amount: e.target.value })} error={errors.amount} required />
           <TextField label="Currency" value={form.currency} maxLength={3} onChange={(e) => setForm({ ...form, currency: e.target.value })} error={errors.currency} />
-          <TextField label="Expires on" type="date" value={form.expires} onChange={(e) => setForm({ ...form, expires: e.target.value })} error={errors.expires_at} hint="Empty: never" />
+          <TextField label="Expires on" type="date" value={form.expires} onChange={(e) => setForm({ ...form, expires: e.target.value })} error={errors.expires_at} hint="At the end of that day, your time. Empty: never" />
         </div>
         <div className="form-row">
           <TextField label="Recipient email" type="email" value={form.recipient} onChange={(e) => setForm({ ...form, recipient: e.target.value })} error={errors.recipient_email} hint="For your records" />

@@ -1,18 +1,38 @@
-import { useEffect, useState, type FormEvent } from "react";
+import { useEffect, useMemo, useState, type FormEvent } from "react";
 import { useNavigate, useParams } from "react-router";
 
 import { unwrap } from "../api/client";
 import { splitFieldErrors } from "../api/errors";
-import { TRIGGERS, type Trigger } from "../api/types";
+import { TRIGGERS, type Automation, type Trigger } from "../api/types";
 import { useApi, useCanWrite } from "../auth/AuthProvider";
 import { ErrorAlert, FormErrorAlert, Loading, Notice } from "../components/Alerts";
 import { CheckboxField, SelectField, TextField } from "../components/Field";
 import { Page } from "../components/Page";
-import { describeDelay, emailsOf, moveStep, newStep, stepsOf, type EmailStep } from "../automations/series";
+import { delayProblems, describeDelay, emailsOf, moveStep, newStep, parseDelay, sameSteps, stepsOf, type EmailStep } from "../automations/series";
 import { humanize } from "../format";
-import { useAction, useLoad } from "../hooks";
+import { useAction, useLoad, useUnsavedChangesWarning } from "../hooks";
 
 const MAX_EMAILS = 20;
+const DEFAULT_TRIGGER: Trigger = "user_registered";
+
+/** The form's fields as the saved automation fills them, or as a new one starts. */
+function fieldsOf(automation: Automation | undefined) {
+  return {
+    name: automation?.name ?? "",
+    trigger: automation?.trigger ?? DEFAULT_TRIGGER,
+    fromName: automation?.from_name ?? "",
+    fromEmail: automation?.from_email ?? "",
+    replyTo: automation?.reply_to ?? "",
+    allowReentry: automation?.allow_reentry ?? false,
+    steps: automation ? stepsOf(automation.emails) : [newStep()],
+  };
+}
+
+/** What the delay means, once it is a number. */
+function delayHint(step: EmailStep, index: number): string {
+  const hours = parseDelay(step.delay_hours);
+  return hours === null ? "Hours to wait" : describeDelay(hours, index === 0);
+}
 
 export function AutomationEditorPage() {
   const { automationId } = useParams();
@@ -24,28 +44,43 @@ export function AutomationEditorPage() {
     [api, automationId],
   );
   const templates = useLoad(() => unwrap(api.GET("/templates/", { params: { query: { limit: 100 } } })), [api]);
-  const [name, setName] = useState("");
-  const [trigger, setTrigger] = useState<Trigger>("user_registered");
-  const [fromName, setFromName] = useState("");
-  const [fromEmail, setFromEmail] = useState("");
-  const [replyTo, setReplyTo] = useState("");
-  const [allowReentry, setAllowReentry] = useState(false);
-  const [steps, setSteps] = useState<EmailStep[]>(() => [newStep()]);
+  const [blank] = useState(() => fieldsOf(undefined));
+  const [name, setName] = useState(blank.name);
+  const [trigger, setTrigger] = useState<Trigger>(blank.trigger);
+  const [fromName, setFromName] = useState(blank.fromName);
+  const [fromEmail, setFromEmail] = useState(blank.fromEmail);
+  const [replyTo, setReplyTo] = useState(blank.replyTo);
+  const [allowReentry, setAllowReentry] = useState(blank.allowReentry);
+  const [steps, setSteps] = useState<EmailStep[]>(blank.steps);
+  const [showProblems, setShowProblems] = useState(false);
+  const saved = useMemo(() => (loaded.data ? fieldsOf(loaded.data) : blank), [loaded.data, blank]);
 
   useEffect(() => {
-    const automation = loaded.data;
-    if (!automation) return;
-    setName(automation.name);
-    setTrigger(automation.trigger);
-    setFromName(automation.from_name ?? "");
-    setFromEmail(automation.from_email ?? "");
-    setReplyTo(automation.reply_to ?? "");
-    setAllowReentry(automation.allow_reentry);
-    setSteps(stepsOf(automation.emails));
+    if (!loaded.data) return;
+    setName(saved.name);
+    setTrigger(saved.trigger);
+    setFromName(saved.fromName);
+    setFromEmail(saved.fromEmail);
+    setReplyTo(saved.replyTo);
+    setAllowReentry(saved.allowReentry);
+    setSteps(saved.steps);
   }, [loaded.data]);
+  const unsaved =
+    name !== saved.name ||
+    trigger !== saved.trigger ||
+    fromName !== saved.fromName ||
+    fromEmail !== saved.fromEmail ||
+    replyTo !== saved.replyTo ||
+    allowReentry !== saved.allowReentry ||
+    !sameSteps(steps, saved.steps);
+  useUnsavedChangesWarning(canWrite && unsaved);
 
   const fields = ["name", "trigger", "from_name", "from_email", "reply_to", "emails", ...steps.flatMap((_, i) => [`emails.${i}`, `emails.${i}.delay_hours`, `emails.${i}.template_id`, `emails.${i}.subject`])];
+  // Checked here, not by the API: a blank delay would otherwise go as 0 and send at once.
+  const delayErrors = delayProblems(steps);
   const save = useAction(async () => {
+    setShowProblems(true);
+    if (Object.keys(delayErrors).length > 0) throw new Error("Some emails need a delay (marked below).");
     const optional = (value: string) => (value.trim() ? value.trim() : null);
     const common = { name, emails: emailsOf(steps), allow_reentry: allowReentry, from_name: optional(fromName), from_email: optional(fromEmail), reply_to: optional(replyTo) };
     const automation = automationId
@@ -53,7 +88,7 @@ export function AutomationEditorPage() {
       : await unwrap(api.POST("/automations/", { body: { ...common, trigger } }));
     navigate(`/automations/${automation.id}`);
   });
-  const errors = splitFieldErrors(save.error, fields).byField;
+  const errors = { ...splitFieldErrors(save.error, fields).byField, ...(showProblems ? delayErrors : {}) };
   const setStep = (index: number, change: Partial<EmailStep>) => setSteps((all) => all.map((step, i) => (i === index ? { ...step, ...change } : step)));
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -103,7 +138,7 @@ export function AutomationEditorPage() {
                     value={step.delay_hours}
                     onChange={(e) => setStep(index, { delay_hours: e.target.value })}
                     error={errors[`emails.${index}.delay_hours`]}
-                    hint={describeDelay(Number(step.delay_hours) || 0, index === 0)}
+                    hint={delayHint(step, index)}
                   />
                   <SelectField label="Template" value={step.template_id} onChange={(e) => setStep(index, { template_id: e.target.value })} options={templateOptions} error={errors[`emails.${index}.template_id`]} />
                   <TextField label="Subject" value={step.subject} onChange={(e) => setStep(index, { subject: e.target.value })} error={errors[`emails.${index}.subject`]} hint="Empty: the template's subject" />

@@ -115,8 +115,10 @@ export function CampaignPage() {
       {canWrite && campaign.status === "draft" && (
         <details className="card">
           <summary>Edit the draft</summary>
+          {/* Keyed by the campaign, not its version: a save must not remount the form and drop
+              what was typed while it saved. */}
           <CampaignForm
-            key={campaign.updated_at}
+            key={campaign.id}
             initial={draftOf(campaign)}
             submitLabel="Save"
             onSubmit={async (draft) => loaded.setData(await unwrap(api.PATCH("/campaigns/{campaign_id}/", { ...path, body: bodyOf(draft) })))}

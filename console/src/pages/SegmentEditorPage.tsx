@@ -14,8 +14,8 @@ import { Card, Page } from "../components/Page";
 import { ProgressBar } from "../components/ProgressBar";
 import { StatusBadge } from "../components/StatusBadge";
 import { formatCount, formatDateTime, formatMoney, humanize } from "../format";
-import { useAction, useLoad, usePaged, usePoll } from "../hooks";
-import { CriteriaParseError, fromCriteria, toCriteria, type Group } from "../segments/criteria";
+import { useAction, useLoad, usePaged, usePoll, useUnsavedChangesWarning } from "../hooks";
+import { CriteriaParseError, fromCriteria, toCriteria, type CriteriaJson, type Group } from "../segments/criteria";
 import { SegmentBuilder } from "../segments/SegmentBuilder";
 
 const FIELDS = ["name", "description", "type", "criteria", "contact_ids", "add_contact_ids", "remove_contact_ids"] as const;
@@ -27,6 +27,25 @@ function idsFrom(text: string): string[] {
     .filter(Boolean);
 }
 
+interface SegmentForm {
+  name: string;
+  description: string;
+  type: "dynamic" | "static";
+  criteria: CriteriaJson;
+  contactIds: string;
+  removeIds: string;
+}
+
+/** The form as one value to compare: it holds unsaved work when it differs from the saved one's. */
+function snapshotOf(form: SegmentForm): string {
+  const { name, description, type, criteria, contactIds, removeIds } = form;
+  return JSON.stringify([name, description, type, type === "dynamic" ? criteria : null, contactIds.trim(), removeIds.trim()]);
+}
+
+function defaultRoot(): Group {
+  return fromCriteria({ all: [{ lifecycle_stage: "customer" }] });
+}
+
 const REFRESH_STEPS: Record<string, { value: number; text: string }> = {
   queued: { value: 33, text: "Queued: waiting for a worker…" },
   running: { value: 66, text: "Running: counting the members…" },
@@ -35,8 +54,12 @@ const REFRESH_STEPS: Record<string, { value: number; text: string }> = {
 function RefreshCard({ segment, onRefreshed }: { segment: Segment; onRefreshed(segment: Segment): void }) {
   const api = useApi();
   const canWrite = useCanWrite();
-  const [watching, setWatching] = useState(segment.refresh_status !== "idle");
-  const busy = segment.refresh_status !== "idle";
+  // A refresh that failed stays queued with its error until the queue delivers it again: nothing
+  // moves until then, so the bar stops, polling stops and Refresh is offered. (A retry that is
+  // running keeps the old error until it finishes, and is watched like any run.)
+  const failed = segment.refresh_status === "queued" && Boolean(segment.refresh_error);
+  const [watching, setWatching] = useState(segment.refresh_status !== "idle" && !failed);
+  const busy = segment.refresh_status !== "idle" && !failed;
   const refresh = useAction(async () => {
     const queued = await unwrap(api.POST("/segments/{segment_id}/refresh/", { params: { path: { segment_id: segment.id } } }));
     setWatching(true);
@@ -76,11 +99,11 @@ function RefreshCard({ segment, onRefreshed }: { segment: Segment; onRefreshed(s
         <div className="stat">
           <dt>Refresh</dt>
           <dd style={{ fontSize: "1rem" }}>
-            <StatusBadge status={segment.refresh_status} />
+            <StatusBadge status={failed ? "failed" : segment.refresh_status} />
           </dd>
         </div>
       </dl>
-      {(busy || watching) && (
+      {(busy || watching) && !failed && (
         <div style={{ marginTop: "0.75rem" }}>
           <ProgressBar
             label="Refresh progress"
@@ -92,24 +115,31 @@ function RefreshCard({ segment, onRefreshed }: { segment: Segment; onRefreshed(s
       {segment.refresh_error && (
         <div className="alert error" role="alert" style={{ marginTop: "0.75rem" }}>
           The last refresh failed: {segment.refresh_error}
+          {failed && (
+            <p className="small" style={{ margin: "0.25rem 0 0" }}>
+              It is retried automatically; press Refresh to check on it or to start it again.
+            </p>
+          )}
         </div>
       )}
     </Card>
   );
 }
 
-function MembersTable({ segmentId, version }: { segmentId: string; version: string | null | undefined }) {
+function MembersTable({ segment }: { segment: Segment }) {
   const api = useApi();
+  // Reloaded when the members change: a refresh ends, or contacts are added to or removed from a
+  // static segment (which changes its updated_at and contact_count, not refreshed_at).
   const members = usePaged(
-    (next) => unwrap(api.GET("/segments/{segment_id}/contacts/", { params: { path: { segment_id: segmentId }, query: { limit: 50, next } } })),
-    [api, segmentId, version],
+    (next) => unwrap(api.GET("/segments/{segment_id}/contacts/", { params: { path: { segment_id: segment.id }, query: { limit: 50, next } } })),
+    [api, segment.id, segment.refreshed_at, segment.updated_at, segment.contact_count],
   );
   if (members.loading) return <Loading what="Loading members" />;
   return (
     <>
       <ErrorAlert error={members.error} />
       {members.items.length === 0 ? (
-        <p className="muted">No members{version ? "" : " yet: refresh the segment to count them"}.</p>
+        <p className="muted">No members{segment.refreshed_at || segment.type === "static" ? "" : " yet: refresh the segment to count them"}.</p>
       ) : (
         <DataTable columns={["Email", "Name", "Stage", { label: "Orders", numeric: true }, { label: "Lifetime value", numeric: true }]}>
           {members.items.map((contact) => (
@@ -170,13 +200,17 @@ export function SegmentEditorPage() {
   const [name, setName] = useState("");
   const [description, setDescription] = useState("");
   const [type, setType] = useState<"dynamic" | "static">("dynamic");
-  const [root, setRoot] = useState<Group>(() => fromCriteria({ all: [{ lifecycle_stage: "customer" }] }));
+  const [root, setRoot] = useState<Group>(defaultRoot);
   const [contactIds, setContactIds] = useState("");
   const [removeIds, setRemoveIds] = useState("");
   const [parseProblem, setParseProblem] = useState<string | null>(null);
   const [showProblems, setShowProblems] = useState(false);
   const [saved, setSaved] = useState(false);
   const [confirmDelete, setConfirmDelete] = useState(false);
+  // The form as last loaded or saved, to tell unsaved work from it.
+  const [savedSnapshot, setSavedSnapshot] = useState(() =>
+    snapshotOf({ name: "", description: "", type: "dynamic", criteria: toCriteria(defaultRoot()).criteria, contactIds: "", removeIds: "" }),
+  );
 
   // Load the form from the segment once per segment (polling refreshes must not undo edits).
   const loadedId = segment?.id;
@@ -185,15 +219,21 @@ export function SegmentEditorPage() {
     setName(segment.name);
     setDescription(segment.description);
     setType(segment.type);
+    let loadedRoot = root;
     try {
-      setRoot(fromCriteria(segment.criteria));
+      loadedRoot = fromCriteria(segment.criteria);
+      setRoot(loadedRoot);
       setParseProblem(null);
     } catch (error) {
       setParseProblem(error instanceof Error ? error.message : String(error));
     }
+    setSavedSnapshot(
+      snapshotOf({ name: segment.name, description: segment.description, type: segment.type, criteria: toCriteria(loadedRoot).criteria, contactIds: "", removeIds: "" }),
+    );
   }, [loadedId]);
 
   const { criteria, problems } = toCriteria(root);
+  useUnsavedChangesWarning(canWrite && snapshotOf({ name, description, type, criteria, contactIds, removeIds }) !== savedSnapshot);
   const save = useAction(async () => {
     setShowProblems(true);
     if (type === "dynamic" && problems.length > 0) throw new Error("Some conditions need fixing first (marked below).");
@@ -209,8 +249,10 @@ export function SegmentEditorPage() {
         }),
       );
       loaded.setData(result);
-      setContactIds("");
-      setRemoveIds("");
+      // The ids sent are done with; ids typed while it saved are kept (this closure holds what was sent).
+      setContactIds((current) => (current === contactIds ? "" : current));
+      setRemoveIds((current) => (current === removeIds ? "" : current));
+      setSavedSnapshot(snapshotOf({ name, description, type, criteria, contactIds: "", removeIds: "" }));
     } else {
       result = await unwrap(
         api.POST("/segments/", {
@@ -310,7 +352,7 @@ export function SegmentEditorPage() {
       </form>
       {segment && (
         <Card title="Members">
-          <MembersTable segmentId={segment.id} version={segment.refreshed_at} />
+          <MembersTable segment={segment} />
         </Card>
       )}
       <ConfirmDialog

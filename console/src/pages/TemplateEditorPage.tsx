@@ -1,4 +1,4 @@
-import { useEffect, useId, useMemo, useState, type FormEvent } from "react";
+import { useEffect, useId, useMemo, useRef, useState, type FormEvent } from "react";
 import { useNavigate, useParams } from "react-router";
 
 import { unwrap } from "../api/client";
@@ -14,7 +14,7 @@ import { Card, Page } from "../components/Page";
 import { Tabs } from "../components/Tabs";
 import { TestSendForm } from "../components/TestSendForm";
 import { humanize } from "../format";
-import { useAction, useDebounced, useLoad } from "../hooks";
+import { useAction, useDebounced, useLoad, useUnsavedChangesWarning } from "../hooks";
 import { MERGE_TAGS, renderDraft, sampleContext } from "../templates/mergeTags";
 
 interface Draft {
@@ -126,9 +126,17 @@ export function TemplateEditorPage() {
   const [savedNotice, setSavedNotice] = useState(false);
   const [confirmDelete, setConfirmDelete] = useState(false);
 
+  // The template the draft is of. The draft is filled from the saved copy when another template
+  // loads, not when a save answers: what was typed while it saved would be lost.
+  const draftIsOf = useRef<string | undefined>(undefined);
   useEffect(() => {
-    if (loaded.data) setDraft(draftOf(loaded.data));
+    if (!loaded.data || loaded.data.id === draftIsOf.current) return;
+    draftIsOf.current = loaded.data.id;
+    setDraft(draftOf(loaded.data));
   }, [loaded.data]);
+  const dirty = !saved || !sameDraft(draft, saved);
+  // A new template's starter text is not work to lose.
+  useUnsavedChangesWarning(canWrite && (saved ? dirty : !sameDraft(draft, STARTER)));
 
   const save = useAction(async () => {
     const template = templateId
@@ -136,7 +144,10 @@ export function TemplateEditorPage() {
       : await unwrap(api.POST("/templates/", { body: draft }));
     setSavedNotice(true);
     if (templateId) loaded.setData(template);
-    else navigate(`/templates/${template.id}`, { replace: true });
+    else {
+      draftIsOf.current = template.id; // the draft (and anything typed since) is the new template's
+      navigate(`/templates/${template.id}`, { replace: true });
+    }
   });
   const remove = useAction(async () => {
     if (!templateId) return;
@@ -155,7 +166,6 @@ export function TemplateEditorPage() {
 
   if (templateId && loaded.loading) return <Loading what="Loading the template" />;
   if (templateId && loaded.error) return <ErrorAlert error={loaded.error} />;
-  const dirty = !saved || !sameDraft(draft, saved);
 
   return (
     <Page title={templateId ? `Template: ${saved?.name ?? ""}` : "New template"} parent={{ to: "/templates", label: "Templates" }}>

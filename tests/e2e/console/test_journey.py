@@ -104,6 +104,10 @@ def test_a_manager_writes_segments_sends_and_watches_a_campaign(page, audience):
     expect(page.get_by_role("region", name="Cost")).to_contain_text("$")
     checked(page, "campaign-draft")
     page.get_by_role("button", name="Send now").click()
+    confirm = page.get_by_role("dialog")  # a whole campaign goes with one click: it asks first
+    expect(confirm).to_contain_text("2 recipients")
+    checked(page, "campaign-send-confirm")
+    confirm.get_by_role("button", name="Send to 2 recipients").click()
     expect(page.get_by_role("progressbar", name="Send progress")).to_have_attribute(
         "aria-valuenow", "100", timeout=60_000
     )
