@@ -11,6 +11,7 @@ from marketing import clock
 from marketing.campaigns import costs
 from marketing.campaigns.services import reach
 from marketing.campaigns.store import campaigns as campaign_store
+from marketing.campaigns.store.campaigns import CampaignRecord
 from marketing_local.one_time_schedules import OneTimeScheduleRunner
 from tests.support.campaigns import TEMPLATE, campaign_for, drain, outbox, parts, staff, subscriber
 
@@ -114,6 +115,17 @@ def test_a_sent_campaign_cannot_be_edited_or_deleted(aws, draft):
     status, body = staff(api, "PATCH", f"/campaigns/{campaign['id']}/", {"name": "Renamed"})
     assert (status, body["error"]["code"]) == (409, "conflict")
     assert staff(api, "DELETE", f"/campaigns/{campaign['id']}/")[0] == 409
+
+
+def test_a_campaign_cancelled_after_it_sent_keeps_its_report(aws, draft):
+    api, campaign = draft
+    staff(api, "POST", f"/campaigns/{campaign['id']}/send/")
+    drain(aws)
+    # As if cancelled midway: the status moves, what was sent stays counted.
+    CampaignRecord(campaign["id"]).update(actions=[CampaignRecord.status.set("cancelled")], add_version_condition=False)
+    status, body = staff(api, "DELETE", f"/campaigns/{campaign['id']}/")
+    assert (status, body["error"]["details"][0]["reason"]) == (409, "cancelled after sending")
+    assert staff(api, "GET", f"/campaigns/{campaign['id']}/analytics/")[0] == 200
 
 
 def test_schedule_replaces_and_cancel_deletes_the_one_time_schedule(aws, draft):

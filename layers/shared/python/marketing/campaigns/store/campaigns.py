@@ -166,14 +166,23 @@ def update(campaign_id: str, changes: dict[str, Any], updated_at: datetime) -> C
 
 
 def delete(campaign_id: str, allowed: set[CampaignStatus]) -> None:
+    """Deletes a campaign in one of the `allowed` statuses that emailed no one: one cancelled after
+    it sent keeps its report, as a sent one does (and the late events of its emails, counted on
+    it, would otherwise make an item of its id and counters alone)."""
     item = record(campaign_id)
     if CampaignStatus(item.status) not in allowed:
         raise Conflict(
             f"campaign {campaign_id} is {item.status}: a campaign that is sending or was sent keeps its report",
             [{"field": "status", "reason": item.status}],
         )
+    if item.progress().sent:
+        raise Conflict(
+            f"campaign {campaign_id} sent emails before it was cancelled: it keeps its report",
+            [{"field": "status", "reason": f"{item.status} after sending"}],
+        )
+    unsent = CampaignRecord.sent.does_not_exist() | (CampaignRecord.sent == 0)
     with on_condition_failure(Conflict(f"campaign {campaign_id} changed status; fetch it and retry")):
-        item.delete(condition=CampaignRecord.status.is_in(*(status.value for status in allowed)))
+        item.delete(condition=CampaignRecord.status.is_in(*(status.value for status in allowed)) & unsent)
 
 
 def transition(
