@@ -284,3 +284,57 @@ def test_a_contact_erased_after_the_expansion_is_counted_so_the_campaign_still_e
     erased = staff(api, "GET", f"/campaigns/{campaign['id']}/recipients/", query={"status": "suppressed"})[1]["items"]
     assert sorted(item["suppressed_reason"] for item in erased) == ["erased", "unsubscribed"]
     assert "ada@example.com" not in str(erased)
+
+
+def test_a_send_whose_worker_died_and_whose_bounce_came_first_is_still_counted(aws, api_handler, monkeypatch):
+    bouncer = subscriber(api_handler, "bounce@simulator.amazonses.com", "Bounce")
+    campaign = campaign_for(api_handler, [bouncer["contact_id"]])
+    staff(api_handler, "POST", f"/campaigns/{campaign['id']}/send/")
+    drain(aws, CAMPAIGN_SENDS)
+    batch = receive(aws[CAMPAIGN_DELIVERIES.env_var])
+    real_record = recipients.record_results
+
+    def die(*args, **kwargs):
+        raise SystemExit("the worker's process died")  # SES has the email; its result is never recorded
+
+    monkeypatch.setattr(recipients, "record_results", die)
+    with pytest.raises(SystemExit):
+        handler(CAMPAIGN_DELIVERIES)(sqs_event(batch, "arn:aws:sqs:eu-west-2:123456789012:deliveries"), Context())
+    monkeypatch.setattr(recipients, "record_results", real_record)
+    SesEventSimulator(boto3.client("events")).publish_new()  # its Send event, then its bounce
+    drain(aws, SES_EVENTS)
+
+    later = datetime.now(UTC) + delivery.CLAIM_LEASE + timedelta(seconds=1)
+    monkeypatch.setattr(delivery.clock, "utcnow", lambda: later)
+    deliver(handler(CAMPAIGN_DELIVERIES), aws[CAMPAIGN_DELIVERIES.env_var], batch)  # SQS hands it out again
+    detail = staff(api_handler, "GET", f"/campaigns/{campaign['id']}/")[1]
+    assert detail["status"] == "sent"
+    assert detail["progress"] == {"total": 1, "sent": 1, "failed": 0, "suppressed": 0, "queued": 0}
+    assert len(outbox()) == 1
+
+
+def test_a_claim_left_before_ses_took_it_is_not_sent_again_to_a_contact_who_unsubscribed_since(
+    aws, api_handler, monkeypatch
+):
+    ada = subscriber(api_handler, "ada@example.com", "Ada")
+    campaign = campaign_for(api_handler, [ada["contact_id"]])
+    staff(api_handler, "POST", f"/campaigns/{campaign['id']}/send/")
+    drain(aws, CAMPAIGN_SENDS)
+    batch = receive(aws[CAMPAIGN_DELIVERIES.env_var])
+
+    def die(*args, **kwargs):
+        raise SystemExit("the worker's process died")  # before SES was asked
+
+    monkeypatch.setattr(delivery, "send_raw", die)
+    with pytest.raises(SystemExit):
+        handler(CAMPAIGN_DELIVERIES)(sqs_event(batch, "arn:aws:sqs:eu-west-2:123456789012:deliveries"), Context())
+    monkeypatch.setattr(delivery, "send_raw", ses.send_raw)
+    assert staff(api_handler, "DELETE", f"/subscribers/{ada['id']}/")[1]["status"] == "unsubscribed"
+
+    later = datetime.now(UTC) + delivery.CLAIM_LEASE + timedelta(seconds=1)
+    monkeypatch.setattr(delivery.clock, "utcnow", lambda: later)
+    deliver(handler(CAMPAIGN_DELIVERIES), aws[CAMPAIGN_DELIVERIES.env_var], batch)
+    assert outbox() == []
+    detail = staff(api_handler, "GET", f"/campaigns/{campaign['id']}/")[1]
+    assert detail["status"] == "sent"  # every recipient handled: the campaign ends
+    assert detail["progress"] == {"total": 1, "sent": 0, "failed": 1, "suppressed": 0, "queued": 0}

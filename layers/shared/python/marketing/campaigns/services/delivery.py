@@ -54,6 +54,9 @@ PAUSED = "the campaign was paused"  # the reason of a send a pause stopped (neve
 # The reason of a send never tried: no slot of the send rate came in the invocation's time, or its
 # time ran out first. Not an attempt: it goes on at once, as the same attempt, and never fails.
 NOT_TRIED = "the batch stopped before this send"
+# The reason of a claim left by a dead worker before SES took the email, whose contact may no
+# longer get it: not sent, and never sent later (retry-failed checks suppression again).
+SUPPRESSED_SINCE = "not sent: the contact was suppressed before the send could be made again"
 IMMEDIATE_RETRIES = 3  # retries of a throttled send at new slots before it waits for a later message
 STOP_WITH_SECONDS_LEFT = 20  # leave time to record results before Lambda's timeout
 # A claim older than this belongs to a worker that is gone: longer than the worker's timeout, and
@@ -211,19 +214,31 @@ def _settle_abandoned(
     mailing: MailingRef, claims: list[recipients.Claim], claimed: set[str], attempt_id: str, now: datetime
 ) -> list[str]:
     """Claims of this batch left by a worker that died: those SES confirmed (Send event) are
-    recorded as sent; the others were never accepted and are taken over to be sent now."""
-    others = [claim.contact_id for claim in claims if not claim.suppressed and claim.contact_id not in claimed]
+    recorded as sent (also where an event of that email, a bounce, overtook the claim); the others
+    were never accepted and are taken over to be sent now, unless the contact may no longer get the
+    email (suppressed since): that one is recorded as not sent."""
+    suppressed_now = {claim.contact_id for claim in claims if claim.suppressed}
+    others = [claim.contact_id for claim in claims if claim.contact_id not in claimed]
     abandoned = recipients.interrupted(mailing, others, now - CLAIM_LEASE)
     if not abandoned:
         return []
     accepted = [item for item in abandoned if item.ses_accepted_at is not None]
-    recipients.record_results(
-        mailing,
-        [recipients.Result(item.contact_id, item.attempt_id or "", RecipientStatus.SENT) for item in accepted],
-        now,
+    never_sent = [item for item in abandoned if item.ses_accepted_at is None]
+    results = [recipients.Result(item.contact_id, item.attempt_id or "", RecipientStatus.SENT) for item in accepted]
+    results += [
+        recipients.Result(item.contact_id, item.attempt_id or "", RecipientStatus.FAILED, reason=SUPPRESSED_SINCE)
+        for item in never_sent
+        if item.contact_id in suppressed_now
+    ]
+    recipients.record_results(mailing, results, now)
+    resend = [item for item in never_sent if item.contact_id not in suppressed_now]
+    logger.warning(
+        "settled abandoned claims",
+        confirmed_by_ses=len(accepted),
+        resent=len(resend),
+        suppressed_since=len(never_sent) - len(resend),
     )
-    logger.warning("settled abandoned claims", confirmed_by_ses=len(accepted), resent=len(abandoned) - len(accepted))
-    return recipients.reclaim(mailing, [item for item in abandoned if item.ses_accepted_at is None], attempt_id, now)
+    return recipients.reclaim(mailing, resend, attempt_id, now)
 
 
 def _outcome(contact: Contact, send: Future | None, attempt_id: str) -> recipients.Result | None:

@@ -211,15 +211,27 @@ def _write_results(tx: Transaction, mailing: MailingRef, results: list[Result], 
     activity.add_mailing_event(tx, activity_series(mailing), {"sent": sent}, now)
 
 
+# What the events of an email record over its claim (a bounce, an unsubscribe from the email).
+_OVERTAKING = frozenset({RecipientStatus.BOUNCED.value, RecipientStatus.UNSUBSCRIBED.value})
+
+
 def interrupted(mailing: MailingRef, contact_ids: Iterable[str], stale_before: datetime) -> list[RecipientRecord]:
-    """Recipients among `contact_ids` whose claim is older than `stale_before` and unresolved."""
+    """Recipients among `contact_ids` whose claim is older than `stale_before` and unresolved: still
+    `sending`, or sent (SES's Send event says so) and overtaken by an event of that email before the
+    worker that claimed it recorded its result, so never counted as sent (`_count_overtaken` counts
+    it, once, when its result is recorded)."""
     keys = [(mailing.id, contact_id) for contact_id in contact_ids]
     if not keys:
         return []
     return [
         item
         for item in RecipientRecord.batch_get(keys)
-        if item.status == SENDING and item.claimed_at is not None and item.claimed_at < stale_before
+        if item.claimed_at is not None
+        and item.claimed_at < stale_before
+        and (
+            item.status == SENDING
+            or (item.status in _OVERTAKING and item.sent_at is None and item.ses_accepted_at is not None)
+        )
     ]
 
 
