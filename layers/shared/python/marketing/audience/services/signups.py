@@ -21,6 +21,7 @@ from dataclasses import replace
 from datetime import timedelta
 from enum import StrEnum
 from ipaddress import ip_address as parse_ip_address
+from ipaddress import ip_network
 
 from marketing import clock
 from marketing.audience.address_hashes import address_hasher
@@ -123,7 +124,7 @@ def _from_shop_server(ip_address: str | None) -> bool:
         caller = parse_ip_address(ip_address or "")
     except ValueError:
         return False
-    return any(caller in network for network in _policy().trusted_signup_servers)
+    return any(caller in ip_network(server) for server in _policy().trusted_signup_servers)
 
 
 def sign_up(request: SignupRequest, ip_address: str | None, user_agent: str | None) -> SignupAccepted:
