@@ -16,18 +16,23 @@ from tests.support.campaigns import campaign_for, drain, handler, outbox, staff,
 from tests.support.queues import deliver, receive
 
 
-def test_a_bounce_storm_pauses_the_campaign_until_it_is_resumed(aws, api_handler, monkeypatch):
-    monkeypatch.setenv("REPUTATION_MIN_SAMPLE", "20")
-    # 60 recipients in two batches (50 + 10); 12 bounce, so the first batch holds at least two (4%).
+def bouncy_campaign(api_handler, prefix: str) -> dict:
+    """A campaign to 60 subscribers in two batches (50 + 10), one in five of them SES's bouncing
+    simulator address: 12 bounce, so the first batch holds at least two (4%)."""
     people = [
         subscriber(
             api_handler,
-            f"bounce+{number}@simulator.amazonses.com" if number % 5 == 0 else f"p{number}@example.com",
-            "P",
+            f"bounce+{number}@simulator.amazonses.com" if number % 5 == 0 else f"{prefix}{number}@example.com",
+            prefix.upper(),
         )
         for number in range(60)
     ]
-    campaign = campaign_for(api_handler, [person["contact_id"] for person in people])
+    return campaign_for(api_handler, [person["contact_id"] for person in people])
+
+
+def test_a_bounce_storm_pauses_the_campaign_until_it_is_resumed(aws, api_handler, monkeypatch):
+    monkeypatch.setenv("REPUTATION_MIN_SAMPLE", "20")
+    campaign = bouncy_campaign(api_handler, "p")
     assert staff(api_handler, "POST", f"/campaigns/{campaign['id']}/send/")[0] == 202
     drain(aws, CAMPAIGN_SENDS)
     queue_url = aws[CAMPAIGN_DELIVERIES.env_var]
@@ -79,15 +84,7 @@ def test_a_staff_pause_and_resume_leaves_the_guard_armed(aws, api_handler, monke
     """Only a resume of the guard's own pause overrides it: staff who paused for their own reasons
     saw no warning, so a bounce storm after their resume still pauses the campaign."""
     monkeypatch.setenv("REPUTATION_MIN_SAMPLE", "20")
-    people = [
-        subscriber(
-            api_handler,
-            f"bounce+{number}@simulator.amazonses.com" if number % 5 == 0 else f"s{number}@example.com",
-            "S",
-        )
-        for number in range(60)
-    ]
-    campaign = campaign_for(api_handler, [person["contact_id"] for person in people])
+    campaign = bouncy_campaign(api_handler, "s")
     path = f"/campaigns/{campaign['id']}"
     assert staff(api_handler, "POST", f"{path}/send/")[0] == 202
     assert staff(api_handler, "POST", f"{path}/pause/")[1]["paused_reason"] == "paused by staff"

@@ -15,6 +15,8 @@
 
 from __future__ import annotations
 
+import random
+import time
 from typing import Any
 
 from marketing.aws import clients
@@ -30,6 +32,9 @@ _RETRYABLE = {
     "InternalFailure",
     "RequestTimeout",
 }
+
+
+ANSWERED_RETRIES = 1  # a "not now" SES answered, tried again at once before the caller backs off
 
 
 class SendRetryable(Exception):
@@ -62,18 +67,25 @@ def send_raw(from_address: str, to: str, mime: bytes, configuration_set: str | N
     }
     if configuration_set:
         request["ConfigurationSetName"] = configuration_set
-    try:
-        # One attempt: the SDK would send again after a read timeout, when SES may have the email.
-        return clients.client("sesv2", max_attempts=1).send_email(**request)["MessageId"]
-    except ClientError as exc:
-        error = exc.response.get("Error", {})
-        if error.get("Code") in _RETRYABLE or exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) >= 500:
-            raise SendRetryable(f"{error.get('Code')}: {error.get('Message')}") from exc
-        raise SendRefused(f"{error.get('Code')}: {error.get('Message')}") from exc
-    except NotConnected as exc:  # no connection, so no request: SES has nothing
-        raise SendRetryable(f"SES could not be reached: {exc}") from exc
-    except HTTPClientError as exc:  # sent, and the answer was lost on the way back
-        raise SendOutcomeUnknown(f"no answer from SES: {exc}") from exc
+    # The SDK retries nothing on this client: it would send again after a read timeout, when SES
+    # may have the email. What it did for SES's own "not now" is done here: once more, after a
+    # pause of up to a second (its backoff), since an answered refusal took nothing.
+    for retry in range(ANSWERED_RETRIES + 1):
+        try:
+            return clients.client("sesv2", max_attempts=1).send_email(**request)["MessageId"]
+        except ClientError as exc:
+            error = exc.response.get("Error", {})
+            status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+            if error.get("Code") not in _RETRYABLE and status < 500:
+                raise SendRefused(f"{error.get('Code')}: {error.get('Message')}") from exc
+            if retry == ANSWERED_RETRIES:
+                raise SendRetryable(f"{error.get('Code')}: {error.get('Message')}") from exc
+        except NotConnected as exc:  # no connection, so no request: SES has nothing
+            raise SendRetryable(f"SES could not be reached: {exc}") from exc
+        except HTTPClientError as exc:  # sent, and the answer was lost on the way back
+            raise SendOutcomeUnknown(f"no answer from SES: {exc}") from exc
+        time.sleep(random.random())  # noqa: S311 - jitter, not security
+    raise AssertionError("unreachable")
 
 
 def is_verified_sender(address: str) -> bool:
