@@ -238,10 +238,15 @@ def dev_server_origin(value: object) -> str | None:
     return text
 
 
+def _comma_list(value: object) -> tuple[str, ...]:
+    """A context value given as a list, or as text with its items separated by commas."""
+    items = value if isinstance(value, list) else str(value).split(",")
+    return tuple(str(item).strip() for item in items if str(item).strip())
+
+
 def signup_trusted_servers(value: object) -> tuple[str, ...]:
     """`signupTrustedServers`: IP addresses or networks (CIDR), comma-separated (or a list)."""
-    items = value if isinstance(value, list) else str(value).split(",")
-    servers = tuple(str(item).strip() for item in items if str(item).strip())
+    servers = _comma_list(value)
     for server in servers:
         try:
             ipaddress.ip_network(server)
@@ -255,8 +260,7 @@ def signup_trusted_servers(value: object) -> tuple[str, ...]:
 
 def signup_origins(value: object) -> tuple[str, ...]:
     """`signupOrigins`: the shop's website origins, comma-separated (or a list), https only."""
-    items = value if isinstance(value, list) else str(value).split(",")
-    origins = tuple(str(item).strip().rstrip("/") for item in items if str(item).strip())
+    origins = tuple(item.rstrip("/") for item in _comma_list(value))
     for origin in origins:
         if not re.fullmatch(r"https://[\w.-]+(:\d+)?", origin):
             raise ValueError(f"signupOrigins must be https origins (no path), comma-separated; got {origin!r}")

@@ -39,13 +39,14 @@ def _problem(event: dict[str, Any]) -> DomainError | None:
     media_type = headers.get("content-type", "application/json").split(";")[0].strip().lower()
     if not body or route is None:
         return None
+    text = _text(event, body)
     if route.takes_form:  # a form is URL-encoded ASCII: raw bytes in one are a made-up request
-        return ValidationFailed.field("body", "not UTF-8 text") if _binary(event, body) else None
+        return ValidationFailed.field("body", "not UTF-8 text") if text is None else None
     if media_type != "application/json":
         return UnsupportedMediaType(f"send JSON with Content-Type: application/json (got {media_type})")
-    if _binary(event, body):
+    if text is None:
         return ValidationFailed.field("body", "not UTF-8 text, so not JSON")
-    if _nests_too_deep(base64.b64decode(body).decode() if event.get("isBase64Encoded") else body):
+    if _nests_too_deep(text):
         return ValidationFailed.field("body", f"JSON nested more than {MAX_NESTING} levels deep")
     return None
 
@@ -60,16 +61,15 @@ def _nests_too_deep(text: str) -> bool:
     return max(accumulate(map(_STEP.__getitem__, brackets))) > MAX_NESTING
 
 
-def _binary(event: dict[str, Any], body: str) -> bool:
-    return bool(event.get("isBase64Encoded")) and not _is_utf8(body)
-
-
-def _is_utf8(encoded: str) -> bool:
+def _text(event: dict[str, Any], body: str) -> str | None:
+    """The body as text (API Gateway base64-encodes a body it does not take for text); None if it
+    is not UTF-8."""
+    if not event.get("isBase64Encoded"):
+        return body
     try:
-        base64.b64decode(encoded).decode()
+        return base64.b64decode(body).decode()
     except ValueError:  # bad base64 or bad UTF-8 (UnicodeDecodeError is a ValueError)
-        return False
-    return True
+        return None
 
 
 def refused(event: dict[str, Any]) -> dict[str, Any] | None:

@@ -70,7 +70,8 @@ def send_raw(from_address: str, to: str, mime: bytes, configuration_set: str | N
     # The SDK retries nothing on this client: it would send again after a read timeout, when SES
     # may have the email. What it did for SES's own "not now" is done here: once more, after a
     # pause of up to a second (its backoff), since an answered refusal took nothing.
-    for retry in range(ANSWERED_RETRIES + 1):
+    retries = 0
+    while True:
         try:
             return clients.client("sesv2", max_attempts=1).send_email(**request)["MessageId"]
         except ClientError as exc:
@@ -78,14 +79,14 @@ def send_raw(from_address: str, to: str, mime: bytes, configuration_set: str | N
             status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
             if error.get("Code") not in _RETRYABLE and status < 500:
                 raise SendRefused(f"{error.get('Code')}: {error.get('Message')}") from exc
-            if retry == ANSWERED_RETRIES:
+            if retries == ANSWERED_RETRIES:
                 raise SendRetryable(f"{error.get('Code')}: {error.get('Message')}") from exc
         except NotConnected as exc:  # no connection, so no request: SES has nothing
             raise SendRetryable(f"SES could not be reached: {exc}") from exc
         except HTTPClientError as exc:  # sent, and the answer was lost on the way back
             raise SendOutcomeUnknown(f"no answer from SES: {exc}") from exc
+        retries += 1
         time.sleep(random.random())  # noqa: S311 - jitter, not security
-    raise AssertionError("unreachable")
 
 
 def is_verified_sender(address: str) -> bool:

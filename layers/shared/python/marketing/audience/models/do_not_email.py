@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from pydantic import Field
 
-from marketing.audience.models.subscribers import SubscriberStatus
+from marketing.audience.models.subscribers import OPTED_OUT, SubscriberStatus
 from marketing.models import ApiModel
 
 
@@ -36,7 +36,7 @@ NEVER_LIFTED = frozenset({DoNotEmailReason.BOUNCED, DoNotEmailReason.COMPLAINED}
 def erasure_reason(status: SubscriberStatus | None) -> DoNotEmailReason:
     """Why an erased contact's address goes on the list: its subscriber's opt-out or suppression,
     else the erasure itself."""
-    if status in (SubscriberStatus.UNSUBSCRIBED, SubscriberStatus.BOUNCED, SubscriberStatus.COMPLAINED):
+    if status in OPTED_OUT:
         return DoNotEmailReason(status.value)
     return DoNotEmailReason.ERASED_ON_REQUEST
 

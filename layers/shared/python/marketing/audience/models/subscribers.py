@@ -17,6 +17,8 @@ class SubscriberStatus(StrEnum):
 
 
 SUPPRESSED = {SubscriberStatus.BOUNCED, SubscriberStatus.COMPLAINED}
+# An address its owner or SES took off the list: what the do-not-email list keeps for it.
+OPTED_OUT = {SubscriberStatus.UNSUBSCRIBED, *SUPPRESSED}
 
 
 class SubscriberSource(StrEnum):

@@ -8,14 +8,15 @@ from typing import Any
 
 from marketing import clock, pagination
 from marketing.audience.models.contact_requests import ContactCreate, ContactPage, ContactPatch
-from marketing.audience.models.contacts import Contact, LifecycleStage, email_key
-from marketing.audience.models.subscribers import SubscriberStatus
+from marketing.audience.models.contacts import Contact, LifecycleStage
+from marketing.audience.models.subscribers import OPTED_OUT
 from marketing.audience.services import do_not_email
 from marketing.audience.store import contacts as store
 from marketing.audience.store import do_not_email as do_not_email_store
 from marketing.errors import Conflict, ValidationFailed
 from marketing.ids import new_id
 from marketing.observability import logger
+from marketing.store.conditions import Transaction
 
 # Fields a PATCH may not set to null: the contact always has them.
 _REQUIRED = {"email", "lifecycle_stage", "tags", "order_count", "lifetime_value", "first_name", "last_name"}
@@ -89,22 +90,14 @@ def update(contact_id: str, patch: ContactPatch) -> Contact:
             raise ValidationFailed.field(field, "may not be null")
     if not changes:
         return store.get(contact_id)
-    current = store.get(contact_id)
-    if "email" not in changes or email_key(changes["email"]) == email_key(current.email):
-        return store.update(contact_id, changes, clock.utcnow())
-    # The old address keeps its owner's opt-out or its suppression: nothing else would stop an
-    # import, a signup or a shop event from mailing it once no contact holds it.
-    listings = do_not_email.listings_for(current.email, current.subscription_status) if _held(current) else []
-    return store.update(contact_id, changes, clock.utcnow(), also=lambda tx: do_not_email_store.add(tx, listings))
+    return store.update(contact_id, changes, clock.utcnow(), when_moved=_keep_old_address)
 
 
-def _held(contact: Contact) -> bool:
-    """Whether the contact's address stays off the list of who may be mailed when it changes."""
-    return contact.subscription_status in (
-        SubscriberStatus.UNSUBSCRIBED,
-        SubscriberStatus.BOUNCED,
-        SubscriberStatus.COMPLAINED,
-    )
+def _keep_old_address(tx: Transaction, before: Contact) -> None:
+    """The old address keeps its owner's opt-out or its suppression: nothing else would stop an
+    import, a signup or a shop event from mailing it once no contact holds it."""
+    if before.subscription_status in OPTED_OUT:
+        do_not_email_store.add(tx, do_not_email.listings_for(before.email, before.subscription_status))
 
 
 def list_page(

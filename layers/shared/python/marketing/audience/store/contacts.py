@@ -139,11 +139,11 @@ def update(
     contact_id: str,
     changes: dict[str, Any],
     updated_at: datetime,
-    also: Callable[[Transaction], None] | None = None,
+    when_moved: Callable[[Transaction, Contact], None] | None = None,
 ) -> Contact:
-    """Applies `changes`; a changed address moves its claim in the same transaction, and `also`
-    adds other writes to it (the old address's do-not-email entry). A concurrent edit (version
-    check) or an address already claimed is a 409."""
+    """Applies `changes`; a changed address moves its claim in the same transaction, and
+    `when_moved` adds other writes to it, given the contact as it was (the old address's
+    do-not-email entry). A concurrent edit (version check) or an address already claimed is a 409."""
     record = _record(contact_id)
     actions = [getattr(ContactRecord, field).set(value) for field, value in changes.items()]
     actions.append(ContactRecord.updated_at.set(updated_at))
@@ -159,8 +159,8 @@ def update(
                 ContactEmailRecord.email_key.does_not_exist(),
                 _duplicate(new_email),
             )
-        if also is not None:
-            also(tx)
+            if when_moved is not None:
+                when_moved(tx, record.to_domain())
     return _record(contact_id).to_domain()
 
 

@@ -49,7 +49,6 @@ def _suppress(addresses: list[str], status: SubscriberStatus, record: SesEventRe
     """Suppresses each address: its contact's subscriber, or, with no contact to hold it (a test
     send, a gift card's recipient, a contact erased since), the address on the do-not-email list,
     which every send path checks."""
-    suppressed = 0
     source = f"SES message {record.mail.message_id}"
     for address in addresses:
         contact = contact_store.find_by_email(address)
@@ -57,8 +56,7 @@ def _suppress(addresses: list[str], status: SubscriberStatus, record: SesEventRe
             subscribers.suppress(contact, status, source)
         else:
             do_not_email.keep(address, status)
-        suppressed += 1
-    return suppressed
+    return len(addresses)
 
 
 def _send(record: SesEventRecord) -> str:
